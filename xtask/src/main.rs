@@ -9,6 +9,8 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
+mod pack;
+
 #[derive(Parser)]
 #[command(about = "Project automation for the Manila charms workspace")]
 struct Cli {
@@ -22,6 +24,10 @@ enum Cmd {
     Test,
     /// Run the benchmarks and print their figures.
     Bench,
+    /// Build the charms in release mode and pack them into build/<name>.charm.
+    Pack(pack::PackArgs),
+    /// Lint the packed charms with charm-proof and `charmcraft analyse`.
+    CheckCharms(pack::CheckArgs),
 }
 
 fn main() -> Result<()> {
@@ -30,6 +36,8 @@ fn main() -> Result<()> {
     match cli.command {
         Cmd::Test => test(&root),
         Cmd::Bench => bench(&root),
+        Cmd::Pack(args) => pack::pack(&root, &args),
+        Cmd::CheckCharms(args) => pack::check_charms(&root, &args),
     }
 }
 

@@ -1,0 +1,148 @@
+//! What the emulator itself costs: one hook-tool call (shim process + socket + engine), one
+//! hook of a trivial charm, and settling a 10-unit model. Plain `std::time`, many iterations;
+//! run with `cargo bench -p emulator`.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use emulator::hooktools::{self, HookContext};
+use emulator::{DeployOptions, Model};
+use serde_json::Map;
+
+const LOOP_CALLS: u32 = 1000;
+
+fn main() {
+    let scratch = tempfile::tempdir().expect("temp dir");
+    let mut rows = Vec::new();
+
+    // The engine alone, in process.
+    let mut ctx = HookContext::default();
+    let n = 200_000;
+    let started = Instant::now();
+    for _ in 0..n {
+        hooktools::execute(&mut ctx, "is-leader", &[], Path::new("/"), None);
+        ctx.calls.clear();
+    }
+    rows.push(("engine: is-leader, in process", n, started.elapsed() / n));
+
+    // One tool call from a hook: a shell loop calling `is-leader`, against the same loop
+    // calling /bin/true (what any process spawn costs).
+    let looper = charm(
+        scratch.path(),
+        "looper",
+        &format!(
+            "#!/bin/sh\ncase \"$JUJU_DISPATCH_PATH\" in\nactions/tool) i=0; while [ $i -lt {LOOP_CALLS} ]; do is-leader >/dev/null; i=$((i+1)); done ;;\nactions/spawn) i=0; while [ $i -lt {LOOP_CALLS} ]; do /bin/true; i=$((i+1)); done ;;\nesac\n"
+        ),
+        "tool: {}\nspawn: {}\n",
+    );
+    let mut model = Model::new(scratch.path().join("calls")).expect("model");
+    model
+        .deploy("looper", &looper, DeployOptions::new())
+        .expect("deploy");
+    model.settle().expect("settle");
+    let time_action = |model: &mut Model, action: &str| {
+        let runs = 5;
+        let started = Instant::now();
+        for _ in 0..runs {
+            model
+                .run_action("looper/0", action, Map::new())
+                .expect("action");
+        }
+        started.elapsed() / (runs * LOOP_CALLS)
+    };
+    let spawn = time_action(&mut model, "spawn");
+    let tool = time_action(&mut model, "tool");
+    rows.push((
+        "hook-tool call from a hook (fork+exec shim, socket, engine)",
+        5 * LOOP_CALLS,
+        tool,
+    ));
+    rows.push((
+        "  of which a bare process spawn (/bin/true)",
+        5 * LOOP_CALLS,
+        spawn,
+    ));
+
+    // One hook of the cheapest charm there is: dispatch is /bin/true.
+    let trivial = scratch.path().join("trivial");
+    fs::create_dir_all(&trivial).expect("charm dir");
+    fs::write(
+        trivial.join("metadata.yaml"),
+        "name: trivial\nsummary: s\ndescription: d\npeers:\n  cluster:\n    interface: trivial\n",
+    )
+    .expect("metadata");
+    fs::copy("/bin/true", trivial.join("dispatch")).expect("dispatch");
+    let mut model = Model::new(scratch.path().join("hooks")).expect("model");
+    model
+        .deploy("trivial", &trivial, DeployOptions::new())
+        .expect("deploy");
+    model.settle().expect("settle");
+    let n = 300;
+    let started = Instant::now();
+    for _ in 0..n {
+        model.update_status().expect("update-status");
+        model.settle().expect("settle");
+    }
+    rows.push((
+        "hook of a trivial charm (update-status, /bin/true)",
+        n,
+        started.elapsed() / n,
+    ));
+
+    // Settling a 10-unit model from deploy: 10 × (install, created, leader, config, start)
+    // plus 90 peer joined/changed pairs.
+    let runs = 5;
+    let mut hooks = 0;
+    let started = Instant::now();
+    for run in 0..runs {
+        let mut model = Model::new(scratch.path().join(format!("ten-{run}"))).expect("model");
+        model
+            .deploy("trivial", &trivial, DeployOptions::new().units(10))
+            .expect("deploy");
+        hooks = model.settle().expect("settle").executions;
+    }
+    let per_settle = started.elapsed() / runs;
+    rows.push((
+        "settle a 10-unit peer model (deploy to quiet)",
+        runs,
+        per_settle,
+    ));
+
+    println!("\n{:<62} {:>8} {:>12}", "measurement", "n", "mean");
+    for (name, n, mean) in &rows {
+        println!("{name:<62} {n:>8} {:>12}", show(*mean));
+    }
+    println!(
+        "\nhook-tool call minus a bare process spawn: {:+.1} µs",
+        (tool.as_nanos() as f64 - spawn.as_nanos() as f64) / 1e3
+    );
+    println!(
+        "10-unit settle ran {hooks} hooks: {} per hook",
+        show(per_settle / hooks.max(1) as u32)
+    );
+}
+
+fn charm(parent: &Path, name: &str, dispatch: &str, actions: &str) -> PathBuf {
+    let dir = parent.join(name);
+    fs::create_dir_all(&dir).expect("charm dir");
+    fs::write(
+        dir.join("metadata.yaml"),
+        format!("name: {name}\nsummary: s\ndescription: d\n"),
+    )
+    .expect("metadata");
+    fs::write(dir.join("actions.yaml"), actions).expect("actions");
+    fs::write(dir.join("dispatch"), dispatch).expect("dispatch");
+    fs::set_permissions(dir.join("dispatch"), fs::Permissions::from_mode(0o755)).expect("chmod");
+    dir
+}
+
+fn show(d: Duration) -> String {
+    let nanos = d.as_nanos();
+    if nanos >= 1_000_000 {
+        format!("{:.2} ms", nanos as f64 / 1e6)
+    } else {
+        format!("{:.1} µs", nanos as f64 / 1e3)
+    }
+}

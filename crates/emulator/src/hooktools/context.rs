@@ -1,0 +1,249 @@
+//! What one hook (or action) execution can see of the model, and what it wrote.
+//!
+//! The model builds a [`HookContext`] when a hook starts: a snapshot, as Juju's uniter takes one
+//! (`contextFactory`), of config, relations and their bags, leadership, unit state, ports and
+//! statuses. Hook tools read the snapshot and record writes. Writes Juju buffers until the hook
+//! exits 0 go to [`HookContext::pending`]; writes Juju makes at once (status, version, logs,
+//! leader settings) go to [`HookContext::effects`] in call order. The model applies `effects`
+//! whatever the exit code, and `pending` only on success.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A relation databag: Juju's values are always strings.
+pub type Bag = BTreeMap<String, String>;
+
+/// Everything one hook execution can see, plus what it wrote.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct HookContext {
+    /// The unit running the hook, e.g. `manila/0`.
+    pub unit: String,
+    /// Whether the unit holds leadership for the whole hook (Juju guarantees 30 s after a claim).
+    pub leader: bool,
+    /// The hook or action being run.
+    pub invocation: Invocation,
+    /// Every option of the charm's config: set values, defaults, and `Value::Null` for options
+    /// with neither (`config-get` leaves those out unless `--all`).
+    pub config: BTreeMap<String, Value>,
+    /// Relations known to the unit when the hook started, by relation id.
+    pub relations: BTreeMap<u32, RelationSnapshot>,
+    /// The application's leader settings (`leader-get`).
+    pub leader_settings: Bag,
+    /// Committed unit state (`state-get`); pending writes live in [`PendingChanges::state`].
+    pub unit_state: Bag,
+    /// Committed opened ports (`opened-ports` never shows pending opens).
+    pub opened_ports: BTreeSet<OpenedPort>,
+    /// Committed ports opened for named endpoints only (`open-port --endpoints ep`), by endpoint;
+    /// `opened_ports` holds those opened for all endpoints.
+    #[serde(default)]
+    pub endpoint_ports: BTreeMap<String, BTreeSet<OpenedPort>>,
+    /// The unit's workload status as last committed.
+    pub unit_status: StatusSnapshot,
+    /// The application's status, and every unit's status, for `status-get --application`.
+    pub app_status: StatusSnapshot,
+    pub app_unit_statuses: BTreeMap<String, StatusSnapshot>,
+    /// `unit-get private-address` / `public-address`.
+    pub private_address: String,
+    pub public_address: String,
+    /// Network info per binding name (every endpoint and extra binding of the charm).
+    pub networks: BTreeMap<String, NetworkSnapshot>,
+    /// What `goal-state` reports.
+    pub goal_state: GoalState,
+    /// Buffered writes, committed by the model only when the process exits 0.
+    pub pending: PendingChanges,
+    /// Immediate writes, in call order; applied whatever the exit code.
+    pub effects: Vec<Effect>,
+    /// Results, failure message and logs of the running action (actions only).
+    pub action: ActionOutcome,
+    /// Every hook-tool call of this execution, in order.
+    pub calls: Vec<ToolCall>,
+    /// What the hook-tool engine remembers between calls of one execution, as Juju's hook
+    /// context caches it. The model leaves it at its default.
+    #[serde(default)]
+    pub memo: ToolMemo,
+}
+
+/// Reads Juju's hook context caches for the rest of the execution.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ToolMemo {
+    /// The unit status as the first `status-get` of the execution read it: Juju fetches it
+    /// once and serves later calls from that cache, even after a `status-set`.
+    pub unit_status: Option<StatusSnapshot>,
+}
+
+/// The hook or action a context runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Invocation {
+    /// A hook, e.g. `config-changed` or `db-relation-joined`.
+    Hook {
+        name: String,
+        /// Set for relation hooks only.
+        relation: Option<RelationHook>,
+    },
+    /// An action with its (validated, defaults inserted) params.
+    Action { name: String, id: String, params: Map<String, Value> },
+}
+
+impl Default for Invocation {
+    fn default() -> Self {
+        Invocation::Hook { name: "install".into(), relation: None }
+    }
+}
+
+/// The relation a relation hook is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelationHook {
+    pub relation_id: u32,
+    /// Empty for relation-created, relation-broken and app-level relation-changed.
+    pub remote_unit: Option<String>,
+    pub remote_app: String,
+    /// relation-departed only: the unit leaving (a remote unit, or this unit when it is dying).
+    pub departing_unit: Option<String>,
+}
+
+/// One relation as the hook sees it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RelationSnapshot {
+    pub endpoint: String,
+    /// The other application (for peers: this unit's own application).
+    pub remote_app: String,
+    pub peer: bool,
+    /// Remote member units in this hook's membership snapshot (`relation-list`), sorted.
+    pub members: Vec<String>,
+    /// This unit's bag and this application's bag.
+    pub local_unit: Bag,
+    pub local_app: Bag,
+    /// Bags of remote units, including departed ones (still readable for the relation's life).
+    pub remote_units: BTreeMap<String, Bag>,
+    pub remote_app_bag: Bag,
+    /// The relation being broken in this hook: left out of `relation-ids`.
+    pub broken: bool,
+}
+
+/// A workload status as Juju stores it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StatusSnapshot {
+    /// `maintenance`, `blocked`, `waiting`, `active`, `unknown`, `error`, `terminated`.
+    pub status: String,
+    pub message: String,
+    pub data: BTreeMap<String, Value>,
+}
+
+/// One binding's network info, as `network-get` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct NetworkSnapshot {
+    pub bind_addresses: Vec<BindAddress>,
+    pub egress_subnets: Vec<String>,
+    pub ingress_addresses: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BindAddress {
+    pub mac_address: String,
+    pub interface_name: String,
+    pub addresses: Vec<InterfaceAddress>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct InterfaceAddress {
+    pub hostname: String,
+    pub value: String,
+    pub cidr: String,
+}
+
+/// `goal-state`: units of this application and the relations' expected members.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GoalState {
+    /// unit name -> `active` | `dying` | ...
+    pub units: BTreeMap<String, String>,
+    /// endpoint -> (app or unit name -> status)
+    pub relations: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// An opened port or range, as Juju prints it: `80/tcp`, `8000-8999/udp`, `icmp`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum OpenedPort {
+    Icmp,
+    Range { from: u16, to: u16, protocol: Protocol },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
+impl fmt::Display for OpenedPort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpenedPort::Icmp => f.write_str("icmp"),
+            OpenedPort::Range { from, to, protocol } => {
+                let proto = match protocol {
+                    Protocol::Tcp => "tcp",
+                    Protocol::Udp => "udp",
+                };
+                if from == to {
+                    write!(f, "{from}/{proto}")
+                } else {
+                    write!(f, "{from}-{to}/{proto}")
+                }
+            }
+        }
+    }
+}
+
+/// Writes Juju buffers and commits only when the hook exits 0.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PendingChanges {
+    /// Relation id -> this unit's bag as it will be after commit (absent: untouched).
+    pub relation_unit: BTreeMap<u32, Bag>,
+    /// Relation id -> this application's bag as it will be after commit (leader only).
+    pub relation_app: BTreeMap<u32, Bag>,
+    /// Unit state as it will be after commit (absent: untouched).
+    pub state: Option<Bag>,
+    /// Port opens and closes for all endpoints, as Juju's recorder keeps them: an open cancels
+    /// a pending close of the same range and vice versa, and repeats are dropped, so applying
+    /// them in order gives Juju's result.
+    pub ports: Vec<PortChange>,
+    /// Port opens and closes for named endpoints (`--endpoints`), by endpoint, kept the same way.
+    #[serde(default)]
+    pub endpoint_ports: BTreeMap<String, Vec<PortChange>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PortChange {
+    Open(OpenedPort),
+    Close(OpenedPort),
+}
+
+/// Writes Juju makes at once, surviving a failing hook.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Effect {
+    UnitStatus { status: String, message: String },
+    AppStatus { status: String, message: String },
+    WorkloadVersion(String),
+    Log { level: String, message: String },
+    ActionLog(String),
+    /// The leader settings after the write (only changed keys are meaningful to minions).
+    LeaderSettings(Bag),
+}
+
+/// What an action reported. Juju adds `return-code`, `stdout` and `stderr` at the end.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActionOutcome {
+    /// Nested results map built from dotted `action-set` keys.
+    pub results: Map<String, Value>,
+    /// Set by `action-fail`; the action is failed even when the process exits 0.
+    pub failure: Option<String>,
+}
+
+/// One hook-tool call, for the model's transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolCall {
+    pub tool: String,
+    pub args: Vec<String>,
+    pub exit_code: i32,
+}

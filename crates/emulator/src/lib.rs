@@ -1,0 +1,59 @@
+//! A Juju model emulator: it stands in for Juju's controller and unit agents so that real charm
+//! binaries run through `dispatch`, with hook tools that answer as Juju's do.
+//!
+//! Start with [`Model`]: a model in a directory. Deploy charms (a directory or a packed
+//! `.charm`) or a bundle, relate them, change config, add and remove units; each operation
+//! queues the hooks Juju would fire, and [`Model::settle`] runs them until the model is quiet.
+//! Inspectors read back statuses, databags, machine packages and services, the debug log and
+//! the hook-tool transcript.
+//!
+//! ```no_run
+//! use emulator::{DeployOptions, Model};
+//! let mut model = Model::new("/tmp/model")?;
+//! model.deploy("manila", "charms/manila.charm", DeployOptions::new().units(2))?;
+//! model.deploy("mysql", "charms/mysql", DeployOptions::new())?;
+//! model.relate("manila:shared-db", "mysql")?;
+//! model.settle()?;
+//! assert_eq!(model.unit_status("manila/0")?.status, "active");
+//! # Ok::<(), emulator::Error>(())
+//! ```
+//!
+//! How a hook runs: each unit has a copy of its charm (`<model>/units/<app>-<n>/charm`), a
+//! tools directory where one small shim binary (`src/bin/jujuc.rs`) is linked under the name
+//! of every hook tool (and of the machine commands `apt-get`, `dpkg-query`, `service`,
+//! `systemctl`, `update-rc.d`), and a unix socket. The model builds a
+//! [`hooktools::HookContext`] snapshot, serves it on the socket while `dispatch` runs with
+//! Juju's environment, lets [`hooktools::execute`] answer every tool call, then applies the
+//! context's `effects` always and its `pending` writes only if the hook exited 0.
+//! `CHARM_HOST_ROOT` points the charm's host layer at the unit's machine root directory.
+//!
+//! Modules: [`charm`] (metadata, config, actions), [`bundle`], [`machine`] (emulated packages
+//! and services), [`hooktools`] (the hook-tool engine), [`status`] (`juju status` rendering).
+
+pub mod bundle;
+pub mod charm;
+mod error;
+pub mod hooktools;
+mod journal;
+pub mod machine;
+mod model;
+mod runner;
+mod server;
+mod state;
+pub mod status;
+// The client half of the wire format is the shim's (`src/bin/jujuc.rs`).
+#[allow(dead_code)]
+mod wire;
+
+pub use crate::{
+    bundle::{Bundle, BundleError},
+    charm::{Charm, CharmError},
+    error::{Error, Result},
+    journal::{HookOutcome, HookRecord, LogEntry, ToolCallRecord},
+    machine::{Catalog, CatalogPackage, MachineState, ServiceAction, ServiceState},
+    model::{
+        ActionResult, ActionStatus, ConfigValue, DeployOptions, Model, Placement, SettleReport,
+        JUJU_VERSION,
+    },
+    state::{AgentState, InitSystem},
+};

@@ -1,0 +1,1058 @@
+//! Running queued hooks and actions: the snapshot a hook sees, the environment it gets, and
+//! what its exit commits (juju-contract §3–§5).
+
+use std::collections::BTreeMap;
+
+use juju::{AppName, UnitName};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json};
+
+use super::{dir_hash, Model, JUJU_VERSION};
+use crate::error::{Error, Result};
+use crate::hooktools::{
+    BindAddress, Effect, GoalState, HookContext, InterfaceAddress, Invocation, NetworkSnapshot,
+    PendingChanges, PortChange, RelationHook, RelationSnapshot, StatusSnapshot,
+};
+use crate::journal::{now_hms, HookOutcome, HookRecord, LogEntry, ToolCallRecord};
+use crate::runner::{self, Exit, Finished, Launch};
+use crate::server::Session;
+use crate::state::{AgentState, Hook, Queued};
+
+/// What one `settle` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SettleReport {
+    /// Hooks executed (or skipped) during this settle.
+    pub executions: u64,
+    /// Units left in error, holding their queues.
+    pub units_in_error: Vec<String>,
+}
+
+/// A finished action task, as `juju show-task` reports it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionResult {
+    pub unit: String,
+    pub action: String,
+    /// `juju run` prints "Running operation N with 1 task".
+    pub operation: u32,
+    /// The task id, also `JUJU_ACTION_UUID`.
+    pub task: u32,
+    pub status: ActionStatus,
+    /// The failure message (`action-fail`'s, or `exit status N`).
+    pub message: Option<String>,
+    /// `action-set` results plus Juju's `return-code`, `stdout` and `stderr`.
+    pub results: Map<String, Json>,
+    /// `action-log` messages.
+    pub log: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionStatus {
+    Completed,
+    Failed,
+}
+
+/// The hook or action being run, with what its environment and records need.
+struct Run {
+    unit: UnitName,
+    /// `install`, `db-relation-joined`, or the action name.
+    name: String,
+    /// `hooks/<name>` or `actions/<name>`.
+    dispatch_path: String,
+    invocation: Invocation,
+    relation: Option<RelationHook>,
+    endpoint: Option<String>,
+    action: Option<(String, u32)>,
+}
+
+impl Model {
+    /// Runs queued hooks until none is left (units in error hold theirs), in queue order
+    /// across units.
+    pub fn settle(&mut self) -> Result<SettleReport> {
+        self.settle_with(None)
+    }
+
+    /// Like [`Model::settle`], but the next unit to run a hook is picked at random (seeded):
+    /// Juju makes no promise about ordering across units, and a charm must converge whatever
+    /// order it gets.
+    pub fn settle_seeded(&mut self, seed: u64) -> Result<SettleReport> {
+        self.settle_with(Some(StdRng::seed_from_u64(seed)))
+    }
+
+    fn settle_with(&mut self, mut rng: Option<StdRng>) -> Result<SettleReport> {
+        let mut report = SettleReport::default();
+        loop {
+            let runnable = self.runnable_units();
+            let next = match &mut rng {
+                Some(rng) => runnable.choose(rng).map(|(unit, _)| unit.clone()),
+                None => runnable
+                    .iter()
+                    .min_by_key(|(_, seq)| *seq)
+                    .map(|(unit, _)| unit.clone()),
+            };
+            let Some(unit) = next else {
+                break;
+            };
+            if report.executions >= self.settle_limit {
+                return Err(Error::NotSettling(report.executions));
+            }
+            self.run_next(&unit)?;
+            report.executions += 1;
+        }
+        report.units_in_error = self
+            .state
+            .units
+            .iter()
+            .filter(|(_, u)| matches!(u.agent, AgentState::Error { .. }))
+            .map(|(n, _)| n.to_string())
+            .collect();
+        Ok(report)
+    }
+
+    /// Runs the next queued hook of the unit first in line; `None` when nothing can run.
+    pub fn step(&mut self) -> Result<Option<HookRecord>> {
+        let next = self
+            .runnable_units()
+            .into_iter()
+            .min_by_key(|(_, seq)| *seq)
+            .map(|(unit, _)| unit);
+        match next {
+            Some(unit) => self.run_next(&unit).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Units with a hook to run and not in error, with the queue position of their next hook.
+    fn runnable_units(&self) -> Vec<(UnitName, u64)> {
+        self.state
+            .units
+            .iter()
+            .filter(|(_, u)| !matches!(u.agent, AgentState::Error { .. }))
+            .filter_map(|(n, u)| u.queue.front().map(|q| (n.clone(), q.seq)))
+            .collect()
+    }
+
+    /// Runs the hook at the head of `unit`'s queue and commits or holds it.
+    fn run_next(&mut self, unit: &UnitName) -> Result<HookRecord> {
+        let Some(queued) = self
+            .state
+            .units
+            .get_mut(unit)
+            .and_then(|u| u.queue.pop_front())
+        else {
+            return Err(Error::UnknownUnit(unit.to_string()));
+        };
+        let hook = queued.hook.clone();
+        let run = self.describe_hook(unit, &hook);
+
+        // Juju skips leader-elected on a unit that lost leadership before it ran.
+        if hook == Hook::LeaderElected && !self.is_leader(unit) {
+            let record = self.record(
+                &run,
+                HookOutcome::Skipped {
+                    reason: "not leader".to_owned(),
+                },
+            )?;
+            self.save()?;
+            return Ok(record);
+        }
+        self.before_hook(unit, &hook)?;
+        let ctx = self.snapshot(unit, &run);
+        let finished = self.execute(&run, ctx)?;
+        let success = matches!(finished.exit, Exit::Code(0) | Exit::Missing);
+        self.apply_output(&run, &finished)?;
+        let outcome = match &finished.exit {
+            Exit::Missing => HookOutcome::Missing,
+            Exit::Code(0) => HookOutcome::Completed,
+            Exit::Code(code) => HookOutcome::Failed {
+                reason: format!("exit status {code}"),
+            },
+            Exit::Failed(reason) => HookOutcome::Failed {
+                reason: reason.clone(),
+            },
+        };
+        if success {
+            self.commit(unit, &finished.session.ctx.pending);
+            if let Some(u) = self.state.units.get_mut(unit) {
+                u.agent = AgentState::Idle;
+            }
+            self.after_hook(unit, &hook);
+        } else {
+            self.hold_failed(unit, queued, &run);
+        }
+        let record = self.record(&run, outcome)?;
+        self.save()?;
+        Ok(record)
+    }
+
+    /// Puts the failed hook back at the head and the unit in error.
+    fn hold_failed(&mut self, unit: &UnitName, queued: Queued, run: &Run) {
+        let mut data = Map::new();
+        data.insert("hook".into(), run.name.clone().into());
+        if let Some(rel) = &run.relation {
+            data.insert("relation-id".into(), rel.relation_id.into());
+            if let Some(remote) = &rel.remote_unit {
+                data.insert("remote-unit".into(), remote.clone().into());
+            }
+        }
+        if let Some(u) = self.state.units.get_mut(unit) {
+            u.queue.push_front(queued);
+            u.agent = AgentState::Error {
+                message: format!("hook failed: {:?}", run.name),
+                data,
+            };
+        }
+    }
+
+    fn is_leader(&self, unit: &UnitName) -> bool {
+        self.state
+            .applications
+            .get(unit.app())
+            .is_some_and(|a| a.leader.as_ref() == Some(unit))
+    }
+
+    fn describe_hook(&self, unit: &UnitName, hook: &Hook) -> Run {
+        let relation = hook.relation();
+        let rel = relation.and_then(|r| self.state.relations.get(&r));
+        let endpoint = rel
+            .and_then(|rel| rel.endpoint_of(unit.app()))
+            .map(|e| e.name.clone());
+        let name = hook.name(endpoint.as_deref());
+        let relation_hook = relation.map(|relation_id| RelationHook {
+            relation_id,
+            remote_unit: hook.remote_unit().map(ToString::to_string),
+            remote_app: rel
+                .and_then(|rel| rel.remote_app(unit.app()))
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            departing_unit: match hook {
+                Hook::RelationDeparted { departing, .. } => Some(departing.to_string()),
+                _ => None,
+            },
+        });
+        Run {
+            unit: unit.clone(),
+            dispatch_path: format!("hooks/{name}"),
+            invocation: Invocation::Hook {
+                name: name.clone(),
+                relation: relation_hook.clone(),
+            },
+            relation: relation_hook,
+            endpoint,
+            action: None,
+            name,
+        }
+    }
+
+    /// State changes Juju makes as a hook starts (idempotent: a retried hook repeats them).
+    fn before_hook(&mut self, unit: &UnitName, hook: &Hook) -> Result<()> {
+        match hook {
+            Hook::Install
+                if !self
+                    .state
+                    .units
+                    .get(unit)
+                    .is_some_and(|u| u.charm_set_status) =>
+            {
+                self.set_status(unit, "maintenance", "installing charm software");
+            }
+            Hook::Stop => {
+                self.set_status(unit, "maintenance", "cleaning up prior to charm deletion")
+            }
+            Hook::UpgradeCharm => self.refresh_unit_charm(unit)?,
+            Hook::RelationCreated { relation } => self.enter_scope(unit, *relation),
+            Hook::RelationJoined { relation, remote } => {
+                if let Some(view) = self
+                    .state
+                    .units
+                    .get_mut(unit)
+                    .and_then(|u| u.relations.get_mut(relation))
+                {
+                    view.members.insert(remote.clone());
+                }
+            }
+            Hook::RelationDeparted {
+                relation, remote, ..
+            } => {
+                if let Some(view) = self
+                    .state
+                    .units
+                    .get_mut(unit)
+                    .and_then(|u| u.relations.get_mut(relation))
+                {
+                    view.members.remove(remote);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// What consuming a hook (run successfully, or skipped by `resolved --no-retry`) means.
+    pub(super) fn after_hook(&mut self, unit: &UnitName, hook: &Hook) {
+        match hook {
+            Hook::Install => {
+                if let Some(u) = self.state.units.get_mut(unit) {
+                    u.installed = true;
+                }
+            }
+            Hook::Start => {
+                let set = self
+                    .state
+                    .units
+                    .get(unit)
+                    .is_some_and(|u| u.charm_set_status);
+                if let Some(u) = self.state.units.get_mut(unit) {
+                    u.started = true;
+                }
+                if !set {
+                    self.set_status(unit, "unknown", "");
+                }
+            }
+            Hook::RelationBroken { relation } => {
+                if let Some(u) = self.state.units.get_mut(unit) {
+                    u.relations.remove(relation);
+                }
+                if let Some(rel) = self.state.relations.get_mut(relation) {
+                    rel.scope_units.remove(unit);
+                }
+                self.maybe_delete_relation(*relation);
+            }
+            Hook::Remove => {
+                self.set_status(unit, "terminated", "");
+                self.finalize_removal(unit);
+            }
+            _ => {}
+        }
+    }
+
+    /// The unit enters the relation's scope (as its `relation-created` starts): its bag gets
+    /// Juju's address keys, and it and every unit it sees queue joined and changed for each
+    /// other (after an application-level changed if the remote application already wrote).
+    fn enter_scope(&mut self, unit: &UnitName, relation: u32) {
+        let Some(address) = self.unit_address(unit) else {
+            return;
+        };
+        let Some(u) = self.state.units.get_mut(unit) else {
+            return;
+        };
+        if u.relations.contains_key(&relation) {
+            return;
+        }
+        u.relations.insert(relation, Default::default());
+        let Some(rel) = self.state.relations.get_mut(&relation) else {
+            return;
+        };
+        if rel.dying {
+            return;
+        }
+        let bag = rel.unit_bags.entry(unit.clone()).or_default();
+        for key in ["private-address", "ingress-address"] {
+            bag.entry(key.to_owned()).or_insert_with(|| address.clone());
+        }
+        bag.entry("egress-subnets".to_owned())
+            .or_insert_with(|| format!("{address}/32"));
+        rel.scope_units.insert(unit.clone());
+
+        let rel = &self.state.relations[&relation];
+        let remote_app = rel.remote_app(unit.app()).cloned();
+        let remote_app_wrote = remote_app
+            .as_ref()
+            .and_then(|app| rel.app_bags.get(app))
+            .is_some_and(|bag| !bag.is_empty());
+        let others: Vec<UnitName> = rel
+            .scope_units
+            .iter()
+            .filter(|other| self.sees(rel, unit, other))
+            .filter(|other| self.state.units.get(*other).is_some_and(|o| !o.dying))
+            .cloned()
+            .collect();
+        if remote_app_wrote {
+            self.enqueue_app_changed(unit, relation);
+        }
+        for other in others {
+            self.enqueue(
+                unit,
+                Hook::RelationJoined {
+                    relation,
+                    remote: other.clone(),
+                },
+            );
+            self.enqueue(
+                unit,
+                Hook::RelationChanged {
+                    relation,
+                    remote: Some(other.clone()),
+                },
+            );
+            self.enqueue(
+                &other,
+                Hook::RelationJoined {
+                    relation,
+                    remote: unit.clone(),
+                },
+            );
+            self.enqueue(
+                &other,
+                Hook::RelationChanged {
+                    relation,
+                    remote: Some(unit.clone()),
+                },
+            );
+        }
+    }
+
+    fn unit_address(&self, unit: &UnitName) -> Option<String> {
+        let machine = self.state.units.get(unit)?.machine;
+        Some(self.state.machines.get(&machine)?.address.clone())
+    }
+
+    fn set_status(&mut self, unit: &UnitName, status: &str, message: &str) {
+        let Some(u) = self.state.units.get_mut(unit) else {
+            return;
+        };
+        let new = StatusSnapshot {
+            status: status.to_owned(),
+            message: message.to_owned(),
+            data: Default::default(),
+        };
+        if u.status != new {
+            u.status_history.push(new.clone());
+            u.status = new;
+        }
+    }
+
+    // ---- the hook's view ---------------------------------------------------------------
+
+    /// Everything the hook can see, as Juju snapshots it when the hook starts.
+    fn snapshot(&self, unit: &UnitName, run: &Run) -> HookContext {
+        let u = &self.state.units[unit];
+        let app = &self.state.applications[unit.app()];
+        let address = self.unit_address(unit).unwrap_or_default();
+        let broken = match &run.invocation {
+            Invocation::Hook { name, relation } if name.ends_with("-relation-broken") => {
+                relation.as_ref().map(|r| r.relation_id)
+            }
+            _ => None,
+        };
+        let relations = u
+            .relations
+            .iter()
+            .filter_map(|(id, view)| {
+                let rel = self.state.relations.get(id)?;
+                let endpoint = rel.endpoint_of(unit.app())?;
+                let remote_app = rel.remote_app(unit.app())?;
+                let remote_units = rel
+                    .unit_bags
+                    .iter()
+                    .filter(|(other, _)| {
+                        other.app() == remote_app
+                            && *other != unit
+                            && (self.sees(rel, unit, other)
+                                || !self.state.units.contains_key(*other)
+                                || view.members.contains(*other))
+                    })
+                    .map(|(other, bag)| (other.to_string(), bag.clone()))
+                    .collect();
+                Some((
+                    *id,
+                    RelationSnapshot {
+                        endpoint: endpoint.name.clone(),
+                        remote_app: remote_app.to_string(),
+                        peer: rel.peer(),
+                        members: view.members.iter().map(ToString::to_string).collect(),
+                        local_unit: rel.unit_bags.get(unit).cloned().unwrap_or_default(),
+                        local_app: rel.app_bags.get(unit.app()).cloned().unwrap_or_default(),
+                        remote_units,
+                        remote_app_bag: rel.app_bags.get(remote_app).cloned().unwrap_or_default(),
+                        broken: broken == Some(*id),
+                    },
+                ))
+            })
+            .collect();
+        let app_unit_statuses = self
+            .state
+            .units
+            .iter()
+            .filter(|(n, _)| n.app() == unit.app())
+            .map(|(n, other)| (n.to_string(), other.status.clone()))
+            .collect();
+        let network = NetworkSnapshot {
+            bind_addresses: vec![BindAddress {
+                mac_address: mac_address(u.machine),
+                interface_name: "eth0".to_owned(),
+                addresses: vec![InterfaceAddress {
+                    hostname: String::new(),
+                    value: address.clone(),
+                    cidr: "127.0.0.0/8".to_owned(),
+                }],
+            }],
+            egress_subnets: vec![format!("{address}/32")],
+            ingress_addresses: vec![address.clone()],
+        };
+        HookContext {
+            unit: unit.to_string(),
+            leader: app.leader.as_ref() == Some(unit),
+            invocation: run.invocation.clone(),
+            config: app.charm.config.effective(&app.config),
+            relations,
+            leader_settings: app.leader_settings.clone(),
+            unit_state: u.state.clone(),
+            opened_ports: u.opened_ports.clone(),
+            endpoint_ports: u.endpoint_ports.clone(),
+            unit_status: u.status.clone(),
+            app_status: app.status.clone(),
+            app_unit_statuses,
+            private_address: address.clone(),
+            public_address: address,
+            networks: app
+                .charm
+                .meta
+                .bindings()
+                .into_iter()
+                .map(|binding| (binding, network.clone()))
+                .collect(),
+            goal_state: self.goal_state(unit),
+            ..HookContext::default()
+        }
+    }
+
+    fn goal_state(&self, unit: &UnitName) -> GoalState {
+        let status = |n: &UnitName| {
+            if self.state.units.get(n).is_some_and(|u| u.dying) {
+                "dying"
+            } else {
+                "active"
+            }
+        };
+        let units = self
+            .state
+            .units
+            .keys()
+            .filter(|n| n.app() == unit.app())
+            .map(|n| (n.to_string(), status(n).to_owned()))
+            .collect();
+        let mut relations: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for rel in self.state.relations.values() {
+            let (Some(endpoint), Some(remote_app)) =
+                (rel.endpoint_of(unit.app()), rel.remote_app(unit.app()))
+            else {
+                continue;
+            };
+            let entry = relations.entry(endpoint.name.clone()).or_default();
+            let app_status = if rel.dying { "dying" } else { "joined" };
+            if !rel.peer() {
+                entry.insert(remote_app.to_string(), app_status.to_owned());
+            }
+            for other in self.state.units.keys() {
+                if other.app() == remote_app && self.sees(rel, unit, other) {
+                    entry.insert(other.to_string(), status(other).to_owned());
+                }
+            }
+        }
+        GoalState { units, relations }
+    }
+
+    fn environment(&self, run: &Run, context_id: &str, socket: &str) -> Vec<(String, String)> {
+        let unit = &run.unit;
+        let u = &self.state.units[unit];
+        let charm_dir = self.unit_dir(unit).join("charm");
+        let tools = self.unit_dir(unit).join("tools");
+        let mut env: Vec<(String, String)> = Vec::new();
+        let mut set = |key: &str, value: String| env.push((key.to_owned(), value));
+        set("CHARM_DIR", charm_dir.display().to_string());
+        set("JUJU_CHARM_DIR", charm_dir.display().to_string());
+        set("JUJU_CONTEXT_ID", context_id.to_owned());
+        set(
+            "JUJU_HOOK_NAME",
+            if run.action.is_some() {
+                String::new()
+            } else {
+                run.name.clone()
+            },
+        );
+        set("JUJU_DISPATCH_PATH", run.dispatch_path.clone());
+        set("JUJU_AGENT_SOCKET_ADDRESS", socket.to_owned());
+        set("JUJU_AGENT_SOCKET_NETWORK", "unix".to_owned());
+        set("JUJU_UNIT_NAME", unit.to_string());
+        set("JUJU_MODEL_UUID", self.state.uuid.clone());
+        set("JUJU_MODEL_NAME", self.state.name.clone());
+        set("JUJU_API_ADDRESSES", "127.1.255.254:17070".to_owned());
+        set("JUJU_MACHINE_ID", u.machine.to_string());
+        set(
+            "JUJU_PRINCIPAL_UNIT",
+            u.principal
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        );
+        set("JUJU_AVAILABILITY_ZONE", String::new());
+        set("JUJU_VERSION", JUJU_VERSION.to_owned());
+        set("CLOUD_API_VERSION", String::new());
+        for proxy in ["HTTP", "HTTPS", "FTP", "NO"] {
+            set(&format!("JUJU_CHARM_{proxy}_PROXY"), String::new());
+        }
+        set("JUJU_SLA", "unsupported".to_owned());
+        set(
+            "PATH",
+            format!(
+                "{}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                tools.display()
+            ),
+        );
+        set("APT_LISTCHANGES_FRONTEND", "none".to_owned());
+        set("DEBIAN_FRONTEND", "noninteractive".to_owned());
+        set("LANG", "C.UTF-8".to_owned());
+        set("TERM", "tmux-256color".to_owned());
+        set(
+            "CHARM_HOST_ROOT",
+            self.machine_root(u.machine).display().to_string(),
+        );
+        if let (Some(rel), Some(endpoint)) = (&run.relation, &run.endpoint) {
+            set("JUJU_RELATION", endpoint.clone());
+            set(
+                "JUJU_RELATION_ID",
+                format!("{endpoint}:{}", rel.relation_id),
+            );
+            set(
+                "JUJU_REMOTE_UNIT",
+                rel.remote_unit.clone().unwrap_or_default(),
+            );
+            set("JUJU_REMOTE_APP", rel.remote_app.clone());
+            if let Some(departing) = &rel.departing_unit {
+                set("JUJU_DEPARTING_UNIT", departing.clone());
+            }
+        }
+        if let Some((name, task)) = &run.action {
+            set("JUJU_ACTION_NAME", name.clone());
+            set("JUJU_ACTION_UUID", task.to_string());
+            set("JUJU_ACTION_TAG", format!("action-{task}"));
+        }
+        env
+    }
+
+    /// Runs the process (or finds it missing) with the hook-tool server up.
+    fn execute(&mut self, run: &Run, ctx: HookContext) -> Result<Finished> {
+        let unit = &run.unit;
+        // Once per unit and process: the links outlive us, but a model directory written by an
+        // older emulator may lack a newer tool.
+        if self.tools_ready.insert(unit.clone()) {
+            self.prepare_tools(unit)?;
+        }
+        let machine = self.state.units[unit].machine;
+        let hex: u128 = rand::thread_rng().gen();
+        let context_id = format!("{unit}-{}-{hex:032x}", run.name);
+        let socket = self.socket_path(unit);
+        let env = self.environment(run, &context_id, &socket.display().to_string());
+        let session = Session {
+            context_id,
+            ctx,
+            machine: self.state.machines[&machine].state.clone(),
+            catalog: self.state.catalog.clone(),
+            root: self.machine_root(machine),
+            calls: Vec::new(),
+        };
+        let charm_dir = self.unit_dir(unit).join("charm");
+        let launch = Launch {
+            charm_dir: &charm_dir,
+            socket: &socket,
+            env: &env,
+            dispatch_path: &run.dispatch_path,
+            timeout: self.hook_timeout,
+        };
+        let finished = runner::run(&launch, session).map_err(|source| Error::Runner {
+            unit: unit.to_string(),
+            what: run.name.clone(),
+            source,
+        })?;
+        // Machine changes happen as the commands run; a failing hook does not undo them.
+        if let Some(m) = self.state.machines.get_mut(&machine) {
+            m.state = finished.session.machine.clone();
+        }
+        Ok(finished)
+    }
+
+    /// `<unit dir>/agent.socket`, or a short path under the temp dir when that would not fit
+    /// in a `sockaddr_un`.
+    fn socket_path(&self, unit: &UnitName) -> std::path::PathBuf {
+        let path = self.unit_dir(unit).join("agent.socket");
+        if path.as_os_str().len() < 100 {
+            return path;
+        }
+        let dir = std::env::temp_dir().join(format!("juju-emulator-{:016x}", dir_hash(&self.dir)));
+        let _ = std::fs::create_dir_all(&dir);
+        dir.join(format!("{}.socket", unit.dashed()))
+    }
+
+    // ---- applying what the hook did ----------------------------------------------------
+
+    /// Output, logs, transcript and the immediate effects: kept whatever the exit code.
+    fn apply_output(&mut self, run: &Run, finished: &Finished) -> Result<()> {
+        let unit = &run.unit;
+        let execution = self.state.executions + 1;
+        let mut logs = Vec::new();
+        let entry = |level: &str, module: String, message: String| LogEntry {
+            execution,
+            unit: unit.to_string(),
+            time: now_hms(),
+            level: level.to_owned(),
+            module,
+            message,
+        };
+        let prefix = match (&run.relation, &run.endpoint) {
+            (Some(rel), Some(endpoint)) => format!("{endpoint}:{}: ", rel.relation_id),
+            _ => String::new(),
+        };
+        for effect in &finished.session.ctx.effects {
+            match effect {
+                Effect::UnitStatus { status, message } => {
+                    if let Some(u) = self.state.units.get_mut(unit) {
+                        u.charm_set_status = true;
+                    }
+                    self.set_status(unit, status, message);
+                }
+                Effect::AppStatus { status, message } => {
+                    if let Some(app) = self.state.applications.get_mut(unit.app()) {
+                        app.status = StatusSnapshot {
+                            status: status.clone(),
+                            message: message.clone(),
+                            data: Default::default(),
+                        };
+                    }
+                }
+                Effect::WorkloadVersion(version) => {
+                    if let Some(u) = self.state.units.get_mut(unit) {
+                        u.workload_version = version.clone();
+                    }
+                    if let Some(app) = self.state.applications.get_mut(unit.app()) {
+                        app.workload_version = version.clone();
+                    }
+                }
+                Effect::Log { level, message } => logs.push(entry(
+                    level,
+                    format!("unit.{unit}.juju-log"),
+                    format!("{prefix}{message}"),
+                )),
+                Effect::ActionLog(_) => {}
+                Effect::LeaderSettings(bag) => self.write_leader_settings(unit, bag),
+            }
+        }
+        let output_module = format!("unit.{unit}.{}", run.name);
+        for (level, bytes) in [("DEBUG", &finished.stdout), ("WARNING", &finished.stderr)] {
+            for line in String::from_utf8_lossy(bytes).lines() {
+                logs.push(entry(level, output_module.clone(), line.to_owned()));
+            }
+        }
+        let failure = match &finished.exit {
+            Exit::Code(0) | Exit::Missing => None,
+            Exit::Code(code) => Some(format!("exit status {code}")),
+            Exit::Failed(reason) => Some(reason.clone()),
+        };
+        if run.action.is_none() {
+            let (level, message) = match (&finished.exit, failure) {
+                (Exit::Missing, _) => ("INFO", format!("skipped {:?} hook (missing)", run.name)),
+                (_, Some(reason)) => ("ERROR", format!("hook {:?} failed: {reason}", run.name)),
+                (_, None) => ("INFO", format!("ran {:?} hook", run.name)),
+            };
+            logs.push(entry(
+                level,
+                "juju.worker.uniter.operation".to_owned(),
+                message,
+            ));
+        }
+        self.journal.log(logs).map_err(super::io_error(&self.dir))?;
+        let calls = finished
+            .session
+            .calls
+            .iter()
+            .map(|call| ToolCallRecord {
+                execution,
+                unit: unit.to_string(),
+                hook: run.name.clone(),
+                command: call.tool.clone(),
+                args: call.args.clone(),
+                exit_code: call.exit_code,
+            })
+            .collect();
+        self.journal
+            .calls(calls)
+            .map_err(super::io_error(&self.dir))
+    }
+
+    /// `leader-set` is immediate; the others hear of a change through
+    /// `leader-settings-changed`.
+    fn write_leader_settings(&mut self, unit: &UnitName, bag: &crate::hooktools::Bag) {
+        let Some(app) = self.state.applications.get_mut(unit.app()) else {
+            return;
+        };
+        if &app.leader_settings == bag {
+            return;
+        }
+        app.leader_settings = bag.clone();
+        for other in self.live_units(unit.app()) {
+            if &other != unit {
+                self.enqueue(&other, Hook::LeaderSettingsChanged);
+            }
+        }
+    }
+
+    /// Commits the buffered writes of a successful hook, and queues relation-changed on the
+    /// units that see a changed bag.
+    fn commit(&mut self, unit: &UnitName, pending: &PendingChanges) {
+        for (relation, bag) in &pending.relation_unit {
+            let Some(rel) = self.state.relations.get_mut(relation) else {
+                continue;
+            };
+            let slot = rel.unit_bags.entry(unit.clone()).or_default();
+            if slot != bag {
+                *slot = bag.clone();
+                self.notify_unit_bag(*relation, unit);
+            }
+        }
+        for (relation, bag) in &pending.relation_app {
+            let Some(rel) = self.state.relations.get_mut(relation) else {
+                continue;
+            };
+            let slot = rel.app_bags.entry(unit.app().clone()).or_default();
+            if slot != bag {
+                *slot = bag.clone();
+                self.notify_app_bag(*relation, unit);
+            }
+        }
+        let Some(u) = self.state.units.get_mut(unit) else {
+            return;
+        };
+        if let Some(state) = &pending.state {
+            u.state = state.clone();
+        }
+        apply_ports(&mut u.opened_ports, &pending.ports);
+        for (endpoint, changes) in &pending.endpoint_ports {
+            let ports = u.endpoint_ports.entry(endpoint.clone()).or_default();
+            apply_ports(ports, changes);
+            if ports.is_empty() {
+                u.endpoint_ports.remove(endpoint);
+            }
+        }
+    }
+
+    /// relation-changed for `writer` on every unit in scope that knows it (a unit still
+    /// waiting for its relation-joined will read the bag in the changed that follows).
+    fn notify_unit_bag(&mut self, relation: u32, writer: &UnitName) {
+        let Some(rel) = self.state.relations.get(&relation) else {
+            return;
+        };
+        if rel.dying {
+            return;
+        }
+        let watchers: Vec<UnitName> = rel
+            .scope_units
+            .iter()
+            .filter(|v| self.sees(rel, v, writer))
+            .filter(|v| {
+                self.state.units.get(*v).is_some_and(|u| {
+                    u.relations
+                        .get(&relation)
+                        .is_some_and(|view| view.members.contains(writer))
+                })
+            })
+            .cloned()
+            .collect();
+        for watcher in watchers {
+            self.enqueue(
+                &watcher,
+                Hook::RelationChanged {
+                    relation,
+                    remote: Some(writer.clone()),
+                },
+            );
+        }
+    }
+
+    /// Application-level relation-changed on every unit in scope of the other side (in a
+    /// peer relation: the writer's fellow units).
+    fn notify_app_bag(&mut self, relation: u32, writer: &UnitName) {
+        let Some(rel) = self.state.relations.get(&relation) else {
+            return;
+        };
+        if rel.dying {
+            return;
+        }
+        let app: &AppName = writer.app();
+        let watchers: Vec<UnitName> = rel
+            .scope_units
+            .iter()
+            .filter(|v| *v != writer && (rel.peer() == (v.app() == app)))
+            .cloned()
+            .collect();
+        for watcher in watchers {
+            self.enqueue_app_changed(&watcher, relation);
+        }
+    }
+
+    fn record(&mut self, run: &Run, outcome: HookOutcome) -> Result<HookRecord> {
+        self.state.executions += 1;
+        let record = HookRecord {
+            execution: self.state.executions,
+            unit: run.unit.to_string(),
+            hook: run.name.clone(),
+            action: run.action.is_some(),
+            relation_id: run.relation.as_ref().map(|r| r.relation_id),
+            remote_unit: run.relation.as_ref().and_then(|r| r.remote_unit.clone()),
+            departing_unit: run.relation.as_ref().and_then(|r| r.departing_unit.clone()),
+            outcome,
+        };
+        self.journal
+            .hook(record.clone())
+            .map_err(super::io_error(&self.dir))?;
+        if let Some(progress) = &mut self.progress {
+            progress(&record);
+        }
+        Ok(record)
+    }
+
+    // ---- actions -----------------------------------------------------------------------
+
+    /// `juju run <unit> <action> k=v…`: validates the params against the action's schema
+    /// (inserting defaults) and runs the action at once, even on a unit in error.
+    pub fn run_action(
+        &mut self,
+        unit: &str,
+        action: &str,
+        params: Map<String, Json>,
+    ) -> Result<ActionResult> {
+        let (name, _) = self.unit(unit)?;
+        let spec = self.state.applications[name.app()]
+            .charm
+            .actions
+            .actions
+            .get(action)
+            .ok_or_else(|| Error::UnknownAction {
+                unit: unit.to_owned(),
+                action: action.to_owned(),
+            })?;
+        let params = spec.validate(&params).map_err(Error::ActionValidation)?;
+        let operation = self.state.next_operation;
+        let task = operation + 1;
+        self.state.next_operation += 2;
+        let run = Run {
+            unit: name.clone(),
+            name: action.to_owned(),
+            dispatch_path: format!("actions/{action}"),
+            invocation: Invocation::Action {
+                name: action.to_owned(),
+                id: task.to_string(),
+                params,
+            },
+            relation: None,
+            endpoint: None,
+            action: Some((action.to_owned(), task)),
+        };
+        let ctx = self.snapshot(&name, &run);
+        let finished = self.execute(&run, ctx)?;
+        self.apply_output(&run, &finished)?;
+        let ctx = &finished.session.ctx;
+        if finished.exit == Exit::Code(0) {
+            self.commit(&name, &ctx.pending);
+        }
+        let mut results = ctx.action.results.clone();
+        let (status, message) = match &finished.exit {
+            Exit::Missing => (
+                ActionStatus::Failed,
+                Some(format!("action not implemented on unit {unit:?}")),
+            ),
+            Exit::Code(0) => match &ctx.action.failure {
+                Some(message) => (ActionStatus::Failed, Some(message.clone())),
+                None => (ActionStatus::Completed, None),
+            },
+            Exit::Code(code) => (ActionStatus::Failed, Some(format!("exit status {code}"))),
+            Exit::Failed(reason) => (ActionStatus::Failed, Some(reason.clone())),
+        };
+        if let Exit::Code(code) = finished.exit {
+            results.insert("return-code".into(), code.into());
+        }
+        for (key, bytes) in [("stdout", &finished.stdout), ("stderr", &finished.stderr)] {
+            if bytes.is_empty() {
+                continue;
+            }
+            match String::from_utf8(bytes.clone()) {
+                Ok(text) => {
+                    results.insert(key.into(), text.into());
+                }
+                Err(_) => {
+                    results.insert(key.into(), base64(bytes).into());
+                    results.insert(format!("{key}-encoding"), "base64".into());
+                }
+            }
+        }
+        let log = ctx
+            .effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::ActionLog(message) => Some(message.clone()),
+                _ => None,
+            })
+            .collect();
+        let outcome = match status {
+            ActionStatus::Completed => HookOutcome::Completed,
+            ActionStatus::Failed => HookOutcome::Failed {
+                reason: message.clone().unwrap_or_default(),
+            },
+        };
+        self.record(&run, outcome)?;
+        self.save()?;
+        Ok(ActionResult {
+            unit: unit.to_owned(),
+            action: action.to_owned(),
+            operation,
+            task,
+            status,
+            message,
+            results,
+            log,
+        })
+    }
+}
+
+fn apply_ports(
+    ports: &mut std::collections::BTreeSet<crate::hooktools::OpenedPort>,
+    changes: &[PortChange],
+) {
+    for change in changes {
+        match change {
+            PortChange::Open(port) => {
+                ports.insert(port.clone());
+            }
+            PortChange::Close(port) => {
+                ports.remove(port);
+            }
+        }
+    }
+}
+
+/// An LXD-style MAC address (`00:16:3e:…`) derived from the machine number.
+fn mac_address(machine: u32) -> String {
+    let [_, a, b, c] = machine.to_be_bytes();
+    format!("00:16:3e:{a:02x}:{b:02x}:{c:02x}")
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,157 @@
+//! The unit agent's side of the hook-tool socket: one listener per hook execution, answering
+//! each shim connection from the execution's [`Session`].
+
+use std::io;
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::hooktools::{self, HookContext, ToolCall};
+use crate::machine::{Catalog, Machine, MachineState, MACHINE_COMMANDS};
+use crate::wire::{self, Request, Response};
+
+/// Everything one hook execution's tool calls may read or change.
+#[derive(Debug)]
+pub(crate) struct Session {
+    pub(crate) context_id: String,
+    pub(crate) ctx: HookContext,
+    pub(crate) machine: MachineState,
+    pub(crate) catalog: Catalog,
+    /// The machine's root directory (`CHARM_HOST_ROOT`).
+    pub(crate) root: PathBuf,
+    /// Every call, hook tools and machine commands interleaved, in order.
+    pub(crate) calls: Vec<ToolCall>,
+}
+
+/// A client that connects and then sends nothing must not wedge the agent.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub(crate) struct Server {
+    path: PathBuf,
+    stop: Arc<AtomicBool>,
+    thread: JoinHandle<Session>,
+}
+
+impl Server {
+    /// Binds `path` (replacing a stale socket) and serves `session` until [`Server::stop`].
+    pub(crate) fn start(path: &Path, session: Session) -> io::Result<Server> {
+        match std::fs::remove_file(path) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
+            _ => {}
+        }
+        let listener = UnixListener::bind(path)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stop = Arc::clone(&stop);
+            std::thread::Builder::new()
+                .name("hook-tool-server".into())
+                .spawn(move || serve(listener, session, &stop))?
+        };
+        Ok(Server {
+            path: path.to_owned(),
+            stop,
+            thread,
+        })
+    }
+
+    /// Stops serving and hands the session back.
+    pub(crate) fn stop(self) -> Session {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop; if this fails the listener is already gone.
+        let _ = UnixStream::connect(&self.path);
+        let session = match self.thread.join() {
+            Ok(session) => session,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        let _ = std::fs::remove_file(&self.path);
+        session
+    }
+}
+
+fn serve(listener: UnixListener, mut session: Session, stop: &AtomicBool) -> Session {
+    for stream in listener.incoming() {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        // Commands run one at a time, as Juju's jujuc server serialises them.
+        if let Ok(stream) = stream {
+            let _ = handle(stream, &mut session);
+        }
+    }
+    session
+}
+
+fn handle(mut stream: UnixStream, session: &mut Session) -> io::Result<()> {
+    stream.set_read_timeout(Some(CLIENT_TIMEOUT))?;
+    stream.set_write_timeout(Some(CLIENT_TIMEOUT))?;
+    let response = match wire::read_request(&mut stream) {
+        Ok(request) => answer(session, request),
+        Err(err) => Response::Failed(format!("bad request: {err}").into_bytes()),
+    };
+    wire::write_response(&mut stream, &response)
+}
+
+pub(crate) fn answer(session: &mut Session, request: Request) -> Response {
+    if request.context_id != session.context_id.as_bytes() {
+        return failed(format!(
+            "bad request: wrong context ID; got {:?}",
+            String::from_utf8_lossy(&request.context_id)
+        ));
+    }
+    let Ok(command) = String::from_utf8(request.command) else {
+        return failed("bad request: command name is not UTF-8".to_owned());
+    };
+    let args: Result<Vec<String>, _> = request.args.into_iter().map(String::from_utf8).collect();
+    let Ok(args) = args else {
+        return failed(format!("bad request: arguments of {command} are not UTF-8"));
+    };
+    let Ok(dir) = String::from_utf8(request.dir) else {
+        return failed(format!(
+            "bad request: working directory of {command} is not UTF-8"
+        ));
+    };
+
+    let (exit_code, stdout, stderr) = if MACHINE_COMMANDS.contains(&command.as_str()) {
+        let mut machine = Machine {
+            state: &mut session.machine,
+            catalog: &session.catalog,
+            root: &session.root,
+        };
+        let result = machine.execute(&command, &args);
+        (
+            result.exit_code,
+            result.stdout.into_bytes(),
+            result.stderr.into_bytes(),
+        )
+    } else if hooktools::HOOK_TOOLS.contains(&command.as_str()) {
+        match hooktools::execute(
+            &mut session.ctx,
+            &command,
+            &args,
+            Path::new(&dir),
+            request.stdin.as_deref(),
+        ) {
+            hooktools::Reply::NeedsStdin => return Response::NeedsStdin,
+            hooktools::Reply::Done(output) => (output.exit_code, output.stdout, output.stderr),
+        }
+    } else {
+        return failed(format!("bad request: unknown command: {command}"));
+    };
+    session.calls.push(ToolCall {
+        tool: command,
+        args,
+        exit_code,
+    });
+    Response::Done {
+        exit_code,
+        stdout,
+        stderr,
+    }
+}
+
+fn failed(message: String) -> Response {
+    Response::Failed(message.into_bytes())
+}

@@ -1,0 +1,276 @@
+//! The model as persisted: applications, machines, units, relations and their databags.
+//!
+//! Everything here is plain data (serialised as `model.json` in the model directory); the rules
+//! that change it live in [`crate::model`].
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+use std::path::PathBuf;
+
+use juju::{AppName, UnitName};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json};
+
+use crate::charm::{Charm, Role, Scope};
+use crate::hooktools::{Bag, OpenedPort, StatusSnapshot};
+use crate::machine::{Catalog, MachineState};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ModelState {
+    pub(crate) name: String,
+    pub(crate) uuid: String,
+    pub(crate) init: InitSystem,
+    pub(crate) catalog: Catalog,
+    pub(crate) applications: BTreeMap<AppName, Application>,
+    pub(crate) machines: BTreeMap<u32, Machine>,
+    pub(crate) units: BTreeMap<UnitName, Unit>,
+    pub(crate) relations: BTreeMap<u32, Relation>,
+    pub(crate) next_machine: u32,
+    pub(crate) next_relation: u32,
+    /// Juju numbers operations and tasks from one sequence: the first `juju run` is
+    /// operation 1 with task 2.
+    pub(crate) next_operation: u32,
+    /// Orders queued hooks across units (first queued, first run, in deterministic mode).
+    pub(crate) next_hook_seq: u64,
+    /// Numbers hook executions, for the journal.
+    pub(crate) executions: u64,
+}
+
+/// The init system of the emulated machines; decides whether `<root>/run/systemd/system`
+/// exists, which is how the `host` crate (like `sd_booted(3)`) tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InitSystem {
+    #[default]
+    Systemd,
+    Sysv,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Application {
+    pub(crate) charm: Charm,
+    /// What was deployed (absolute), reread by `upgrade-charm` without a new path.
+    pub(crate) charm_source: PathBuf,
+    pub(crate) revision: u32,
+    /// Options set explicitly (`juju config`); defaults come from the charm.
+    pub(crate) config: BTreeMap<String, Json>,
+    pub(crate) leader: Option<UnitName>,
+    pub(crate) leader_settings: Bag,
+    pub(crate) status: StatusSnapshot,
+    pub(crate) workload_version: String,
+    pub(crate) next_unit: u32,
+}
+
+impl Application {
+    pub(crate) fn subordinate(&self) -> bool {
+        self.charm.meta.subordinate
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Machine {
+    pub(crate) address: String,
+    pub(crate) state: MachineState,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Unit {
+    pub(crate) machine: u32,
+    /// For subordinate units: the principal they were spawned beside.
+    pub(crate) principal: Option<UnitName>,
+    pub(crate) status: StatusSnapshot,
+    pub(crate) status_history: Vec<StatusSnapshot>,
+    /// Whether the charm ever called `status-set` (Juju's own statuses apply until it does).
+    pub(crate) charm_set_status: bool,
+    pub(crate) agent: AgentState,
+    pub(crate) workload_version: String,
+    pub(crate) opened_ports: BTreeSet<OpenedPort>,
+    /// Ports opened for named endpoints only (`open-port --endpoints`).
+    pub(crate) endpoint_ports: BTreeMap<String, BTreeSet<OpenedPort>>,
+    pub(crate) state: Bag,
+    pub(crate) queue: VecDeque<Queued>,
+    /// Relations this unit has seen created (and not yet broken), with its view of them.
+    pub(crate) relations: BTreeMap<u32, UnitRelation>,
+    pub(crate) installed: bool,
+    pub(crate) started: bool,
+    pub(crate) dying: bool,
+    /// The charm revision in the unit's charm directory.
+    pub(crate) revision: u32,
+}
+
+/// One unit's view of one relation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct UnitRelation {
+    /// Remote units this unit has seen join and not yet depart (`relation-list`).
+    pub(crate) members: BTreeSet<UnitName>,
+}
+
+/// The unit agent's state, as `juju status` shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase", tag = "state")]
+pub enum AgentState {
+    /// No hook has run yet.
+    Allocating,
+    Idle,
+    /// A hook failed; the unit runs no further hooks until resolved.
+    Error {
+        /// `hook failed: "<hook>"`.
+        message: String,
+        /// `{hook, relation-id?, remote-unit?}`.
+        data: Map<String, Json>,
+    },
+}
+
+impl fmt::Display for AgentState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            AgentState::Allocating => "allocating",
+            AgentState::Idle => "idle",
+            AgentState::Error { .. } => "error",
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Queued {
+    pub(crate) seq: u64,
+    pub(crate) hook: Hook,
+}
+
+/// A hook waiting to run on a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "hook")]
+pub(crate) enum Hook {
+    Install,
+    Start,
+    ConfigChanged,
+    UpgradeCharm,
+    UpdateStatus,
+    LeaderElected,
+    LeaderSettingsChanged,
+    Stop,
+    Remove,
+    RelationCreated {
+        relation: u32,
+    },
+    RelationJoined {
+        relation: u32,
+        remote: UnitName,
+    },
+    /// `remote: None` is the application-level change (`JUJU_REMOTE_UNIT=""`).
+    RelationChanged {
+        relation: u32,
+        remote: Option<UnitName>,
+    },
+    RelationDeparted {
+        relation: u32,
+        remote: UnitName,
+        departing: UnitName,
+    },
+    RelationBroken {
+        relation: u32,
+    },
+}
+
+impl Hook {
+    pub(crate) fn relation(&self) -> Option<u32> {
+        match self {
+            Hook::RelationCreated { relation }
+            | Hook::RelationJoined { relation, .. }
+            | Hook::RelationChanged { relation, .. }
+            | Hook::RelationDeparted { relation, .. }
+            | Hook::RelationBroken { relation } => Some(*relation),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn remote_unit(&self) -> Option<&UnitName> {
+        match self {
+            Hook::RelationJoined { remote, .. } | Hook::RelationDeparted { remote, .. } => {
+                Some(remote)
+            }
+            Hook::RelationChanged { remote, .. } => remote.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// The hook's name without the endpoint (`install`, `relation-joined`).
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Hook::Install => "install",
+            Hook::Start => "start",
+            Hook::ConfigChanged => "config-changed",
+            Hook::UpgradeCharm => "upgrade-charm",
+            Hook::UpdateStatus => "update-status",
+            Hook::LeaderElected => "leader-elected",
+            Hook::LeaderSettingsChanged => "leader-settings-changed",
+            Hook::Stop => "stop",
+            Hook::Remove => "remove",
+            Hook::RelationCreated { .. } => "relation-created",
+            Hook::RelationJoined { .. } => "relation-joined",
+            Hook::RelationChanged { .. } => "relation-changed",
+            Hook::RelationDeparted { .. } => "relation-departed",
+            Hook::RelationBroken { .. } => "relation-broken",
+        }
+    }
+
+    /// The full hook name: `<endpoint>-relation-joined` for relation hooks.
+    pub(crate) fn name(&self, endpoint: Option<&str>) -> String {
+        match (self.relation(), endpoint) {
+            (Some(_), Some(endpoint)) => format!("{endpoint}-{}", self.kind()),
+            _ => self.kind().to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Relation {
+    /// One endpoint for a peer relation, two otherwise (provider first).
+    pub(crate) endpoints: Vec<RelationEndpoint>,
+    pub(crate) interface: String,
+    pub(crate) scope: Scope,
+    pub(crate) unit_bags: BTreeMap<UnitName, Bag>,
+    pub(crate) app_bags: BTreeMap<AppName, Bag>,
+    /// Units in the relation's scope: they see each other's changes.
+    pub(crate) scope_units: BTreeSet<UnitName>,
+    pub(crate) dying: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RelationEndpoint {
+    pub(crate) app: AppName,
+    pub(crate) name: String,
+    pub(crate) role: Role,
+}
+
+impl fmt::Display for RelationEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.app, self.name)
+    }
+}
+
+impl Relation {
+    pub(crate) fn peer(&self) -> bool {
+        self.endpoints.len() == 1
+    }
+
+    /// This application's endpoint in the relation.
+    pub(crate) fn endpoint_of(&self, app: &AppName) -> Option<&RelationEndpoint> {
+        self.endpoints.iter().find(|e| &e.app == app)
+    }
+
+    /// The application on the other side (for a peer relation: the same one).
+    pub(crate) fn remote_app(&self, app: &AppName) -> Option<&AppName> {
+        if self.peer() {
+            return self.endpoints.first().map(|e| &e.app);
+        }
+        self.endpoints
+            .iter()
+            .find(|e| &e.app != app)
+            .map(|e| &e.app)
+    }
+
+    pub(crate) fn involves(&self, app: &AppName) -> bool {
+        self.endpoints.iter().any(|e| &e.app == app)
+    }
+}

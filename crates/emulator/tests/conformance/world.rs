@@ -1,0 +1,266 @@
+//! The model the conformance rows run against: unit `manila/0` of `manila`, related to
+//! `mysql` (relation 3, and a second database relation 10), with a peer relation (5).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use emulator::hooktools::{
+    Bag, BindAddress, GoalState, HookContext, InterfaceAddress, Invocation, NetworkSnapshot,
+    OpenedPort, Protocol, RelationHook, RelationSnapshot, StatusSnapshot,
+};
+use serde_json::{json, Map, Value};
+
+pub(crate) fn bag(pairs: &[(&str, &str)]) -> Bag {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn tcp(from: u16, to: u16) -> OpenedPort {
+    OpenedPort::Range {
+        from,
+        to,
+        protocol: Protocol::Tcp,
+    }
+}
+
+fn udp(from: u16, to: u16) -> OpenedPort {
+    OpenedPort::Range {
+        from,
+        to,
+        protocol: Protocol::Udp,
+    }
+}
+
+/// An `install` hook on the leader.
+pub(crate) fn install() -> HookContext {
+    let mut relations = BTreeMap::new();
+    relations.insert(
+        3,
+        RelationSnapshot {
+            endpoint: "shared-db".into(),
+            remote_app: "mysql".into(),
+            peer: false,
+            members: vec!["mysql/0".into(), "mysql/1".into()],
+            local_unit: bag(&[("private-address", "10.0.0.10"), ("database", "manila")]),
+            local_app: bag(&[("db-name", "manila")]),
+            remote_units: BTreeMap::from([
+                (
+                    "mysql/0".into(),
+                    bag(&[("password", "s3cret"), ("allowed_units", "manila/0")]),
+                ),
+                ("mysql/1".into(), Bag::new()),
+                // Departed, still readable.
+                ("mysql/2".into(), bag(&[("old", "x")])),
+            ]),
+            remote_app_bag: bag(&[("host", "10.0.0.20")]),
+            broken: false,
+        },
+    );
+    relations.insert(
+        10,
+        RelationSnapshot {
+            endpoint: "shared-db".into(),
+            remote_app: "mysql-b".into(),
+            ..Default::default()
+        },
+    );
+    relations.insert(
+        5,
+        RelationSnapshot {
+            endpoint: "cluster".into(),
+            remote_app: "manila".into(),
+            peer: true,
+            members: vec!["manila/1".into()],
+            local_unit: bag(&[("private-address", "10.0.0.10")]),
+            local_app: bag(&[("secret", "abc")]),
+            remote_units: BTreeMap::from([("manila/1".into(), bag(&[("ready", "yes")]))]),
+            remote_app_bag: bag(&[("secret", "abc")]),
+            broken: false,
+        },
+    );
+
+    let config: BTreeMap<String, Value> = [
+        ("debug", json!(false)),
+        ("port", json!(8776)),
+        ("name", json!("manila")),
+        ("ratio", json!(1.5)),
+        ("big", json!(2_000_000)),
+        ("unset", Value::Null),
+        ("text", json!("line1\nline2")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+
+    let unit_status = StatusSnapshot {
+        status: "active".into(),
+        message: "Unit is ready".into(),
+        data: BTreeMap::from([("progress".to_string(), json!(10))]),
+    };
+    let shared_db = NetworkSnapshot {
+        bind_addresses: vec![BindAddress {
+            mac_address: "00:16:3e:aa:bb:cc".into(),
+            interface_name: "eth0".into(),
+            addresses: vec![InterfaceAddress {
+                hostname: String::new(),
+                value: "10.0.0.10".into(),
+                cidr: "10.0.0.0/24".into(),
+            }],
+        }],
+        egress_subnets: vec!["10.0.0.10/32".into()],
+        ingress_addresses: vec!["10.0.0.10".into()],
+    };
+    let bare = NetworkSnapshot {
+        bind_addresses: vec![BindAddress {
+            mac_address: String::new(),
+            interface_name: "lo".into(),
+            addresses: vec![InterfaceAddress {
+                hostname: "host.internal".into(),
+                value: "127.0.0.2".into(),
+                cidr: "127.0.0.0/8".into(),
+            }],
+        }],
+        egress_subnets: Vec::new(),
+        ingress_addresses: Vec::new(),
+    };
+
+    HookContext {
+        unit: "manila/0".into(),
+        leader: true,
+        invocation: Invocation::Hook {
+            name: "install".into(),
+            relation: None,
+        },
+        config,
+        relations,
+        leader_settings: bag(&[("cluster-key", "abc")]),
+        unit_state: Bag::new(),
+        opened_ports: BTreeSet::from([tcp(80, 80), OpenedPort::Icmp, udp(8000, 8100)]),
+        endpoint_ports: BTreeMap::from([("public".into(), BTreeSet::from([tcp(443, 443)]))]),
+        unit_status: unit_status.clone(),
+        app_status: StatusSnapshot {
+            status: "waiting".into(),
+            message: "Waiting for peers".into(),
+            data: BTreeMap::new(),
+        },
+        app_unit_statuses: BTreeMap::from([
+            ("manila/0".into(), unit_status),
+            (
+                "manila/1".into(),
+                StatusSnapshot {
+                    status: "maintenance".into(),
+                    message: "installing".into(),
+                    data: BTreeMap::new(),
+                },
+            ),
+        ]),
+        private_address: "10.0.0.10".into(),
+        public_address: "203.0.113.10".into(),
+        networks: BTreeMap::from([("shared-db".into(), shared_db), ("lo".into(), bare)]),
+        goal_state: GoalState {
+            units: BTreeMap::from([
+                ("manila/0".into(), "active".into()),
+                ("manila/1".into(), "active".into()),
+            ]),
+            relations: BTreeMap::from([(
+                "shared-db".into(),
+                BTreeMap::from([
+                    ("mysql".into(), "joined".into()),
+                    ("mysql/0".into(), "active".into()),
+                ]),
+            )]),
+        },
+        ..Default::default()
+    }
+}
+
+/// `install` on a unit with no ports open.
+pub(crate) fn no_ports() -> HookContext {
+    HookContext {
+        opened_ports: BTreeSet::new(),
+        endpoint_ports: BTreeMap::new(),
+        ..install()
+    }
+}
+
+/// `install` on a unit that is not the leader.
+pub(crate) fn minion() -> HookContext {
+    HookContext {
+        leader: false,
+        ..install()
+    }
+}
+
+fn relation_hook(
+    name: &str,
+    relation_id: u32,
+    remote_unit: Option<&str>,
+    remote_app: &str,
+) -> Invocation {
+    Invocation::Hook {
+        name: name.into(),
+        relation: Some(RelationHook {
+            relation_id,
+            remote_unit: remote_unit.map(str::to_owned),
+            remote_app: remote_app.into(),
+            departing_unit: None,
+        }),
+    }
+}
+
+/// `shared-db-relation-changed` for `mysql/0` on relation 3.
+pub(crate) fn db_changed() -> HookContext {
+    HookContext {
+        invocation: relation_hook("shared-db-relation-changed", 3, Some("mysql/0"), "mysql"),
+        ..install()
+    }
+}
+
+/// `shared-db-relation-created` on relation 3: a remote application but no remote unit.
+pub(crate) fn db_created() -> HookContext {
+    HookContext {
+        invocation: relation_hook("shared-db-relation-created", 3, None, "mysql"),
+        ..install()
+    }
+}
+
+/// `shared-db-relation-broken` on relation 10, which is going away.
+pub(crate) fn db_broken() -> HookContext {
+    let mut ctx = HookContext {
+        invocation: relation_hook("shared-db-relation-broken", 10, None, "mysql-b"),
+        ..install()
+    };
+    if let Some(relation) = ctx.relations.get_mut(&10) {
+        relation.broken = true;
+    }
+    ctx
+}
+
+/// `cluster-relation-changed` for `manila/1` on the peer relation, on a minion.
+pub(crate) fn peer_changed_minion() -> HookContext {
+    HookContext {
+        leader: false,
+        invocation: relation_hook("cluster-relation-changed", 5, Some("manila/1"), "manila"),
+        ..install()
+    }
+}
+
+/// The `backup` action, with params as Juju hands them over (defaults inserted).
+pub(crate) fn action() -> HookContext {
+    let params: Map<String, Value> = serde_json::from_value(json!({
+        "target": {"path": "/srv", "count": 3},
+        "force": true,
+        "name": "x",
+        "size": 2_000_000,
+    }))
+    .unwrap_or_default();
+    HookContext {
+        invocation: Invocation::Action {
+            name: "backup".into(),
+            id: "7".into(),
+            params,
+        },
+        ..install()
+    }
+}

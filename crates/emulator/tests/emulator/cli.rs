@@ -1,0 +1,139 @@
+//! The command-line tool, across invocations on one model directory.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use crate::support::{Scratch, TestCharm};
+
+fn cli(model: &Path, args: &[&str]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_juju-emulator"))
+        .arg("--model")
+        .arg(model)
+        .args(args)
+        .output()
+        .unwrap();
+    output
+}
+
+fn ok(model: &Path, args: &[&str]) -> (String, String) {
+    let output = cli(model, args);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?} failed:\n{stdout}\n{stderr}"
+    );
+    (stdout, stderr)
+}
+
+const DISPATCH: &str = r#"case "$HOOK" in
+install) open-port 80/tcp; juju-log "installed"; application-version-set 1.2.3 ;;
+start|config-changed|leader-*|*relation*)
+  if [ "$(config-get broken --format=json)" = true ]; then exit 1; fi
+  status-set active "port $(config-get port)" ;;
+backup) action-set saved-to="/srv/$(action-get target)"; echo "backed up" ;;
+esac
+true"#;
+
+#[test]
+fn the_cli_drives_one_model_across_invocations() {
+    let scratch = Scratch::new();
+    let charm = TestCharm::new("web")
+        .metadata("peers:\n  cluster:\n    interface: web\n")
+        .config("options:\n  port:\n    type: int\n    default: 80\n    description: Port.\n  broken:\n    type: boolean\n    default: false\n")
+        .actions("backup:\n  params:\n    target:\n      type: string\n  required: [target]\n")
+        .recording(&scratch.trace(), DISPATCH)
+        .write(scratch.path());
+    let model = scratch.path().join("model");
+    let charm_arg = charm.display().to_string();
+
+    let (_, progress) = ok(
+        &model,
+        &["deploy", &charm_arg, "-n", "2", "--config", "port=8080"],
+    );
+    assert!(progress.contains("web/0: install ok\n"), "{progress}");
+    assert!(
+        progress.contains("web/1: cluster-relation-joined (web/0) ok\n"),
+        "{progress}"
+    );
+
+    let (status, _) = ok(&model, &["status"]);
+    insta::assert_snapshot!("status_after_deploy", status);
+
+    let (config, _) = ok(&model, &["config", "web"]);
+    assert!(config.contains("  port:\n    default: 80\n    description: Port.\n    source: user\n    type: int\n    value: 8080\n"), "{config}");
+    ok(&model, &["config", "web", "port=9090"]);
+    assert_eq!(ok(&model, &["config", "web", "port"]).0, "9090\n");
+    assert_eq!(
+        scratch
+            .trace_lines()
+            .iter()
+            .filter(|l| l.ends_with("config-changed "))
+            .count(),
+        4,
+        "two units, two config-changed each"
+    );
+
+    let (results, waiting) = ok(&model, &["run", "web/0", "backup", "target=nightly"]);
+    assert_eq!(results, "saved-to: /srv/nightly\nbacked up\n");
+    assert!(
+        waiting.starts_with("Running operation 1 with 1 task\n  - task 2 on unit-web-0\n"),
+        "{waiting}"
+    );
+    // Values are YAML: 7 is an integer, which the schema refuses, unless --string-args.
+    let typed = cli(&model, &["run", "web/0", "backup", "target=7"]);
+    assert_eq!(
+        String::from_utf8_lossy(&typed.stderr),
+        "ERROR validation failed: /target: 7 is not of type \"string\"\n"
+    );
+    let (yaml, _) = ok(
+        &model,
+        &[
+            "run",
+            "web/0",
+            "backup",
+            "target=7",
+            "--string-args",
+            "--format",
+            "yaml",
+        ],
+    );
+    assert!(
+        yaml.contains("  id: '4'\n") || yaml.contains("  id: \"4\"\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("return-code: 0"), "{yaml}");
+    let invalid = cli(&model, &["run", "web/0", "backup"]);
+    assert!(!invalid.status.success());
+    assert!(String::from_utf8_lossy(&invalid.stderr).starts_with("ERROR validation failed: "));
+
+    let (log, _) = ok(&model, &["debug-log", "--include", "web/1"]);
+    assert!(
+        log.contains("unit-web-1: ") && log.contains(" INFO unit.web/1.juju-log installed\n"),
+        "{log}"
+    );
+    assert!(!log.contains("unit-web-0"), "{log}");
+
+    // A failing hook puts the unit in error; fixing config and resolving recovers it.
+    let (_, stderr) = ok(&model, &["config", "web", "broken=true"]);
+    assert!(stderr.contains("units in error"), "{stderr}");
+    assert!(ok(&model, &["status"]).0.contains(
+        r#"error     error  0        127.1.0.1       80/tcp  hook failed: "config-changed""#
+    ));
+    ok(&model, &["--no-settle", "config", "web", "broken=false"]);
+    ok(&model, &["resolved", "web/0"]);
+    ok(&model, &["resolved", "web/1"]);
+    let (status, _) = ok(&model, &["status"]);
+    assert!(!status.contains("error"), "{status}");
+
+    ok(&model, &["remove-unit", "web/1"]);
+    let (status, _) = ok(&model, &["status"]);
+    assert!(!status.contains("web/1"), "{status}");
+    assert!(
+        status.contains("web  1.2.3    active      1  web"),
+        "{status}"
+    );
+
+    let missing = cli(&scratch.path().join("elsewhere"), &["status"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no model in"));
+}

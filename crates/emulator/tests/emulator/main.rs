@@ -1,0 +1,17 @@
+//! End-to-end tests of the emulator: real processes through `dispatch`, real hook tools
+//! through the shim and the socket.
+
+mod support;
+
+mod actions;
+mod bundles;
+mod cli;
+mod commit;
+mod environment;
+mod errors;
+mod leadership;
+mod lifecycle;
+mod machine;
+mod shim;
+mod shuffle;
+mod subordinates;

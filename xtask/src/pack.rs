@@ -1,0 +1,444 @@
+//! `cargo xtask pack`: builds each charm's release binary and packs it into
+//! `build/<name>.charm` (through `charm-pack`); `cargo xtask check-charms` (or `pack --check`)
+//! then lints the archives with the real charm tools, charm-proof and `charmcraft analyse`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+use charm_pack::{extract, validate, CargoCharm, CharmSource};
+
+/// The target that gives static binaries, which run on every Ubuntu base whatever its glibc.
+const STATIC_TARGET: &str = "x86_64-unknown-linux-musl";
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct PackArgs {
+    /// Charms to pack, by name under charms/ or by directory (default: every charms/* with a
+    /// metadata.yaml).
+    charms: Vec<String>,
+    /// Lint the packed charms afterwards, as `check-charms` does.
+    #[arg(long)]
+    check: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct CheckArgs {
+    /// Charms to check (default: every charm under charms/); each must have been packed.
+    charms: Vec<String>,
+}
+
+/// A charm directory and what Cargo builds for it.
+#[derive(Debug)]
+struct Charm {
+    dir: PathBuf,
+    /// The directory's name, which validation makes equal to the charm's name.
+    name: String,
+    cargo: CargoCharm,
+}
+
+pub(crate) fn pack(root: &Path, args: &PackArgs) -> Result<()> {
+    let charms = select(root, &args.charms)?;
+    let names: Vec<&str> = charms.iter().map(|c| c.name.as_str()).collect();
+    eprintln!("==> validate {}", names.join(", "));
+    for charm in &charms {
+        validate(&charm.dir)?;
+    }
+    let binaries = build(root, &charms)?;
+    let build_dir = root.join("build");
+    fs::create_dir_all(&build_dir).with_context(|| format!("creating {}", build_dir.display()))?;
+    let mut packed = Vec::new();
+    for charm in &charms {
+        let archive = build_dir.join(format!("{}.charm", charm.name));
+        eprintln!("==> pack {} into {}", charm.name, shown(root, &archive));
+        let binary = binaries.get(&charm.dir).with_context(|| {
+            format!(
+                "cargo built no binary {} for {}",
+                charm.cargo.binary,
+                charm.dir.display()
+            )
+        })?;
+        CharmSource::new(&charm.dir, binary).write_zip(&archive)?;
+        let size = fs::metadata(&archive)
+            .with_context(|| format!("reading {}", archive.display()))?
+            .len();
+        packed.push((archive, size));
+    }
+    for (archive, size) in &packed {
+        println!("{}  {}", shown(root, archive), human_size(*size));
+    }
+    if args.check {
+        check(root, &charms)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn check_charms(root: &Path, args: &CheckArgs) -> Result<()> {
+    check(root, &select(root, &args.charms)?)
+}
+
+/// The charms named on the command line, or every directory under `charms/` that has a
+/// `metadata.yaml`.
+fn select(root: &Path, requested: &[String]) -> Result<Vec<Charm>> {
+    let charms_dir = root.join("charms");
+    let dirs: Vec<PathBuf> = if requested.is_empty() {
+        let listing = fs::read_dir(&charms_dir)
+            .with_context(|| format!("listing {}", charms_dir.display()))?;
+        let mut dirs = Vec::new();
+        for entry in listing {
+            let path = entry
+                .with_context(|| format!("listing {}", charms_dir.display()))?
+                .path();
+            if path.join("metadata.yaml").is_file() {
+                dirs.push(path);
+            }
+        }
+        dirs.sort();
+        dirs
+    } else {
+        requested
+            .iter()
+            .map(|name| {
+                if name.contains('/') {
+                    PathBuf::from(name)
+                } else {
+                    charms_dir.join(name)
+                }
+            })
+            .collect()
+    };
+    if dirs.is_empty() {
+        bail!("no charms found under {}", charms_dir.display());
+    }
+    dirs.into_iter()
+        .map(|dir| {
+            if !dir.join("metadata.yaml").is_file() {
+                bail!("{}: not a charm (no metadata.yaml)", dir.display());
+            }
+            let dir = dir
+                .canonicalize()
+                .with_context(|| format!("resolving {}", dir.display()))?;
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let cargo = CargoCharm::read(&dir)?;
+            Ok(Charm { dir, name, cargo })
+        })
+        .collect()
+}
+
+/// Builds every charm's package in one cargo run, and returns each charm directory's binary.
+fn build(root: &Path, charms: &[Charm]) -> Result<BTreeMap<PathBuf, PathBuf>> {
+    let packages: Vec<&str> = charms.iter().map(|c| c.cargo.package.as_str()).collect();
+    let static_build = static_target_installed();
+    let how = if static_build {
+        format!("static binaries for {STATIC_TARGET}")
+    } else {
+        format!(
+            "binaries linked against this machine's glibc: the {STATIC_TARGET} target is not \
+             installed (`rustup target add {STATIC_TARGET}` gives static ones)"
+        )
+    };
+    eprintln!("==> build {} in release mode: {how}", packages.join(", "));
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root).args([
+        "build",
+        "--release",
+        "--message-format=json-render-diagnostics",
+    ]);
+    for package in &packages {
+        cmd.args(["-p", package]);
+    }
+    if static_build {
+        cmd.args(["--target", STATIC_TARGET]);
+    }
+    // Cargo's progress and diagnostics go to stderr as usual; stdout carries one JSON message
+    // per line, among them where each binary was written.
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start: {cmd:?}"))?;
+    let stdout = child.stdout.take().context("cargo's stdout")?;
+    let mut built = BTreeMap::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.context("reading cargo's output")?;
+        if let Some((manifest_dir, name, executable)) = built_binary(&line) {
+            let manifest_dir = manifest_dir.canonicalize().unwrap_or(manifest_dir);
+            built.insert((manifest_dir, name), executable);
+        }
+    }
+    let status = child.wait().context("waiting for cargo")?;
+    if !status.success() {
+        bail!("step failed: cargo build ({status})");
+    }
+    Ok(charms
+        .iter()
+        .filter_map(|charm| {
+            let key = (charm.dir.clone(), charm.cargo.binary.clone());
+            built
+                .get(&key)
+                .map(|exe: &PathBuf| (charm.dir.clone(), exe.clone()))
+        })
+        .collect())
+}
+
+/// From one of cargo's JSON messages: the package directory, name and path of a built binary.
+fn built_binary(line: &str) -> Option<(PathBuf, String, PathBuf)> {
+    let message: serde_json::Value = serde_json::from_str(line).ok()?;
+    if message["reason"] != "compiler-artifact" {
+        return None;
+    }
+    let target = &message["target"];
+    let is_bin = target["kind"].as_array()?.iter().any(|kind| kind == "bin");
+    if !is_bin {
+        return None;
+    }
+    let manifest = PathBuf::from(message["manifest_path"].as_str()?);
+    Some((
+        manifest.parent()?.to_owned(),
+        target["name"].as_str()?.to_owned(),
+        PathBuf::from(message["executable"].as_str()?),
+    ))
+}
+
+fn static_target_installed() -> bool {
+    Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .stderr(Stdio::null())
+        .output()
+        .is_ok_and(|out| {
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .any(|line| line.trim() == STATIC_TARGET)
+        })
+}
+
+/// One of the charm linters.
+struct Linter {
+    program: &'static str,
+    install: &'static str,
+}
+
+const CHARM_PROOF: Linter = Linter {
+    program: "charm-proof",
+    install: "pip install charm-tools",
+};
+
+const CHARMCRAFT: Linter = Linter {
+    program: "charmcraft",
+    install: "pip install charmcraft==4.5.0",
+};
+
+/// How a linter judged a charm, from its exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Clean,
+    Warnings,
+    Errors,
+}
+
+/// charm-proof exits 0 (clean or info only), 100 (warnings) or 200 (errors).
+fn proof_verdict(code: Option<i32>) -> Verdict {
+    match code {
+        Some(0) => Verdict::Clean,
+        Some(code) if (1..200).contains(&code) => Verdict::Warnings,
+        _ => Verdict::Errors,
+    }
+}
+
+/// `charmcraft analyse` exits 0 (all passed), 3 (warnings) or 2 (errors); anything else is a
+/// failure of the tool itself.
+fn analyse_verdict(code: Option<i32>) -> Verdict {
+    match code {
+        Some(0) => Verdict::Clean,
+        Some(3) => Verdict::Warnings,
+        _ => Verdict::Errors,
+    }
+}
+
+fn check(root: &Path, charms: &[Charm]) -> Result<()> {
+    let require = std::env::var("REQUIRE_CHARM_TOOLS").is_ok_and(|v| v == "1");
+    let proof = find_linter(&CHARM_PROOF, require)?;
+    let charmcraft = find_linter(&CHARMCRAFT, require)?;
+    let mut failed = Vec::new();
+    for charm in charms {
+        let archive = root.join("build").join(format!("{}.charm", charm.name));
+        if !archive.is_file() {
+            bail!(
+                "{} not found: run `cargo xtask pack {}` first",
+                shown(root, &archive),
+                charm.name
+            );
+        }
+        // charm-proof reads a directory named like the charm; unpacking the archive (rather
+        // than assembling afresh) lints exactly what was shipped.
+        let unpacked = root.join("build/unpacked").join(&charm.name);
+        if unpacked.exists() {
+            fs::remove_dir_all(&unpacked)
+                .with_context(|| format!("removing {}", unpacked.display()))?;
+        }
+        extract(&archive, &unpacked)?;
+        if let Some(program) = &proof {
+            let mut cmd = Command::new(program);
+            cmd.arg(&unpacked);
+            let what = format!("charm-proof {}", shown(root, &unpacked));
+            if run_linter(&what, cmd, proof_verdict)? == Verdict::Errors {
+                failed.push(what);
+            }
+        }
+        if let Some(program) = &charmcraft {
+            let mut cmd = Command::new(program);
+            cmd.arg("analyse").arg(&archive);
+            if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+                // Without it charmcraft warns on every run and falls back to /tmp.
+                let runtime = root.join("build/unpacked/.xdg-runtime");
+                fs::create_dir_all(&runtime)
+                    .with_context(|| format!("creating {}", runtime.display()))?;
+                fs::set_permissions(&runtime, fs::Permissions::from_mode(0o700))
+                    .with_context(|| format!("securing {}", runtime.display()))?;
+                cmd.env("XDG_RUNTIME_DIR", &runtime);
+            }
+            let what = format!("charmcraft analyse {}", shown(root, &archive));
+            if run_linter(&what, cmd, analyse_verdict)? == Verdict::Errors {
+                failed.push(what);
+            }
+        }
+    }
+    if !failed.is_empty() {
+        bail!("charm linters found errors:\n  {}", failed.join("\n  "));
+    }
+    Ok(())
+}
+
+/// The linter's executable on `PATH`. A missing one is an error under
+/// `REQUIRE_CHARM_TOOLS=1` (CI, where the tools are installed), otherwise a notice.
+fn find_linter(linter: &Linter, require: bool) -> Result<Option<PathBuf>> {
+    if let Some(path) = find_on_path(linter.program) {
+        return Ok(Some(path));
+    }
+    let missing = format!(
+        "{} not found on PATH ({} into a venv and put its bin/ on PATH)",
+        linter.program, linter.install
+    );
+    if require {
+        bail!("{missing}; REQUIRE_CHARM_TOOLS=1 makes the charm linters mandatory");
+    }
+    eprintln!("==> skipped {}: {missing}", linter.program);
+    Ok(None)
+}
+
+fn find_on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| {
+            fs::metadata(candidate)
+                .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// Runs one linter, shows its report indented under a step line, and judges its exit code.
+fn run_linter(what: &str, mut cmd: Command, judge: fn(Option<i32>) -> Verdict) -> Result<Verdict> {
+    eprintln!("==> {what}");
+    let out = cmd
+        .output()
+        .with_context(|| format!("could not start: {cmd:?}"))?;
+    let report = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    for line in report.lines().filter(|l| !l.trim().is_empty()) {
+        eprintln!("    {line}");
+    }
+    let verdict = judge(out.status.code());
+    let summary = match verdict {
+        Verdict::Clean => "clean",
+        Verdict::Warnings => "passed with warnings",
+        Verdict::Errors => "FAILED",
+    };
+    eprintln!("    => {summary} ({})", out.status);
+    Ok(verdict)
+}
+
+fn shown(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn human_size(bytes: u64) -> String {
+    // Display only: the rounding of an f64 is fine here.
+    #[allow(clippy::cast_precision_loss)]
+    let mib = bytes as f64 / (1024.0 * 1024.0);
+    format!("{mib:.1} MiB ({bytes} bytes)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linter_exit_codes() {
+        assert_eq!(proof_verdict(Some(0)), Verdict::Clean);
+        assert_eq!(proof_verdict(Some(100)), Verdict::Warnings);
+        assert_eq!(proof_verdict(Some(200)), Verdict::Errors);
+        assert_eq!(proof_verdict(None), Verdict::Errors);
+        assert_eq!(analyse_verdict(Some(0)), Verdict::Clean);
+        assert_eq!(analyse_verdict(Some(3)), Verdict::Warnings);
+        assert_eq!(analyse_verdict(Some(2)), Verdict::Errors);
+        assert_eq!(analyse_verdict(Some(1)), Verdict::Errors);
+    }
+
+    #[test]
+    fn a_missing_linter_fails_only_when_required() {
+        let absent = Linter {
+            program: "no-such-charm-linter",
+            install: "pip install nothing",
+        };
+        assert!(find_linter(&absent, false).unwrap().is_none());
+        let err = find_linter(&absent, true).unwrap_err().to_string();
+        assert!(
+            err.contains("no-such-charm-linter not found on PATH"),
+            "{err}"
+        );
+        let present = Linter {
+            program: "sh",
+            install: "",
+        };
+        assert!(find_linter(&present, true).unwrap().is_some());
+    }
+
+    #[test]
+    fn cargo_messages_name_the_built_binaries() {
+        let line = r#"{"reason":"compiler-artifact","manifest_path":"/w/charms/example/Cargo.toml","target":{"kind":["bin"],"name":"example-charm"},"executable":"/w/target/release/example-charm"}"#;
+        assert_eq!(
+            built_binary(line),
+            Some((
+                PathBuf::from("/w/charms/example"),
+                "example-charm".to_owned(),
+                PathBuf::from("/w/target/release/example-charm")
+            ))
+        );
+        let lib = r#"{"reason":"compiler-artifact","manifest_path":"/w/crates/charm/Cargo.toml","target":{"kind":["lib"],"name":"charm"},"executable":null}"#;
+        assert_eq!(built_binary(lib), None);
+        assert_eq!(
+            built_binary(r#"{"reason":"build-finished","success":true}"#),
+            None
+        );
+    }
+
+    #[test]
+    fn every_charm_in_the_workspace_is_selected_by_default() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let charms = select(root, &[]).unwrap();
+        let example = charms.iter().find(|c| c.name == "example").unwrap();
+        assert_eq!(example.cargo.package, "example-charm");
+        let err = select(root, &["no-such-charm".to_owned()]).unwrap_err();
+        assert!(
+            err.to_string().contains("not a charm (no metadata.yaml)"),
+            "{err}"
+        );
+    }
+}
