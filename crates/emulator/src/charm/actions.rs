@@ -106,7 +106,7 @@ impl ActionSpec {
         let errors: Vec<String> = validator
             .iter_errors(&instance)
             .map(|err| {
-                let path = err.instance_path.to_string();
+                let path = err.instance_path().to_string();
                 let path = if path.is_empty() {
                     "(root)".to_owned()
                 } else {

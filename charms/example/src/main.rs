@@ -1,0 +1,5 @@
+//! The example charm's binary: Juju runs it (as `dispatch`) for every hook and action.
+
+fn main() -> std::process::ExitCode {
+    charm::run::<example_charm::Example>()
+}

@@ -1,0 +1,269 @@
+//! Carries out a [`Plan`]: the only module with effects on the machine and the model.
+
+use std::collections::BTreeMap;
+
+use charm::{Context, Restart};
+use host::{FileSpec, Host};
+use juju::{LogLevel, Port, ToolRunner};
+
+use crate::inputs::{leader_key, state_key};
+use crate::reconcile::{AptSource, Plan, PortChange, SchemaStep};
+use crate::release::{CLOUD_ARCHIVE_KEYRING, CLOUD_ARCHIVE_LIST};
+use crate::render::{self, APACHE_SITE, APACHE_SITE_ENABLED, RESTART_MAP};
+use crate::status;
+
+/// How much of the plan a hook carries out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Everything.
+    Full,
+    /// `update-status`: no packages, no files, no stopping; check the services, start a dead
+    /// `manila-share`, and start the services once the database schema is there.
+    UpdateStatus,
+}
+
+/// The service the reference charm revives on `update-status` (LP#1706699).
+const REVIVED_ON_UPDATE_STATUS: &str = "manila-share";
+
+/// Points apt at the plan's source and installs those of the plan's packages that
+/// `installed` lacks (so a unit with everything installed runs no apt at all). Returns
+/// whether anything was installed, after which the caller reads the versions again.
+pub fn install<R: ToolRunner>(
+    ctx: &mut Context<R>,
+    plan: &Plan,
+    installed: &BTreeMap<String, String>,
+) -> anyhow::Result<bool> {
+    let host = ctx.host().clone();
+    let mut source_changed = false;
+    match &plan.apt_source {
+        AptSource::Unchanged => {}
+        AptSource::Remove => source_changed = host.remove_file(CLOUD_ARCHIVE_LIST)?,
+        AptSource::Write(line) => {
+            if !installed.contains_key(CLOUD_ARCHIVE_KEYRING) {
+                host.install(&[CLOUD_ARCHIVE_KEYRING])?;
+            }
+            let file = charm::RenderedFile {
+                path: CLOUD_ARCHIVE_LIST.to_owned(),
+                content: line.clone(),
+                spec: FileSpec::new("root", "root", 0o644),
+            };
+            // Through the runtime, so that a hook failing before `apt-get update` updates
+            // again when retried.
+            source_changed = !ctx.write_files(std::slice::from_ref(&file))?.is_empty();
+        }
+    }
+    let missing: Vec<&str> = plan
+        .packages
+        .iter()
+        .copied()
+        .filter(|p| !installed.contains_key(*p))
+        .collect();
+    if source_changed || !missing.is_empty() {
+        host.update()?;
+    }
+    if missing.is_empty() {
+        return Ok(false);
+    }
+    Ok(!host.install(&missing)?.is_empty())
+}
+
+/// Carries out everything but the packages (see [`install`]).
+pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan, mode: Mode) -> anyhow::Result<()> {
+    for warning in &plan.warnings {
+        ctx.log(LogLevel::Warning, warning)?;
+    }
+    let host = ctx.host().clone();
+    let full = mode == Mode::Full;
+
+    let mut changed = Vec::new();
+    if full {
+        for service in &plan.services.mask {
+            mask(&host, service)?;
+        }
+        for service in &plan.services.retire {
+            retire(&host, service)?;
+        }
+        changed = ctx.write_files(&plan.files)?;
+        if plan.enable_site && host.read_file(APACHE_SITE_ENABLED)?.is_none() {
+            host.run("a2ensite", ["manila-api"])?;
+            // Apache reads the site only when (re)started.
+            changed.push(APACHE_SITE.to_owned());
+        }
+    }
+
+    let mut status = plan.status.clone();
+    let schema_ready = match &plan.schema {
+        SchemaStep::Skip | SchemaStep::WaitForLeader => false,
+        SchemaStep::Ready => true,
+        SchemaStep::Sync { release, cluster } => {
+            ctx.log(
+                LogLevel::Info,
+                &format!("syncing the database schema for {release}"),
+            )?;
+            host.run("manila-manage", ["db", "sync"])?;
+            if let Some(cluster) = cluster {
+                ctx.relations()
+                    .set_app_data(cluster, [(leader_key::DB_SYNC_DONE, release.name())])?;
+            }
+            true
+        }
+        SchemaStep::Check { release } => {
+            let seen = schema_exists(ctx, &host)?;
+            if seen {
+                ctx.state()?.set(state_key::SCHEMA_SEEN, release.name());
+            } else {
+                status = status::without_schema(status);
+            }
+            seen
+        }
+    };
+    let newly_ready = schema_ready && plan.schema != SchemaStep::Ready;
+
+    let mut not_running = Vec::new();
+    if full {
+        let held = plan.services.hold.iter().chain(if schema_ready {
+            &[][..]
+        } else {
+            &plan.services.run[..]
+        });
+        for service in held {
+            let service = host.service(service)?;
+            if service.is_running()? {
+                service.stop()?;
+            }
+        }
+    }
+    if schema_ready {
+        let restarted = if full {
+            restart_changed(ctx, &changed, &plan.services.run)?
+        } else {
+            Vec::new()
+        };
+        for name in plan.services.checked() {
+            let service = host.service(name)?;
+            if restarted.iter().any(|r| r == name) || service.is_running()? {
+                continue;
+            }
+            if full || newly_ready || name == REVIVED_ON_UPDATE_STATUS {
+                if !service.is_enabled()? {
+                    service.enable()?;
+                }
+                service.start()?;
+                if service.is_running()? {
+                    continue;
+                }
+            }
+            not_running.push(name);
+        }
+        for name in &plan.services.unchecked {
+            // Pacemaker runs them once the cluster forms; before that, this charm does.
+            if full && plan.services.run.contains(name) && !host.service(name)?.is_running()? {
+                host.service(name)?.start()?;
+            }
+        }
+    }
+    status = status::with_services(status, &not_running);
+
+    match plan.api_port {
+        PortChange::Keep => {}
+        PortChange::Open => {
+            ctx.tools().open_port(Port::tcp(render::API_PORT))?;
+            ctx.state()?.set(state_key::API_PORT, render::API_PORT);
+        }
+        PortChange::Close => {
+            ctx.tools().close_port(Port::tcp(render::API_PORT))?;
+            ctx.state()?.remove(state_key::API_PORT);
+        }
+    }
+
+    let mut relations = ctx.relations();
+    for (relation, data) in plan.unit_data {
+        relations.set_unit_data(&relation, data)?;
+    }
+    if let Some((relation, data)) = plan.leader_data {
+        relations.set_app_data(&relation, data)?;
+    }
+
+    if let Some(roles) = plan.record_roles {
+        ctx.state()?.set(state_key::ROLES, roles);
+    }
+    if let Some(version) = plan.app_version {
+        ctx.tools().application_version_set(&version)?;
+        ctx.state()?.set(state_key::APP_VERSION, version);
+    }
+    ctx.status().report(status.status, status.message);
+    Ok(())
+}
+
+/// Restarts the running services that read a changed file; the runtime skips this on a
+/// paused unit.
+fn restart_changed<R: ToolRunner>(
+    ctx: &mut Context<R>,
+    changed: &[String],
+    run: &[&'static str],
+) -> anyhow::Result<Vec<String>> {
+    let rows: Vec<(&str, Vec<&str>)> = RESTART_MAP
+        .iter()
+        .map(|row| {
+            let services = row
+                .services
+                .iter()
+                .copied()
+                .filter(|s| run.contains(s))
+                .collect();
+            (row.file, services)
+        })
+        .collect();
+    let map: Vec<Restart<'_>> = rows
+        .iter()
+        .map(|(file, services)| Restart {
+            file,
+            services: services.as_slice(),
+        })
+        .collect();
+    Ok(ctx.restart_changed(changed, &map)?)
+}
+
+/// Whether the database has Manila's schema: `manila-manage db version` prints the
+/// current alembic revision, or `None` before the first sync. A failure (the database not
+/// reachable yet) counts as "not yet" and is logged; the next hook asks again.
+fn schema_exists<R: ToolRunner>(ctx: &Context<R>, host: &Host) -> anyhow::Result<bool> {
+    match host.run("manila-manage", ["db", "version"]) {
+        Ok(output) => {
+            let revision = output.stdout.lines().last().unwrap_or("").trim();
+            Ok(!revision.is_empty() && revision != "None")
+        }
+        Err(e) => {
+            ctx.log(
+                LogLevel::Warning,
+                &format!("cannot ask the database for its schema version: {e}"),
+            )?;
+            Ok(false)
+        }
+    }
+}
+
+/// Stops, disables and masks `name` (nothing when already so).
+fn mask(host: &Host, name: &str) -> anyhow::Result<()> {
+    let service = host.service(name)?;
+    if service.is_running()? {
+        service.stop()?;
+    }
+    if service.is_enabled()? {
+        service.disable()?;
+        service.mask()?;
+    }
+    Ok(())
+}
+
+/// Stops and disables `name`, a service of a role this unit no longer has.
+fn retire(host: &Host, name: &str) -> anyhow::Result<()> {
+    let service = host.service(name)?;
+    if service.is_running()? {
+        service.stop()?;
+    }
+    if service.is_enabled()? {
+        service.disable()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,384 @@
+//! Everything [`reconcile`](crate::reconcile()) decides from, and [`gather`], the only place
+//! that reads it (hook tools through the runtime's caches, and the machine).
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use charm::config::ConfigError;
+use charm::{Context, Databag, Relations};
+use databag::{Readiness, UnitError};
+use juju::{RelationId, ToolRunner, UnitName};
+use keystone::credentials::Credentials;
+use keystone::ServiceCredentials;
+use manila_plugin::PluginBackends;
+use mysql_shared::DatabaseAccess;
+use openstack_ha::Peers;
+use rabbitmq::{AccessRequest, AmqpConnection};
+use rand::distributions::{Alphanumeric, DistString};
+
+use crate::config::{Config, EndpointType};
+use crate::network::Binding;
+use crate::release::{OsRelease, Release, CLOUD_ARCHIVE_KEYRING};
+use crate::roles::{Role, Roles, COMMON_PACKAGES, EVENTLET_API};
+
+/// Endpoint names, as in `metadata.yaml`.
+pub mod endpoint {
+    pub const SHARED_DB: &str = "shared-db";
+    pub const AMQP: &str = "amqp";
+    pub const IDENTITY_SERVICE: &str = "identity-service";
+    pub const IDENTITY_CREDENTIALS: &str = "identity-credentials";
+    pub const MANILA_PLUGIN: &str = "manila-plugin";
+    pub const REMOTE_MANILA_PLUGIN: &str = "remote-manila-plugin";
+    pub const CLUSTER: &str = "cluster";
+    pub const HA: &str = "ha";
+}
+
+/// Unit-state keys of this charm.
+pub mod state_key {
+    /// The roles the last successful hook applied (to stop what a removed role ran).
+    pub const ROLES: &str = "roles";
+    /// The release for which a unit without the api role saw the database schema.
+    pub const SCHEMA_SEEN: &str = "schema-seen";
+    /// Set while the API port is open.
+    pub const API_PORT: &str = "api-port";
+    /// The version last given to `application-version-set`.
+    pub const APP_VERSION: &str = "app-version";
+}
+
+/// Keys of the `cluster` peer relation's application bag, which the leader writes and every
+/// unit reads: this charm's leader data.
+pub mod leader_key {
+    /// The release the leader last ran `manila-manage db sync` for.
+    pub const DB_SYNC_DONE: &str = "db-sync-done";
+    /// The password of haproxy's statistics page, the same on every unit.
+    pub const HAPROXY_STATS_PASSWORD: &str = "haproxy-stats-password";
+}
+
+/// A relation this unit needs, as the status checks see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Related<T> {
+    /// No relation on the endpoint.
+    Missing,
+    /// Related, but the remote side has not sent `missing` yet.
+    Incomplete {
+        missing: Vec<String>,
+    },
+    /// Related, but what the remote side sent cannot be used; the reason is logged.
+    Invalid(String),
+    Ready(T),
+}
+
+impl<T> Related<T> {
+    fn read(relations: &[RelationId], read: Result<Readiness<T>, UnitError>) -> Self {
+        if relations.is_empty() {
+            return Related::Missing;
+        }
+        match read {
+            Ok(Readiness::Ready(value)) => Related::Ready(value),
+            Ok(Readiness::Incomplete { missing }) => Related::Incomplete { missing },
+            Err(e) => Related::Invalid(e.to_string()),
+        }
+    }
+
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Related::Ready(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// An endpoint's relations and what they sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint<T> {
+    pub relations: Vec<RelationId>,
+    pub data: Related<T>,
+}
+
+impl<T> Endpoint<T> {
+    pub fn missing() -> Self {
+        Endpoint {
+            relations: Vec::new(),
+            data: Related::Missing,
+        }
+    }
+}
+
+/// One relation on `manila-plugin` or `remote-manila-plugin`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PluginRelation {
+    pub relation: RelationId,
+    pub backends: PluginBackends,
+}
+
+/// The `cluster` peer relation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cluster {
+    pub relation: RelationId,
+    pub peers: Peers,
+    /// The application bag: the leader data (see [`leader_key`]).
+    pub app_data: Databag,
+}
+
+impl Cluster {
+    pub fn leader_value(&self, key: &str) -> Option<&str> {
+        self.app_data
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// This unit's addresses, read only where they are needed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Addresses {
+    /// The `public`, `internal` and `admin` bindings, indexed like [`EndpointType::ALL`]
+    /// (api units only).
+    pub endpoints: [Binding; 3],
+    /// The address peers reach this unit at on `cluster` (api units only).
+    pub cluster: Option<IpAddr>,
+    /// The addresses this unit connects to the database and the broker from.
+    pub shared_db: Option<String>,
+    pub amqp: Option<String>,
+}
+
+impl Addresses {
+    pub fn binding(&self, ty: EndpointType) -> &Binding {
+        match ty {
+            EndpointType::Public => &self.endpoints[0],
+            EndpointType::Internal => &self.endpoints[1],
+            EndpointType::Admin => &self.endpoints[2],
+        }
+    }
+}
+
+/// What earlier hooks recorded in unit state.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Recorded {
+    pub roles: Option<Roles>,
+    pub schema_seen: Option<Release>,
+    pub api_port_open: bool,
+    pub app_version: Option<String>,
+}
+
+/// Everything [`reconcile`](crate::reconcile()) decides from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    pub unit: UnitName,
+    pub leader: bool,
+    pub config: Result<Config, ConfigError>,
+    /// `/etc/os-release`, when readable.
+    pub os: Option<OsRelease>,
+    /// Installed versions of the packages this charm knows, by name.
+    pub installed: BTreeMap<String, String>,
+    pub cpus: usize,
+    pub paused: bool,
+    pub recorded: Recorded,
+    pub shared_db: Endpoint<DatabaseAccess>,
+    pub amqp: Endpoint<AmqpConnection>,
+    pub identity_service: Endpoint<ServiceCredentials>,
+    pub identity_credentials: Endpoint<Credentials>,
+    pub local_plugins: Vec<PluginRelation>,
+    pub remote_plugins: Vec<PluginRelation>,
+    pub cluster: Option<Cluster>,
+    pub ha: Vec<RelationId>,
+    pub addresses: Addresses,
+    /// A fresh password the leader publishes when the leader data has none yet (drawn in
+    /// [`gather`], so that [`reconcile`](crate::reconcile()) stays deterministic).
+    pub new_stats_password: Option<String>,
+}
+
+impl Inputs {
+    /// The roles of a valid config, else the roles recorded by the last good hook.
+    pub fn roles(&self) -> Option<&Roles> {
+        match &self.config {
+            Ok(config) => Some(&config.roles),
+            Err(_) => self.recorded.roles.as_ref(),
+        }
+    }
+}
+
+/// Every package whose version the charm reads: the release package, and those whose
+/// services it manages.
+pub fn known_packages() -> Vec<&'static str> {
+    let mut packages: Vec<&'static str> = COMMON_PACKAGES.to_vec();
+    for role in Role::ALL {
+        packages.extend(role.packages());
+    }
+    packages.push(EVENTLET_API);
+    packages.push(CLOUD_ARCHIVE_KEYRING);
+    packages.sort_unstable();
+    packages.dedup();
+    packages
+}
+
+/// Reads the installed versions of [`known_packages`] (one `dpkg-query`).
+pub fn read_installed(host: &host::Host) -> anyhow::Result<BTreeMap<String, String>> {
+    Ok(host
+        .installed_versions(&known_packages())?
+        .into_iter()
+        .filter_map(|(name, version)| version.map(|v| (name, v)))
+        .collect())
+}
+
+/// Reads every input of [`reconcile`](crate::reconcile()): each hook-tool read at most once
+/// (the runtime caches them), one `dpkg-query`, `/etc/os-release`.
+pub fn gather<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<Inputs> {
+    let config = Config::from_raw(ctx.config()?);
+    let leader = ctx.is_leader()?;
+    let state = ctx.state()?;
+    let paused = state.paused();
+    let recorded = Recorded {
+        roles: state.get(state_key::ROLES).and_then(|r| r.parse().ok()),
+        schema_seen: state
+            .get(state_key::SCHEMA_SEEN)
+            .and_then(|r| r.parse().ok()),
+        api_port_open: state.get(state_key::API_PORT).is_some(),
+        app_version: state.get(state_key::APP_VERSION).map(str::to_owned),
+    };
+    let os = ctx
+        .host()
+        .read_file("/etc/os-release")?
+        .and_then(|bytes| OsRelease::parse(&String::from_utf8_lossy(&bytes)));
+    let installed = read_installed(ctx.host())?;
+    let unit = ctx.env().unit.clone();
+
+    let amqp_request = match &config {
+        Ok(config) => AccessRequest::new(&config.rabbit_user, &config.rabbit_vhost),
+        // Unused: an invalid config blocks before relations matter.
+        Err(_) => AccessRequest::new("", ""),
+    };
+    let api = config.as_ref().is_ok_and(|c| c.roles.has(Role::Api));
+
+    let mut relations = ctx.relations();
+    let shared_db = {
+        let ids = relations.ids(endpoint::SHARED_DB)?;
+        let bags = remote_bags(&mut relations, &ids)?;
+        let read = DatabaseAccess::from_bags(&bags, &unit);
+        Endpoint {
+            data: Related::read(&ids, read),
+            relations: ids,
+        }
+    };
+    let amqp = {
+        let ids = relations.ids(endpoint::AMQP)?;
+        let bags = remote_bags(&mut relations, &ids)?;
+        let read = AmqpConnection::from_bags(&amqp_request, &bags);
+        Endpoint {
+            data: Related::read(&ids, read),
+            relations: ids,
+        }
+    };
+    let identity_service = {
+        let ids = relations.ids(endpoint::IDENTITY_SERVICE)?;
+        let bags = remote_bags(&mut relations, &ids)?;
+        Endpoint {
+            data: Related::read(&ids, ServiceCredentials::from_bags(&bags)),
+            relations: ids,
+        }
+    };
+    let identity_credentials = {
+        let ids = relations.ids(endpoint::IDENTITY_CREDENTIALS)?;
+        let bags = remote_bags(&mut relations, &ids)?;
+        Endpoint {
+            data: Related::read(&ids, Credentials::from_bags(&bags)),
+            relations: ids,
+        }
+    };
+    let local_plugins = plugins(&mut relations, endpoint::MANILA_PLUGIN)?;
+    let remote_plugins = plugins(&mut relations, endpoint::REMOTE_MANILA_PLUGIN)?;
+    let cluster = match relations.ids(endpoint::CLUSTER)?.into_iter().next() {
+        Some(relation) => {
+            let bags = remote_bags(&mut relations, std::slice::from_ref(&relation))?;
+            let app_data = relations.local_app_data(&relation)?;
+            Some(Cluster {
+                peers: Peers::from_bags(&bags),
+                app_data,
+                relation,
+            })
+        }
+        None => None,
+    };
+    let ha = relations.ids(endpoint::HA)?;
+
+    let tools = ctx.tools();
+    let mut addresses = Addresses::default();
+    if api {
+        for (slot, ty) in addresses.endpoints.iter_mut().zip(EndpointType::ALL) {
+            *slot = Binding::from_network_info(&tools.network_get(ty.word(), None)?);
+        }
+        addresses.cluster = tools
+            .network_get_ingress_address(endpoint::CLUSTER, None)?
+            .and_then(|a| a.parse().ok());
+    }
+    if !shared_db.relations.is_empty() {
+        addresses.shared_db = tools.network_get_bind_address(endpoint::SHARED_DB, None)?;
+    }
+    if !amqp.relations.is_empty() {
+        addresses.amqp = tools.network_get_bind_address(endpoint::AMQP, None)?;
+    }
+
+    let new_stats_password = match &cluster {
+        Some(cluster)
+            if leader
+                && api
+                && cluster
+                    .leader_value(leader_key::HAPROXY_STATS_PASSWORD)
+                    .is_none() =>
+        {
+            Some(Alphanumeric.sample_string(&mut rand::thread_rng(), 32))
+        }
+        _ => None,
+    };
+
+    Ok(Inputs {
+        unit,
+        leader,
+        config,
+        os,
+        installed,
+        cpus: std::thread::available_parallelism().map_or(1, usize::from),
+        paused,
+        recorded,
+        shared_db,
+        amqp,
+        identity_service,
+        identity_credentials,
+        local_plugins,
+        remote_plugins,
+        cluster,
+        ha,
+        addresses,
+        new_stats_password,
+    })
+}
+
+/// The bags of every remote unit in `ids`.
+fn remote_bags<R: ToolRunner>(
+    relations: &mut Relations<'_, R>,
+    ids: &[RelationId],
+) -> anyhow::Result<BTreeMap<UnitName, Databag>> {
+    let mut bags = BTreeMap::new();
+    for id in ids {
+        for unit in relations.units(id)? {
+            let bag = relations.unit_data(id, &unit)?;
+            bags.insert(unit, bag);
+        }
+    }
+    Ok(bags)
+}
+
+fn plugins<R: ToolRunner>(
+    relations: &mut Relations<'_, R>,
+    endpoint: &str,
+) -> anyhow::Result<Vec<PluginRelation>> {
+    let mut found = Vec::new();
+    for relation in relations.ids(endpoint)? {
+        let bags = remote_bags(&mut *relations, std::slice::from_ref(&relation))?;
+        found.push(PluginRelation {
+            backends: PluginBackends::from_bags(&bags),
+            relation,
+        });
+    }
+    Ok(found)
+}

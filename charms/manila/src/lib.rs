@@ -1,0 +1,116 @@
+//! The principal Manila charm: OpenStack's shared file systems service, in four roles.
+//!
+//! One charm runs any of Manila's parts, chosen per application with the `roles` option
+//! (`api`, `scheduler`, `share`, `data`, comma-separated, or `all`): an all-in-one
+//! application, or e.g. an `api,scheduler` application and separate `share` applications
+//! per back end. It is a drop-in for the reference Python charm: the same options, endpoints,
+//! relation keys and status messages (`../shared/reference/manila-charms.md`).
+//!
+//! Read it in this order:
+//! 1. [`config::OPTIONS`] and [`config::Config`]: the options, declared once
+//!    (`config.yaml` is generated from the table; a test keeps it so), and their validation.
+//!    [`roles`] says what each role installs and runs; [`release`] which OpenStack release is
+//!    installed and where packages come from.
+//! 2. [`Manila::handle`]: every hook is [`gather`] (all reads) → [`reconcile()`] (a pure
+//!    function of [`Inputs`] to a [`Plan`]) → [`apply::install`] (then, when it installed
+//!    something, gather the package versions and reconcile again) → [`apply::apply`].
+//! 3. [`reconcile()`] decides files ([`render`], templates in `templates/manila/<release>/`
+//!    falling back to older releases, then the directory's root), services, relation data
+//!    and the status ([`status`], in the reference's order).
+//!
+//! # Roles and services
+//!
+//! - api: Apache serves `/usr/bin/manila-wsgi` on 8776, haproxy fronts every api unit of
+//!   the application on 8786 (the port registered in keystone and opened), memcached caches
+//!   tokens. The packaged eventlet `manila-api` service is stopped, disabled and masked.
+//! - scheduler, share, data: `manila-scheduler`, `manila-share` (only with a local back
+//!   end), `manila-data`.
+//!
+//! Services run once the unit's relations are ready and the database schema exists; until
+//! then they are held stopped. A changed file restarts only the services that read it
+//! ([`render::RESTART_MAP`]); a hook that changes nothing restarts nothing; a paused unit
+//! restarts nothing. When a role is removed from `roles`, its services are stopped and
+//! disabled (its packages stay installed). `update-status` re-renders nothing: it checks the
+//! services and starts a dead `manila-share`.
+//!
+//! # The database schema across applications
+//!
+//! The leader of the application with the api role runs `manila-manage db sync` once per
+//! release and records `db-sync-done=<release>` in its leader data. Its other units wait
+//! for that record. Applications without the api role cannot see that application's leader
+//! data (the `shared-db` provider is shared, not a channel between them), so each of their
+//! units asks the database itself: `manila-manage db version` prints the schema's revision,
+//! or `None` before the first sync. A unit waits (`waiting`) until a revision is there,
+//! then records the release it saw it for in unit state and never asks again for that
+//! release. This needs no extra relation and no cooperation from the api application; its
+//! limit is that it sees *a* schema, not *the newest*: upgrade the api application first,
+//! as OpenStack's upgrade order says anyway.
+//!
+//! # Leader data
+//!
+//! Leader data lives in the application bag of the `cluster` peer relation, which only
+//! the leader writes and every unit reads: `leader-set` is gone from Juju 4 and would put
+//! secrets (the haproxy statistics password) on a command line.
+//!
+//! # Not implemented
+//!
+//! TLS for the API (the `certificates` relation and the `ssl_*` options are declared but
+//! unused), the NRPE checks, and the actions (pause, resume, openstack-upgrade).
+
+pub mod apply;
+pub mod backends;
+pub mod config;
+pub mod inputs;
+pub mod network;
+pub mod reconcile;
+pub mod release;
+pub mod render;
+pub mod roles;
+pub mod status;
+
+use charm::{Charm, Context, Event};
+use juju::ToolRunner;
+
+pub use crate::config::{Config, OPTIONS};
+pub use crate::inputs::{gather, Inputs};
+pub use crate::reconcile::{reconcile, Plan};
+
+/// The charm.
+#[derive(Debug)]
+pub struct Manila;
+
+impl Charm for Manila {
+    const METADATA: &'static str = include_str!("../metadata.yaml");
+    const TEMPLATES: &'static [(&'static str, &'static str)] = charm::embed_templates!(
+        "../../templates/manila",
+        [
+            "haproxy.cfg",
+            "memcached.conf",
+            "zed/manila.conf",
+            "zed/api-paste.ini",
+            "zed/logging.conf",
+            "zed/manila-api.conf",
+            "caracal/api-paste.ini",
+        ]
+    );
+
+    fn handle<R: ToolRunner>(ctx: &mut Context<R>, event: &Event) -> anyhow::Result<()> {
+        match event {
+            Event::Action(action) => anyhow::bail!("no handler for action '{}'", action.name),
+            // The machine is going away: nothing to converge.
+            Event::Stop | Event::Remove => Ok(()),
+            Event::UpdateStatus => converge(ctx, apply::Mode::UpdateStatus),
+            _ => converge(ctx, apply::Mode::Full),
+        }
+    }
+}
+
+fn converge<R: ToolRunner>(ctx: &mut Context<R>, mode: apply::Mode) -> anyhow::Result<()> {
+    let mut inputs = gather(ctx)?;
+    let mut plan = reconcile(&inputs, ctx.templates())?;
+    if mode == apply::Mode::Full && apply::install(ctx, &plan, &inputs.installed)? {
+        inputs.installed = inputs::read_installed(ctx.host())?;
+        plan = reconcile(&inputs, ctx.templates())?;
+    }
+    apply::apply(ctx, plan, mode)
+}

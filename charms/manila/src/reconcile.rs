@@ -1,0 +1,665 @@
+//! [`reconcile`]: from [`Inputs`] to the [`Plan`] of what this unit should look like. Pure:
+//! templates render in memory, nothing is read or written.
+
+use charm::{Databag, RenderedFile, TemplateError, Templates, UnitStatus};
+use hacluster::{Crm, HaRequest};
+use juju::{RelationId, Status};
+use keystone::credentials::CredentialsRequest;
+use keystone::{Endpoint as KeystoneEndpoint, Registration};
+use manila_plugin::AuthenticationData;
+use mysql_shared::{DatabaseRequest, TlsFiles};
+use openstack_ha::{AddressKind, Backend as PeerBackend, LocalAddresses};
+use rabbitmq::AccessRequest;
+
+use crate::backends::ShareBackends;
+use crate::config::{Config, EndpointType};
+use crate::inputs::{leader_key, Inputs, Related};
+use crate::network::{resolve_address, url_host};
+use crate::release::{apt_source, upstream_version, Release, CLOUD_ARCHIVE_KEYRING};
+use crate::render::{self, HaproxyCfg, HaproxyServer, KeystoneSection, ManilaConf};
+use crate::roles::{Role, Roles, EVENTLET_API};
+use crate::status::{self, RelationState};
+
+/// What the apt source file should be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AptSource {
+    /// Leave it as it is (the config does not say).
+    Unchanged,
+    /// The OS's own packages: no source file.
+    Remove,
+    Write(String),
+}
+
+/// Which services to run, hold back, retire and mask.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Services {
+    /// Should run (once the database schema is there): started when stopped, restarted when
+    /// a file they read changed.
+    pub run: Vec<&'static str>,
+    /// Services of this unit's roles that must stay stopped for now (relations or back ends
+    /// not ready): stopped if running, left enabled.
+    pub hold: Vec<&'static str>,
+    /// Services of roles this unit no longer has: stopped and disabled.
+    pub retire: Vec<&'static str>,
+    /// Stopped, disabled and masked (the eventlet API, replaced by Apache).
+    pub mask: Vec<&'static str>,
+    /// Run, but not checked by this charm: Pacemaker owns them (haproxy under hacluster).
+    pub unchecked: Vec<&'static str>,
+}
+
+impl Services {
+    /// The services whose health the status reports.
+    pub fn checked(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.run
+            .iter()
+            .copied()
+            .filter(|s| !self.unchecked.contains(s))
+    }
+}
+
+/// What to do about the database schema in this hook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemaStep {
+    /// Nothing now: the relations are not ready, or the unit is paused.
+    Skip,
+    /// The schema is known to be there for this release.
+    Ready,
+    /// This unit is the api leader and must run `manila-manage db sync`, then record
+    /// `db-sync-done` in the leader data on `cluster` (when the relation exists).
+    Sync {
+        release: Release,
+        cluster: Option<RelationId>,
+    },
+    /// This unit has no api role: ask the database whether the schema exists
+    /// (`manila-manage db version`), and record it for this release.
+    Check { release: Release },
+    /// An api unit that is not the leader: the leader has not synced this release yet.
+    WaitForLeader,
+}
+
+/// The API port: open on api units only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortChange {
+    Keep,
+    Open,
+    Close,
+}
+
+/// What this unit should look like.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The status, assuming the schema step succeeds and the services run (apply adjusts).
+    pub status: UnitStatus,
+    /// Things to log (malformed relation data), without secrets.
+    pub warnings: Vec<String>,
+    pub apt_source: AptSource,
+    pub packages: Vec<&'static str>,
+    pub files: Vec<RenderedFile>,
+    /// Enable Apache's manila-api site (`a2ensite`).
+    pub enable_site: bool,
+    pub services: Services,
+    pub schema: SchemaStep,
+    pub api_port: PortChange,
+    /// This unit's bag on each relation.
+    pub unit_data: Vec<(RelationId, Databag)>,
+    /// The leader data (cluster application bag) to set now.
+    pub leader_data: Option<(RelationId, Databag)>,
+    /// The roles to record as applied (`None`: keep what is recorded).
+    pub record_roles: Option<Roles>,
+    /// A new `application-version-set` value.
+    pub app_version: Option<String>,
+}
+
+impl Plan {
+    fn blocked(message: impl Into<String>) -> Plan {
+        Plan::with_status(status::blocked(message))
+    }
+
+    fn with_status(status: UnitStatus) -> Plan {
+        Plan {
+            status,
+            warnings: Vec::new(),
+            apt_source: AptSource::Unchanged,
+            packages: Vec::new(),
+            files: Vec::new(),
+            enable_site: false,
+            services: Services::default(),
+            schema: SchemaStep::Skip,
+            api_port: PortChange::Keep,
+            unit_data: Vec::new(),
+            leader_data: None,
+            record_roles: None,
+            app_version: None,
+        }
+    }
+}
+
+/// Decides everything from `inputs`.
+pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, TemplateError> {
+    let config = match &inputs.config {
+        Ok(config) => config,
+        Err(invalid) => return Ok(Plan::blocked(invalid.to_string())),
+    };
+    let roles = &config.roles;
+    let api = roles.has(Role::Api);
+
+    let apt_source = match (&inputs.os, &config.origin) {
+        (_, crate::release::Origin::Distro) => AptSource::Remove,
+        (Some(os), origin) => match apt_source(origin, os) {
+            Ok(Some(line)) => AptSource::Write(line),
+            Ok(None) => AptSource::Remove,
+            Err(message) => return Ok(Plan::blocked(message)),
+        },
+        (None, _) => {
+            return Ok(Plan::blocked(
+                "Cannot read /etc/os-release to place openstack-origin; set it to 'distro'",
+            ))
+        }
+    };
+    let mut packages = roles.packages();
+    if matches!(apt_source, AptSource::Write(_)) {
+        packages.insert(0, CLOUD_ARCHIVE_KEYRING);
+    }
+
+    let Some(version) = inputs.installed.get("manila-common") else {
+        let mut plan = Plan::with_status(UnitStatus::new(Status::Maintenance, status::INSTALLING));
+        plan.apt_source = apt_source;
+        plan.packages = packages;
+        return Ok(plan);
+    };
+    let release = match Release::from_manila_version(version) {
+        Ok(release) => release,
+        Err(unsupported) => {
+            let mut plan = Plan::blocked(unsupported.to_string());
+            plan.apt_source = apt_source;
+            plan.packages = packages;
+            return Ok(plan);
+        }
+    };
+
+    let mut plan = Plan::with_status(status::active());
+    plan.apt_source = apt_source;
+    plan.packages = packages;
+    plan.record_roles = (inputs.recorded.roles.as_ref() != Some(roles)).then(|| roles.clone());
+    let version = upstream_version(version);
+    if inputs.recorded.app_version.as_deref() != Some(version) {
+        plan.app_version = Some(version.to_owned());
+    }
+
+    let backends = ShareBackends::collect(&inputs.local_plugins, &inputs.remote_plugins);
+    plan.warnings.extend(backends.warnings.iter().cloned());
+    for (endpoint, related) in [
+        ("shared-db", invalid_reason(&inputs.shared_db.data)),
+        ("amqp", invalid_reason(&inputs.amqp.data)),
+        (
+            "identity-service",
+            invalid_reason(&inputs.identity_service.data),
+        ),
+        (
+            "identity-credentials",
+            invalid_reason(&inputs.identity_credentials.data),
+        ),
+    ] {
+        if let Some(reason) = related {
+            plan.warnings
+                .push(format!("ignoring '{endpoint}' data: {reason}"));
+        }
+    }
+
+    // Keystone: api units register and use identity-service; others use
+    // identity-credentials.
+    let keystone_endpoint = if api {
+        "identity-service"
+    } else {
+        "identity-credentials"
+    };
+    let keystone_state = if api {
+        RelationState::from(&inputs.identity_service.data)
+    } else {
+        RelationState::from(&inputs.identity_credentials.data)
+    };
+    let mut required = vec![
+        ("shared-db", RelationState::from(&inputs.shared_db.data)),
+        ("amqp", RelationState::from(&inputs.amqp.data)),
+    ];
+    if api || roles.has(Role::Share) {
+        required.push((keystone_endpoint, keystone_state));
+    }
+    let relations_ready = required.iter().all(|(_, s)| *s == RelationState::Ready);
+    let keystone = keystone_section(inputs, api);
+
+    plan.files = files(
+        inputs,
+        config,
+        release,
+        &backends,
+        keystone.as_ref(),
+        templates,
+    )?;
+    plan.enable_site = api;
+
+    // Services.
+    let local_backends = !backends.local.is_empty();
+    let operational = relations_ready && !inputs.paused;
+    for service in roles.services() {
+        let needs_backend = service == "manila-share" && !local_backends;
+        if operational && !needs_backend {
+            plan.services.run.push(service);
+        } else if !inputs.paused {
+            plan.services.hold.push(service);
+        }
+    }
+    if let Some(recorded) = &inputs.recorded.roles {
+        let current = roles.services();
+        for role in recorded.removed_in(roles) {
+            for service in role.services() {
+                if !current.contains(service) && inputs.installed.contains_key(*service) {
+                    plan.services.retire.push(service);
+                }
+            }
+        }
+    }
+    if inputs.installed.contains_key(EVENTLET_API) {
+        plan.services.mask.push(EVENTLET_API);
+    }
+    if !inputs.ha.is_empty() {
+        plan.services.unchecked.push("haproxy");
+    }
+
+    // The database schema.
+    let cluster = inputs.cluster.as_ref();
+    let synced = cluster.and_then(|c| c.leader_value(leader_key::DB_SYNC_DONE));
+    plan.schema = if !operational {
+        SchemaStep::Skip
+    } else if api && synced == Some(release.name()) {
+        SchemaStep::Ready
+    } else if api && inputs.leader {
+        SchemaStep::Sync {
+            release,
+            cluster: cluster.map(|c| c.relation.clone()),
+        }
+    } else if api {
+        SchemaStep::WaitForLeader
+    } else if inputs.recorded.schema_seen == Some(release) {
+        SchemaStep::Ready
+    } else {
+        SchemaStep::Check { release }
+    };
+
+    plan.api_port = match (api, inputs.recorded.api_port_open) {
+        (true, false) => PortChange::Open,
+        (false, true) => PortChange::Close,
+        _ => PortChange::Keep,
+    };
+
+    plan.unit_data = relation_data(inputs, config, keystone.as_ref());
+    if let (true, true, Some(cluster), Some(password)) =
+        (inputs.leader, api, cluster, &inputs.new_stats_password)
+    {
+        plan.leader_data = Some((
+            cluster.relation.clone(),
+            Databag::from([(
+                leader_key::HAPROXY_STATS_PASSWORD.to_owned(),
+                password.clone(),
+            )]),
+        ));
+    }
+
+    plan.status = decide_status(inputs, config, &backends, &required, &plan.schema);
+    Ok(plan)
+}
+
+fn invalid_reason<T>(related: &Related<T>) -> Option<&str> {
+    match related {
+        Related::Invalid(reason) => Some(reason),
+        _ => None,
+    }
+}
+
+/// The status before the services are checked, in the reference's order.
+fn decide_status(
+    inputs: &Inputs,
+    config: &Config,
+    backends: &ShareBackends<'_>,
+    required: &[(&str, RelationState)],
+    schema: &SchemaStep,
+) -> UnitStatus {
+    if inputs.paused {
+        return UnitStatus::new(Status::Maintenance, status::PAUSED);
+    }
+    if let Some(duplicate) = backends.duplicates.first() {
+        return status::blocked(status::duplicate_backend(
+            &duplicate.name,
+            &duplicate.units.0,
+            &duplicate.units.1,
+        ));
+    }
+    if config.roles.has(Role::Share) {
+        if backends.local.is_empty() {
+            return status::blocked(status::NO_BACKENDS);
+        }
+        match &config.default_share_backend {
+            None => return status::blocked(status::DEFAULT_BACKEND_UNSET),
+            Some(name) if !backends.all_names.contains(name) => {
+                return status::blocked(status::unknown_default_backend(name))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(relations) = status::relations(required) {
+        return relations;
+    }
+    if *schema == SchemaStep::WaitForLeader {
+        return status::waiting(status::WAITING_FOR_SYNC);
+    }
+    status::active()
+}
+
+/// `[keystone_authtoken]`, from identity-service on api units (with the memcached token
+/// cache) and from identity-credentials elsewhere.
+fn keystone_section(inputs: &Inputs, api: bool) -> Option<KeystoneSection> {
+    if api {
+        let creds = inputs.identity_service.data.ready()?;
+        let domain = creds.domain_or_default().to_owned();
+        Some(KeystoneSection {
+            www_authenticate_uri: creds.auth_uri(),
+            auth_url: creds.auth_url(),
+            project_domain_name: domain.clone(),
+            user_domain_name: domain,
+            project_name: creds.service_tenant.clone(),
+            username: creds.service_username.clone(),
+            password: creds.service_password.expose().to_owned(),
+            memcached_servers: Some(render::MEMCACHED_ADDRESS.to_owned()),
+        })
+    } else {
+        let creds = inputs.identity_credentials.data.ready()?;
+        let domain = |name: &Option<String>| {
+            name.clone()
+                .or_else(|| creds.domain.clone())
+                .unwrap_or_else(|| "default".to_owned())
+        };
+        Some(KeystoneSection {
+            www_authenticate_uri: creds.auth_uri(),
+            auth_url: creds.auth_url(),
+            project_domain_name: domain(&creds.project_domain_name),
+            user_domain_name: domain(&creds.user_domain_name),
+            project_name: creds.project.clone(),
+            username: creds.username.clone(),
+            password: creds.password.expose().to_owned(),
+            memcached_servers: None,
+        })
+    }
+}
+
+/// Every file this unit's roles need.
+fn files(
+    inputs: &Inputs,
+    config: &Config,
+    release: Release,
+    backends: &ShareBackends<'_>,
+    keystone: Option<&KeystoneSection>,
+    templates: &Templates,
+) -> Result<Vec<RenderedFile>, TemplateError> {
+    let mut extra = Vec::new();
+    let workers = config.workers(inputs.cpus);
+
+    let database = inputs.shared_db.data.ready().map(|access| {
+        let tls = access.ssl_ca.as_deref().map(|ca| {
+            extra.push(render::pem_file(render::DB_CA, ca, false));
+            let client = match (&access.ssl_cert, &access.ssl_key) {
+                (Some(cert), Some(key)) => {
+                    extra.push(render::pem_file(render::DB_CERT, cert, false));
+                    extra.push(render::pem_file(render::DB_KEY, key.expose(), true));
+                    Some((render::DB_CERT.to_owned(), render::DB_KEY.to_owned()))
+                }
+                _ => None,
+            };
+            TlsFiles {
+                ca: render::DB_CA.to_owned(),
+                client,
+            }
+        });
+        let request = DatabaseRequest::new(&config.database, &config.database_user, "");
+        render::DatabaseSection {
+            connection: access.uri(&request, tls.as_ref()),
+        }
+    });
+    let amqp = inputs.amqp.data.ready();
+    let rabbit = amqp.map(|amqp| render::RabbitSection {
+        ha_queues: amqp.ha_queues(),
+        ssl_ca_file: amqp.ssl_ca().map(|ca| {
+            extra.push(render::pem_file(render::RABBIT_CA, ca, false));
+            render::RABBIT_CA.to_owned()
+        }),
+    });
+    let conf = ManilaConf {
+        enabled_share_backends: backends.enabled(),
+        enabled_share_protocols: config.share_protocols.join(","),
+        default_share_type: config.default_share_type.clone(),
+        debug: config.debug,
+        workers,
+        scheduler_default_filters: (!config.scheduler_default_filters.is_empty())
+            .then(|| config.scheduler_default_filters.join(",")),
+        transport_url: amqp.map(rabbitmq::AmqpConnection::transport_url),
+        config_flags: config.config_flags.clone(),
+        database,
+        keystone: keystone.cloned(),
+        rabbit,
+        backend_sections: backends
+            .sections()
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect(),
+    };
+    let mut files = render::common_files(templates, release, &conf, config.log_level())?;
+    files.extend(extra);
+    if config.roles.has(Role::Api) {
+        files.extend(render::api_files(
+            templates,
+            release,
+            workers,
+            &haproxy(inputs, config),
+        )?);
+    }
+    Ok(files)
+}
+
+fn haproxy(inputs: &Inputs, config: &Config) -> HaproxyCfg {
+    let timeouts = config.haproxy_timeouts;
+    let local_address = inputs
+        .addresses
+        .cluster
+        .or_else(|| inputs.addresses.binding(EndpointType::Internal).primary());
+    let peers = inputs.cluster.as_ref().map(|c| &c.peers);
+    let local = local_address
+        .and_then(|a| databag::Host::parse("cluster", &a.to_string()).ok())
+        .map(|address| PeerBackend {
+            unit: inputs.unit.clone(),
+            address,
+        });
+    let servers = match (peers, local) {
+        (Some(peers), Some(local)) => peers.backends_with(AddressKind::Private, local),
+        (Some(peers), None) => peers.backends(AddressKind::Private),
+        (None, Some(local)) => vec![local],
+        (None, None) => Vec::new(),
+    };
+    let stats_password = inputs
+        .cluster
+        .as_ref()
+        .and_then(|c| c.leader_value(leader_key::HAPROXY_STATS_PASSWORD))
+        .map(str::to_owned)
+        .or_else(|| inputs.new_stats_password.clone());
+    HaproxyCfg {
+        queue_timeout: timeouts.queue,
+        connect_timeout: timeouts.connect,
+        client_timeout: timeouts.client,
+        server_timeout: timeouts.server,
+        stats_password,
+        frontend_port: render::API_PORT,
+        backend_port: render::WSGI_PORT,
+        servers: servers
+            .into_iter()
+            .map(|b| HaproxyServer {
+                name: b.name(),
+                address: b.address.url_form(),
+            })
+            .collect(),
+    }
+}
+
+/// This unit's bag on every relation it publishes to.
+fn relation_data(
+    inputs: &Inputs,
+    config: &Config,
+    keystone: Option<&KeystoneSection>,
+) -> Vec<(RelationId, Databag)> {
+    let mut data = Vec::new();
+    let api = config.roles.has(Role::Api);
+    let each = |data: &mut Vec<(RelationId, Databag)>, ids: &[RelationId], bag: &Databag| {
+        data.extend(ids.iter().map(|id| (id.clone(), bag.clone())));
+    };
+
+    let mut db = DatabaseRequest::new(
+        &config.database,
+        &config.database_user,
+        inputs.addresses.shared_db.clone().unwrap_or_default(),
+    )
+    .to_bag();
+    db.retain(|_, v| !v.is_empty());
+    each(&mut data, &inputs.shared_db.relations, &db);
+
+    let mut amqp = AccessRequest::new(&config.rabbit_user, &config.rabbit_vhost);
+    if let Some(address) = &inputs.addresses.amqp {
+        amqp = amqp.with_address(address);
+    }
+    each(&mut data, &inputs.amqp.relations, &amqp.to_bag());
+
+    if api {
+        if let Some(registration) = registration(inputs, config) {
+            each(
+                &mut data,
+                &inputs.identity_service.relations,
+                &registration.to_bag(),
+            );
+        }
+    } else {
+        let request = CredentialsRequest::new(inputs.unit.app().as_str());
+        each(
+            &mut data,
+            &inputs.identity_credentials.relations,
+            &request.to_bag(),
+        );
+    }
+
+    if let Some(keystone) = keystone {
+        let auth = AuthenticationData {
+            username: Some(keystone.username.clone()),
+            password: Some(keystone.password.as_str().into()),
+            project_domain_name: Some(keystone.project_domain_name.clone()),
+            project_name: Some(keystone.project_name.clone()),
+            user_domain_name: Some(keystone.user_domain_name.clone()),
+            auth_uri: Some(keystone.www_authenticate_uri.clone()),
+            auth_url: Some(keystone.auth_url.clone()),
+            auth_type: Some("password".to_owned()),
+        }
+        .to_bag();
+        for plugin in inputs.local_plugins.iter().chain(&inputs.remote_plugins) {
+            data.push((plugin.relation.clone(), auth.clone()));
+        }
+    }
+
+    if api {
+        if let Some(cluster) = &inputs.cluster {
+            let address = |ty: EndpointType| {
+                let network = config.endpoint(ty).network.as_ref();
+                resolve_address(None, network, &[], inputs.addresses.binding(ty))
+            };
+            if let (Some(admin), Some(internal), Some(public)) = (
+                address(EndpointType::Admin),
+                address(EndpointType::Internal),
+                address(EndpointType::Public),
+            ) {
+                let bag = LocalAddresses {
+                    admin,
+                    internal,
+                    public,
+                }
+                .to_bag();
+                data.push((cluster.relation.clone(), bag));
+            }
+        }
+        if let Some(request) = ha_request(inputs, config) {
+            each(&mut data, &inputs.ha, &request.to_bag());
+        }
+    }
+    data
+}
+
+/// The two endpoints keystone registers, v1 (`manila`) and v2 (`manilav2`), when every
+/// endpoint type has an address.
+fn registration(inputs: &Inputs, config: &Config) -> Option<Registration> {
+    let mut urls = Vec::new();
+    for ty in EndpointType::ALL {
+        let endpoint = config.endpoint(ty);
+        let address = resolve_address(
+            endpoint.hostname.as_deref(),
+            endpoint.network.as_ref(),
+            &config.vips,
+            inputs.addresses.binding(ty),
+        )?;
+        urls.push(format!(
+            "http://{}:{}",
+            url_host(&address),
+            render::API_PORT
+        ));
+    }
+    let endpoint = |service: &str, version: &str| KeystoneEndpoint {
+        service: service.to_owned(),
+        region: config.region.clone(),
+        public_url: format!("{}/{version}/%(tenant_id)s", urls[0]),
+        internal_url: format!("{}/{version}/%(tenant_id)s", urls[1]),
+        admin_url: format!("{}/{version}/%(tenant_id)s", urls[2]),
+    };
+    Registration::prefixed([
+        ("v1", endpoint("manila", "v1")),
+        ("v2", endpoint("manilav2", "v2")),
+    ])
+    .ok()
+}
+
+/// What hacluster runs for the API: the VIPs (or, with dns-ha, DNS records for the
+/// configured host names) and haproxy,
+/// cloned on every unit. `None` when neither VIPs nor DNS HA are configured.
+fn ha_request(inputs: &Inputs, config: &Config) -> Option<HaRequest> {
+    let mut crm = Crm::new();
+    if config.dns_ha {
+        let mut any = false;
+        for (ty, word) in [
+            (EndpointType::Admin, "admin"),
+            (EndpointType::Internal, "int"),
+            (EndpointType::Public, "public"),
+        ] {
+            let endpoint = config.endpoint(ty);
+            let Some(hostname) = &endpoint.hostname else {
+                continue;
+            };
+            // The record points at this unit's own address on that network.
+            let binding = inputs.addresses.binding(ty);
+            if let Some(ip) = resolve_address(None, endpoint.network.as_ref(), &[], binding) {
+                crm.add_dnsha("manila", &ip, hostname, word);
+                any = true;
+            }
+        }
+        if !any {
+            return None;
+        }
+    } else if config.vips.is_empty() {
+        return None;
+    } else {
+        for vip in &config.vips {
+            crm.add_vip("manila", *vip);
+        }
+    }
+    crm.add_init_service("manila", "haproxy", true);
+    Some(HaRequest::new(&config.vip_iface, crm))
+}

@@ -1,0 +1,252 @@
+//! The files the charm writes: their paths, owners, template contexts and the restart map.
+//! Contexts are plain data computed in Rust; the templates only interpolate and loop.
+
+use charm::{RenderedFile, Restart, TemplateError, Templates};
+use host::FileSpec;
+use serde::Serialize;
+
+use crate::release::Release;
+
+pub const MANILA_CONF: &str = "/etc/manila/manila.conf";
+pub const API_PASTE: &str = "/etc/manila/api-paste.ini";
+pub const LOGGING_CONF: &str = "/etc/manila/logging.conf";
+pub const APACHE_SITE: &str = "/etc/apache2/sites-available/manila-api.conf";
+/// Where `a2ensite manila-api` links the site.
+pub const APACHE_SITE_ENABLED: &str = "/etc/apache2/sites-enabled/manila-api.conf";
+pub const HAPROXY_CFG: &str = "/etc/haproxy/haproxy.cfg";
+pub const MEMCACHED_CONF: &str = "/etc/memcached.conf";
+/// TLS material the database sent, for `[database] connection`.
+pub const DB_CA: &str = "/etc/manila/db-ssl/ca.pem";
+pub const DB_CERT: &str = "/etc/manila/db-ssl/cert.pem";
+pub const DB_KEY: &str = "/etc/manila/db-ssl/key.pem";
+/// The CA RabbitMQ sent, for `[oslo_messaging_rabbit] ssl_ca_file`.
+pub const RABBIT_CA: &str = "/etc/manila/rabbit-ca.pem";
+
+/// The port haproxy fronts the API on, registered in keystone and opened.
+pub const API_PORT: u16 = 8786;
+/// The port Apache serves `manila-wsgi` on, behind haproxy.
+pub const WSGI_PORT: u16 = 8776;
+/// memcached, for keystonemiddleware's token cache.
+pub const MEMCACHED_ADDRESS: &str = "127.0.0.1:11211";
+
+/// Services reading manila.conf and logging.conf (Apache runs the API).
+const MANILA_SERVICES: &[&str] = &["apache2", "manila-scheduler", "manila-share", "manila-data"];
+
+/// Which services follow which file. Apply filters it to the services a unit runs.
+pub const RESTART_MAP: &[Restart<'static>] = &[
+    Restart {
+        file: MANILA_CONF,
+        services: MANILA_SERVICES,
+    },
+    Restart {
+        file: LOGGING_CONF,
+        services: MANILA_SERVICES,
+    },
+    Restart {
+        file: DB_CA,
+        services: MANILA_SERVICES,
+    },
+    Restart {
+        file: DB_CERT,
+        services: MANILA_SERVICES,
+    },
+    Restart {
+        file: DB_KEY,
+        services: MANILA_SERVICES,
+    },
+    Restart {
+        file: RABBIT_CA,
+        services: MANILA_SERVICES,
+    },
+    Restart {
+        file: API_PASTE,
+        services: &["apache2"],
+    },
+    Restart {
+        file: APACHE_SITE,
+        services: &["apache2"],
+    },
+    Restart {
+        file: HAPROXY_CFG,
+        services: &["haproxy"],
+    },
+    Restart {
+        file: MEMCACHED_CONF,
+        services: &["memcached"],
+    },
+];
+
+/// manila.conf carries passwords: readable by the manila group only.
+pub fn manila_private() -> FileSpec {
+    FileSpec::new("root", "manila", 0o640)
+}
+
+fn public() -> FileSpec {
+    FileSpec::new("root", "root", 0o644)
+}
+
+/// `[database]`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatabaseSection {
+    pub connection: String,
+}
+
+/// `[keystone_authtoken]`.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeystoneSection {
+    pub www_authenticate_uri: String,
+    pub auth_url: String,
+    pub project_domain_name: String,
+    pub user_domain_name: String,
+    pub project_name: String,
+    pub username: String,
+    pub password: String,
+    /// Only where memcached runs (api units).
+    pub memcached_servers: Option<String>,
+}
+
+/// `[oslo_messaging_rabbit]`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RabbitSection {
+    pub ha_queues: bool,
+    pub ssl_ca_file: Option<String>,
+}
+
+/// Everything manila.conf says.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManilaConf {
+    pub enabled_share_backends: String,
+    pub enabled_share_protocols: String,
+    pub default_share_type: String,
+    pub debug: bool,
+    pub workers: u32,
+    pub scheduler_default_filters: Option<String>,
+    pub transport_url: Option<String>,
+    pub config_flags: Vec<(String, String)>,
+    pub database: Option<DatabaseSection>,
+    pub keystone: Option<KeystoneSection>,
+    pub rabbit: Option<RabbitSection>,
+    pub backend_sections: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct LoggingConf {
+    level: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ApacheSite {
+    port: u16,
+    processes: u32,
+}
+
+/// One haproxy backend server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HaproxyServer {
+    pub name: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HaproxyCfg {
+    pub queue_timeout: u32,
+    pub connect_timeout: u32,
+    pub client_timeout: u32,
+    pub server_timeout: u32,
+    /// The statistics page's password; the page is left out until the leader published one.
+    pub stats_password: Option<String>,
+    pub frontend_port: u16,
+    pub backend_port: u16,
+    pub servers: Vec<HaproxyServer>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct MemcachedConf {
+    address: &'static str,
+    port: u16,
+}
+
+/// Renders the files every role reads.
+pub fn common_files(
+    templates: &Templates,
+    release: Release,
+    conf: &ManilaConf,
+    log_level: &'static str,
+) -> Result<Vec<RenderedFile>, TemplateError> {
+    let search = release.template_search();
+    Ok(vec![
+        RenderedFile {
+            path: MANILA_CONF.to_owned(),
+            content: templates.render("manila.conf", &search, conf)?,
+            spec: manila_private(),
+        },
+        RenderedFile {
+            path: LOGGING_CONF.to_owned(),
+            content: templates.render(
+                "logging.conf",
+                &search,
+                &LoggingConf { level: log_level },
+            )?,
+            spec: manila_private(),
+        },
+    ])
+}
+
+/// Renders the files of the api role.
+pub fn api_files(
+    templates: &Templates,
+    release: Release,
+    workers: u32,
+    haproxy: &HaproxyCfg,
+) -> Result<Vec<RenderedFile>, TemplateError> {
+    let search = release.template_search();
+    Ok(vec![
+        RenderedFile {
+            path: API_PASTE.to_owned(),
+            // The pipelines are the same for every unit: nothing to fill in.
+            content: templates.render("api-paste.ini", &search, &serde_json::Map::new())?,
+            spec: manila_private(),
+        },
+        RenderedFile {
+            path: APACHE_SITE.to_owned(),
+            content: templates.render(
+                "manila-api.conf",
+                &search,
+                &ApacheSite {
+                    port: WSGI_PORT,
+                    processes: workers,
+                },
+            )?,
+            spec: public(),
+        },
+        RenderedFile {
+            path: HAPROXY_CFG.to_owned(),
+            content: templates.render("haproxy.cfg", &search, haproxy)?,
+            // The statistics password is in it.
+            spec: FileSpec::new("root", "haproxy", 0o640),
+        },
+        RenderedFile {
+            path: MEMCACHED_CONF.to_owned(),
+            content: templates.render(
+                "memcached.conf",
+                &search,
+                &MemcachedConf {
+                    address: "127.0.0.1",
+                    port: 11211,
+                },
+            )?,
+            spec: public(),
+        },
+    ])
+}
+
+/// TLS material a relation sent, as files: certificates world-readable, keys not.
+pub fn pem_file(path: &str, pem: &str, private: bool) -> RenderedFile {
+    let mut content = pem.trim_end().to_owned();
+    content.push('\n');
+    RenderedFile {
+        path: path.to_owned(),
+        content,
+        spec: if private { manila_private() } else { public() },
+    }
+}

@@ -1,0 +1,875 @@
+//! `reconcile` on its own: roles, relation states, every status message, role changes and
+//! which services a change restarts.
+
+use charm::{services_to_restart, UnitStatus};
+use juju::Status;
+use manila_charm::inputs::Endpoint;
+use manila_charm::reconcile::{AptSource, PortChange, SchemaStep};
+use manila_charm::release::{OsRelease, Release};
+use manila_charm::render::RESTART_MAP;
+use manila_charm::roles::Roles;
+use manila_charm::{Inputs, Plan};
+
+use crate::fixtures::*;
+
+fn status(plan: &Plan) -> (Status, &str) {
+    (plan.status.status, plan.status.message.as_str())
+}
+
+fn paths(plan: &Plan) -> Vec<&str> {
+    plan.files.iter().map(|f| f.path.as_str()).collect()
+}
+
+fn with_config(mut inputs: Inputs, raw: charm::config::RawConfig) -> Inputs {
+    inputs.config = manila_charm::Config::from_raw(&raw);
+    inputs
+}
+
+/// The services a change from `before` to `after` restarts: those reading a file whose
+/// content changed, among the services `after` runs.
+fn restarted(before: &Plan, after: &Plan) -> Vec<&'static str> {
+    let changed: Vec<String> = after
+        .files
+        .iter()
+        .filter(|f| {
+            before
+                .files
+                .iter()
+                .find(|b| b.path == f.path)
+                .map_or(true, |b| b.content != f.content)
+        })
+        .map(|f| f.path.clone())
+        .collect();
+    services_to_restart(&changed, RESTART_MAP)
+        .into_iter()
+        .filter(|s| after.services.run.contains(s))
+        .collect()
+}
+
+#[test]
+fn an_all_in_one_unit_with_everything_ready_runs_every_service() {
+    let plan = plan(&ready("manila/0", "all"));
+    assert_eq!(status(&plan), (Status::Active, "Unit is ready"));
+    assert_eq!(
+        plan.services.run,
+        [
+            "apache2",
+            "haproxy",
+            "memcached",
+            "manila-scheduler",
+            "manila-share",
+            "manila-data"
+        ]
+    );
+    assert!(plan.services.hold.is_empty() && plan.services.retire.is_empty());
+    assert_eq!(plan.services.mask, ["manila-api"]);
+    assert_eq!(plan.schema, SchemaStep::Ready);
+    assert_eq!(plan.api_port, PortChange::Keep);
+    assert_eq!(
+        plan.apt_source,
+        AptSource::Remove,
+        "caracal is noble's own release"
+    );
+    assert_eq!(
+        paths(&plan),
+        [
+            "/etc/manila/manila.conf",
+            "/etc/manila/logging.conf",
+            "/etc/manila/api-paste.ini",
+            "/etc/apache2/sites-available/manila-api.conf",
+            "/etc/haproxy/haproxy.cfg",
+            "/etc/memcached.conf",
+        ]
+    );
+    let conf = &plan.files[0];
+    assert_eq!(
+        (
+            conf.spec.owner.as_str(),
+            conf.spec.group.as_str(),
+            conf.spec.mode
+        ),
+        ("root", "manila", 0o640)
+    );
+    assert_eq!(plan.record_roles, None);
+    assert_eq!(plan.app_version, None);
+}
+
+#[test]
+fn each_role_installs_runs_and_renders_only_its_part() {
+    let cases: &[(&str, &[&str], &[&str], usize)] = &[
+        (
+            "api",
+            &[
+                "manila-common",
+                "python3-manila",
+                "manila-api",
+                "apache2",
+                "libapache2-mod-wsgi-py3",
+                "haproxy",
+                "memcached",
+                "python3-memcache",
+            ],
+            &["apache2", "haproxy", "memcached"],
+            6,
+        ),
+        (
+            "scheduler",
+            &["manila-common", "python3-manila", "manila-scheduler"],
+            &["manila-scheduler"],
+            2,
+        ),
+        (
+            "share",
+            &["manila-common", "python3-manila", "manila-share"],
+            &["manila-share"],
+            2,
+        ),
+        (
+            "data",
+            &["manila-common", "python3-manila", "manila-data"],
+            &["manila-data"],
+            2,
+        ),
+    ];
+    for (roles, packages, services, files) in cases {
+        let plan = plan(&ready("manila/0", roles));
+        assert_eq!(plan.packages, *packages, "{roles}");
+        assert_eq!(plan.services.run, *services, "{roles}");
+        assert_eq!(plan.files.len(), *files, "{roles}: {:?}", paths(&plan));
+        assert_eq!(plan.enable_site, *roles == "api", "{roles}");
+    }
+}
+
+#[test]
+fn only_api_units_register_endpoints_and_open_the_port() {
+    let mut api = ready("manila/0", "api,scheduler");
+    api.recorded.api_port_open = false;
+    let p = plan(&api);
+    assert_eq!(p.api_port, PortChange::Open);
+    let (_, registration) = p
+        .unit_data
+        .iter()
+        .find(|(r, _)| r.endpoint() == "identity-service")
+        .unwrap();
+    assert_eq!(registration["v1_service"], "manila");
+    assert_eq!(registration["v2_service"], "manilav2");
+    assert_eq!(
+        registration["v1_public_url"],
+        "http://10.5.0.10:8786/v1/%(tenant_id)s"
+    );
+    assert_eq!(
+        registration["v2_admin_url"],
+        "http://10.5.0.10:8786/v2/%(tenant_id)s"
+    );
+    assert_eq!(registration["v2_region"], "RegionOne");
+    assert_eq!(registration.len(), 10);
+
+    let mut share = ready("manila-share/0", "share");
+    share.recorded.api_port_open = true;
+    let p = plan(&share);
+    assert_eq!(p.api_port, PortChange::Close);
+    assert!(!p
+        .unit_data
+        .iter()
+        .any(|(r, _)| r.endpoint() == "identity-service"));
+    let (_, request) = p
+        .unit_data
+        .iter()
+        .find(|(r, _)| r.endpoint() == "identity-credentials")
+        .unwrap();
+    assert_eq!(request["username"], "manila-share");
+}
+
+#[test]
+fn endpoint_addresses_prefer_hostnames_then_vips_then_bindings() {
+    let mut inputs = with_config(
+        ready("manila/0", "api"),
+        raw_config("api")
+            .with("vip", "10.5.100.1 192.168.9.100")
+            .with("os-public-hostname", "{service_name}.example.com")
+            .with("os-admin-network", "192.168.9.0/24")
+            .with("region", "RegionTwo"),
+    );
+    inputs.addresses.endpoints[2] = binding("192.168.9.10", "192.168.9.0/24");
+    let plan = plan(&inputs);
+    let (_, bag) = plan
+        .unit_data
+        .iter()
+        .find(|(r, _)| r.endpoint() == "identity-service")
+        .unwrap();
+    assert_eq!(
+        bag["v1_public_url"],
+        "http://manila.example.com:8786/v1/%(tenant_id)s"
+    );
+    assert_eq!(
+        bag["v2_internal_url"],
+        "http://10.5.100.1:8786/v2/%(tenant_id)s"
+    );
+    assert_eq!(
+        bag["v2_admin_url"],
+        "http://192.168.9.100:8786/v2/%(tenant_id)s"
+    );
+    assert_eq!(bag["v1_region"], "RegionTwo");
+}
+
+#[test]
+fn a_changed_address_changes_only_the_registration_keys_that_depend_on_it() {
+    let before = plan(&ready("manila/0", "api"));
+    let mut moved = ready("manila/0", "api");
+    moved.addresses.endpoints[0] = binding("10.5.0.99", "10.5.0.0/24");
+    let after = plan(&moved);
+    let bag = |p: &Plan| {
+        p.unit_data
+            .iter()
+            .find(|(r, _)| r.endpoint() == "identity-service")
+            .unwrap()
+            .1
+            .clone()
+    };
+    let changed = databag::changed_keys(&bag(&before), &bag(&after));
+    assert_eq!(
+        changed.keys().collect::<Vec<_>>(),
+        ["v1_public_url", "v2_public_url"]
+    );
+}
+
+#[test]
+fn missing_and_incomplete_relations_combine_in_the_reference_order() {
+    let mut inputs = ready("manila/0", "all");
+    inputs.shared_db = Endpoint::missing();
+    inputs.amqp = Endpoint::missing();
+    inputs.identity_service = Endpoint::missing();
+    let p = plan(&inputs);
+    assert_eq!(
+        status(&p),
+        (
+            Status::Blocked,
+            "'shared-db' missing, 'amqp' missing, 'identity-service' missing"
+        )
+    );
+    assert_eq!(p.schema, SchemaStep::Skip);
+    assert!(p.services.run.is_empty());
+    assert_eq!(
+        p.services.hold.len(),
+        6,
+        "held stopped until the relations are ready"
+    );
+
+    // Related, but MySQL has not granted this unit yet.
+    let me = unit("manila/0");
+    inputs.shared_db = shared_db(&me, &[("mysql/0", db_bag("manila/1"))]);
+    inputs.amqp = amqp(&[(
+        "rabbitmq-server/0",
+        bag(&[("private-address", "10.5.0.30")]),
+    )]);
+    inputs.identity_service = identity_service(bag(&[("service_host", "10.5.0.5")]));
+    assert_eq!(
+        status(&plan(&inputs)),
+        (
+            Status::Waiting,
+            "'shared-db' incomplete, 'amqp' incomplete, 'identity-service' incomplete"
+        )
+    );
+    inputs.identity_service = Endpoint::missing();
+    assert_eq!(
+        status(&plan(&inputs)),
+        (
+            Status::Blocked,
+            "'shared-db' incomplete, 'amqp' incomplete, 'identity-service' missing"
+        )
+    );
+}
+
+#[test]
+fn malformed_relation_data_is_incomplete_and_logged_without_secrets() {
+    let mut inputs = ready("manila/0", "all");
+    let me = inputs.unit.clone();
+    let mut bad = db_bag("manila/0");
+    bad.insert("db_port".into(), "x".into());
+    inputs.shared_db = shared_db(&me, &[("mysql/0", bad)]);
+    let p = plan(&inputs);
+    assert_eq!(status(&p), (Status::Waiting, "'shared-db' incomplete"));
+    assert_eq!(
+        p.warnings,
+        [
+            "ignoring 'shared-db' data: unit mysql/0: relation key `db_port`: expected a TCP port \
+          number (1-65535), got \"x\""
+        ]
+    );
+}
+
+#[test]
+fn units_without_api_use_identity_credentials_only_for_the_share_role() {
+    let mut share = ready("manila-share/0", "share");
+    share.identity_credentials = Endpoint::missing();
+    assert_eq!(
+        status(&plan(&share)),
+        (Status::Blocked, "'identity-credentials' missing")
+    );
+    let mut scheduler = ready("manila-sched/0", "scheduler,data");
+    scheduler.identity_credentials = Endpoint::missing();
+    assert_eq!(status(&plan(&scheduler)), (Status::Active, "Unit is ready"));
+}
+
+#[test]
+fn share_units_need_a_local_backend_and_a_known_default() {
+    let mut inputs = ready("manila/0", "all");
+    inputs.local_plugins.clear();
+    let p = plan(&inputs);
+    assert_eq!(
+        status(&p),
+        (Status::Blocked, "No share backends configured")
+    );
+    assert!(!p.services.run.contains(&"manila-share"));
+    assert!(p.services.hold.contains(&"manila-share"));
+
+    // The back-end check comes before the relation check, as in the reference.
+    inputs.shared_db = Endpoint::missing();
+    assert_eq!(
+        status(&plan(&inputs)),
+        (Status::Blocked, "No share backends configured")
+    );
+
+    let inputs = with_config(
+        ready("manila/0", "all"),
+        raw_config("all").with("default-share-backend", ""),
+    );
+    assert_eq!(
+        status(&plan(&inputs)),
+        (Status::Blocked, "'default-share-backend' is not set")
+    );
+    let inputs = with_config(
+        ready("manila/0", "all"),
+        raw_config("all").with("default-share-backend", "cephfsnfs1"),
+    );
+    assert_eq!(
+        status(&plan(&inputs)),
+        (
+            Status::Blocked,
+            "'default-share-backend:cephfsnfs1' is not a configured backend"
+        )
+    );
+
+    // A remote back end (manila-ganesha) is a valid default, but not a local section.
+    let mut inputs = inputs;
+    inputs.remote_plugins = vec![plugin(
+        "remote-manila-plugin:7",
+        &[(
+            "manila-ganesha/0",
+            manila_plugin::Backend::new("cephfsnfs1")
+                .with_complete(true)
+                .to_bag(),
+        )],
+    )];
+    let p = plan(&inputs);
+    assert_eq!(status(&p), (Status::Active, "Unit is ready"));
+    assert!(p.files[0]
+        .content
+        .contains("enabled_share_backends = generic\n"));
+}
+
+#[test]
+fn non_share_units_do_not_check_backends() {
+    let inputs = with_config(
+        ready("manila/0", "api,scheduler"),
+        raw_config("api,scheduler").with("default-share-backend", ""),
+    );
+    assert_eq!(status(&plan(&inputs)), (Status::Active, "Unit is ready"));
+}
+
+#[test]
+fn two_backends_with_one_name_block_naming_both_units() {
+    let mut inputs = ready("manila/0", "all");
+    inputs.local_plugins.push(plugin(
+        "manila-plugin:9",
+        &[("other-generic/0", generic_backend_bag("generic"))],
+    ));
+    let p = plan(&inputs);
+    assert_eq!(
+        status(&p),
+        (
+            Status::Blocked,
+            "Share backend 'generic' is announced by both manila-generic/0 and other-generic/0"
+        )
+    );
+    assert!(
+        !p.files[0].content.contains("[generic]"),
+        "neither section is used"
+    );
+}
+
+#[test]
+fn backends_are_sorted_and_their_sections_appended() {
+    let mut inputs = ready("manila/0", "all");
+    inputs.local_plugins.push(plugin(
+        "manila-plugin:9",
+        &[("alpha-generic/0", generic_backend_bag("alpha"))],
+    ));
+    let p = plan(&inputs);
+    let conf = &p.files[0].content;
+    assert!(
+        conf.contains("enabled_share_backends = alpha,generic\n"),
+        "{conf}"
+    );
+    let alpha = conf.find("[alpha]").unwrap();
+    let generic = conf.find("[generic]").unwrap();
+    assert!(alpha < generic);
+}
+
+#[test]
+fn credentials_go_to_every_plugin_once_keystone_is_complete() {
+    let mut inputs = ready("manila/0", "all");
+    inputs.remote_plugins = vec![plugin("remote-manila-plugin:7", &[])];
+    let p = plan(&inputs);
+    let auth: Vec<_> = p
+        .unit_data
+        .iter()
+        .filter(|(_, b)| b.contains_key("_authentication_data"))
+        .map(|(r, b)| (r.to_string(), b["_authentication_data"].clone()))
+        .collect();
+    assert_eq!(auth.len(), 2);
+    assert_eq!(auth[0].0, "manila-plugin:5");
+    assert_eq!(auth[1].0, "remote-manila-plugin:7");
+    assert_eq!(
+        auth[0].1,
+        r#"{"data": {"username": "manila_manilav2", "password": "KEYSTONE-SECRET", "project_domain_name": "service_domain", "project_name": "services", "user_domain_name": "service_domain", "auth_uri": "http://10.5.0.5:5000", "auth_url": "http://10.5.0.5:35357", "auth_type": "password"}}"#
+    );
+
+    inputs.identity_service = identity_service(bag(&[("service_host", "10.5.0.5")]));
+    assert!(!plan(&inputs)
+        .unit_data
+        .iter()
+        .any(|(_, b)| b.contains_key("_authentication_data")));
+}
+
+#[test]
+fn invalid_roles_and_config_block_naming_the_input() {
+    let inputs = with_config(ready("manila/0", "all"), raw_config("api,sharing"));
+    let p = plan(&inputs);
+    assert_eq!(
+        status(&p),
+        (
+            Status::Blocked,
+            "Invalid config: 'roles': unknown role 'sharing'; expected a comma-separated list \
+             of api, scheduler, share and data, or all"
+        )
+    );
+    assert!(p.files.is_empty() && p.packages.is_empty() && p.services == Default::default());
+
+    let inputs = with_config(
+        ready("manila/0", "all"),
+        raw_config("all").with("config-flags", "a"),
+    );
+    assert_eq!(
+        status(&plan(&inputs)),
+        (
+            Status::Blocked,
+            "Invalid config: 'config-flags': 'a' is not key=value (pairs are separated by commas)"
+        )
+    );
+}
+
+#[test]
+fn the_release_comes_from_manila_common_and_must_be_supported() {
+    let mut inputs = ready("manila/0", "all");
+    inputs.installed.clear();
+    let p = plan(&inputs);
+    assert_eq!(status(&p), (Status::Maintenance, "Installing packages"));
+    assert_eq!(p.packages.len(), 11);
+    assert!(p.files.is_empty());
+
+    inputs.installed = installed(&Roles::all(), "1:22.0.0-0ubuntu1");
+    assert_eq!(
+        status(&plan(&inputs)),
+        (
+            Status::Blocked,
+            "Unsupported OpenStack release: manila 22.0.0 is newer than flamingo; this charm \
+             supports zed (manila 15) to flamingo (manila 21)"
+        )
+    );
+
+    inputs.installed = installed(&Roles::all(), ZED);
+    let p = plan(&inputs);
+    assert_eq!(p.app_version.as_deref(), Some("15.1.0"));
+    let paste = p
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("api-paste.ini"))
+        .unwrap();
+    assert!(
+        paste.content.contains("(zed to bobcat)"),
+        "zed reads the zed template"
+    );
+    let caracal = plan(&ready("manila/0", "all"));
+    let paste = caracal
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("api-paste.ini"))
+        .unwrap();
+    assert!(paste.content.contains("/healthcheck: healthcheck"));
+}
+
+#[test]
+fn openstack_origin_places_the_cloud_archive() {
+    let inputs = with_config(
+        ready("manila/0", "all"),
+        raw_config("all").with("openstack-origin", "epoxy"),
+    );
+    let p = plan(&inputs);
+    assert_eq!(
+        p.apt_source,
+        AptSource::Write(
+            "# Managed by the manila charm (openstack-origin).\n\
+             deb http://ubuntu-cloud.archive.canonical.com/ubuntu noble-updates/epoxy main\n"
+                .into()
+        )
+    );
+    assert_eq!(p.packages[0], "ubuntu-cloud-keyring");
+
+    let mut debian = ready("manila/0", "all");
+    debian.os = OsRelease::parse("ID=debian\nVERSION_CODENAME=bookworm\n");
+    assert_eq!(
+        status(&plan(&debian)),
+        (
+            Status::Blocked,
+            "openstack-origin 'caracal' needs the Ubuntu Cloud Archive, which debian bookworm \
+             does not have; set openstack-origin to 'distro'"
+        )
+    );
+    let debian = with_config(debian, raw_config("all").with("openstack-origin", "distro"));
+    assert_eq!(plan(&debian).apt_source, AptSource::Remove);
+
+    let mut unknown = ready("manila/0", "all");
+    unknown.os = None;
+    assert_eq!(
+        status(&plan(&unknown)),
+        (
+            Status::Blocked,
+            "Cannot read /etc/os-release to place openstack-origin; set it to 'distro'"
+        )
+    );
+    let unknown = with_config(
+        unknown,
+        raw_config("all").with("openstack-origin", "distro"),
+    );
+    assert_eq!(status(&plan(&unknown)), (Status::Active, "Unit is ready"));
+}
+
+#[test]
+fn the_api_leader_syncs_the_schema_once_per_release() {
+    let mut inputs = ready("manila/0", "all");
+    inputs
+        .cluster
+        .as_mut()
+        .unwrap()
+        .app_data
+        .remove("db-sync-done");
+    assert_eq!(
+        plan(&inputs).schema,
+        SchemaStep::Sync {
+            release: Release::Caracal,
+            cluster: Some(rel("cluster:3"))
+        }
+    );
+    // An upgrade: synced for zed, caracal installed.
+    inputs
+        .cluster
+        .as_mut()
+        .unwrap()
+        .app_data
+        .insert("db-sync-done".into(), "zed".into());
+    assert!(matches!(plan(&inputs).schema, SchemaStep::Sync { .. }));
+
+    inputs.leader = false;
+    let p = plan(&inputs);
+    assert_eq!(p.schema, SchemaStep::WaitForLeader);
+    assert_eq!(
+        status(&p),
+        (
+            Status::Waiting,
+            "Waiting for the leader to sync the database schema"
+        )
+    );
+}
+
+#[test]
+fn units_without_api_check_the_schema_until_they_see_it_for_their_release() {
+    let mut inputs = ready("manila-share/0", "share");
+    assert_eq!(plan(&inputs).schema, SchemaStep::Ready);
+    inputs.recorded.schema_seen = Some(Release::Zed);
+    assert_eq!(
+        plan(&inputs).schema,
+        SchemaStep::Check {
+            release: Release::Caracal
+        }
+    );
+    inputs.amqp = Endpoint::missing();
+    assert_eq!(plan(&inputs).schema, SchemaStep::Skip);
+}
+
+#[test]
+fn a_removed_role_retires_its_installed_services() {
+    let mut inputs = with_config(ready("manila/0", "all"), raw_config("api"));
+    inputs.recorded.roles = Some(Roles::all());
+    let p = plan(&inputs);
+    assert_eq!(
+        p.services.retire,
+        ["manila-scheduler", "manila-share", "manila-data"]
+    );
+    assert_eq!(p.services.run, ["apache2", "haproxy", "memcached"]);
+    assert_eq!(
+        p.record_roles.as_ref().map(ToString::to_string).as_deref(),
+        Some("api")
+    );
+
+    // The api role goes: its services stop, its port closes.
+    let mut inputs = with_config(ready("manila/0", "all"), raw_config("share"));
+    inputs.identity_credentials = identity_credentials(credentials_bag("manila"));
+    inputs.recorded.roles = Some(Roles::all());
+    let p = plan(&inputs);
+    assert_eq!(
+        p.services.retire,
+        [
+            "apache2",
+            "haproxy",
+            "memcached",
+            "manila-scheduler",
+            "manila-data"
+        ]
+    );
+    assert_eq!(p.api_port, PortChange::Close);
+    assert!(!p.files.iter().any(|f| f.path.contains("haproxy")));
+}
+
+#[test]
+fn config_changes_restart_only_the_services_that_read_what_changed() {
+    let base = plan(&ready("manila/0", "all"));
+    let change = |option: &str, value: serde_json::Value| {
+        plan(&with_config(
+            ready("manila/0", "all"),
+            raw_config("all").with(option, value),
+        ))
+    };
+    assert_eq!(restarted(&base, &base), Vec::<&str>::new());
+    assert_eq!(
+        restarted(&base, &change("haproxy-client-timeout", 30000.into())),
+        ["haproxy"]
+    );
+    assert_eq!(
+        restarted(&base, &change("debug", true.into())),
+        ["apache2", "manila-scheduler", "manila-share", "manila-data"]
+    );
+    assert_eq!(
+        restarted(&base, &change("worker-multiplier", 4.0.into())),
+        ["apache2", "manila-scheduler", "manila-share", "manila-data"]
+    );
+    // Options only keystone sees change no file.
+    assert_eq!(
+        restarted(&base, &change("region", "RegionTwo".into())),
+        Vec::<&str>::new()
+    );
+
+    // A back end's section changes: manila.conf changes, so manila-share restarts.
+    let mut inputs = ready("manila/0", "all");
+    inputs.local_plugins = vec![plugin(
+        "manila-plugin:5",
+        &[(
+            "manila-generic/0",
+            manila_plugin::Backend::new("generic")
+                .with_file(
+                    "/etc/manila/manila.conf",
+                    "[generic]\nshare_backend_name = G2\n",
+                )
+                .to_bag(),
+        )],
+    )];
+    assert!(restarted(&base, &plan(&inputs)).contains(&"manila-share"));
+}
+
+#[test]
+fn a_paused_unit_holds_nothing_runs_nothing_and_says_so() {
+    let mut inputs = ready("manila/0", "all");
+    inputs.paused = true;
+    let p = plan(&inputs);
+    assert_eq!(
+        p.status,
+        UnitStatus::new(
+            Status::Maintenance,
+            "Paused. Use 'resume' action to resume normal service."
+        )
+    );
+    assert!(p.services.run.is_empty() && p.services.hold.is_empty());
+    assert_eq!(p.schema, SchemaStep::Skip);
+}
+
+#[test]
+fn the_leader_publishes_a_new_stats_password_and_haproxy_fronts_every_api_unit() {
+    let mut inputs = ready("manila/0", "api");
+    inputs
+        .cluster
+        .as_mut()
+        .unwrap()
+        .app_data
+        .remove("haproxy-stats-password");
+    inputs.new_stats_password = Some("NEW-STATS".into());
+    let p = plan(&inputs);
+    let (relation, data) = p.leader_data.clone().unwrap();
+    assert_eq!(relation, rel("cluster:3"));
+    assert_eq!(data["haproxy-stats-password"], "NEW-STATS");
+    let haproxy = p
+        .files
+        .iter()
+        .find(|f| f.path == "/etc/haproxy/haproxy.cfg")
+        .unwrap();
+    assert!(haproxy.content.contains("stats auth admin:NEW-STATS"));
+    assert_eq!(
+        (haproxy.spec.group.as_str(), haproxy.spec.mode),
+        ("haproxy", 0o640)
+    );
+    for server in [
+        "server manila-0 10.5.0.10:8776 check",
+        "server manila-1 10.5.0.11:8776 check",
+        "server manila-2 10.5.0.12:8776 check",
+    ] {
+        assert!(
+            haproxy.content.contains(server),
+            "{server}\n{}",
+            haproxy.content
+        );
+    }
+
+    // A non-leader without the password yet leaves the statistics page out.
+    let mut inputs = ready("manila/1", "api");
+    inputs.leader = false;
+    inputs
+        .cluster
+        .as_mut()
+        .unwrap()
+        .app_data
+        .remove("haproxy-stats-password");
+    let p = plan(&inputs);
+    assert_eq!(p.leader_data, None);
+    let haproxy = p
+        .files
+        .iter()
+        .find(|f| f.path == "/etc/haproxy/haproxy.cfg")
+        .unwrap();
+    assert!(!haproxy.content.contains("listen stats"));
+}
+
+#[test]
+fn hacluster_gets_the_vips_and_haproxy() {
+    let mut inputs = with_config(
+        ready("manila/0", "api"),
+        raw_config("api").with("vip", "10.5.100.1"),
+    );
+    inputs.ha = vec![rel("ha:8")];
+    let p = plan(&inputs);
+    let (_, ha) = p
+        .unit_data
+        .iter()
+        .find(|(r, _)| r.endpoint() == "ha")
+        .unwrap();
+    assert_eq!(
+        ha["json_resources"],
+        r#"{"res_manila_242d562_vip": "ocf:heartbeat:IPaddr2", "res_manila_haproxy": "lsb:haproxy"}"#
+    );
+    assert_eq!(
+        ha["json_clones"],
+        r#"{"cl_res_manila_haproxy": "res_manila_haproxy"}"#
+    );
+    assert_eq!(ha["corosync_bindiface"], "eth0");
+    assert_eq!(p.services.unchecked, ["haproxy"]);
+    assert_eq!(
+        p.services.checked().collect::<Vec<_>>(),
+        ["apache2", "memcached"]
+    );
+}
+
+#[test]
+fn the_database_and_broker_get_their_requests() {
+    let p = plan(&ready("manila/0", "all"));
+    let bag_of = |endpoint: &str| {
+        p.unit_data
+            .iter()
+            .find(|(r, _)| r.endpoint() == endpoint)
+            .unwrap()
+            .1
+            .clone()
+    };
+    assert_eq!(
+        bag_of("shared-db"),
+        bag(&[
+            ("database", "manila"),
+            ("username", "manila"),
+            ("hostname", "10.5.0.10")
+        ])
+    );
+    assert_eq!(
+        bag_of("amqp"),
+        bag(&[
+            ("username", "manila"),
+            ("vhost", "openstack"),
+            ("private-address", "10.5.0.10")
+        ])
+    );
+    assert_eq!(
+        bag_of("cluster"),
+        bag(&[
+            ("admin-address", "10.5.0.10"),
+            ("internal-address", "10.5.0.10"),
+            ("public-address", "10.5.0.10")
+        ])
+    );
+}
+
+#[test]
+fn tls_material_from_the_database_and_broker_becomes_files() {
+    let mut inputs = ready("manila/0", "scheduler");
+    let me = inputs.unit.clone();
+    let mut db = db_bag("manila/0");
+    let b64 = |s: &str| databag::fields::encode_base64(s);
+    db.insert(
+        "ssl_ca".into(),
+        b64("-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n"),
+    );
+    db.insert("ssl_cert".into(), b64("CERT"));
+    db.insert("ssl_key".into(), b64("KEY"));
+    inputs.shared_db = shared_db(&me, &[("mysql/0", db)]);
+    let mut rabbit = rabbit_bag("10.5.0.30");
+    rabbit.insert("ssl_port".into(), "5671".into());
+    rabbit.insert("ssl_ca".into(), b64("RABBIT CA"));
+    inputs.amqp = amqp(&[("rabbitmq-server/0", rabbit)]);
+    let p = plan(&inputs);
+    let conf = &p.files[0].content;
+    assert!(conf.contains(
+        "connection = mysql+pymysql://manila:DB-SECRET@10.5.0.20:3306/manila?ssl_ca=/etc/manila/db-ssl/ca.pem&ssl_cert=/etc/manila/db-ssl/cert.pem&ssl_key=/etc/manila/db-ssl/key.pem\n"
+    ), "{conf}");
+    assert!(
+        conf.contains("transport_url = rabbit://manila:RABBIT-SECRET@10.5.0.30:5671/openstack\n")
+    );
+    assert!(conf.contains("ssl = True\nssl_ca_file = /etc/manila/rabbit-ca.pem\n"));
+    let key = p
+        .files
+        .iter()
+        .find(|f| f.path == "/etc/manila/db-ssl/key.pem")
+        .unwrap();
+    assert_eq!((key.content.as_str(), key.spec.mode), ("KEY\n", 0o640));
+    let ca = p
+        .files
+        .iter()
+        .find(|f| f.path == "/etc/manila/rabbit-ca.pem")
+        .unwrap();
+    assert_eq!((ca.content.as_str(), ca.spec.mode), ("RABBIT CA\n", 0o644));
+}
+
+#[test]
+fn non_api_units_take_keystone_values_from_identity_credentials() {
+    let p = plan(&ready("manila-share/0", "share"));
+    let conf = &p.files[0].content;
+    assert!(
+        conf.contains("username = manila-share\npassword = CREDENTIALS-SECRET\n"),
+        "{conf}"
+    );
+    assert!(!conf.contains("memcached_servers"));
+}

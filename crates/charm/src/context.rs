@@ -1,0 +1,243 @@
+//! What a charm's handler gets: the hook's inputs, cached, and the effects it may ask for.
+
+use juju::{HookEnv, HookTools, LogLevel, ToolError, ToolRunner};
+use serde::de::DeserializeOwned;
+
+use host::Host;
+
+use crate::actions::{ActionError, ActionRun};
+use crate::config::RawConfig;
+use crate::event::Event;
+use crate::files::{content_hash, services_to_restart, RenderedFile, Restart};
+use crate::metadata::Metadata;
+use crate::relations::{Leadership, RelationCache, Relations};
+use crate::state::UnitState;
+use crate::status::StatusBoard;
+use crate::templates::Templates;
+use crate::Error;
+
+/// One hook run, as the charm sees it.
+///
+/// Reads are lazy and cached for the hook: leadership, config, unit state and each relation
+/// read cost one hook-tool call at most. Writes to relations, unit state, status and action
+/// results are buffered and sent by the runtime at the end of a hook that succeeded.
+///
+/// Generic over the [`ToolRunner`], so the same charm code runs under Juju
+/// ([`juju::ProcessRunner`]), in tests ([`juju::testing::Recorder`]) and in the model emulator.
+#[derive(Debug)]
+pub struct Context<R> {
+    env: HookEnv,
+    event: Event,
+    tools: HookTools<R>,
+    metadata: Metadata,
+    templates: Templates,
+    host: Host,
+    leader: Leadership,
+    config: Option<RawConfig>,
+    relations: RelationCache,
+    state: Option<UnitState>,
+    status: StatusBoard,
+    pub(crate) action: Option<ActionRun>,
+}
+
+impl<R: ToolRunner> Context<R> {
+    pub(crate) fn new(
+        env: HookEnv,
+        event: Event,
+        tools: HookTools<R>,
+        metadata: Metadata,
+        templates: Templates,
+        host: Host,
+    ) -> Self {
+        let mut relations = RelationCache::default();
+        // Juju names the remote application of the hook's own relation; no need to ask.
+        if let (Some(relation), Some(app)) = (&env.relation_id, &env.remote_app) {
+            relations.know_remote_app(relation.clone(), app.clone());
+        }
+        Context {
+            env,
+            event,
+            tools,
+            metadata,
+            templates,
+            host,
+            leader: Leadership::default(),
+            config: None,
+            relations,
+            state: None,
+            status: StatusBoard::default(),
+            action: None,
+        }
+    }
+
+    /// The `JUJU_*` environment of this run.
+    pub fn env(&self) -> &HookEnv {
+        &self.env
+    }
+
+    pub fn event(&self) -> &Event {
+        &self.event
+    }
+
+    /// The hook tools themselves, for what the runtime does not wrap (ports, networking,
+    /// workload version). Prefer the cached accessors below for everything they cover.
+    pub fn tools(&self) -> &HookTools<R> {
+        &self.tools
+    }
+
+    pub fn metadata(&self) -> &Metadata {
+        &self.metadata
+    }
+
+    pub fn templates(&self) -> &Templates {
+        &self.templates
+    }
+
+    /// The machine: files, packages, services, commands.
+    pub fn host(&self) -> &Host {
+        &self.host
+    }
+
+    /// Whether this unit is the leader (`is-leader`, once per hook).
+    pub fn is_leader(&mut self) -> Result<bool, ToolError> {
+        self.leader.get(&self.tools)
+    }
+
+    /// The configuration as Juju reports it (`config-get --all`, once per hook); build the
+    /// charm's typed config from it.
+    pub fn config(&mut self) -> Result<&RawConfig, ToolError> {
+        match &mut self.config {
+            Some(config) => Ok(config),
+            slot @ None => Ok(slot.insert(RawConfig::new(self.tools.config_get_all()?))),
+        }
+    }
+
+    /// Relation data, with Juju's access rules; see [`Relations`].
+    pub fn relations(&mut self) -> Relations<'_, R> {
+        Relations {
+            tools: &self.tools,
+            cache: &mut self.relations,
+            leader: &mut self.leader,
+            metadata: &self.metadata,
+            unit: &self.env.unit,
+        }
+    }
+
+    /// The unit's persistent state (`state-get`, once per hook); changes are written back at
+    /// the end of the hook.
+    pub fn state(&mut self) -> Result<&mut UnitState, ToolError> {
+        load_state(&mut self.state, &self.tools)
+    }
+
+    /// Where components report the unit's status; the runtime decides and sets it once.
+    pub fn status(&mut self) -> &mut StatusBoard {
+        &mut self.status
+    }
+
+    /// The running action: parameters (already validated against `actions.yaml`), results,
+    /// failure.
+    pub fn action(&mut self) -> Result<&mut ActionRun, ActionError> {
+        self.action.as_mut().ok_or(ActionError::NotAnAction)
+    }
+
+    /// The running action's parameters as the charm's type.
+    pub fn action_params<P: DeserializeOwned>(&mut self) -> Result<P, ActionError> {
+        self.action()?.params()
+    }
+
+    /// Sends `message` to Juju's log now (`juju-log`).
+    pub fn log(&self, level: LogLevel, message: &str) -> Result<(), ToolError> {
+        self.tools.juju_log(level, message)
+    }
+
+    /// Puts rendered files on the machine (atomically, only when different; see
+    /// [`Host::write_file`]) and returns the paths that changed, in order.
+    ///
+    /// A file also counts as changed when its content differs from what the last successful
+    /// hook wrote (remembered in unit state): if a hook wrote a file and then failed before
+    /// restarting its services, the retry restarts them even though the file is already in
+    /// place.
+    pub fn write_files(&mut self, files: &[RenderedFile]) -> Result<Vec<String>, Error> {
+        let mut changed = Vec::new();
+        for file in files {
+            let written = self
+                .host
+                .write_file(&file.path, &file.content, &file.spec)?;
+            let hash = content_hash(file.content.as_bytes());
+            let state = self.state()?;
+            if written.is_changed() || state.file_hash(&file.path) != Some(hash.as_str()) {
+                changed.push(file.path.clone());
+            }
+            state.set_file_hash(&file.path, &hash);
+        }
+        Ok(changed)
+    }
+
+    /// Restarts the services `restart_map` ties to the `changed` files (each once, in
+    /// first-seen order) and returns them; a paused unit restarts nothing and logs why.
+    pub fn restart_changed(
+        &mut self,
+        changed: &[String],
+        restart_map: &[Restart<'_>],
+    ) -> Result<Vec<String>, Error> {
+        let services = services_to_restart(changed, restart_map);
+        if services.is_empty() {
+            return Ok(Vec::new());
+        }
+        if self.state()?.paused() {
+            self.log(
+                LogLevel::Info,
+                &format!(
+                    "unit is paused: not restarting {} after configuration changes",
+                    services.join(", ")
+                ),
+            )?;
+            return Ok(Vec::new());
+        }
+        for service in &services {
+            self.host.service(service)?.restart()?;
+        }
+        Ok(services.into_iter().map(str::to_owned).collect())
+    }
+
+    /// Sends everything buffered, in the order that keeps a failure harmless: action results,
+    /// relation data, then the status (only if it differs from the last one set), then unit
+    /// state. Juju commits relation data and state only when the hook exits 0, so an error
+    /// here (which fails the hook) discards them.
+    pub(crate) fn flush(&mut self) -> Result<(), Error> {
+        if let Some(action) = &self.action {
+            self.tools.action_set(action.results())?;
+            if let Some(message) = action.failure() {
+                self.tools.action_fail(message)?;
+            }
+        }
+        self.relations().flush()?;
+        if let Some(status) = self.status.decide() {
+            // Juju sets `maintenance` itself before `stop`, so what was set last is stale.
+            let stale = self.event == Event::Stop;
+            let state = load_state(&mut self.state, &self.tools)?;
+            if stale || state.last_status().as_ref() != Some(&status) {
+                state.set_last_status(&status);
+                self.tools.status_set(status.status, &status.message)?;
+            }
+        }
+        if let Some(state) = &self.state {
+            let (set, deleted) = state.changes();
+            self.tools.state_set(&set)?;
+            for key in deleted {
+                self.tools.state_delete(&key)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn load_state<'s, R: ToolRunner>(
+    slot: &'s mut Option<UnitState>,
+    tools: &HookTools<R>,
+) -> Result<&'s mut UnitState, ToolError> {
+    match slot {
+        Some(state) => Ok(state),
+        None => Ok(slot.insert(UnitState::new(tools.state_get()?))),
+    }
+}

@@ -1,0 +1,72 @@
+//! The charm runtime: what every charm in this workspace runs on.
+//!
+//! A charm is a binary whose `main` is `charm::run::<MyCharm>()`. For each hook or action Juju
+//! starts it; the runtime parses the environment into a typed [`Event`], hands the charm a
+//! [`Context`] (cached reads of config, leadership, relation data and unit state; a status
+//! board; templates; the [`host::Host`]), and at the end of a successful hook sends what the
+//! charm changed in as few hook-tool calls as possible: one `relation-set` per changed bag with
+//! only the changed keys, one `state-set`, and one `status-set` only when the status changed.
+//! The exit policy lives in [`run`]: operator problems are a `blocked` status and exit 0; bugs
+//! and transient failures exit 1 with the error chain logged, and nothing is sent.
+//!
+//! Where to start: `charms/example` (package `example-charm`), a greeter service in a few
+//! hundred lines that uses every part, and whose logic is a pure `reconcile(inputs) -> Plan`
+//! with the effects applied at the edge. Then:
+//!
+//! - [`Charm`] and [`dispatch`]: the trait a charm implements, and the in-process entry point
+//!   that tests and the model emulator use with their own [`juju::ToolRunner`].
+//! - [`config`]: options declared once ([`config::OptionSpec`]), `config.yaml` generated from
+//!   them, raw values validated into the charm's type ([`config::ConfigError`] names the
+//!   option).
+//! - [`Relations`]: relation data with Juju's access rules.
+//! - [`StatusBoard`], [`UnitState`], [`ActionRun`], [`Templates`], [`Restart`].
+//! - [`testing`]: helpers for the charms' own tests (generated-file checks, hook envs).
+//!
+//! Only the `juju` crate runs hook tools; only the `host` crate touches the machine.
+
+pub mod actions;
+pub mod config;
+mod context;
+mod event;
+mod files;
+mod metadata;
+mod relations;
+mod run;
+mod state;
+mod status;
+mod templates;
+pub mod testing;
+
+pub use actions::{ActionError, ActionRun, ActionSchemas};
+pub use config::{ConfigError, OptionSpec, OptionType, RawConfig};
+pub use context::Context;
+pub use event::{
+    Action, Event, EventError, RelationBroken, RelationChanged, RelationCreated, RelationDeparted,
+    RelationJoined,
+};
+pub use files::{services_to_restart, RenderedFile, Restart};
+pub use metadata::{Endpoint, Metadata, MetadataError, Role};
+pub use relations::{Databag, RelationError, Relations};
+pub use run::{dispatch, run, Blocked, Charm, Outcome};
+pub use state::{StateError, UnitState};
+pub use status::{StatusBoard, UnitStatus};
+pub use templates::{TemplateError, Templates};
+
+/// Any failure of the runtime's own operations; charms usually pass it on with `?` into
+/// `anyhow`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(transparent)]
+    Tool(#[from] juju::ToolError),
+    #[error(transparent)]
+    Host(#[from] host::HostError),
+    #[error(transparent)]
+    Relation(#[from] RelationError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Action(#[from] ActionError),
+    #[error(transparent)]
+    State(#[from] StateError),
+}

@@ -1,0 +1,270 @@
+//! Relation data with Juju's rules, read once per hook and written once at its end.
+//!
+//! - Every read is cached for the hook: `relation-ids` once per endpoint, `relation-list` once
+//!   per relation, `relation-get` once per bag.
+//! - Writes are buffered and read back (a hook sees its own writes). At the end of a successful
+//!   hook each written bag gets one `relation-set` carrying only the keys whose value changed.
+//! - Only the leader writes its application bag; a non-leader's write is refused before any
+//!   `relation-set`. A non-leader cannot read its own application bag either, except on peer
+//!   relations (peers are known from `metadata.yaml`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use juju::{AppName, BagOwner, HookTools, RelationId, ToolError, ToolRunner, UnitName};
+
+use crate::metadata::Metadata;
+
+/// A relation bag: string keys to string values.
+pub type Databag = BTreeMap<String, String>;
+
+/// A relation access that Juju would refuse, or a hook tool that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RelationError {
+    /// Only the leader writes its application's bag.
+    #[error("cannot write this application's data on {relation}: this unit is not the leader")]
+    NotLeader { relation: RelationId },
+    /// A non-leader reads its own application's bag on a relation other than a peer one.
+    #[error(
+        "cannot read this application's data on {relation}: only the leader may, except on peer \
+         relations"
+    )]
+    ReadDenied { relation: RelationId },
+    /// The endpoint is not in `metadata.yaml` (a typo in the charm).
+    #[error("endpoint '{0}' is not declared in metadata.yaml")]
+    UnknownEndpoint(String),
+    #[error(transparent)]
+    Tool(#[from] ToolError),
+}
+
+/// Which of this unit's own bags a write goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum LocalBag {
+    Unit,
+    App,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Owner {
+    Unit(UnitName),
+    App(AppName),
+}
+
+/// Everything read and written this hook.
+#[derive(Debug, Default)]
+pub(crate) struct RelationCache {
+    ids: HashMap<String, Vec<RelationId>>,
+    units: HashMap<RelationId, Vec<UnitName>>,
+    remote_apps: HashMap<RelationId, Option<AppName>>,
+    bags: HashMap<(RelationId, Owner), Databag>,
+    pending: BTreeMap<(RelationId, LocalBag), Databag>,
+}
+
+impl RelationCache {
+    pub(crate) fn know_remote_app(&mut self, relation: RelationId, app: AppName) {
+        self.remote_apps.insert(relation, Some(app));
+    }
+}
+
+/// Leadership, asked once per hook (Juju guarantees it holds for 30 s after a `true`).
+#[derive(Debug, Default)]
+pub(crate) struct Leadership(Option<bool>);
+
+impl Leadership {
+    pub(crate) fn get<R: ToolRunner>(
+        &mut self,
+        tools: &HookTools<R>,
+    ) -> std::result::Result<bool, ToolError> {
+        match self.0 {
+            Some(leader) => Ok(leader),
+            None => {
+                let leader = tools.is_leader()?;
+                self.0 = Some(leader);
+                Ok(leader)
+            }
+        }
+    }
+}
+
+/// This hook's view of the unit's relations; see the [module docs](self).
+#[derive(Debug)]
+pub struct Relations<'c, R> {
+    pub(crate) tools: &'c HookTools<R>,
+    pub(crate) cache: &'c mut RelationCache,
+    pub(crate) leader: &'c mut Leadership,
+    pub(crate) metadata: &'c Metadata,
+    pub(crate) unit: &'c UnitName,
+}
+
+type Result<T> = std::result::Result<T, RelationError>;
+
+impl<R: ToolRunner> Relations<'_, R> {
+    /// The live relations on `endpoint` (`relation-ids`, once per endpoint per hook).
+    pub fn ids(&mut self, endpoint: &str) -> Result<Vec<RelationId>> {
+        if self.metadata.endpoint(endpoint).is_none() {
+            return Err(RelationError::UnknownEndpoint(endpoint.to_owned()));
+        }
+        if let Some(ids) = self.cache.ids.get(endpoint) {
+            return Ok(ids.clone());
+        }
+        let ids = self.tools.relation_ids(endpoint)?;
+        self.cache.ids.insert(endpoint.to_owned(), ids.clone());
+        Ok(ids)
+    }
+
+    /// The remote units in `relation` (`relation-list`, once per relation per hook). On a peer
+    /// relation these are the other units of this application.
+    pub fn units(&mut self, relation: &RelationId) -> Result<Vec<UnitName>> {
+        if let Some(units) = self.cache.units.get(relation) {
+            return Ok(units.clone());
+        }
+        let units = self.tools.relation_list(relation)?;
+        self.cache.units.insert(relation.clone(), units.clone());
+        Ok(units)
+    }
+
+    /// The application on the other side of `relation` (this application on a peer one).
+    pub fn remote_app(&mut self, relation: &RelationId) -> Result<Option<AppName>> {
+        if let Some(app) = self.cache.remote_apps.get(relation) {
+            return Ok(app.clone());
+        }
+        let app = self.tools.relation_remote_app(relation)?;
+        self.cache.remote_apps.insert(relation.clone(), app.clone());
+        Ok(app)
+    }
+
+    /// The bag of `unit`: a remote unit's, or this unit's own including this hook's writes.
+    pub fn unit_data(&mut self, relation: &RelationId, unit: &UnitName) -> Result<Databag> {
+        let fetched = self.fetch(relation, Owner::Unit(unit.clone()))?;
+        if unit == self.unit {
+            Ok(self.with_pending(relation, LocalBag::Unit, fetched))
+        } else {
+            Ok(fetched)
+        }
+    }
+
+    /// The bag of application `app`: the remote one's, or this application's own (leader only,
+    /// except on peer relations) including this hook's writes.
+    pub fn app_data(&mut self, relation: &RelationId, app: &AppName) -> Result<Databag> {
+        if app != self.unit.app() {
+            return self.fetch(relation, Owner::App(app.clone()));
+        }
+        if !self.metadata.is_peer(relation.endpoint()) && !self.leader.get(self.tools)? {
+            return Err(RelationError::ReadDenied {
+                relation: relation.clone(),
+            });
+        }
+        let fetched = self.fetch(relation, Owner::App(app.clone()))?;
+        Ok(self.with_pending(relation, LocalBag::App, fetched))
+    }
+
+    /// This unit's own bag, with this hook's writes.
+    pub fn local_unit_data(&mut self, relation: &RelationId) -> Result<Databag> {
+        let unit = self.unit.clone();
+        self.unit_data(relation, &unit)
+    }
+
+    /// This application's own bag, with this hook's writes (see [`Relations::app_data`]).
+    pub fn local_app_data(&mut self, relation: &RelationId) -> Result<Databag> {
+        let app = self.unit.app().clone();
+        self.app_data(relation, &app)
+    }
+
+    /// Sets keys in this unit's bag; an empty value deletes the key. Sent at the end of the
+    /// hook, and only the keys whose value changed.
+    pub fn set_unit_data<K, V>(
+        &mut self,
+        relation: &RelationId,
+        data: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<()>
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.buffer(relation, LocalBag::Unit, data);
+        Ok(())
+    }
+
+    /// Sets keys in this application's bag (leader only: a non-leader gets
+    /// [`RelationError::NotLeader`] and nothing is sent).
+    pub fn set_app_data<K, V>(
+        &mut self,
+        relation: &RelationId,
+        data: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<()>
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        if !self.leader.get(self.tools)? {
+            return Err(RelationError::NotLeader {
+                relation: relation.clone(),
+            });
+        }
+        self.buffer(relation, LocalBag::App, data);
+        Ok(())
+    }
+
+    fn buffer<K: Into<String>, V: Into<String>>(
+        &mut self,
+        relation: &RelationId,
+        bag: LocalBag,
+        data: impl IntoIterator<Item = (K, V)>,
+    ) {
+        let pending = self
+            .cache
+            .pending
+            .entry((relation.clone(), bag))
+            .or_default();
+        pending.extend(data.into_iter().map(|(k, v)| (k.into(), v.into())));
+    }
+
+    fn fetch(&mut self, relation: &RelationId, owner: Owner) -> Result<Databag> {
+        let key = (relation.clone(), owner);
+        if let Some(bag) = self.cache.bags.get(&key) {
+            return Ok(bag.clone());
+        }
+        let bag = match &key.1 {
+            Owner::Unit(unit) => self.tools.relation_get(relation, BagOwner::Unit(unit))?,
+            Owner::App(app) => self.tools.relation_get(relation, BagOwner::App(app))?,
+        };
+        self.cache.bags.insert(key, bag.clone());
+        Ok(bag)
+    }
+
+    fn with_pending(&self, relation: &RelationId, bag: LocalBag, mut data: Databag) -> Databag {
+        if let Some(pending) = self.cache.pending.get(&(relation.clone(), bag)) {
+            for (k, v) in pending {
+                if v.is_empty() {
+                    data.remove(k);
+                } else {
+                    data.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        data
+    }
+
+    /// One `relation-set` per written bag, with only the keys whose value differs from what
+    /// Juju has; a bag whose writes change nothing gets no call.
+    pub(crate) fn flush(&mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.cache.pending);
+        for ((relation, bag), writes) in &pending {
+            let owner = match bag {
+                LocalBag::Unit => Owner::Unit(self.unit.clone()),
+                LocalBag::App => Owner::App(self.unit.app().clone()),
+            };
+            let current = self.fetch(relation, owner)?;
+            let changes: Databag = writes
+                .iter()
+                .filter(|(k, v)| match current.get(*k) {
+                    Some(old) => old != *v,
+                    None => !v.is_empty(),
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            self.tools
+                .relation_set(relation, *bag == LocalBag::App, &changes)?;
+        }
+        Ok(())
+    }
+}

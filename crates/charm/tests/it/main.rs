@@ -1,0 +1,11 @@
+//! The runtime run in process against `juju::testing::Recorder`: every test states the exact
+//! hook-tool calls a hook makes.
+
+mod actions;
+mod config;
+mod exit;
+mod files;
+mod relations;
+mod state;
+mod status;
+mod support;
