@@ -1,0 +1,364 @@
+//! The charm's options, declared once ([`OPTIONS`], from which `config.yaml` is generated),
+//! and their validation into [`Config`].
+//!
+//! Validation has two outcomes an operator sees differently, both `blocked`:
+//! - a value the charm cannot use at all is a [`ConfigError`] naming the option
+//!   (`Invalid config: 'driver-auth-type': ...`);
+//! - a usable but incomplete configuration is [`Config::missing`], with the reference
+//!   charm's messages (`Missing 'driver-service-instance-flavor-id'`, ...).
+
+use std::fmt;
+use std::str::FromStr;
+
+use charm::config::{ConfigError, OptionSpec, OptionType, RawConfig};
+use databag::Secret;
+
+/// The options, in the reference charm's order; the single source of `config.yaml`.
+pub const OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        name: "openstack-origin",
+        ty: OptionType::String {
+            default: Some("distro"),
+        },
+        description: "Repository from which to install OpenStack. Accepted for compatibility \
+                      with the reference charm: this charm installs nothing (the manila charm \
+                      installs manila-share).",
+    },
+    OptionSpec {
+        name: "debug",
+        ty: OptionType::Boolean {
+            default: Some(false),
+        },
+        description: "Enable debug logging. Accepted for compatibility with the reference \
+                      charm: manila's logging is the manila charm's to configure.",
+    },
+    OptionSpec {
+        name: "verbose",
+        ty: OptionType::Boolean {
+            default: Some(false),
+        },
+        description: "Enable verbose logging. Accepted for compatibility with the reference \
+                      charm: manila's logging is the manila charm's to configure.",
+    },
+    OptionSpec {
+        name: "share-backend-name",
+        ty: OptionType::String {
+            default: Some("generic"),
+        },
+        description: "Name of the share back end: the manila.conf section its settings go in, \
+                      its share_backend_name, and the name the manila charm adds to \
+                      enabled_share_backends. Letters, digits, '_', '-' and '.'.",
+    },
+    OptionSpec {
+        name: "share-protocols",
+        ty: OptionType::String {
+            default: Some("NFS CIFS"),
+        },
+        description: "Space-delimited list of the share protocols this back end provides. \
+                      Informational: manila's enabled_share_protocols is the manila charm's \
+                      share-protocols option.",
+    },
+    OptionSpec {
+        name: "driver-service-image-name",
+        ty: OptionType::String {
+            default: Some("manila-service-image"),
+        },
+        description: "Name of the Glance image the generic driver boots its service \
+                      instances (share servers) from. Used when \
+                      driver-handles-share-servers is true.",
+    },
+    OptionSpec {
+        name: "driver-handles-share-servers",
+        ty: OptionType::Boolean {
+            default: Some(true),
+        },
+        description: "Whether the driver creates and manages its own share servers (Nova \
+                      service instances, one per share network). When false, the image, \
+                      flavor, tenant network and keypair settings are not sent.",
+    },
+    OptionSpec {
+        name: "driver-service-instance-flavor-id",
+        ty: OptionType::Int { default: Some(0) },
+        description: "Nova flavor id of the service instances. Used when \
+                      driver-handles-share-servers is true; the charm blocks while it is 0.",
+    },
+    OptionSpec {
+        name: "driver-connect-share-server-to-tenant-network",
+        ty: OptionType::Boolean {
+            default: Some(true),
+        },
+        description: "Attach share servers to the tenant's network as well as to the service \
+                      network. Used when driver-handles-share-servers is true.",
+    },
+    OptionSpec {
+        name: "driver-service-instance-user",
+        ty: OptionType::String {
+            default: Some("manila"),
+        },
+        description: "User the driver logs in to service instances as.",
+    },
+    OptionSpec {
+        name: "driver-auth-type",
+        ty: OptionType::String { default: Some("") },
+        description: "How the driver logs in to service instances: 'password' (with \
+                      driver-service-instance-password), 'ssh' (with the key pair in \
+                      driver-service-ssh-key and driver-service-ssh-key-public), 'both', or \
+                      empty for neither (Nova keypair only, see driver-keypair-name).",
+    },
+    OptionSpec {
+        name: "driver-service-instance-password",
+        ty: OptionType::String { default: Some("") },
+        description: "Password of driver-service-instance-user on the service instances; \
+                      sent when driver-auth-type is 'password' or 'both'.",
+    },
+    OptionSpec {
+        name: "driver-service-ssh-key",
+        ty: OptionType::String { default: Some("") },
+        description: "Private SSH key (the whole key file) the driver logs in to service \
+                      instances with. Written to /etc/manila/ssh_image_key (mode 0600) when \
+                      driver-auth-type is 'ssh' or 'both', and removed otherwise.",
+    },
+    OptionSpec {
+        name: "driver-service-ssh-key-public",
+        ty: OptionType::String { default: Some("") },
+        description: "Public half of driver-service-ssh-key. Written to \
+                      /etc/manila/ssh_image_key.pub (mode 0644) when driver-auth-type is \
+                      'ssh' or 'both', and removed otherwise.",
+    },
+    OptionSpec {
+        name: "driver-keypair-name",
+        ty: OptionType::String {
+            default: Some("manila-service"),
+        },
+        description: "Name of the Nova keypair the driver creates for its service instances. \
+                      Used when driver-handles-share-servers is true.",
+    },
+];
+
+/// How the driver logs in to its service instances (`driver-auth-type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthType {
+    /// Empty: neither a password nor an SSH key (a Nova keypair only).
+    Neither,
+    Password,
+    Ssh,
+    Both,
+}
+
+impl AuthType {
+    pub fn uses_password(self) -> bool {
+        matches!(self, AuthType::Password | AuthType::Both)
+    }
+
+    pub fn uses_ssh(self) -> bool {
+        matches!(self, AuthType::Ssh | AuthType::Both)
+    }
+}
+
+/// A `driver-auth-type` that is none of the accepted words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownAuthType(String);
+
+impl fmt::Display for UnknownAuthType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "expected 'password', 'ssh', 'both' or nothing, got {:?}",
+            self.0
+        )
+    }
+}
+
+impl FromStr for AuthType {
+    type Err = UnknownAuthType;
+
+    /// Case-insensitive, as the reference charm compares it.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" => Ok(AuthType::Neither),
+            "password" => Ok(AuthType::Password),
+            "ssh" => Ok(AuthType::Ssh),
+            "both" => Ok(AuthType::Both),
+            _ => Err(UnknownAuthType(s.to_owned())),
+        }
+    }
+}
+
+/// The SSH key pair from config, both halves present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshKeyPair {
+    pub private: Secret,
+    pub public: String,
+}
+
+/// The configuration, validated. Optional strings are `None` when empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Empty means unset ([`Config::missing`] says so).
+    pub backend_name: String,
+    pub handles_share_servers: bool,
+    pub image_name: Option<String>,
+    /// 0 means unset.
+    pub flavor_id: u64,
+    pub connect_to_tenant_network: bool,
+    pub instance_user: Option<String>,
+    pub auth: AuthType,
+    pub instance_password: Option<Secret>,
+    pub ssh_key: Option<Secret>,
+    pub ssh_key_public: Option<String>,
+    pub keypair_name: Option<String>,
+}
+
+/// The config sections the back end's text also writes: a back end by one of these names
+/// would merge into them.
+const RESERVED_SECTIONS: &[&str] = &["DEFAULT", "nova", "neutron", "cinder"];
+
+impl Config {
+    pub fn from_raw(raw: &RawConfig) -> Result<Config, ConfigError> {
+        let backend_name = raw.string("share-backend-name")?.trim().to_owned();
+        check_backend_name(&backend_name)?;
+        let flavor_id = raw.int("driver-service-instance-flavor-id")?;
+        let flavor_id = u64::try_from(flavor_id).map_err(|_| {
+            ConfigError::new(
+                "driver-service-instance-flavor-id",
+                format!("must not be negative, got {flavor_id}"),
+            )
+        })?;
+        let auth = raw
+            .optional_parsed::<AuthType>("driver-auth-type")?
+            .unwrap_or(AuthType::Neither);
+        Ok(Config {
+            backend_name,
+            handles_share_servers: raw.boolean("driver-handles-share-servers")?,
+            image_name: name(raw, "driver-service-image-name")?,
+            flavor_id,
+            connect_to_tenant_network: raw
+                .boolean("driver-connect-share-server-to-tenant-network")?,
+            instance_user: name(raw, "driver-service-instance-user")?,
+            auth,
+            instance_password: single_line(raw, "driver-service-instance-password")?
+                .map(Secret::from),
+            ssh_key: raw
+                .optional_string("driver-service-ssh-key")?
+                .filter(|key| !key.trim().is_empty())
+                .map(Secret::from),
+            ssh_key_public: raw
+                .optional_string("driver-service-ssh-key-public")?
+                .filter(|key| !key.trim().is_empty()),
+            keypair_name: name(raw, "driver-keypair-name")?,
+        })
+    }
+
+    /// The reference charm's completeness check, in its order, plus the two things it let
+    /// through to a broken back end (no back-end name; ssh without keys). `None` when the
+    /// back end can be sent.
+    pub fn missing(&self) -> Option<&'static str> {
+        if self.backend_name.is_empty() {
+            return Some("Missing 'share-backend-name'");
+        }
+        if self.handles_share_servers {
+            if self.image_name.is_none() {
+                return Some("Missing 'driver-service-image-name'");
+            }
+            if self.instance_user.is_none() {
+                return Some("Missing 'driver-service-instance-user'");
+            }
+            if self.flavor_id == 0 {
+                return Some("Missing 'driver-service-instance-flavor-id'");
+            }
+            if self.instance_password.is_none() && self.keypair_name.is_none() {
+                return Some("Need at least one of instance password or keypair name");
+            }
+        }
+        if self.auth.uses_ssh() && self.ssh_key_pair().is_none() {
+            return Some(
+                "Set both 'driver-service-ssh-key' and 'driver-service-ssh-key-public' for ssh \
+                 authentication",
+            );
+        }
+        None
+    }
+
+    /// The instance password, when the driver is to use it.
+    pub fn password(&self) -> Option<&Secret> {
+        self.instance_password
+            .as_ref()
+            .filter(|_| self.auth.uses_password())
+    }
+
+    /// The key pair, when both halves are set (whether or not ssh is selected).
+    pub fn ssh_key_pair(&self) -> Option<SshKeyPair> {
+        match (&self.ssh_key, &self.ssh_key_public) {
+            (Some(private), Some(public)) => Some(SshKeyPair {
+                private: private.clone(),
+                public: public.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The key pair the driver is to use: ssh selected and both halves set.
+    pub fn ssh_keys(&self) -> Option<SshKeyPair> {
+        self.ssh_key_pair().filter(|_| self.auth.uses_ssh())
+    }
+}
+
+/// Whether the configuration, valid or not, still asks for the SSH key files: ssh selected
+/// (in any spelling the charm accepts) and both keys set. When it does not, the key files
+/// go, even while another option is invalid: an operator who clears a key expects it gone
+/// from the machine.
+pub fn asks_for_ssh_keys(raw: &RawConfig) -> bool {
+    let set = |name| {
+        raw.optional_string(name)
+            .ok()
+            .flatten()
+            .is_some_and(|v| !v.trim().is_empty())
+    };
+    let ssh = raw
+        .optional_parsed::<AuthType>("driver-auth-type")
+        .ok()
+        .flatten()
+        .is_some_and(AuthType::uses_ssh);
+    ssh && set("driver-service-ssh-key") && set("driver-service-ssh-key-public")
+}
+
+fn check_backend_name(name: &str) -> Result<(), ConfigError> {
+    let invalid = |reason: String| Err(ConfigError::new("share-backend-name", reason));
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    if let Some(bad) = name.chars().find(|c| !allowed(*c)) {
+        return invalid(format!(
+            "{bad:?} is not allowed: use letters, digits, '_', '-' and '.'"
+        ));
+    }
+    if RESERVED_SECTIONS.contains(&name) {
+        return invalid(format!(
+            "{name:?} is a manila.conf section of its own; choose another name"
+        ));
+    }
+    Ok(())
+}
+
+/// A name (of a user, an image, a keypair): surrounding blanks are not part of it.
+fn name(raw: &RawConfig, option: &str) -> Result<Option<String>, ConfigError> {
+    Ok(single_line(raw, option)?.map(|v| v.trim().to_owned()))
+}
+
+/// An optional string that goes into manila.conf as one value: a line break would start a
+/// new line of the file, so control characters are refused. The value is never quoted in
+/// the message (it may be a password).
+fn single_line(raw: &RawConfig, name: &str) -> Result<Option<String>, ConfigError> {
+    let value = raw.optional_string(name)?;
+    if value
+        .as_deref()
+        .is_some_and(|v| v.chars().any(char::is_control))
+    {
+        return Err(ConfigError::new(
+            name,
+            "must be a single line without control characters",
+        ));
+    }
+    Ok(value.filter(|v| !v.trim().is_empty()))
+}
+
+#[cfg(test)]
+mod tests;

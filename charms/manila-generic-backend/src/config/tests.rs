@@ -1,0 +1,165 @@
+use super::*;
+
+fn defaults() -> RawConfig {
+    RawConfig::defaults(OPTIONS)
+}
+
+#[test]
+fn defaults_are_valid_but_lack_a_flavor() {
+    let config = Config::from_raw(&defaults()).unwrap();
+    assert_eq!(config.backend_name, "generic");
+    assert!(config.handles_share_servers);
+    assert_eq!(config.auth, AuthType::Neither);
+    assert_eq!(config.keypair_name.as_deref(), Some("manila-service"));
+    assert_eq!(
+        config.missing(),
+        Some("Missing 'driver-service-instance-flavor-id'")
+    );
+    let config = Config::from_raw(&defaults().with("driver-service-instance-flavor-id", 100));
+    assert_eq!(config.unwrap().missing(), None);
+}
+
+#[test]
+fn auth_types_are_read_case_insensitively_and_others_are_refused() {
+    for (text, auth) in [
+        ("", AuthType::Neither),
+        ("password", AuthType::Password),
+        ("SSH", AuthType::Ssh),
+        (" Both ", AuthType::Both),
+    ] {
+        let raw = defaults().with("driver-auth-type", text);
+        assert_eq!(Config::from_raw(&raw).unwrap().auth, auth, "{text:?}");
+    }
+    let err = Config::from_raw(&defaults().with("driver-auth-type", "foo")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Invalid config: 'driver-auth-type': expected 'password', 'ssh', 'both' or nothing, \
+         got \"foo\""
+    );
+}
+
+#[test]
+fn completeness_follows_the_reference_order_in_share_server_mode_only() {
+    let flavored = defaults().with("driver-service-instance-flavor-id", 7);
+    let missing = |raw: RawConfig| Config::from_raw(&raw).unwrap().missing();
+    assert_eq!(
+        missing(
+            flavored
+                .clone()
+                .with("driver-service-image-name", "")
+                .with("driver-service-instance-user", "")
+        ),
+        Some("Missing 'driver-service-image-name'")
+    );
+    assert_eq!(
+        missing(flavored.clone().with("driver-service-instance-user", " ")),
+        Some("Missing 'driver-service-instance-user'")
+    );
+    assert_eq!(
+        missing(flavored.clone().with("driver-keypair-name", "")),
+        Some("Need at least one of instance password or keypair name")
+    );
+    // The password counts whatever driver-auth-type says, as in the reference.
+    assert_eq!(
+        missing(
+            flavored
+                .clone()
+                .with("driver-keypair-name", "")
+                .with("driver-service-instance-password", "pw")
+        ),
+        None
+    );
+    let no_share_servers = defaults()
+        .with("driver-handles-share-servers", false)
+        .with("driver-service-image-name", "")
+        .with("driver-keypair-name", "");
+    assert_eq!(missing(no_share_servers), None);
+    assert_eq!(
+        missing(flavored.clone().with("share-backend-name", " ")),
+        Some("Missing 'share-backend-name'")
+    );
+}
+
+#[test]
+fn ssh_needs_both_keys() {
+    let ssh = defaults()
+        .with("driver-service-instance-flavor-id", 7)
+        .with("driver-auth-type", "ssh")
+        .with("driver-service-ssh-key", "PRIVATE");
+    let config = Config::from_raw(&ssh).unwrap();
+    assert_eq!(
+        config.missing(),
+        Some(
+            "Set both 'driver-service-ssh-key' and 'driver-service-ssh-key-public' for ssh \
+             authentication"
+        )
+    );
+    assert!(!asks_for_ssh_keys(&ssh));
+    let both_keys = ssh.with("driver-service-ssh-key-public", "PUBLIC");
+    let config = Config::from_raw(&both_keys).unwrap();
+    assert_eq!(config.missing(), None);
+    assert_eq!(config.ssh_keys().unwrap().public, "PUBLIC");
+    assert!(asks_for_ssh_keys(&both_keys));
+    // Keys set but ssh not selected: not used, not asked for.
+    let password = both_keys.with("driver-auth-type", "password");
+    assert_eq!(Config::from_raw(&password).unwrap().ssh_keys(), None);
+    assert!(!asks_for_ssh_keys(&password));
+}
+
+#[test]
+fn the_password_is_used_only_when_selected() {
+    let raw = defaults().with("driver-service-instance-password", "pw");
+    assert_eq!(Config::from_raw(&raw).unwrap().password(), None);
+    for auth in ["password", "both"] {
+        let config = Config::from_raw(&raw.clone().with("driver-auth-type", auth)).unwrap();
+        assert_eq!(config.password().map(Secret::expose), Some("pw"));
+    }
+}
+
+#[test]
+fn unusable_values_name_the_option_and_never_quote_a_password() {
+    let cases = [
+        (
+            "share-backend-name",
+            serde_json::Value::from("my backend"),
+            "Invalid config: 'share-backend-name': ' ' is not allowed: use letters, digits, \
+             '_', '-' and '.'",
+        ),
+        (
+            "share-backend-name",
+            "nova".into(),
+            "Invalid config: 'share-backend-name': \"nova\" is a manila.conf section of its \
+             own; choose another name",
+        ),
+        (
+            "driver-service-instance-flavor-id",
+            (-1).into(),
+            "Invalid config: 'driver-service-instance-flavor-id': must not be negative, got -1",
+        ),
+        (
+            "driver-service-instance-password",
+            "secret\nshare_driver = evil".into(),
+            "Invalid config: 'driver-service-instance-password': must be a single line \
+             without control characters",
+        ),
+        (
+            "driver-handles-share-servers",
+            "yes".into(),
+            "Invalid config: 'driver-handles-share-servers': expected a boolean, got \"yes\"",
+        ),
+    ];
+    for (option, value, message) in cases {
+        let err = Config::from_raw(&defaults().with(option, value)).unwrap_err();
+        assert_eq!(err.to_string(), message);
+    }
+}
+
+#[test]
+fn secrets_stay_out_of_debug_output() {
+    let raw = defaults()
+        .with("driver-service-instance-password", "hunter2")
+        .with("driver-service-ssh-key", "-----BEGIN KEY-----");
+    let shown = format!("{:?}", Config::from_raw(&raw).unwrap());
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(!shown.contains("BEGIN KEY"), "{shown}");
+}

@@ -1,0 +1,120 @@
+//! The unit's status, with the reference charm's exact messages, in its order: paused, the
+//! configuration, the relation, ready.
+
+use crate::fixtures;
+use crate::model::Model;
+
+/// The status after config-changed on a unit related to a principal that sent credentials,
+/// with the defaults changed by `config`.
+fn status_with(config: &[(&str, serde_json::Value)]) -> String {
+    let model = Model::new();
+    model.relate(3, fixtures::credentials());
+    for (name, value) in config {
+        model.set_config(name, value.clone());
+    }
+    model.hook("config-changed");
+    model.status()
+}
+
+#[test]
+fn the_defaults_block_on_the_flavor() {
+    assert_eq!(
+        status_with(&[]),
+        "blocked: Missing 'driver-service-instance-flavor-id'"
+    );
+}
+
+#[test]
+fn each_missing_setting_is_named() {
+    let flavor = ("driver-service-instance-flavor-id", 100.into());
+    let cases = [
+        (
+            vec![flavor.clone(), ("driver-service-image-name", "".into())],
+            "blocked: Missing 'driver-service-image-name'",
+        ),
+        (
+            vec![flavor.clone(), ("driver-service-instance-user", "".into())],
+            "blocked: Missing 'driver-service-instance-user'",
+        ),
+        (
+            vec![flavor.clone(), ("driver-keypair-name", "".into())],
+            "blocked: Need at least one of instance password or keypair name",
+        ),
+        (
+            vec![flavor.clone(), ("share-backend-name", "".into())],
+            "blocked: Missing 'share-backend-name'",
+        ),
+        (
+            vec![flavor.clone(), ("driver-auth-type", "ssh".into())],
+            "blocked: Set both 'driver-service-ssh-key' and 'driver-service-ssh-key-public' \
+             for ssh authentication",
+        ),
+        (vec![flavor.clone()], "active: Unit is ready"),
+    ];
+    for (config, expected) in cases {
+        assert_eq!(status_with(&config), expected, "{config:?}");
+    }
+}
+
+#[test]
+fn without_share_servers_the_instance_settings_are_not_required() {
+    assert_eq!(
+        status_with(&[
+            ("driver-handles-share-servers", false.into()),
+            ("driver-service-image-name", "".into()),
+            ("driver-keypair-name", "".into()),
+        ]),
+        "active: Unit is ready"
+    );
+}
+
+#[test]
+fn an_invalid_value_blocks_naming_the_option() {
+    assert_eq!(
+        status_with(&[("driver-auth-type", "foo".into())]),
+        "blocked: Invalid config: 'driver-auth-type': expected 'password', 'ssh', 'both' or \
+         nothing, got \"foo\""
+    );
+    assert_eq!(
+        status_with(&[("share-backend-name", "cinder".into())]),
+        "blocked: Invalid config: 'share-backend-name': \"cinder\" is a manila.conf section of \
+         its own; choose another name"
+    );
+}
+
+#[test]
+fn the_relation_is_checked_after_the_configuration() {
+    let model = Model::new();
+    model.hook("install");
+    assert_eq!(
+        model.status(),
+        "blocked: Missing 'driver-service-instance-flavor-id'"
+    );
+    model.set_config("driver-service-instance-flavor-id", 100);
+    model.hook("config-changed");
+    assert_eq!(model.status(), "blocked: 'manila-plugin' missing");
+    model.relate(3, charm::Databag::new());
+    model.relation_hook("joined", 3);
+    assert_eq!(model.status(), "waiting: 'manila-plugin' incomplete");
+    model.set_principal_bag(3, fixtures::credentials());
+    model.relation_hook("changed", 3);
+    assert_eq!(model.status(), "active: Unit is ready");
+    model.unrelate(3);
+    model.relation_hook("broken", 3);
+    assert_eq!(model.status(), "blocked: 'manila-plugin' missing");
+}
+
+#[test]
+fn update_status_keeps_a_ready_unit_ready_and_sends_nothing() {
+    let model = fixtures::ready(true, "");
+    model.take_calls();
+    model.hook("update-status");
+    assert_eq!(model.status(), "active: Unit is ready");
+    let calls = model.take_calls();
+    assert!(
+        calls
+            .iter()
+            .all(|c| !c.starts_with("relation-set") && !c.starts_with("status-set")),
+        "{calls:#?}"
+    );
+}
