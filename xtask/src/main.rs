@@ -9,7 +9,9 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
+mod demo;
 mod pack;
+mod validators;
 
 #[derive(Parser)]
 #[command(about = "Project automation for the Manila charms workspace")]
@@ -20,6 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// The main job: pack the charms, deploy a bundle into the emulator, print its status.
+    Demo(demo::DemoArgs),
     /// Run every test: the workspace's unit and integration tests, then the slower checks.
     Test,
     /// Run the benchmarks and print their figures.
@@ -34,6 +38,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     let root = workspace_root();
     match cli.command {
+        Cmd::Demo(args) => demo::demo(&root, &args),
         Cmd::Test => test(&root),
         Cmd::Bench => bench(&root),
         Cmd::Pack(args) => pack::pack(&root, &args),
@@ -43,16 +48,36 @@ fn main() -> Result<()> {
 
 fn workspace_root() -> PathBuf {
     // xtask lives one level below the workspace root.
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 fn test(root: &Path) -> Result<()> {
-    step("unit and integration tests", cargo(root, &["test", "--workspace", "--locked"]))?;
+    let tools = validators::ensure(root)?;
+    let mut tests = cargo(root, &["test", "--workspace", "--locked"]);
+    // The manila charms' tests run oslo-config-validator on every rendered manila.conf; with
+    // REQUIRE set, a missing validator fails them instead of skipping.
+    tests
+        .env("OSLO_CONFIG_VALIDATOR", &tools.oslo_config_validator)
+        .env("REQUIRE_OSLO_VALIDATOR", "1");
+    step("unit and integration tests", tests)?;
+    let mut lint = cargo(root, &["xtask", "pack", "--check"]);
+    lint.env("PATH", tools.path_with_linters()?)
+        .env("REQUIRE_CHARM_TOOLS", "1");
+    step(
+        "pack every charm and lint it (charm-proof, charmcraft analyse)",
+        lint,
+    )?;
     Ok(())
 }
 
 fn bench(root: &Path) -> Result<()> {
-    step("benchmarks", cargo(root, &["bench", "--workspace", "--locked"]))
+    step(
+        "benchmarks",
+        cargo(root, &["bench", "--workspace", "--locked"]),
+    )
 }
 
 fn cargo(root: &Path, args: &[&str]) -> Command {
@@ -64,7 +89,9 @@ fn cargo(root: &Path, args: &[&str]) -> Command {
 /// Runs one named step, saying what it is first so a long CI log reads as a list of steps.
 fn step(name: &str, mut cmd: Command) -> Result<()> {
     eprintln!("==> {name}");
-    let status = cmd.status().with_context(|| format!("could not start: {cmd:?}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start: {cmd:?}"))?;
     if !status.success() {
         bail!("step failed: {name} ({status})");
     }

@@ -40,6 +40,16 @@ struct Charm {
     cargo: CargoCharm,
 }
 
+impl PackArgs {
+    /// Every charm, without linting.
+    pub(crate) fn all() -> PackArgs {
+        PackArgs {
+            charms: Vec::new(),
+            check: false,
+        }
+    }
+}
+
 pub(crate) fn pack(root: &Path, args: &PackArgs) -> Result<()> {
     let charms = select(root, &args.charms)?;
     let names: Vec<&str> = charms.iter().map(|c| c.name.as_str()).collect();

@@ -88,6 +88,9 @@ pub const RELEASES: &[&str] = &["alpha", "bravo", "charlie"];
 
 pub const CONFIG_FILE: &str = "/etc/example/greeter.conf";
 pub const SERVICE: &str = "example-greeter";
+/// The package that ships [`SERVICE`]. It exists only in the model emulator's package
+/// catalog: the example is a demonstration of the toolkit, not a workload to run for real.
+pub const PACKAGE: &str = "example-greeter";
 pub const RESTART_MAP: &[Restart] = &[Restart {
     file: CONFIG_FILE,
     services: &[SERVICE],
@@ -116,6 +119,12 @@ impl Charm for Example {
         match event {
             Event::Action(action) if action.name == "greet" => greet(ctx),
             Event::Action(action) => anyhow::bail!("no handler for action '{}'", action.name),
+            Event::Install => {
+                ctx.host().install(&[PACKAGE])?;
+                let inputs = gather(ctx)?;
+                let plan = reconcile(&inputs, ctx.templates())?;
+                apply(ctx, plan)
+            }
             Event::Remove => {
                 ctx.host().remove_file(CONFIG_FILE)?;
                 Ok(())

@@ -30,3 +30,16 @@ fn every_template_in_the_directory_is_embedded() {
 fn metadata_actions_and_templates_parse() {
     check_charm::<Example>().unwrap();
 }
+
+/// Packing ships the charm directory's `actions.yaml`; the binary embeds the schema in
+/// `actions/` that it copies.
+#[test]
+fn actions_yaml_is_the_shared_schema() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    if let Err(drift) = charm::testing::check_generated(
+        &dir.join("actions.yaml"),
+        <example_charm::Example as charm::Charm>::ACTIONS,
+    ) {
+        panic!("{drift}");
+    }
+}
