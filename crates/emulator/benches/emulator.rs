@@ -1,6 +1,6 @@
 //! What the emulator itself costs: one hook-tool call (shim process + socket + engine), one
-//! hook of a trivial charm, and settling a 10-unit model. Plain `std::time`, many iterations;
-//! run with `cargo bench -p emulator`.
+//! hook of a trivial charm, settling a 10-unit model, one `juju exec`, and scenario runs.
+//! Plain `std::time`, many iterations; run with `cargo bench -p emulator`.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use emulator::hooktools::{self, HookContext};
+use emulator::scenario::{Event, Scenario, State};
 use emulator::{DeployOptions, Model};
 use serde_json::Map;
 
@@ -108,6 +109,46 @@ fn main() {
         "settle a 10-unit peer model (deploy to quiet)",
         runs,
         per_settle,
+    ));
+
+    // `juju exec` of `true` on a settled unit: bash, the hook context, the commit.
+    let n = 100;
+    let started = Instant::now();
+    for _ in 0..n {
+        model.exec("trivial/0", &["true"]).expect("exec");
+    }
+    rows.push(("juju exec of `true`", n, started.elapsed() / n));
+
+    // Scenario runs: a closure making one hook-tool call in process, and one that also runs
+    // one machine command through the host (shim process, socket).
+    let scenario = Scenario::from_yaml("name: trivial\nsummary: s\ndescription: d\n", None, None)
+        .expect("scenario");
+    let n = 200;
+    let started = Instant::now();
+    for _ in 0..n {
+        scenario
+            .run(Event::UpdateStatus, &State::default(), |_, tools, _| {
+                i32::from(juju::HookTools::new(tools).is_leader().is_err())
+            })
+            .expect("run");
+    }
+    rows.push((
+        "scenario run, one in-process hook-tool call",
+        n,
+        started.elapsed() / n,
+    ));
+    let started = Instant::now();
+    for _ in 0..n {
+        scenario
+            .run(Event::UpdateStatus, &State::default(), |_, _, host| {
+                i32::from(host.installed_version("haproxy").is_err())
+            })
+            .expect("run");
+    }
+    rows.push((
+        "scenario run, one machine command through the host",
+        n,
+        started.elapsed() / n,
     ));
 
     println!("\n{:<62} {:>8} {:>12}", "measurement", "n", "mean");

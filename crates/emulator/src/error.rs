@@ -59,6 +59,10 @@ pub enum Error {
     /// `settle` ran this many hooks and there were still more: the charms never go quiet.
     #[error("the model did not settle after {0} hook executions")]
     NotSettling(u64),
+    /// A `juju exec` script that did not run to an exit: it could not start, was killed or
+    /// timed out.
+    #[error("exec on unit {unit}: {reason}")]
+    Exec { unit: String, reason: String },
     /// The hook runner could not start the hook-tool server or the process.
     #[error("cannot run {what} on unit {unit}: {source}")]
     Runner {

@@ -20,15 +20,22 @@
 //!
 //! How a hook runs: each unit has a copy of its charm (`<model>/units/<app>-<n>/charm`), a
 //! tools directory where one small shim binary (`src/bin/jujuc.rs`) is linked under the name
-//! of every hook tool (and of the machine commands `apt-get`, `dpkg-query`, `service`,
-//! `systemctl`, `update-rc.d`), and a unix socket. The model builds a
-//! [`hooktools::HookContext`] snapshot, serves it on the socket while `dispatch` runs with
-//! Juju's environment, lets [`hooktools::execute`] answer every tool call, then applies the
-//! context's `effects` always and its `pending` writes only if the hook exited 0.
-//! `CHARM_HOST_ROOT` points the charm's host layer at the unit's machine root directory.
+//! of every hook tool and of every emulated machine command ([`machine::MACHINE_COMMANDS`]:
+//! `apt-get`, `dpkg-query`, `service`, `systemctl`, `update-rc.d`, and with their packages
+//! `a2ensite`, `a2dissite`, `a2enmod`, `a2dismod`, `manila-manage`), and a unix socket. The
+//! model builds a [`hooktools::HookContext`] snapshot, serves it on the socket while `dispatch`
+//! runs with Juju's environment, lets [`hooktools::execute`] answer every tool call, then
+//! applies the context's `effects` always and its `pending` writes only if the hook exited 0.
+//! `CHARM_HOST_ROOT` points the charm's host layer at the unit's machine root directory, which
+//! has an `/etc/os-release` ([`OsRelease`], Ubuntu 24.04 unless the model says otherwise).
+//! [`Model::exec`] runs a command in a unit's hook context as `juju exec` does.
 //!
-//! Modules: [`charm`] (metadata, config, actions), [`bundle`], [`machine`] (emulated packages
-//! and services), [`hooktools`] (the hook-tool engine), [`status`] (`juju status` rendering).
+//! For unit tests of charm logic without processes, [`scenario`] runs one event on a frozen
+//! state in process, on the same hook-tool engine and emulated machine.
+//!
+//! Modules: [`charm`] (metadata, config, actions), [`bundle`], [`machine`] (emulated packages,
+//! services and commands), [`hooktools`] (the hook-tool engine), [`scenario`] (in-process
+//! state-in/state-out tests), [`status`] (`juju status` rendering).
 
 pub mod bundle;
 pub mod charm;
@@ -38,6 +45,7 @@ mod journal;
 pub mod machine;
 mod model;
 mod runner;
+pub mod scenario;
 mod server;
 mod state;
 pub mod status;
@@ -50,10 +58,12 @@ pub use crate::{
     charm::{Charm, CharmError},
     error::{Error, Result},
     journal::{HookOutcome, HookRecord, LogEntry, ToolCallRecord},
-    machine::{Catalog, CatalogPackage, MachineState, ServiceAction, ServiceState},
+    machine::{
+        Catalog, CatalogPackage, MachineState, OsRelease, SchemaSync, ServiceAction, ServiceState,
+    },
     model::{
-        ActionResult, ActionStatus, ConfigValue, DeployOptions, Model, Placement, SettleReport,
-        JUJU_VERSION,
+        ActionResult, ActionStatus, ConfigValue, DeployOptions, ExecResult, Model, Placement,
+        SettleReport, JUJU_VERSION,
     },
     state::{AgentState, InitSystem},
 };

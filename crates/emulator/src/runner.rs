@@ -1,9 +1,10 @@
 //! Runs one hook or action process as Juju's uniter does: the charm's `dispatch` (else the
 //! `hooks/<name>` or `actions/<name>` file) with no arguments, in the charm directory, with a
-//! clean environment, while a [`Server`] answers its hook-tool calls.
+//! clean environment, while a [`Server`] answers its hook-tool calls; or, for `juju exec`, a
+//! shell script the same way.
 
 use std::fs;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
@@ -47,13 +48,17 @@ pub(crate) struct Finished {
 /// running) before the process group is killed.
 const PIPE_GRACE: Duration = Duration::from_secs(2);
 
-pub(crate) fn run(launch: &Launch<'_>, session: Session) -> io::Result<Finished> {
-    let finished = |exit, session| Finished {
+fn finished(exit: Exit, session: Session) -> Finished {
+    Finished {
         exit,
         stdout: Vec::new(),
         stderr: Vec::new(),
         session,
-    };
+    }
+}
+
+/// Runs the charm's hook or action handler.
+pub(crate) fn run(launch: &Launch<'_>, session: Session) -> io::Result<Finished> {
     if !launch.charm_dir.join("metadata.yaml").is_file() {
         return Ok(finished(
             Exit::Failed("charm missing from disk".to_owned()),
@@ -68,13 +73,35 @@ pub(crate) fn run(launch: &Launch<'_>, session: Session) -> io::Result<Finished>
             return Ok(finished(Exit::Failed(reason), session));
         }
     };
+    let mut command = Command::new(&program);
+    command.stdin(Stdio::null());
+    spawn(launch, command, None, session)
+}
 
+/// Runs `commands` as `juju exec` does (juju/utils `exec.RunParams`): a script on the stdin of
+/// `/bin/bash -s`, in the charm directory.
+pub(crate) fn run_commands(
+    launch: &Launch<'_>,
+    commands: &str,
+    session: Session,
+) -> io::Result<Finished> {
+    let mut command = Command::new("/bin/bash");
+    command.arg("-s").stdin(Stdio::piped());
+    spawn(launch, command, Some(commands.as_bytes().to_vec()), session)
+}
+
+fn spawn(
+    launch: &Launch<'_>,
+    mut command: Command,
+    stdin: Option<Vec<u8>>,
+    session: Session,
+) -> io::Result<Finished> {
+    let program = command.get_program().to_owned();
     let server = Server::start(launch.socket, session)?;
-    let spawned = Command::new(&program)
+    let spawned = command
         .env_clear()
         .envs(launch.env.iter().map(|(k, v)| (k, v)))
         .current_dir(launch.charm_dir)
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
@@ -83,10 +110,17 @@ pub(crate) fn run(launch: &Launch<'_>, session: Session) -> io::Result<Finished>
         Ok(child) => child,
         Err(err) => {
             let session = server.stop();
-            let reason = format!("fork/exec {}: {err}", program.display());
+            let reason = format!("fork/exec {}: {err}", Path::new(&program).display());
             return Ok(finished(Exit::Failed(reason), session));
         }
     };
+    if let (Some(script), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        // Written from a thread: the script may outgrow the pipe while bash is busy running
+        // what it read so far. A script that exits early closes the pipe; that is its business.
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&script);
+        });
+    }
     let group = Pid::from_raw(child.id() as i32);
     let stdout = child.stdout.take().map(drain);
     let stderr = child.stderr.take().map(drain);

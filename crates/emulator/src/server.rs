@@ -5,7 +5,7 @@ use std::io;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -14,7 +14,7 @@ use crate::machine::{Catalog, Machine, MachineState, MACHINE_COMMANDS};
 use crate::wire::{self, Request, Response};
 
 /// Everything one hook execution's tool calls may read or change.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Session {
     pub(crate) context_id: String,
     pub(crate) ctx: HookContext,
@@ -29,15 +29,25 @@ pub(crate) struct Session {
 /// A client that connects and then sends nothing must not wedge the agent.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// A session the socket server and an in-process caller (the scenario's tool runner) answer
+/// from in turn.
+pub(crate) type SharedSession = Arc<Mutex<Session>>;
+
 pub(crate) struct Server {
     path: PathBuf,
     stop: Arc<AtomicBool>,
-    thread: JoinHandle<Session>,
+    session: SharedSession,
+    thread: JoinHandle<()>,
 }
 
 impl Server {
     /// Binds `path` (replacing a stale socket) and serves `session` until [`Server::stop`].
     pub(crate) fn start(path: &Path, session: Session) -> io::Result<Server> {
+        Server::start_shared(path, Arc::new(Mutex::new(session)))
+    }
+
+    /// Like [`Server::start`], for a session others may answer calls from meanwhile.
+    pub(crate) fn start_shared(path: &Path, session: SharedSession) -> io::Result<Server> {
         match std::fs::remove_file(path) {
             Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
             _ => {}
@@ -46,49 +56,59 @@ impl Server {
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let stop = Arc::clone(&stop);
+            let session = Arc::clone(&session);
             std::thread::Builder::new()
                 .name("hook-tool-server".into())
-                .spawn(move || serve(listener, session, &stop))?
+                .spawn(move || serve(listener, &session, &stop))?
         };
         Ok(Server {
             path: path.to_owned(),
             stop,
+            session,
             thread,
         })
     }
 
-    /// Stops serving and hands the session back.
+    /// Stops serving and hands the session back. Every other holder of a shared session must
+    /// have dropped it by now.
     pub(crate) fn stop(self) -> Session {
         self.stop.store(true, Ordering::SeqCst);
         // Wake the accept loop; if this fails the listener is already gone.
         let _ = UnixStream::connect(&self.path);
-        let session = match self.thread.join() {
-            Ok(session) => session,
-            Err(panic) => std::panic::resume_unwind(panic),
-        };
+        if let Err(panic) = self.thread.join() {
+            std::panic::resume_unwind(panic);
+        }
         let _ = std::fs::remove_file(&self.path);
-        session
+        match Arc::try_unwrap(self.session) {
+            Ok(session) => session.into_inner().unwrap_or_else(PoisonError::into_inner),
+            // A holder outlived the server: hand back a copy of what the calls did.
+            Err(shared) => lock(&shared).clone(),
+        }
     }
 }
 
-fn serve(listener: UnixListener, mut session: Session, stop: &AtomicBool) -> Session {
+/// The session, even if a panic elsewhere poisoned the lock: every answer leaves it whole.
+pub(crate) fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
+    session.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn serve(listener: UnixListener, session: &Mutex<Session>, stop: &AtomicBool) {
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
         }
         // Commands run one at a time, as Juju's jujuc server serialises them.
         if let Ok(stream) = stream {
-            let _ = handle(stream, &mut session);
+            let _ = handle(stream, session);
         }
     }
-    session
 }
 
-fn handle(mut stream: UnixStream, session: &mut Session) -> io::Result<()> {
+fn handle(mut stream: UnixStream, session: &Mutex<Session>) -> io::Result<()> {
     stream.set_read_timeout(Some(CLIENT_TIMEOUT))?;
     stream.set_write_timeout(Some(CLIENT_TIMEOUT))?;
     let response = match wire::read_request(&mut stream) {
-        Ok(request) => answer(session, request),
+        Ok(request) => answer(&mut lock(session), request),
         Err(err) => Response::Failed(format!("bad request: {err}").into_bytes()),
     };
     wire::write_response(&mut stream, &response)

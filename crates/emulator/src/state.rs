@@ -13,13 +13,16 @@ use serde_json::{Map, Value as Json};
 
 use crate::charm::{Charm, Role, Scope};
 use crate::hooktools::{Bag, OpenedPort, StatusSnapshot};
-use crate::machine::{Catalog, MachineState};
+use crate::machine::{Catalog, MachineState, OsRelease};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ModelState {
     pub(crate) name: String,
     pub(crate) uuid: String,
     pub(crate) init: InitSystem,
+    /// What new machines' `/etc/os-release` says.
+    #[serde(default)]
+    pub(crate) os_release: OsRelease,
     pub(crate) catalog: Catalog,
     pub(crate) applications: BTreeMap<AppName, Application>,
     pub(crate) machines: BTreeMap<u32, Machine>,
@@ -71,6 +74,9 @@ impl Application {
 pub(crate) struct Machine {
     pub(crate) address: String,
     pub(crate) state: MachineState,
+    /// What its `/etc/os-release` says (`juju status` shows it as the base).
+    #[serde(default)]
+    pub(crate) os_release: OsRelease,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

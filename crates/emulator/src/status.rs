@@ -105,7 +105,7 @@ pub fn render(model: &Model) -> String {
                     "started".into(),
                     machine.address.clone(),
                     format!("machine-{id}"),
-                    "debian@12".into(),
+                    machine.os_release.base(),
                     String::new(),
                     "running".into(),
                 ]

@@ -10,6 +10,22 @@ use std::io::{self, Read, Write};
 
 const MAGIC: &[u8; 4] = b"JEM1";
 
+/// The file, in a tools directory, that names the agent for shims started from there when
+/// their environment does not: the context id, a newline, the socket path, a newline.
+pub(crate) const AGENT_FILE: &str = ".jujuc-agent";
+
+pub(crate) fn agent_file_contents(context_id: &[u8], socket: &[u8]) -> Vec<u8> {
+    [context_id, b"\n", socket, b"\n"].concat()
+}
+
+/// `(context id, socket path)` from an agent file.
+pub(crate) fn parse_agent_file(text: &[u8]) -> Option<(&[u8], &[u8])> {
+    let newline = text.iter().position(|&b| b == b'\n')?;
+    let (context_id, rest) = text.split_at(newline);
+    let socket = &rest[1..];
+    Some((context_id, socket.strip_suffix(b"\n").unwrap_or(socket)))
+}
+
 /// Refuse absurd lengths from a confused peer instead of allocating them.
 const MAX_FIELD: u32 = 256 << 20;
 
@@ -207,5 +223,16 @@ mod tests {
         frame.extend_from_slice(&u32::MAX.to_le_bytes());
         assert!(read_request(&mut frame.as_slice()).is_err());
         assert!(read_request(&mut &b"HTTP/1.1"[..]).is_err());
+    }
+
+    #[test]
+    fn agent_files_name_the_context_and_the_socket() {
+        let text = agent_file_contents(b"u/0-install-1", b"/tmp/x/agent.socket");
+        assert_eq!(text, b"u/0-install-1\n/tmp/x/agent.socket\n");
+        assert_eq!(
+            parse_agent_file(&text),
+            Some((&b"u/0-install-1"[..], &b"/tmp/x/agent.socket"[..]))
+        );
+        assert_eq!(parse_agent_file(b"no newline"), None);
     }
 }

@@ -6,6 +6,12 @@
 //! sends `{context id, cwd, command, args}`, sends stdin only when the agent asks for it, then
 //! prints the answer verbatim and exits with its code. It runs once per hook-tool call, so it
 //! uses nothing but std.
+//!
+//! One addition to Juju's client: when the directory it was started from (hard links keep it;
+//! symbolic links resolve to the shim's own) holds an agent file (`wire::AGENT_FILE`), the context id and socket
+//! path come from there instead. The in-process scenario runner serves the machine commands of
+//! a test's `host::Host` that way: the host gives its commands only a `PATH`, and the test
+//! process's environment is shared by tests running in parallel.
 
 use std::ffi::OsString;
 use std::io::{self, Read, Write};
@@ -30,15 +36,21 @@ fn main() {
         .unwrap_or_default();
     let args: Vec<Vec<u8>> = argv.map(OsString::into_vec).collect();
 
-    let context_id = required("JUJU_CONTEXT_ID");
-    let address = required("JUJU_AGENT_SOCKET_ADDRESS");
-    let network = required("JUJU_AGENT_SOCKET_NETWORK");
-    if network != "unix" {
-        fail(&format!(
-            "unsupported agent socket network {:?}",
-            network.to_string_lossy()
-        ));
-    }
+    let (context_id, address) = match agent_file() {
+        Some(agent) => agent,
+        None => {
+            let context_id = required("JUJU_CONTEXT_ID");
+            let address = required("JUJU_AGENT_SOCKET_ADDRESS");
+            let network = required("JUJU_AGENT_SOCKET_NETWORK");
+            if network != "unix" {
+                fail(&format!(
+                    "unsupported agent socket network {:?}",
+                    network.to_string_lossy()
+                ));
+            }
+            (context_id, address)
+        }
+    };
     let dir = match std::env::current_dir() {
         Ok(dir) => dir.into_os_string().into_vec(),
         Err(err) => fail(&format!("cannot get working directory: {err}")),
@@ -85,6 +97,17 @@ fn call(address: &Path, request: &Request) -> io::Result<Response> {
     wire::write_request(&mut stream, request)?;
     stream.shutdown(std::net::Shutdown::Write)?;
     wire::read_response(&mut stream)
+}
+
+/// The context id and socket path from the agent file beside this executable, if any.
+fn agent_file() -> Option<(OsString, OsString)> {
+    let exe = std::env::current_exe().ok()?;
+    let text = std::fs::read(exe.parent()?.join(wire::AGENT_FILE)).ok()?;
+    let (context_id, socket) = wire::parse_agent_file(&text)?;
+    Some((
+        OsString::from_vec(context_id.to_vec()),
+        OsString::from_vec(socket.to_vec()),
+    ))
 }
 
 fn required(var: &str) -> OsString {

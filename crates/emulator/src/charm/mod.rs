@@ -79,6 +79,48 @@ impl Charm {
     }
 }
 
+impl Charm {
+    /// The charm described by the text of its `metadata.yaml`, and of its `config.yaml` and
+    /// `actions.yaml` when it has them (empty text counts as absent), as a test declares it.
+    pub fn from_yaml(
+        metadata: &str,
+        config: Option<&str>,
+        actions: Option<&str>,
+    ) -> Result<Charm, CharmError> {
+        let path = Path::new("(in memory)");
+        let invalid = |file: &'static str| {
+            move |reason: String| CharmError::Invalid {
+                path: path.to_owned(),
+                file,
+                reason,
+            }
+        };
+        let parse = |file: &'static str, text: &str| {
+            serde_yaml::from_str::<serde_yaml::Value>(text)
+                .map_err(|err| invalid(file)(err.to_string()))
+        };
+        let meta = Metadata::parse(&parse("metadata.yaml", metadata)?)
+            .map_err(invalid("metadata.yaml"))?;
+        let config = match config.filter(|t| !t.trim().is_empty()) {
+            Some(text) => {
+                ConfigSchema::parse(&parse("config.yaml", text)?).map_err(invalid("config.yaml"))?
+            }
+            None => ConfigSchema::default(),
+        };
+        let actions = match actions.filter(|t| !t.trim().is_empty()) {
+            Some(text) => {
+                Actions::parse(&parse("actions.yaml", text)?).map_err(invalid("actions.yaml"))?
+            }
+            None => Actions::default(),
+        };
+        Ok(Charm {
+            meta,
+            config,
+            actions,
+        })
+    }
+}
+
 /// Where a charm's files come from.
 #[derive(Debug, Clone)]
 pub(crate) enum Source {

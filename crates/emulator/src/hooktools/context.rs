@@ -84,12 +84,19 @@ pub enum Invocation {
         relation: Option<RelationHook>,
     },
     /// An action with its (validated, defaults inserted) params.
-    Action { name: String, id: String, params: Map<String, Value> },
+    Action {
+        name: String,
+        id: String,
+        params: Map<String, Value>,
+    },
 }
 
 impl Default for Invocation {
     fn default() -> Self {
-        Invocation::Hook { name: "install".into(), relation: None }
+        Invocation::Hook {
+            name: "install".into(),
+            relation: None,
+        }
     }
 }
 
@@ -167,7 +174,11 @@ pub struct GoalState {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum OpenedPort {
     Icmp,
-    Range { from: u16, to: u16, protocol: Protocol },
+    Range {
+        from: u16,
+        to: u16,
+        protocol: Protocol,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -222,10 +233,19 @@ pub enum PortChange {
 /// Writes Juju makes at once, surviving a failing hook.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Effect {
-    UnitStatus { status: String, message: String },
-    AppStatus { status: String, message: String },
+    UnitStatus {
+        status: String,
+        message: String,
+    },
+    AppStatus {
+        status: String,
+        message: String,
+    },
     WorkloadVersion(String),
-    Log { level: String, message: String },
+    Log {
+        level: String,
+        message: String,
+    },
     ActionLog(String),
     /// The leader settings after the write (only changed keys are meaningful to minions).
     LeaderSettings(Bag),

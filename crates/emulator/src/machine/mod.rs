@@ -1,11 +1,27 @@
-//! The emulated parts of a unit's machine: Debian packages and init services.
+//! The emulated parts of a unit's machine: Debian packages, init services, and the few other
+//! commands the Manila charms run.
 //!
-//! A confined unit (one the emulator runs) finds `apt-get`, `dpkg-query`, `service`,
-//! `update-rc.d` and `systemctl` first on its `PATH`; they are the hook-tool shim, and the
-//! agent answers them here from the machine's [`MachineState`], with the argument forms, output
-//! and exit codes of the real tools for everything the `host` crate runs. Packages come from a
-//! [`Catalog`] the model is configured with; a package brings the services it provides, which
-//! start on installation unless masked or disabled (Debian's postinst behaviour).
+//! A confined unit (one the emulator runs) finds the [`MACHINE_COMMANDS`] first on its `PATH`;
+//! they are the hook-tool shim, and the agent answers them here from the machine's
+//! [`MachineState`], with the argument forms, output and exit codes of the real tools for
+//! everything the `host` crate and the charms run. Packages come from a [`Catalog`] the model is
+//! configured with; a package brings the services it provides, which start on installation
+//! unless masked or disabled (Debian's postinst behaviour), its files, and its commands
+//! (`manila-manage` with `manila-common`, `a2ensite` and friends with `apache2`), which answer
+//! only while it is installed.
+//!
+//! The init system is the one the `host` crate detects: systemd when `<root>/run/systemd/system`
+//! is a directory. Without it `systemctl` can still edit unit files (enable, disable, mask) but
+//! cannot talk to a service manager, as on a real machine not booted with systemd.
+
+mod apache;
+mod catalog;
+mod manila;
+mod os_release;
+
+pub use catalog::{Catalog, CatalogPackage};
+pub use manila::MANILA_SCHEMA_HEAD;
+pub use os_release::OsRelease;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -22,102 +38,24 @@ pub const MACHINE_COMMANDS: &[&str] = &[
     "service",
     "systemctl",
     "update-rc.d",
+    "a2ensite",
+    "a2dissite",
+    "a2enmod",
+    "a2dismod",
+    "manila-manage",
 ];
 
-/// The packages the emulated archive offers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Catalog {
-    pub packages: BTreeMap<String, CatalogPackage>,
-}
+/// systemctl's answer, on a machine not booted with systemd, to what needs the service manager.
+const NOT_BOOTED: &str = "System has not been booted with systemd as init system (PID 1). Can't operate.\nFailed to connect to bus: Host is down\n";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CatalogPackage {
-    pub version: String,
-    /// Init services the package ships (started on installation, as Debian does).
-    #[serde(default)]
-    pub services: Vec<String>,
-    /// Directories the package creates, as machine paths (`/etc/manila`).
-    #[serde(default)]
-    pub directories: Vec<String>,
-}
-
-impl Default for Catalog {
-    /// Debian 12 (bookworm) versions of the packages the Manila charms and their peers use.
-    fn default() -> Catalog {
-        let manila = "1:15.1.0-2";
-        let entries: &[(&str, &str, &[&str], &[&str])] = &[
-            (
-                "manila-common",
-                manila,
-                &[],
-                &["/etc/manila", "/var/lib/manila", "/var/log/manila"],
-            ),
-            ("python3-manila", manila, &[], &[]),
-            ("manila-api", manila, &["manila-api"], &["/etc/manila"]),
-            (
-                "manila-scheduler",
-                manila,
-                &["manila-scheduler"],
-                &["/etc/manila"],
-            ),
-            ("manila-share", manila, &["manila-share"], &["/etc/manila"]),
-            ("manila-data", manila, &["manila-data"], &["/etc/manila"]),
-            (
-                "apache2",
-                "2.4.67-1~deb12u2",
-                &["apache2"],
-                &["/etc/apache2/sites-available", "/etc/apache2/sites-enabled"],
-            ),
-            ("libapache2-mod-wsgi-py3", "4.9.4-1+b2", &[], &[]),
-            (
-                "haproxy",
-                "2.6.12-1+deb12u3",
-                &["haproxy"],
-                &["/etc/haproxy"],
-            ),
-            ("memcached", "1.6.18-1", &["memcached"], &[]),
-            ("python3-memcache", "1.59-5", &[], &[]),
-            ("python3-pymysql", "1.0.2-2+deb12u1", &[], &[]),
-            (
-                "mariadb-server",
-                "1:10.11.14-0+deb12u2",
-                &["mariadb"],
-                &["/etc/mysql"],
-            ),
-            (
-                "rabbitmq-server",
-                "3.10.8-1.1+deb12u1",
-                &["rabbitmq-server"],
-                &["/etc/rabbitmq"],
-            ),
-            (
-                "keystone",
-                "2:22.0.2-0+deb12u1",
-                &["keystone"],
-                &["/etc/keystone"],
-            ),
-            (
-                "nfs-kernel-server",
-                "1:2.6.2-4+deb12u1",
-                &["nfs-server"],
-                &[],
-            ),
-        ];
-        Catalog {
-            packages: entries
-                .iter()
-                .map(|(name, version, services, directories)| {
-                    let package = CatalogPackage {
-                        version: (*version).to_owned(),
-                        services: services.iter().map(|s| (*s).to_owned()).collect(),
-                        directories: directories.iter().map(|d| (*d).to_owned()).collect(),
-                    };
-                    ((*name).to_owned(), package)
-                })
-                .collect(),
-        }
-    }
-}
+/// The machine commands of the base system; the others come with a package.
+const BASE_COMMANDS: &[&str] = &[
+    "apt-get",
+    "dpkg-query",
+    "service",
+    "systemctl",
+    "update-rc.d",
+];
 
 /// One machine's packages and services.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +66,31 @@ pub struct MachineState {
     pub services: BTreeMap<String, ServiceState>,
     /// How many times `apt-get update` ran.
     pub apt_updates: u32,
+    /// Every database schema migration run on the machine (`manila-manage db sync`), in order.
+    #[serde(default)]
+    pub schema_syncs: Vec<SchemaSync>,
+}
+
+impl MachineState {
+    /// The schema revision `tool` last migrated `database` to (as `db version` reports it).
+    pub fn schema_revision(&self, tool: &str, database: &str) -> Option<&str> {
+        self.schema_syncs
+            .iter()
+            .rev()
+            .find(|sync| sync.tool == tool && sync.database == database)
+            .map(|sync| sync.revision.as_str())
+    }
+}
+
+/// One `db sync`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaSync {
+    /// `manila-manage`.
+    pub tool: String,
+    /// The connection URL, without its password.
+    pub database: String,
+    /// The alembic revision the database was migrated to.
+    pub revision: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,14 +170,38 @@ pub(crate) struct Machine<'a> {
 
 impl Machine<'_> {
     pub(crate) fn execute(&mut self, command: &str, args: &[String]) -> CommandResult {
+        if !self.provides(command) {
+            // What a shell says; a program spawning it directly would get ENOENT.
+            return CommandResult::fail(127, format!("{command}: command not found\n"));
+        }
         match command {
             "apt-get" => self.apt_get(args),
             "dpkg-query" => self.dpkg_query(args),
             "systemctl" => self.systemctl(args),
             "service" => self.service(args),
             "update-rc.d" => self.update_rc_d(args),
+            "a2ensite" | "a2dissite" | "a2enmod" | "a2dismod" => {
+                apache::execute(self.root, command, args)
+            }
+            "manila-manage" => manila::execute(self.state, self.root, args),
             other => CommandResult::fail(127, format!("{other}: command not found\n")),
         }
+    }
+
+    /// Whether `command` is on the machine: a base command, or one an installed package brings.
+    fn provides(&self, command: &str) -> bool {
+        BASE_COMMANDS.contains(&command)
+            || self
+                .state
+                .packages
+                .keys()
+                .filter_map(|name| self.catalog.packages.get(name))
+                .any(|package| package.commands.iter().any(|c| c == command))
+    }
+
+    /// systemd is the service manager: the test `sd_booted(3)` makes, as the `host` crate does.
+    fn systemd_booted(&self) -> bool {
+        self.root.join("run/systemd/system").is_dir()
     }
 
     /// Services provided by installed packages.
@@ -333,9 +320,7 @@ impl Machine<'_> {
         for (name, version) in &new {
             self.state.packages.insert(name.clone(), version.clone());
             out.push_str(&format!("Setting up {name} ({version}) ...\n"));
-            for dir in &self.catalog.packages[name].directories {
-                let _ = fs::create_dir_all(self.root.join(dir.trim_start_matches('/')));
-            }
+            self.unpack(&self.catalog.packages[name]);
         }
         let services_after = self.installed_services();
         for service in services_after.difference(&services_before) {
@@ -366,9 +351,12 @@ impl Machine<'_> {
         let services_before = self.installed_services();
         for name in names {
             match self.state.packages.remove(name) {
-                Some(version) => out.push_str(&format!(
-                    "Purging configuration files for {name} ({version}) ...\n"
-                )),
+                Some(version) => {
+                    out.push_str(&format!(
+                        "Purging configuration files for {name} ({version}) ...\n"
+                    ));
+                    self.remove_files(&self.catalog.packages[name]);
+                }
                 None => out.push_str(&format!(
                     "Package '{name}' is not installed, so not removed\n"
                 )),
@@ -383,6 +371,42 @@ impl Machine<'_> {
             self.remove_rc_links(service);
         }
         CommandResult::ok(out)
+    }
+
+    /// What installing `package` puts on the machine: its directories, its files (a file
+    /// already there is kept, as dpkg keeps a changed conffile) and its links.
+    fn unpack(&self, package: &CatalogPackage) {
+        for dir in &package.directories {
+            let _ = fs::create_dir_all(self.path(dir));
+        }
+        for (path, contents) in &package.files {
+            let path = self.path(path);
+            if let Some(parent) = path.parent() {
+                let _ = fs::create_dir_all(parent);
+            }
+            if fs::symlink_metadata(&path).is_err() {
+                let _ = fs::write(&path, contents);
+            }
+        }
+        for (path, target) in &package.links {
+            let path = self.path(path);
+            if let Some(parent) = path.parent() {
+                let _ = fs::create_dir_all(parent);
+            }
+            let _ = symlink(target, path);
+        }
+    }
+
+    /// Purging removes the package's files and links (directories stay: others may use them).
+    fn remove_files(&self, package: &CatalogPackage) {
+        for path in package.files.keys().chain(package.links.keys()) {
+            let _ = fs::remove_file(self.path(path));
+        }
+    }
+
+    /// A machine path under the root.
+    fn path(&self, machine_path: &str) -> std::path::PathBuf {
+        self.root.join(machine_path.trim_start_matches('/'))
     }
 
     // ---- dpkg-query ----------------------------------------------------------------------
@@ -464,43 +488,10 @@ impl Machine<'_> {
         let masked = self.state.services.get(name).is_some_and(|s| s.masked);
         let unit = format!("{name}.service");
         match *verb {
-            "start" | "restart" | "reload" => {
-                let action = match *verb {
-                    "start" => ServiceAction::Start,
-                    "restart" => ServiceAction::Restart,
-                    _ => ServiceAction::Reload,
-                };
-                if !exists {
-                    return CommandResult::fail(
-                        5,
-                        format!("Failed to {verb} {unit}: Unit {unit} not found.\n"),
-                    );
-                }
-                if masked {
-                    return CommandResult::fail(
-                        1,
-                        format!("Failed to {verb} {unit}: Unit {unit} is masked.\n"),
-                    );
-                }
-                if action == ServiceAction::Reload && !self.service_mut(name).running {
-                    return CommandResult::fail(
-                        1,
-                        format!("{unit} is not active, cannot reload.\n"),
-                    );
-                }
-                self.record(name, action, "systemctl");
-                CommandResult::default()
+            "start" | "stop" | "restart" | "reload" | "is-active" if !self.systemd_booted() => {
+                CommandResult::fail(1, NOT_BOOTED.to_owned())
             }
-            "stop" => {
-                if !exists && !masked {
-                    return CommandResult::fail(
-                        5,
-                        format!("Failed to stop {unit}: Unit {unit} not loaded.\n"),
-                    );
-                }
-                self.record(name, ServiceAction::Stop, "systemctl");
-                CommandResult::default()
-            }
+            "start" | "stop" | "restart" | "reload" => self.control(name, verb, "systemctl", true),
             "enable" | "disable" => {
                 if !exists {
                     return CommandResult::fail(
@@ -587,6 +578,47 @@ impl Machine<'_> {
         }
     }
 
+    /// Starts, stops, restarts or reloads `name`, recording it as done `by` a command; the
+    /// failures are systemctl's (which `service` prints too under systemd).
+    fn control(&mut self, name: &str, verb: &str, by: &str, honour_mask: bool) -> CommandResult {
+        let exists = self.exists(name);
+        let masked = honour_mask && self.state.services.get(name).is_some_and(|s| s.masked);
+        let unit = format!("{name}.service");
+        let action = match verb {
+            "start" => ServiceAction::Start,
+            "stop" => ServiceAction::Stop,
+            "restart" => ServiceAction::Restart,
+            _ => ServiceAction::Reload,
+        };
+        if action == ServiceAction::Stop {
+            if !exists && !masked {
+                return CommandResult::fail(
+                    5,
+                    format!("Failed to stop {unit}: Unit {unit} not loaded.\n"),
+                );
+            }
+            self.record(name, action, by);
+            return CommandResult::default();
+        }
+        if !exists {
+            return CommandResult::fail(
+                5,
+                format!("Failed to {verb} {unit}: Unit {unit} not found.\n"),
+            );
+        }
+        if masked {
+            return CommandResult::fail(
+                1,
+                format!("Failed to {verb} {unit}: Unit {unit} is masked.\n"),
+            );
+        }
+        if action == ServiceAction::Reload && !self.service_mut(name).running {
+            return CommandResult::fail(1, format!("{unit} is not active, cannot reload.\n"));
+        }
+        self.record(name, action, by);
+        CommandResult::default()
+    }
+
     // ---- service (sysv) ------------------------------------------------------------------
 
     fn service(&mut self, args: &[String]) -> CommandResult {
@@ -597,16 +629,11 @@ impl Machine<'_> {
             return CommandResult::fail(1, format!("{name}: unrecognized service\n"));
         }
         match verb.as_str() {
+            // Under systemd, `service` redirects to systemctl, masks included; an init script
+            // knows nothing of masks.
             "start" | "stop" | "restart" | "reload" => {
-                let mut result = self.systemctl(&[verb.clone(), name.clone()]);
-                // `service` records itself, not the systemctl it redirects to.
-                if result.exit_code == 0 {
-                    if let Some(event) = self.service_mut(name).history.last_mut() {
-                        event.by = "service".to_owned();
-                    }
-                }
-                result.stdout.clear();
-                result
+                let systemd = self.systemd_booted();
+                self.control(name, verb, "service", systemd)
             }
             "status" => {
                 let running = self.service_mut(name).running;

@@ -9,12 +9,30 @@ struct Fixture {
 }
 
 impl Fixture {
+    /// A machine booted with systemd, as the model makes them by default.
     fn new() -> Fixture {
+        let fixture = Fixture::sysv();
+        fs::create_dir_all(fixture.root.path().join("run/systemd/system")).unwrap();
+        fixture
+    }
+
+    /// A machine without systemd: Debian's init scripts.
+    fn sysv() -> Fixture {
         Fixture {
             state: MachineState::default(),
             catalog: Catalog::default(),
             root: tempfile::tempdir().unwrap(),
         }
+    }
+
+    fn path(&self, machine_path: &str) -> std::path::PathBuf {
+        self.root.path().join(machine_path.trim_start_matches('/'))
+    }
+
+    fn link(&self, machine_path: &str) -> Option<String> {
+        fs::read_link(self.path(machine_path))
+            .ok()
+            .map(|target| target.display().to_string())
     }
 
     fn run(&mut self, argv: &str) -> CommandResult {
@@ -165,4 +183,225 @@ fn purging_stops_the_services_the_package_provided() {
     assert!(!scheduler.running);
     assert_eq!(scheduler.history.last().unwrap().by, "apt-get purge");
     assert_eq!(m.run("systemctl start manila-scheduler").exit_code, 5);
+}
+
+#[test]
+fn without_systemd_systemctl_edits_unit_files_but_cannot_control_services() {
+    let mut m = Fixture::sysv();
+    m.run("apt-get install -y haproxy");
+    assert!(
+        m.state.services["haproxy"].running,
+        "the postinst starts it"
+    );
+    let start = m.run("systemctl restart haproxy");
+    assert_eq!(start.exit_code, 1);
+    assert!(start
+        .stderr
+        .starts_with("System has not been booted with systemd as init system (PID 1)."));
+    assert_eq!(m.run("systemctl is-active haproxy").exit_code, 1);
+    assert_eq!(m.run("systemctl disable haproxy").exit_code, 0);
+    assert!(!m.state.services["haproxy"].enabled);
+    // An init script knows nothing of systemd's masks.
+    m.run("systemctl mask haproxy");
+    assert_eq!(m.run("service haproxy restart").exit_code, 0);
+    let haproxy = &m.state.services["haproxy"];
+    assert_eq!(haproxy.count(ServiceAction::Restart), 1);
+    assert_eq!(haproxy.history.last().unwrap().by, "service");
+}
+
+#[test]
+fn package_commands_answer_only_while_the_package_is_installed() {
+    let mut m = Fixture::new();
+    let missing = m.run("a2ensite manila-api");
+    assert_eq!(
+        (missing.exit_code, missing.stderr.as_str()),
+        (127, "a2ensite: command not found\n")
+    );
+    assert_eq!(m.run("manila-manage db version").exit_code, 127);
+    m.run("apt-get install -y apache2 manila-common");
+    assert_eq!(m.run("a2ensite 000-default").exit_code, 0);
+    m.run("apt-get purge -y apache2");
+    assert_eq!(m.run("a2ensite 000-default").exit_code, 127);
+    assert!(
+        m.link("/etc/apache2/sites-enabled/000-default.conf")
+            .is_none(),
+        "purge removes the package's links"
+    );
+}
+
+#[test]
+fn installing_apache2_ships_its_modules_and_enables_debians_defaults() {
+    let mut m = Fixture::new();
+    m.run("apt-get install -y apache2 libapache2-mod-wsgi-py3");
+    assert_eq!(
+        fs::read_to_string(m.path("/etc/apache2/mods-available/ssl.load")).unwrap(),
+        "# Depends: setenvif mime socache_shmcb\nLoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n"
+    );
+    assert_eq!(
+        m.link("/etc/apache2/mods-enabled/mpm_event.load")
+            .as_deref(),
+        Some("../mods-available/mpm_event.load")
+    );
+    assert_eq!(
+        m.link("/etc/apache2/mods-enabled/wsgi.conf").as_deref(),
+        Some("../mods-available/wsgi.conf"),
+        "mod_wsgi's postinst enables it"
+    );
+    assert!(m.link("/etc/apache2/mods-enabled/ssl.load").is_none());
+    assert_eq!(
+        m.link("/etc/apache2/sites-enabled/000-default.conf")
+            .as_deref(),
+        Some("../sites-available/000-default.conf")
+    );
+}
+
+#[test]
+fn a2ensite_and_a2dissite_answer_like_debian() {
+    let mut m = Fixture::new();
+    m.run("apt-get install -y apache2");
+    let absent = m.run("a2ensite manila-api");
+    assert_eq!(
+        (
+            absent.exit_code,
+            absent.stderr.as_str(),
+            absent.stdout.as_str()
+        ),
+        (1, "ERROR: Site manila-api does not exist!\n", "")
+    );
+    fs::write(
+        m.path("/etc/apache2/sites-available/manila-api.conf"),
+        "<VirtualHost *:8776>\n</VirtualHost>\n",
+    )
+    .unwrap();
+    let enabled = m.run("a2ensite manila-api");
+    assert_eq!(enabled.exit_code, 0, "{enabled:?}");
+    assert_eq!(
+        enabled.stdout,
+        "Enabling site manila-api.\nTo activate the new configuration, you need to run:\n  systemctl reload apache2\n"
+    );
+    assert_eq!(
+        m.link("/etc/apache2/sites-enabled/manila-api.conf")
+            .as_deref(),
+        Some("../sites-available/manila-api.conf")
+    );
+    let again = m.run("a2ensite manila-api.conf");
+    assert_eq!(
+        (again.exit_code, again.stdout.as_str()),
+        (0, "Site manila-api already enabled\n")
+    );
+    let disabled = m.run("a2dissite 000-default");
+    assert_eq!(
+        disabled.stdout,
+        "Site 000-default disabled.\nTo activate the new configuration, you need to run:\n  systemctl reload apache2\n"
+    );
+    assert!(m
+        .link("/etc/apache2/sites-enabled/000-default.conf")
+        .is_none());
+    let quiet = m.run("a2dissite -q 000-default");
+    assert_eq!((quiet.exit_code, quiet.stdout.as_str()), (0, ""));
+    assert_eq!(m.run("a2ensite --bogus x").exit_code, 2);
+}
+
+#[test]
+fn a2enmod_follows_dependencies_both_ways() {
+    let mut m = Fixture::new();
+    m.run("apt-get install -y apache2");
+    let ssl = m.run("a2enmod ssl");
+    assert_eq!(ssl.exit_code, 0, "{ssl:?}");
+    assert_eq!(
+        ssl.stdout,
+        "Considering dependency setenvif for ssl:\n\
+         Module setenvif already enabled\n\
+         Considering dependency mime for ssl:\n\
+         Module mime already enabled\n\
+         Considering dependency socache_shmcb for ssl:\n\
+         Enabling module socache_shmcb.\n\
+         Enabling module ssl.\n\
+         See /usr/share/doc/apache2/README.Debian.gz on how to configure SSL and create self-signed certificates.\n\
+         To activate the new configuration, you need to run:\n  systemctl restart apache2\n"
+    );
+    for file in ["ssl.load", "ssl.conf", "socache_shmcb.load"] {
+        assert!(
+            m.link(&format!("/etc/apache2/mods-enabled/{file}"))
+                .is_some(),
+            "{file} enabled"
+        );
+    }
+    m.run("a2enmod proxy_http");
+    let proxy = m.run("a2dismod proxy");
+    assert_eq!(
+        proxy.stdout,
+        "Considering reverse dependency proxy_http for proxy:\n\
+         Module proxy_http disabled.\n\
+         Module proxy disabled.\n\
+         To activate the new configuration, you need to run:\n  systemctl restart apache2\n"
+    );
+    assert!(m.link("/etc/apache2/mods-enabled/proxy.conf").is_none());
+    let nothing = m.run("a2enmod remoteip nosuch");
+    assert_eq!(nothing.exit_code, 1);
+    assert_eq!(nothing.stderr, "ERROR: Module nosuch does not exist!\n");
+    assert!(
+        m.link("/etc/apache2/mods-enabled/remoteip.load").is_some(),
+        "the valid names are still enabled"
+    );
+}
+
+#[test]
+fn manila_manage_syncs_the_configured_database_to_the_head() {
+    let mut m = Fixture::new();
+    m.run("apt-get install -y manila-common");
+    let unconfigured = m.run("manila-manage db sync");
+    assert_eq!(unconfigured.exit_code, 1);
+    assert!(
+        unconfigured.stderr.contains("CantStartEngineError"),
+        "{unconfigured:?}"
+    );
+    let missing = m.run("manila-manage --config-file /etc/manila/other.conf db version");
+    assert_eq!(
+        missing.stderr,
+        "oslo_config.cfg.ConfigFilesNotFoundError: Failed to find some config files: /etc/manila/other.conf\n"
+    );
+    fs::write(
+        m.path("/etc/manila/manila.conf"),
+        "[DEFAULT]\ndebug = True\n[database]\nconnection = mysql+pymysql://manila:s3cret@127.1.0.2/manila\n",
+    )
+    .unwrap();
+    let before = m.run("manila-manage db version");
+    assert_eq!((before.exit_code, before.stdout.as_str()), (0, "None\n"));
+    let sync = m.run("manila-manage --config-file /etc/manila/manila.conf db sync");
+    assert_eq!(sync.exit_code, 0, "{sync:?}");
+    let after = m.run("manila-manage db version");
+    assert_eq!(after.stdout, "bb5938d74b73\n");
+    assert_eq!(
+        m.state.schema_syncs,
+        [SchemaSync {
+            tool: "manila-manage".to_owned(),
+            database: "mysql+pymysql://manila@127.1.0.2/manila".to_owned(),
+            revision: MANILA_SCHEMA_HEAD.to_owned(),
+        }],
+        "recorded, without the password"
+    );
+    // Another database has its own (empty) schema.
+    fs::write(
+        m.path("/etc/manila/manila.conf"),
+        "[database]\nconnection = mysql+pymysql://manila:x@127.1.0.3/manila\n",
+    )
+    .unwrap();
+    assert_eq!(m.run("manila-manage db version").stdout, "None\n");
+    assert_eq!(m.run("manila-manage db sync 1234abcd").exit_code, 1);
+}
+
+#[test]
+fn os_release_texts_name_their_release() {
+    let noble = OsRelease::default().contents().into_owned();
+    assert!(noble.contains("VERSION_CODENAME=noble\n") && noble.contains("VERSION_ID=\"24.04\"\n"));
+    let jammy = OsRelease::UbuntuJammy.contents().into_owned();
+    assert!(jammy.contains("UBUNTU_CODENAME=jammy\n"));
+    assert!(OsRelease::DebianBookworm
+        .contents()
+        .contains("VERSION_CODENAME=bookworm\n"));
+    assert_eq!(OsRelease::default().base(), "ubuntu@24.04");
+    assert_eq!(OsRelease::DebianBookworm.base(), "debian@12");
+    let custom = OsRelease::Custom("NAME=\"Rocky\"\nID=\"rocky\"\nVERSION_ID=\"9.4\"\n".to_owned());
+    assert_eq!(custom.base(), "rocky@9.4");
 }

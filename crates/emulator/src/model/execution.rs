@@ -56,16 +56,20 @@ pub enum ActionStatus {
 }
 
 /// The hook or action being run, with what its environment and records need.
-struct Run {
-    unit: UnitName,
+pub(super) struct Run {
+    pub(super) unit: UnitName,
     /// `install`, `db-relation-joined`, or the action name.
-    name: String,
-    /// `hooks/<name>` or `actions/<name>`.
-    dispatch_path: String,
-    invocation: Invocation,
-    relation: Option<RelationHook>,
-    endpoint: Option<String>,
-    action: Option<(String, u32)>,
+    pub(super) name: String,
+    /// `hooks/<name>` or `actions/<name>`; empty for `juju exec`, which sets no
+    /// `JUJU_DISPATCH_PATH`.
+    pub(super) dispatch_path: String,
+    pub(super) invocation: Invocation,
+    pub(super) relation: Option<RelationHook>,
+    pub(super) endpoint: Option<String>,
+    pub(super) action: Option<(String, u32)>,
+    /// `juju exec`: the script run instead of the charm (whose output is the caller's, not
+    /// the debug log's).
+    pub(super) commands: Option<String>,
 }
 
 impl Model {
@@ -243,6 +247,7 @@ impl Model {
             relation: relation_hook,
             endpoint,
             action: None,
+            commands: None,
             name,
         }
     }
@@ -428,7 +433,7 @@ impl Model {
     // ---- the hook's view ---------------------------------------------------------------
 
     /// Everything the hook can see, as Juju snapshots it when the hook starts.
-    fn snapshot(&self, unit: &UnitName, run: &Run) -> HookContext {
+    pub(super) fn snapshot(&self, unit: &UnitName, run: &Run) -> HookContext {
         let u = &self.state.units[unit];
         let app = &self.state.applications[unit.app()];
         let address = self.unit_address(unit).unwrap_or_default();
@@ -480,19 +485,7 @@ impl Model {
             .filter(|(n, _)| n.app() == unit.app())
             .map(|(n, other)| (n.to_string(), other.status.clone()))
             .collect();
-        let network = NetworkSnapshot {
-            bind_addresses: vec![BindAddress {
-                mac_address: mac_address(u.machine),
-                interface_name: "eth0".to_owned(),
-                addresses: vec![InterfaceAddress {
-                    hostname: String::new(),
-                    value: address.clone(),
-                    cidr: "127.0.0.0/8".to_owned(),
-                }],
-            }],
-            egress_subnets: vec![format!("{address}/32")],
-            ingress_addresses: vec![address.clone()],
-        };
+        let network = unit_network(u.machine, &address);
         HookContext {
             unit: unit.to_string(),
             leader: app.leader.as_ref() == Some(unit),
@@ -574,7 +567,9 @@ impl Model {
                 run.name.clone()
             },
         );
-        set("JUJU_DISPATCH_PATH", run.dispatch_path.clone());
+        if !run.dispatch_path.is_empty() {
+            set("JUJU_DISPATCH_PATH", run.dispatch_path.clone());
+        }
         set("JUJU_AGENT_SOCKET_ADDRESS", socket.to_owned());
         set("JUJU_AGENT_SOCKET_NETWORK", "unix".to_owned());
         set("JUJU_UNIT_NAME", unit.to_string());
@@ -635,7 +630,7 @@ impl Model {
     }
 
     /// Runs the process (or finds it missing) with the hook-tool server up.
-    fn execute(&mut self, run: &Run, ctx: HookContext) -> Result<Finished> {
+    pub(super) fn execute(&mut self, run: &Run, ctx: HookContext) -> Result<Finished> {
         let unit = &run.unit;
         // Once per unit and process: the links outlive us, but a model directory written by an
         // older emulator may lack a newer tool.
@@ -663,7 +658,11 @@ impl Model {
             dispatch_path: &run.dispatch_path,
             timeout: self.hook_timeout,
         };
-        let finished = runner::run(&launch, session).map_err(|source| Error::Runner {
+        let finished = match &run.commands {
+            Some(commands) => runner::run_commands(&launch, commands, session),
+            None => runner::run(&launch, session),
+        }
+        .map_err(|source| Error::Runner {
             unit: unit.to_string(),
             what: run.name.clone(),
             source,
@@ -690,7 +689,7 @@ impl Model {
     // ---- applying what the hook did ----------------------------------------------------
 
     /// Output, logs, transcript and the immediate effects: kept whatever the exit code.
-    fn apply_output(&mut self, run: &Run, finished: &Finished) -> Result<()> {
+    pub(super) fn apply_output(&mut self, run: &Run, finished: &Finished) -> Result<()> {
         let unit = &run.unit;
         let execution = self.state.executions + 1;
         let mut logs = Vec::new();
@@ -741,7 +740,13 @@ impl Model {
             }
         }
         let output_module = format!("unit.{unit}.{}", run.name);
-        for (level, bytes) in [("DEBUG", &finished.stdout), ("WARNING", &finished.stderr)] {
+        let output = [("DEBUG", &finished.stdout), ("WARNING", &finished.stderr)];
+        let logged_output = if run.commands.is_some() {
+            &output[..0]
+        } else {
+            &output[..]
+        };
+        for (level, bytes) in logged_output {
             for line in String::from_utf8_lossy(bytes).lines() {
                 logs.push(entry(level, output_module.clone(), line.to_owned()));
             }
@@ -801,7 +806,7 @@ impl Model {
 
     /// Commits the buffered writes of a successful hook, and queues relation-changed on the
     /// units that see a changed bag.
-    fn commit(&mut self, unit: &UnitName, pending: &PendingChanges) {
+    pub(super) fn commit(&mut self, unit: &UnitName, pending: &PendingChanges) {
         for (relation, bag) in &pending.relation_unit {
             let Some(rel) = self.state.relations.get_mut(relation) else {
                 continue;
@@ -892,7 +897,7 @@ impl Model {
         }
     }
 
-    fn record(&mut self, run: &Run, outcome: HookOutcome) -> Result<HookRecord> {
+    pub(super) fn record(&mut self, run: &Run, outcome: HookOutcome) -> Result<HookRecord> {
         self.state.executions += 1;
         let record = HookRecord {
             execution: self.state.executions,
@@ -949,6 +954,7 @@ impl Model {
             relation: None,
             endpoint: None,
             action: Some((action.to_owned(), task)),
+            commands: None,
         };
         let ctx = self.snapshot(&name, &run);
         let finished = self.execute(&run, ctx)?;
@@ -1029,6 +1035,23 @@ fn apply_ports(
                 ports.remove(port);
             }
         }
+    }
+}
+
+/// What `network-get` reports for every binding of a unit on `machine` at `address`.
+pub(crate) fn unit_network(machine: u32, address: &str) -> NetworkSnapshot {
+    NetworkSnapshot {
+        bind_addresses: vec![BindAddress {
+            mac_address: mac_address(machine),
+            interface_name: "eth0".to_owned(),
+            addresses: vec![InterfaceAddress {
+                hostname: String::new(),
+                value: address.to_owned(),
+                cidr: "127.0.0.0/8".to_owned(),
+            }],
+        }],
+        egress_subnets: vec![format!("{address}/32")],
+        ingress_addresses: vec![address.to_owned()],
     }
 }
 

@@ -518,11 +518,16 @@ impl Model {
             let marker = root.join("run/systemd/system");
             fs::create_dir_all(&marker).map_err(io_error(&marker))?;
         }
+        self.state
+            .os_release
+            .write(&root)
+            .map_err(io_error(root.join("etc/os-release")))?;
         self.state.machines.insert(
             id,
             Machine {
                 address: machine_address(id),
                 state: Default::default(),
+                os_release: self.state.os_release.clone(),
             },
         );
         Ok(id)

@@ -5,11 +5,14 @@
 //! is saved to `<dir>/model.json` after every operation and every hook, so that it can be
 //! reopened by another process (the command-line tool works that way).
 
+mod exec;
 mod execution;
 mod lifecycle;
 
+pub use exec::ExecResult;
+pub(crate) use execution::unit_network;
 pub use execution::{ActionResult, ActionStatus, SettleReport};
-pub(crate) use lifecycle::infer_relation;
+pub(crate) use lifecycle::{infer_relation, machine_address};
 pub use lifecycle::{ConfigValue, DeployOptions, Placement};
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -28,14 +31,14 @@ use crate::charm::Charm;
 use crate::error::{io_error, Error, Result};
 use crate::hooktools::{Bag, OpenedPort, StatusSnapshot};
 use crate::journal::{self, HookRecord, Journal, LogEntry, ToolCallRecord};
-use crate::machine::{Catalog, MachineState, ServiceState};
+use crate::machine::{Catalog, MachineState, OsRelease, ServiceState};
 use crate::state::{AgentState, InitSystem, ModelState, Unit};
 
 const MODEL_FILE: &str = "model.json";
 const SHIM_NAME: &str = "jujuc";
 
 /// The hook-tool shim, compiled by `build.rs` from `src/bin/jujuc.rs`.
-const SHIM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/jujuc"));
+pub(crate) const SHIM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/jujuc"));
 
 /// The Juju version the emulated agents report (`JUJU_VERSION`).
 pub const JUJU_VERSION: &str = "3.6.8";
@@ -86,6 +89,7 @@ impl Model {
             name,
             uuid: random_uuid(),
             init: InitSystem::default(),
+            os_release: OsRelease::default(),
             catalog: Catalog::default(),
             applications: BTreeMap::new(),
             machines: BTreeMap::new(),
@@ -200,6 +204,17 @@ impl Model {
     pub fn set_init_system(&mut self, init: InitSystem) -> Result<()> {
         self.state.init = init;
         self.save()
+    }
+
+    /// What the `/etc/os-release` of machines created from now on says (default: Ubuntu
+    /// 24.04, noble).
+    pub fn set_os_release(&mut self, os_release: OsRelease) -> Result<()> {
+        self.state.os_release = os_release;
+        self.save()
+    }
+
+    pub fn os_release(&self) -> &OsRelease {
+        &self.state.os_release
     }
 
     // ---- inspectors --------------------------------------------------------------------

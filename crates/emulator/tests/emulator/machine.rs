@@ -2,7 +2,7 @@
 
 use std::fs;
 
-use emulator::{DeployOptions, ServiceAction};
+use emulator::{DeployOptions, OsRelease, ServiceAction};
 
 use crate::support::{Scratch, TestCharm};
 
@@ -97,4 +97,53 @@ fn packages_and_services_live_on_the_units_machine() {
         ]
     );
     assert!(transcript.contains(&"apt-get install -y nosuch-package -> 100".to_owned()));
+}
+
+#[test]
+fn machines_report_their_os_release_which_the_model_sets_for_new_ones() {
+    let scratch = Scratch::new();
+    let charm = TestCharm::new("os").write(scratch.path());
+    let mut model = scratch.model();
+    model.deploy("os", &charm, DeployOptions::new()).unwrap();
+    let release = |model: &emulator::Model, unit: &str| {
+        let root = model.machine_root(model.machine_of(unit).unwrap());
+        fs::read_to_string(root.join("etc/os-release")).unwrap()
+    };
+    assert_eq!(release(&model, "os/0"), OsRelease::UbuntuNoble.contents());
+    model.set_os_release(OsRelease::UbuntuJammy).unwrap();
+    model.add_unit("os", 1).unwrap();
+    assert!(release(&model, "os/1").contains("VERSION_CODENAME=jammy\n"));
+    assert!(
+        release(&model, "os/0").contains("VERSION_CODENAME=noble\n"),
+        "existing machines keep theirs"
+    );
+    let status = emulator::status::render(&model);
+    assert!(
+        status.contains("ubuntu@24.04") && status.contains("ubuntu@22.04"),
+        "{status}"
+    );
+}
+
+#[test]
+fn package_commands_reach_the_unit_through_its_path() {
+    let scratch = Scratch::new();
+    let charm = TestCharm::new("web").write(scratch.path());
+    let mut model = scratch.model();
+    model.deploy("web", &charm, DeployOptions::new()).unwrap();
+    model.settle().unwrap();
+    let before = model.exec("web/0", &["a2enmod", "ssl"]).unwrap();
+    assert_eq!(
+        (before.code, before.stderr.as_str()),
+        (127, "a2enmod: command not found\n")
+    );
+    let after = model
+        .exec(
+            "web/0",
+            &["apt-get install -y apache2 manila-common >/dev/null && a2enmod -q ssl && manila-manage db version"],
+        )
+        .unwrap();
+    assert_eq!(after.code, 1, "no database configured: {after:?}");
+    assert!(after.stderr.contains("No sql_connection parameter"));
+    let root = model.machine_root(model.machine_of("web/0").unwrap());
+    assert!(fs::symlink_metadata(root.join("etc/apache2/mods-enabled/ssl.load")).is_ok());
 }

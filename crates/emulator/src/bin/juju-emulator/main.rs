@@ -90,6 +90,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Plain)]
         format: Format,
     },
+    /// Run a command in a hook context of a unit: `exec UNIT -- command args…` (the words are
+    /// joined into a bash script, as `juju exec` does). Exits with the command's code.
+    Exec {
+        unit: String,
+        #[arg(required = true, trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<String>,
+    },
     /// Print the debug log (juju-log lines and hook output).
     DebugLog {
         /// Only these units (`app/0`) or applications.
@@ -279,6 +286,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if failed {
                 return Ok(ExitCode::FAILURE);
             }
+        }
+        Command::Exec { unit, command } => {
+            let result = model.exec(&unit, &command)?;
+            std::io::stdout().write_all(result.stdout.as_bytes())?;
+            std::io::stderr().write_all(result.stderr.as_bytes())?;
+            if settle {
+                let report = model.settle()?;
+                report_errors(&report.units_in_error);
+            }
+            // A shell's view of the code: its low byte.
+            return Ok(ExitCode::from(result.code as u8));
         }
         Command::DebugLog { include, lines } => {
             settle = false;

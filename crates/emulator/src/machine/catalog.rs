@@ -1,0 +1,255 @@
+//! The emulated archive: which packages exist, and what installing one puts on the machine.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The packages the emulated archive offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub packages: BTreeMap<String, CatalogPackage>,
+}
+
+/// One package: its version and what its installation brings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogPackage {
+    pub version: String,
+    /// Init services the package ships (started on installation, as Debian does).
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// Directories the package creates, as machine paths (`/etc/manila`).
+    #[serde(default)]
+    pub directories: Vec<String>,
+    /// Emulated commands the package puts on `PATH` (`manila-manage`, `a2ensite`); they answer
+    /// only while the package is installed.
+    #[serde(default)]
+    pub commands: Vec<String>,
+    /// Files the package ships, machine path → contents; written on installation (an existing
+    /// file is kept, as dpkg keeps a changed conffile) and removed on purge.
+    #[serde(default)]
+    pub files: BTreeMap<String, String>,
+    /// Symbolic links its maintainer scripts create, machine path → target (the Apache modules
+    /// and site Debian enables on installation); removed on purge.
+    #[serde(default)]
+    pub links: BTreeMap<String, String>,
+}
+
+impl CatalogPackage {
+    /// A package of `version` that brings nothing else.
+    pub fn new(version: &str) -> CatalogPackage {
+        CatalogPackage {
+            version: version.to_owned(),
+            ..CatalogPackage::default()
+        }
+    }
+}
+
+/// Debian 12's manila version (real-peers §1).
+const MANILA_VERSION: &str = "1:15.1.0-2";
+
+impl Default for Catalog {
+    /// Debian 12 (bookworm) versions of the packages the Manila charms and their peers use.
+    fn default() -> Catalog {
+        let manila_service = |name: &str| {
+            (
+                name.to_owned(),
+                CatalogPackage {
+                    services: vec![name.to_owned()],
+                    directories: vec!["/etc/manila".to_owned()],
+                    ..CatalogPackage::new(MANILA_VERSION)
+                },
+            )
+        };
+        let with_service = |name: &str, version: &str, service: &str, dirs: &[&str]| {
+            (
+                name.to_owned(),
+                CatalogPackage {
+                    services: vec![service.to_owned()],
+                    directories: dirs.iter().map(|d| (*d).to_owned()).collect(),
+                    ..CatalogPackage::new(version)
+                },
+            )
+        };
+        let plain = |name: &str, version: &str| (name.to_owned(), CatalogPackage::new(version));
+        let packages = [
+            (
+                "manila-common".to_owned(),
+                CatalogPackage {
+                    directories: ["/etc/manila", "/var/lib/manila", "/var/log/manila"]
+                        .map(str::to_owned)
+                        .to_vec(),
+                    commands: vec!["manila-manage".to_owned()],
+                    ..CatalogPackage::new(MANILA_VERSION)
+                },
+            ),
+            plain("python3-manila", MANILA_VERSION),
+            manila_service("manila-api"),
+            manila_service("manila-scheduler"),
+            manila_service("manila-share"),
+            manila_service("manila-data"),
+            ("apache2".to_owned(), apache2()),
+            ("libapache2-mod-wsgi-py3".to_owned(), mod_wsgi()),
+            with_service("haproxy", "2.6.12-1+deb12u3", "haproxy", &["/etc/haproxy"]),
+            with_service("memcached", "1.6.18-1", "memcached", &[]),
+            plain("python3-memcache", "1.59-5"),
+            plain("python3-pymysql", "1.0.2-2+deb12u1"),
+            with_service(
+                "mariadb-server",
+                "1:10.11.14-0+deb12u2",
+                "mariadb",
+                &["/etc/mysql"],
+            ),
+            with_service(
+                "rabbitmq-server",
+                "3.10.8-1.1+deb12u1",
+                "rabbitmq-server",
+                &["/etc/rabbitmq"],
+            ),
+            with_service(
+                "keystone",
+                "2:22.0.2-0+deb12u1",
+                "keystone",
+                &["/etc/keystone"],
+            ),
+            with_service("nfs-kernel-server", "1:2.6.2-4+deb12u1", "nfs-server", &[]),
+            // Not a Debian package: the workload of the toolkit's example charm
+            // (charms/example), so that the example deploys in the emulator out of the box.
+            with_service("example-greeter", "1.0-1", "example-greeter", &["/etc/example"]),
+        ];
+        Catalog {
+            packages: packages.into_iter().collect(),
+        }
+    }
+}
+
+/// Modules Debian 12's apache2 ships, with the `# Depends:` line of their `.load` file and
+/// whether they have a `.conf`.
+const APACHE_MODULES: &[(&str, &[&str], bool)] = &[
+    ("access_compat", &[], false),
+    ("alias", &[], true),
+    ("auth_basic", &[], false),
+    ("authn_core", &[], false),
+    ("authn_file", &[], false),
+    ("authz_core", &[], false),
+    ("authz_host", &[], false),
+    ("authz_user", &[], false),
+    ("autoindex", &[], true),
+    ("deflate", &[], true),
+    ("dir", &[], true),
+    ("env", &[], false),
+    ("filter", &[], false),
+    ("headers", &[], false),
+    ("mime", &[], true),
+    ("mpm_event", &[], true),
+    ("negotiation", &[], true),
+    ("proxy", &[], true),
+    ("proxy_http", &["proxy"], false),
+    ("remoteip", &[], false),
+    ("reqtimeout", &[], true),
+    ("rewrite", &[], false),
+    ("setenvif", &[], true),
+    ("socache_shmcb", &[], false),
+    ("ssl", &["setenvif", "mime", "socache_shmcb"], true),
+    ("status", &[], true),
+];
+
+/// The modules apache2's postinst enables.
+const APACHE_DEFAULT_MODULES: &[&str] = &[
+    "access_compat",
+    "alias",
+    "auth_basic",
+    "authn_core",
+    "authn_file",
+    "authz_core",
+    "authz_host",
+    "authz_user",
+    "autoindex",
+    "deflate",
+    "dir",
+    "env",
+    "filter",
+    "mime",
+    "mpm_event",
+    "negotiation",
+    "reqtimeout",
+    "setenvif",
+    "status",
+];
+
+fn apache2() -> CatalogPackage {
+    let mut package = CatalogPackage {
+        services: vec!["apache2".to_owned()],
+        directories: [
+            "/etc/apache2/sites-available",
+            "/etc/apache2/sites-enabled",
+            "/etc/apache2/mods-available",
+            "/etc/apache2/mods-enabled",
+            "/var/log/apache2",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        commands: ["a2ensite", "a2dissite", "a2enmod", "a2dismod"]
+            .map(str::to_owned)
+            .to_vec(),
+        ..CatalogPackage::new("2.4.67-1~deb12u2")
+    };
+    for (module, depends, has_conf) in APACHE_MODULES {
+        add_module(&mut package, module, depends, *has_conf);
+    }
+    for module in APACHE_DEFAULT_MODULES {
+        enable_module(&mut package, module);
+    }
+    for site in ["000-default", "default-ssl"] {
+        package.files.insert(
+            format!("/etc/apache2/sites-available/{site}.conf"),
+            format!("# the {site} site of Debian's apache2 (emulated)\n"),
+        );
+    }
+    package.links.insert(
+        "/etc/apache2/sites-enabled/000-default.conf".to_owned(),
+        "../sites-available/000-default.conf".to_owned(),
+    );
+    package
+}
+
+/// mod_wsgi: its postinst enables the module.
+fn mod_wsgi() -> CatalogPackage {
+    let mut package = CatalogPackage::new("4.9.4-1+b2");
+    add_module(&mut package, "wsgi", &[], true);
+    enable_module(&mut package, "wsgi");
+    package
+}
+
+fn add_module(package: &mut CatalogPackage, module: &str, depends: &[&str], has_conf: bool) {
+    let mut load = String::new();
+    if !depends.is_empty() {
+        load.push_str(&format!("# Depends: {}\n", depends.join(" ")));
+    }
+    load.push_str(&format!(
+        "LoadModule {module}_module /usr/lib/apache2/modules/mod_{module}.so\n"
+    ));
+    package
+        .files
+        .insert(format!("/etc/apache2/mods-available/{module}.load"), load);
+    if has_conf {
+        package.files.insert(
+            format!("/etc/apache2/mods-available/{module}.conf"),
+            format!("# configuration of mod_{module} (emulated)\n"),
+        );
+    }
+}
+
+fn enable_module(package: &mut CatalogPackage, module: &str) {
+    let available: Vec<String> = ["load", "conf"]
+        .iter()
+        .map(|ext| format!("/etc/apache2/mods-available/{module}.{ext}"))
+        .filter(|path| package.files.contains_key(path))
+        .collect();
+    for path in available {
+        let file = path.rsplit('/').next().unwrap_or_default().to_owned();
+        package.links.insert(
+            format!("/etc/apache2/mods-enabled/{file}"),
+            format!("../mods-available/{file}"),
+        );
+    }
+}

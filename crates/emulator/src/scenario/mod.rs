@@ -1,0 +1,913 @@
+//! In-process, state-in/state-out tests of charm logic, after ops' Scenario (juju-contract
+//! §7.1, §7.4): one [`Event`] and a frozen [`State`] in; the new `State` and the side effects
+//! ([`Output`]) out.
+//!
+//! It shares the process emulator's machinery rather than imitating it: the run builds the same
+//! [`HookContext`] snapshot a hook of the [`Model`](crate::Model) gets, every hook-tool call is
+//! answered by [`hooktools::execute`] (the engine the conformance suite holds to Juju's bytes),
+//! and the machine is the emulated one: the charm gets a [`host::Host`] confined to a scratch
+//! root whose `apt-get`, `systemctl`, `a2ensite`, `manila-manage`… are the hook-tool shim,
+//! served for the duration of the run by the same socket server a unit's hooks use. Only the
+//! process boundary is gone: the charm is a closure, called with the hook environment, an
+//! in-process [`ToolRunner`] and the host, returning its exit code; so the emulator does not
+//! depend on the charm runtime, and a charm test calls it through `charm::dispatch`:
+//!
+//! ```no_run
+//! use emulator::scenario::{bag, Event, Relation, Scenario, State};
+//! # const METADATA: &str = "name: demo\nsummary: s\ndescription: d\nrequires:\n  db:\n    interface: mysql\n";
+//! let scenario = Scenario::from_yaml(METADATA, None, None)?;
+//! let state = State {
+//!     relations: vec![Relation::new(1, "db", "mysql").remote_unit("mysql/0", bag([("host", "10.0.0.9")]))],
+//!     ..State::default()
+//! };
+//! let out = scenario.run(Event::relation_changed(1, "mysql/0"), &state, |env, tools, host| {
+//!     // charm::dispatch::<MyCharm, _>(env, tools, host).exit_code().into()
+//! #   let _ = (env, tools, host);
+//!     0
+//! })?;
+//! assert_eq!(out.exit_code, 0);
+//! # Ok::<(), emulator::scenario::ScenarioError>(())
+//! ```
+//!
+//! Before running, the state and event are checked against the charm's `metadata.yaml`,
+//! `config.yaml` and `actions.yaml` ([`ScenarioError::Inconsistent`] lists every problem).
+//! After it, as Juju does: status, workload version, logs and `leader-set` count whatever the
+//! exit code; relation data, unit state and ports only when the charm exited 0; machine changes
+//! (packages, services, files) are never rolled back.
+//!
+//! Why a socket for the machine: the `host` crate runs its commands as processes found through
+//! a search path, with no seam to answer them in process, and that is the contract worth
+//! exercising. Hook tools need no process: they go to the engine directly. The shim finds the
+//! run's socket through a file in the run's tools directory, since the host passes a command
+//! nothing but `PATH` and `CHARM_HOST_ROOT`, and the test process's environment is shared by
+//! tests running in parallel.
+
+mod consistency;
+mod state;
+
+pub use state::{bag, juju_address_bag, Event, MachineFile, Relation, State};
+// The types of `State`'s fields, so that a test needs no other import.
+pub use crate::hooktools::{Bag, NetworkSnapshot, OpenedPort, Protocol, StatusSnapshot};
+pub use crate::machine::{Catalog, MachineState, OsRelease};
+pub use crate::state::InitSystem;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::os::unix::fs::{symlink, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use host::Host;
+use juju::{HookEnv, ToolOutput, ToolRunner, UnitName};
+use serde_json::{Map, Value as Json};
+
+use crate::charm::{Charm, CharmError};
+use crate::hooktools::{
+    self, Effect, GoalState, HookContext, Invocation, PendingChanges, PortChange, RelationHook,
+    RelationSnapshot, ToolCall,
+};
+use crate::machine::MACHINE_COMMANDS;
+use crate::model::{machine_address, unit_network, ActionStatus, JUJU_VERSION, SHIM};
+use crate::server::{self, Server, Session, SharedSession};
+use crate::wire::{self, Request, Response};
+
+use consistency::Checked;
+
+/// A scenario run that could not be set up.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The state or event is impossible for this charm; every problem is listed.
+    #[error("inconsistent scenario:\n  - {}", .0.join("\n  - "))]
+    Inconsistent(Vec<String>),
+    #[error(transparent)]
+    Charm(#[from] CharmError),
+    #[error("{0}")]
+    InvalidName(#[from] juju::NameError),
+    /// The scratch machine, tools directory or socket could not be made or read.
+    #[error("{what}: {source}")]
+    Io { what: String, source: io::Error },
+    #[error(transparent)]
+    Host(#[from] host::HostError),
+    #[error(transparent)]
+    Env(#[from] juju::EnvError),
+}
+
+fn io_error(what: impl Into<String>) -> impl FnOnce(io::Error) -> ScenarioError {
+    let what = what.into();
+    move |source| ScenarioError::Io { what, source }
+}
+
+/// One charm on one unit, ready to run events: where the charm comes from and what the
+/// unit's model and machine look like. Runs share nothing; each gets a fresh machine root.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    charm: Charm,
+    source: CharmSource,
+    unit: UnitName,
+    machine: u32,
+    model_name: String,
+    model_uuid: String,
+    catalog: Catalog,
+    init: InitSystem,
+    os_release: OsRelease,
+}
+
+/// What `CHARM_DIR` holds.
+#[derive(Debug, Clone)]
+enum CharmSource {
+    /// A charm directory on disk, used as it is.
+    Dir(PathBuf),
+    /// The texts of the definition files, written into each run's scratch charm directory.
+    Texts {
+        metadata: String,
+        config: Option<String>,
+        actions: Option<String>,
+    },
+}
+
+/// What the run did.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The state after the event, as Juju would have it.
+    pub state: State,
+    /// What the charm returned.
+    pub exit_code: i32,
+    /// Every status the charm set on the unit during the run, in order.
+    pub status_history: Vec<StatusSnapshot>,
+    /// Every status the charm set on the application during the run, in order.
+    pub app_status_history: Vec<StatusSnapshot>,
+    /// `juju-log` lines, in order.
+    pub logs: Vec<LogLine>,
+    /// The action's outcome (action events only).
+    pub action: Option<ActionOutput>,
+    /// Every hook-tool and machine-command call, interleaved, in order.
+    pub calls: Vec<ToolCall>,
+    /// What the charm buffered: committed into `state` only if it exited 0.
+    pub pending: PendingChanges,
+}
+
+impl Output {
+    /// The calls as command lines with their exit codes: `status-set active -- ready -> 0`.
+    pub fn transcript(&self) -> Vec<String> {
+        self.calls
+            .iter()
+            .map(|call| {
+                let argv: Vec<&str> = std::iter::once(call.tool.as_str())
+                    .chain(call.args.iter().map(String::as_str))
+                    .collect();
+                format!("{} -> {}", argv.join(" "), call.exit_code)
+            })
+            .collect()
+    }
+}
+
+/// One `juju-log` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// `DEBUG`, `INFO`, `WARNING`, `ERROR`.
+    pub level: String,
+    pub message: String,
+}
+
+/// How an action ended, as `juju show-task` would report it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionOutput {
+    pub status: ActionStatus,
+    /// `action-fail`'s message, or `exit status N`.
+    pub message: Option<String>,
+    /// `action-set` results plus Juju's `return-code` (an in-process charm has no stdout).
+    pub results: Map<String, Json>,
+    /// `action-log` messages.
+    pub logs: Vec<String>,
+}
+
+/// The first task of a model's first operation, as `juju run` numbers it.
+const ACTION_TASK: u32 = 2;
+
+impl Scenario {
+    /// The charm described by the text of its definition files (empty or `None` config and
+    /// actions: the charm has none), on unit `<name>/0`.
+    pub fn from_yaml(
+        metadata: &str,
+        config: Option<&str>,
+        actions: Option<&str>,
+    ) -> Result<Scenario, ScenarioError> {
+        let charm = Charm::from_yaml(metadata, config, actions)?;
+        let source = CharmSource::Texts {
+            metadata: metadata.to_owned(),
+            config: config.map(str::to_owned),
+            actions: actions.map(str::to_owned),
+        };
+        Scenario::with_charm(charm, source)
+    }
+
+    /// The charm in directory `dir` (also the hook's `CHARM_DIR`), on unit `<name>/0`.
+    pub fn load(dir: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
+        let dir = dir.as_ref();
+        let dir = if dir.is_absolute() {
+            dir.to_owned()
+        } else {
+            std::env::current_dir()
+                .map_err(io_error("current directory"))?
+                .join(dir)
+        };
+        let charm = Charm::load(&dir)?;
+        Scenario::with_charm(charm, CharmSource::Dir(dir))
+    }
+
+    fn with_charm(charm: Charm, source: CharmSource) -> Result<Scenario, ScenarioError> {
+        let unit = format!("{}/0", charm.meta.name).parse()?;
+        Ok(Scenario {
+            charm,
+            source,
+            unit,
+            machine: 0,
+            model_name: "scenario".to_owned(),
+            model_uuid: "6a7c1a3e-56de-4b5e-8f0a-5c3fd0e4a1b2".to_owned(),
+            catalog: Catalog::default(),
+            init: InitSystem::default(),
+            os_release: OsRelease::default(),
+        })
+    }
+
+    /// Runs as `unit` (an application name other than the charm's, or another unit number).
+    pub fn unit(mut self, unit: &str) -> Result<Scenario, ScenarioError> {
+        self.unit = unit.parse()?;
+        Ok(self)
+    }
+
+    /// The machine number (`JUJU_MACHINE_ID`, and the address `127.1.0.<n+1>`).
+    #[must_use]
+    pub fn machine(mut self, machine: u32) -> Scenario {
+        self.machine = machine;
+        self
+    }
+
+    /// The packages the emulated archive offers (default: [`Catalog::default`]).
+    #[must_use]
+    pub fn catalog(mut self, catalog: Catalog) -> Scenario {
+        self.catalog = catalog;
+        self
+    }
+
+    /// The machine's init system (default systemd).
+    #[must_use]
+    pub fn init_system(mut self, init: InitSystem) -> Scenario {
+        self.init = init;
+        self
+    }
+
+    /// What the machine's `/etc/os-release` says (default Ubuntu 24.04).
+    #[must_use]
+    pub fn os_release(mut self, os_release: OsRelease) -> Scenario {
+        self.os_release = os_release;
+        self
+    }
+
+    /// The charm's metadata, config and actions.
+    pub fn charm(&self) -> &Charm {
+        &self.charm
+    }
+
+    pub fn unit_name(&self) -> &UnitName {
+        &self.unit
+    }
+
+    /// The unit's address (`unit-get private-address`, `network-get`).
+    pub fn address(&self) -> String {
+        machine_address(self.machine)
+    }
+
+    /// Checks `state` and `event` against the charm, runs `charm` on them, and returns the new
+    /// state and what happened. `charm` gets the hook environment, the hook-tool runner and the
+    /// machine, and returns the process's exit code.
+    pub fn run<F>(&self, event: Event, state: &State, charm: F) -> Result<Output, ScenarioError>
+    where
+        F: FnOnce(HookEnv, &dyn ToolRunner, Host) -> i32,
+    {
+        let checked = consistency::check(&self.charm, &self.unit, state, &event, &self.catalog)
+            .map_err(ScenarioError::Inconsistent)?;
+        let sandbox = Sandbox::create(self, state)?;
+        let hook_name = self.hook_name(&event, state);
+        let context_id = format!("{}-{hook_name}-{:032x}", self.unit, rand::random::<u128>());
+        sandbox.announce(&context_id)?;
+        let ctx = self.context(&event, state, checked);
+        let env = self.environment(&event, state, &hook_name, &context_id, &sandbox);
+        let hook_env = HookEnv::from_vars(
+            |var| env.iter().find(|(k, _)| k == var).map(|(_, v)| v.clone()),
+            "",
+        )?;
+        let search_path = format!(
+            "{}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            sandbox.tools.display()
+        );
+        let host = Host::confined(&sandbox.root)?.with_search_path(search_path);
+        let session: SharedSession = Arc::new(Mutex::new(Session {
+            context_id: context_id.clone(),
+            ctx,
+            machine: state.machine.clone(),
+            catalog: self.catalog.clone(),
+            root: sandbox.root.clone(),
+            calls: Vec::new(),
+        }));
+        let server = Server::start_shared(&sandbox.socket, Arc::clone(&session))
+            .map_err(io_error(format!("socket {}", sandbox.socket.display())))?;
+        let runner = InProcessTools {
+            session,
+            context_id,
+            cwd: sandbox.charm_dir.display().to_string(),
+        };
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            charm(hook_env, &runner, host)
+        }));
+        drop(runner);
+        let session = server.stop();
+        let exit_code = match result {
+            Ok(code) => code,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        let files = sandbox.read_files(self)?;
+        Ok(self.outcome(&event, state, session, exit_code, files))
+    }
+
+    /// `install`, `db-relation-joined`, or the action name.
+    fn hook_name(&self, event: &Event, state: &State) -> String {
+        match event.relation().and_then(|id| state.relation(id)) {
+            Some(relation) => format!("{}-{}", relation.endpoint, event.kind()),
+            None => event.kind().to_owned(),
+        }
+    }
+
+    /// The relation hook's `RelationHook`, as the model describes a queued relation hook.
+    fn relation_hook(&self, event: &Event, state: &State) -> Option<RelationHook> {
+        let relation = state.relation(event.relation()?)?;
+        Some(RelationHook {
+            relation_id: relation.id,
+            remote_unit: event.remote_unit().map(str::to_owned),
+            remote_app: self.remote_app(relation),
+            departing_unit: match event {
+                Event::RelationDeparted {
+                    remote_unit,
+                    departing_unit,
+                    ..
+                } => Some(
+                    departing_unit
+                        .clone()
+                        .unwrap_or_else(|| remote_unit.clone()),
+                ),
+                _ => None,
+            },
+        })
+    }
+
+    fn remote_app(&self, relation: &Relation) -> String {
+        if relation.peer {
+            self.unit.app().to_string()
+        } else {
+            relation.remote_app.clone()
+        }
+    }
+
+    /// The hook's snapshot of the model, as [`crate::Model`] builds it for a hook.
+    fn context(&self, event: &Event, state: &State, checked: Checked) -> HookContext {
+        let address = self.address();
+        let relation_hook = self.relation_hook(event, state);
+        let invocation = match event {
+            Event::Action { name, .. } => Invocation::Action {
+                name: name.clone(),
+                id: ACTION_TASK.to_string(),
+                params: checked.action_params.unwrap_or_default(),
+            },
+            _ => Invocation::Hook {
+                name: self.hook_name(event, state),
+                relation: relation_hook.clone(),
+            },
+        };
+        // The departing unit has left `relation-list` by the time its departed hook runs;
+        // its bag stays readable.
+        let departed = match event {
+            Event::RelationDeparted {
+                relation,
+                remote_unit,
+                ..
+            } => Some((*relation, remote_unit.as_str())),
+            _ => None,
+        };
+        let relations = state
+            .relations
+            .iter()
+            .map(|relation| {
+                let members = relation
+                    .remote_units
+                    .keys()
+                    .filter(|unit| departed != Some((relation.id, unit.as_str())))
+                    .cloned()
+                    .collect();
+                let snapshot = RelationSnapshot {
+                    endpoint: relation.endpoint.clone(),
+                    remote_app: self.remote_app(relation),
+                    peer: relation.peer,
+                    members,
+                    local_unit: relation.local_unit_data.clone(),
+                    local_app: relation.local_app_data.clone(),
+                    remote_units: relation.remote_units.clone(),
+                    remote_app_bag: if relation.peer {
+                        relation.local_app_data.clone()
+                    } else {
+                        relation.remote_app_data.clone()
+                    },
+                    broken: matches!(event, Event::RelationBroken { relation: id } if *id == relation.id),
+                };
+                (relation.id, snapshot)
+            })
+            .collect();
+        let mut app_unit_statuses = BTreeMap::new();
+        let mut goal_units = BTreeMap::new();
+        let mut goal_relations: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for relation in &state.relations {
+            let entry = goal_relations.entry(relation.endpoint.clone()).or_default();
+            if !relation.peer {
+                entry.insert(relation.remote_app.clone(), "joined".to_owned());
+            }
+            for remote in relation.remote_units.keys() {
+                entry.insert(remote.clone(), "active".to_owned());
+                if relation.peer {
+                    goal_units.insert(remote.clone(), "active".to_owned());
+                    app_unit_statuses.insert(
+                        remote.clone(),
+                        StatusSnapshot {
+                            status: "unknown".to_owned(),
+                            ..StatusSnapshot::default()
+                        },
+                    );
+                }
+            }
+        }
+        goal_units.insert(self.unit.to_string(), "active".to_owned());
+        app_unit_statuses.insert(self.unit.to_string(), state.unit_status.clone());
+        let default_network = unit_network(self.machine, &address);
+        HookContext {
+            unit: self.unit.to_string(),
+            leader: state.leader,
+            invocation,
+            config: checked.config,
+            relations,
+            leader_settings: state.leader_settings.clone(),
+            unit_state: state.unit_state.clone(),
+            opened_ports: state.opened_ports.clone(),
+            endpoint_ports: state.endpoint_ports.clone(),
+            unit_status: state.unit_status.clone(),
+            app_status: state.app_status.clone(),
+            app_unit_statuses,
+            private_address: address.clone(),
+            public_address: address,
+            networks: self
+                .charm
+                .meta
+                .bindings()
+                .into_iter()
+                .map(|binding| {
+                    let network = state
+                        .networks
+                        .get(&binding)
+                        .cloned()
+                        .unwrap_or_else(|| default_network.clone());
+                    (binding, network)
+                })
+                .collect(),
+            goal_state: GoalState {
+                units: goal_units,
+                relations: goal_relations,
+            },
+            ..HookContext::default()
+        }
+    }
+
+    /// The hook environment, as the model gives a hook (juju-contract §3).
+    fn environment(
+        &self,
+        event: &Event,
+        state: &State,
+        hook_name: &str,
+        context_id: &str,
+        sandbox: &Sandbox,
+    ) -> Vec<(String, String)> {
+        let charm_dir = sandbox.charm_dir.display().to_string();
+        let action = matches!(event, Event::Action { .. });
+        let dispatch = if action { "actions" } else { "hooks" };
+        let mut env: Vec<(String, String)> = [
+            ("CHARM_DIR", charm_dir.clone()),
+            ("JUJU_CHARM_DIR", charm_dir),
+            ("JUJU_CONTEXT_ID", context_id.to_owned()),
+            (
+                "JUJU_HOOK_NAME",
+                if action {
+                    String::new()
+                } else {
+                    hook_name.to_owned()
+                },
+            ),
+            ("JUJU_DISPATCH_PATH", format!("{dispatch}/{hook_name}")),
+            (
+                "JUJU_AGENT_SOCKET_ADDRESS",
+                sandbox.socket.display().to_string(),
+            ),
+            ("JUJU_AGENT_SOCKET_NETWORK", "unix".to_owned()),
+            ("JUJU_UNIT_NAME", self.unit.to_string()),
+            ("JUJU_MODEL_UUID", self.model_uuid.clone()),
+            ("JUJU_MODEL_NAME", self.model_name.clone()),
+            ("JUJU_MACHINE_ID", self.machine.to_string()),
+            ("JUJU_PRINCIPAL_UNIT", String::new()),
+            ("JUJU_VERSION", JUJU_VERSION.to_owned()),
+            ("CHARM_HOST_ROOT", sandbox.root.display().to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        if let (Some(hook), Some(relation)) = (
+            self.relation_hook(event, state),
+            event.relation().and_then(|id| state.relation(id)),
+        ) {
+            let mut set = |k: &str, v: String| env.push((k.to_owned(), v));
+            set("JUJU_RELATION", relation.endpoint.clone());
+            set(
+                "JUJU_RELATION_ID",
+                format!("{}:{}", relation.endpoint, relation.id),
+            );
+            set("JUJU_REMOTE_UNIT", hook.remote_unit.unwrap_or_default());
+            set("JUJU_REMOTE_APP", hook.remote_app);
+            if let Some(departing) = hook.departing_unit {
+                set("JUJU_DEPARTING_UNIT", departing);
+            }
+        }
+        if let Event::Action { name, .. } = event {
+            env.push(("JUJU_ACTION_NAME".to_owned(), name.clone()));
+            env.push(("JUJU_ACTION_UUID".to_owned(), ACTION_TASK.to_string()));
+            env.push((
+                "JUJU_ACTION_TAG".to_owned(),
+                format!("action-{ACTION_TASK}"),
+            ));
+        }
+        env
+    }
+
+    /// The new state and the side effects, committing as Juju does.
+    fn outcome(
+        &self,
+        event: &Event,
+        state: &State,
+        session: Session,
+        exit_code: i32,
+        files: BTreeMap<String, MachineFile>,
+    ) -> Output {
+        let Session {
+            ctx,
+            machine,
+            calls,
+            ..
+        } = session;
+        let mut out = state.clone();
+        out.machine = machine;
+        out.files = files;
+        let mut status_history = Vec::new();
+        let mut app_status_history = Vec::new();
+        let mut logs = Vec::new();
+        let mut action_logs = Vec::new();
+        let snapshot = |status: &str, message: &str| StatusSnapshot {
+            status: status.to_owned(),
+            message: message.to_owned(),
+            data: BTreeMap::new(),
+        };
+        for effect in &ctx.effects {
+            match effect {
+                Effect::UnitStatus { status, message } => {
+                    out.unit_status = snapshot(status, message);
+                    status_history.push(out.unit_status.clone());
+                }
+                Effect::AppStatus { status, message } => {
+                    out.app_status = snapshot(status, message);
+                    app_status_history.push(out.app_status.clone());
+                }
+                Effect::WorkloadVersion(version) => out.workload_version = version.clone(),
+                Effect::Log { level, message } => logs.push(LogLine {
+                    level: level.clone(),
+                    message: message.clone(),
+                }),
+                Effect::ActionLog(message) => action_logs.push(message.clone()),
+                Effect::LeaderSettings(settings) => out.leader_settings = settings.clone(),
+            }
+        }
+        let success = exit_code == 0;
+        if success {
+            commit(&mut out, &ctx.pending);
+        }
+        // Membership changes as Juju's hook starts, whatever the hook then does.
+        if let Event::RelationDeparted {
+            relation,
+            remote_unit,
+            ..
+        } = event
+        {
+            if let Some(r) = out.relations.iter_mut().find(|r| r.id == *relation) {
+                r.remote_units.remove(remote_unit);
+            }
+        }
+        if let Event::RelationBroken { relation } = event {
+            if success {
+                out.relations.retain(|r| r.id != *relation);
+            }
+        }
+        let action = matches!(event, Event::Action { .. }).then(|| {
+            let mut results = ctx.action.results.clone();
+            results.insert("return-code".into(), exit_code.into());
+            let (status, message) = match (&ctx.action.failure, exit_code) {
+                (_, code) if code != 0 => {
+                    (ActionStatus::Failed, Some(format!("exit status {code}")))
+                }
+                (Some(message), _) => (ActionStatus::Failed, Some(message.clone())),
+                (None, _) => (ActionStatus::Completed, None),
+            };
+            ActionOutput {
+                status,
+                message,
+                results,
+                logs: action_logs,
+            }
+        });
+        Output {
+            state: out,
+            exit_code,
+            status_history,
+            app_status_history,
+            logs,
+            action,
+            calls,
+            pending: ctx.pending,
+        }
+    }
+}
+
+/// A successful hook's buffered writes, into the state.
+fn commit(state: &mut State, pending: &PendingChanges) {
+    for relation in &mut state.relations {
+        if let Some(bag) = pending.relation_unit.get(&relation.id) {
+            relation.local_unit_data = bag.clone();
+        }
+        if let Some(bag) = pending.relation_app.get(&relation.id) {
+            relation.local_app_data = bag.clone();
+        }
+    }
+    if let Some(unit_state) = &pending.state {
+        state.unit_state = unit_state.clone();
+    }
+    apply_ports(&mut state.opened_ports, &pending.ports);
+    for (endpoint, changes) in &pending.endpoint_ports {
+        let ports = state.endpoint_ports.entry(endpoint.clone()).or_default();
+        apply_ports(ports, changes);
+        if ports.is_empty() {
+            state.endpoint_ports.remove(endpoint);
+        }
+    }
+}
+
+fn apply_ports(
+    ports: &mut std::collections::BTreeSet<hooktools::OpenedPort>,
+    changes: &[PortChange],
+) {
+    for change in changes {
+        match change {
+            PortChange::Open(port) => {
+                ports.insert(port.clone());
+            }
+            PortChange::Close(port) => {
+                ports.remove(port);
+            }
+        }
+    }
+}
+
+/// The hook-tool runner the charm gets: each call is answered by the run's session, exactly as
+/// a call through the shim and the socket would be (the same `server::answer`), with stdin
+/// handed over when the tool asks for it as Juju's client does.
+struct InProcessTools {
+    session: SharedSession,
+    context_id: String,
+    cwd: String,
+}
+
+impl ToolRunner for InProcessTools {
+    fn run(&self, tool: &str, args: &[String], stdin: Option<&[u8]>) -> io::Result<ToolOutput> {
+        if !hooktools::HOOK_TOOLS.contains(&tool) && !MACHINE_COMMANDS.contains(&tool) {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{tool}: not a hook tool or emulated machine command"),
+            ));
+        }
+        let mut request = Request {
+            context_id: self.context_id.clone().into_bytes(),
+            dir: self.cwd.clone().into_bytes(),
+            command: tool.as_bytes().to_vec(),
+            args: args.iter().map(|a| a.clone().into_bytes()).collect(),
+            stdin: None,
+        };
+        loop {
+            let response = server::answer(&mut server::lock(&self.session), request.clone());
+            match response {
+                Response::Done {
+                    exit_code,
+                    stdout,
+                    stderr,
+                } => {
+                    return Ok(ToolOutput {
+                        stdout,
+                        stderr,
+                        exit_code,
+                    })
+                }
+                // The process runner's child would read its stdin, empty if none was given.
+                Response::NeedsStdin if request.stdin.is_none() => {
+                    request.stdin = Some(stdin.unwrap_or_default().to_vec());
+                }
+                Response::NeedsStdin => {
+                    return Err(io::Error::other(format!("{tool} asked for stdin twice")))
+                }
+                Response::Failed(message) => {
+                    let mut stderr = b"ERROR ".to_vec();
+                    stderr.extend_from_slice(&message);
+                    stderr.push(b'\n');
+                    return Ok(ToolOutput {
+                        stdout: Vec::new(),
+                        stderr,
+                        exit_code: 1,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// One run's scratch space: the machine root, the tools directory, the socket, and (unless
+/// the charm is a directory on disk) the charm directory.
+struct Sandbox {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    tools: PathBuf,
+    socket: PathBuf,
+    charm_dir: PathBuf,
+}
+
+impl Sandbox {
+    fn create(scenario: &Scenario, state: &State) -> Result<Sandbox, ScenarioError> {
+        let dir = tempfile::Builder::new()
+            .prefix("scenario")
+            .tempdir()
+            .map_err(io_error("scratch directory"))?;
+        let root = dir.path().join("root");
+        let tools = dir.path().join("tools");
+        let socket = dir.path().join("agent.socket");
+        let charm_dir = match &scenario.source {
+            CharmSource::Dir(path) => path.clone(),
+            CharmSource::Texts {
+                metadata,
+                config,
+                actions,
+            } => {
+                let charm_dir = dir.path().join("charm");
+                fs::create_dir_all(&charm_dir).map_err(io_error("charm directory"))?;
+                for (name, text) in [
+                    ("metadata.yaml", Some(metadata)),
+                    ("config.yaml", config.as_ref()),
+                    ("actions.yaml", actions.as_ref()),
+                ] {
+                    if let Some(text) = text {
+                        let path = charm_dir.join(name);
+                        fs::write(&path, text).map_err(io_error(path.display().to_string()))?;
+                    }
+                }
+                charm_dir
+            }
+        };
+        let sandbox = Sandbox {
+            _dir: dir,
+            root,
+            tools,
+            socket,
+            charm_dir,
+        };
+        sandbox.provision(scenario, state)?;
+        sandbox.install_tools()?;
+        Ok(sandbox)
+    }
+
+    /// The machine root: the state's files, then what the scenario provisions.
+    fn provision(&self, scenario: &Scenario, state: &State) -> Result<(), ScenarioError> {
+        fs::create_dir_all(&self.root).map_err(io_error("machine root"))?;
+        for (path, entry) in &state.files {
+            let full = self.root.join(path.trim_start_matches('/'));
+            let failed = io_error(format!("state file {path}"));
+            if let Some(parent) = full.parent() {
+                fs::create_dir_all(parent).map_err(io_error(format!("state file {path}")))?;
+            }
+            match entry {
+                MachineFile::File { contents, mode } => fs::write(&full, contents)
+                    .and_then(|()| fs::set_permissions(&full, fs::Permissions::from_mode(*mode))),
+                MachineFile::Symlink { target } => symlink(target, &full),
+                MachineFile::Dir { mode } => fs::create_dir_all(&full)
+                    .and_then(|()| fs::set_permissions(&full, fs::Permissions::from_mode(*mode))),
+            }
+            .map_err(failed)?;
+        }
+        if !state.files.contains_key(OsRelease::PATH) {
+            scenario
+                .os_release
+                .write(&self.root)
+                .map_err(io_error(OsRelease::PATH))?;
+        }
+        if scenario.init == InitSystem::Systemd {
+            fs::create_dir_all(self.root.join(SYSTEMD_MARKER.trim_start_matches('/')))
+                .map_err(io_error(SYSTEMD_MARKER))?;
+        }
+        Ok(())
+    }
+
+    /// The shim under every tool's name. Hard links, not symbolic ones: the shim finds the
+    /// agent file beside the path it was started from, which a symbolic link would resolve
+    /// away.
+    fn install_tools(&self) -> Result<(), ScenarioError> {
+        let failed = || io_error(format!("tools directory {}", self.tools.display()));
+        fs::create_dir_all(&self.tools).map_err(failed())?;
+        let shim = self.tools.join("jujuc");
+        fs::write(&shim, SHIM).map_err(failed())?;
+        fs::set_permissions(&shim, fs::Permissions::from_mode(0o755)).map_err(failed())?;
+        for name in hooktools::HOOK_TOOLS.iter().chain(MACHINE_COMMANDS) {
+            fs::hard_link(&shim, self.tools.join(name)).map_err(failed())?;
+        }
+        Ok(())
+    }
+
+    /// Tells the shims which context and socket to use.
+    fn announce(&self, context_id: &str) -> Result<(), ScenarioError> {
+        let contents = wire::agent_file_contents(
+            context_id.as_bytes(),
+            self.socket.as_os_str().as_encoded_bytes(),
+        );
+        let path = self.tools.join(wire::AGENT_FILE);
+        fs::write(&path, contents).map_err(io_error(path.display().to_string()))
+    }
+
+    /// Every file, link and empty directory under the root, but what the scenario provisioned
+    /// and the run left as it was.
+    fn read_files(
+        &self,
+        scenario: &Scenario,
+    ) -> Result<BTreeMap<String, MachineFile>, ScenarioError> {
+        let mut files = BTreeMap::new();
+        walk(&self.root, &self.root, &mut files)
+            .map_err(io_error(format!("machine root {}", self.root.display())))?;
+        let os_release = scenario.os_release.contents();
+        if files.get(OsRelease::PATH).and_then(MachineFile::text) == Some(os_release.as_ref()) {
+            files.remove(OsRelease::PATH);
+        }
+        if scenario.init == InitSystem::Systemd {
+            files.remove(SYSTEMD_MARKER);
+        }
+        Ok(files)
+    }
+}
+
+/// The directory whose presence makes a machine systemd-booted (`sd_booted(3)`).
+const SYSTEMD_MARKER: &str = "/run/systemd/system";
+
+fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, MachineFile>) -> io::Result<()> {
+    let mut entries = fs::read_dir(dir)?.peekable();
+    let machine_path = |path: &Path| {
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        format!("/{}", relative.display())
+    };
+    if entries.peek().is_none() && dir != root {
+        let mode = fs::metadata(dir)?.permissions().mode() & 0o7777;
+        files.insert(machine_path(dir), MachineFile::Dir { mode });
+        return Ok(());
+    }
+    for entry in entries {
+        let path = entry?.path();
+        let meta = fs::symlink_metadata(&path)?;
+        if meta.file_type().is_symlink() {
+            let target = fs::read_link(&path)?.display().to_string();
+            files.insert(machine_path(&path), MachineFile::Symlink { target });
+        } else if meta.is_dir() {
+            walk(root, &path, files)?;
+        } else if meta.is_file() {
+            files.insert(
+                machine_path(&path),
+                MachineFile::File {
+                    contents: fs::read(&path)?,
+                    mode: meta.permissions().mode() & 0o7777,
+                },
+            );
+        }
+    }
+    Ok(())
+}
