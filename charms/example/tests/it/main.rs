@@ -1,6 +1,7 @@
 //! The example charm: its generated files, its hooks in process, and its binary run as Juju
 //! runs it.
 
+mod emulator;
 mod fake_juju;
 mod generated;
 mod hooks;
