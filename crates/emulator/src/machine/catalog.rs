@@ -114,7 +114,12 @@ impl Default for Catalog {
             with_service("nfs-kernel-server", "1:2.6.2-4+deb12u1", "nfs-server", &[]),
             // Not a Debian package: the workload of the toolkit's example charm
             // (charms/example), so that the example deploys in the emulator out of the box.
-            with_service("example-greeter", "1.0-1", "example-greeter", &["/etc/example"]),
+            with_service(
+                "example-greeter",
+                "1.0-1",
+                "example-greeter",
+                &["/etc/example"],
+            ),
         ];
         Catalog {
             packages: packages.into_iter().collect(),

@@ -4,21 +4,27 @@
 //! The real tool reads `[database] connection` from its config files (oslo.config: each
 //! `--config-file`, else `/etc/manila/manila.conf`), runs the alembic migrations up to the head
 //! (`bb5938d74b73` for Debian 12's 1:15.1.0, real-peers §1.3) and `db version` prints alembic's
-//! current revision, which is `None` on a database never synced. The emulation keeps, per
-//! machine, every sync with the database it went to (the connection URL without its password,
-//! so that `model.json` holds no secret).
+//! current revision, which is `None` on a database never synced. The emulation keeps, on the
+//! machine that ran it, every sync with the database it went to (the connection URL without
+//! its password, so that `model.json` holds no secret); `db version` answers from the syncs of
+//! every machine, because the database is shared by all the machines that connect to it.
 
 use std::fs;
 use std::path::Path;
 
-use super::{CommandResult, MachineState, SchemaSync};
+use super::{latest_revision, CommandResult, MachineState, SchemaSync};
 
 /// The alembic head of Debian 12's manila 1:15.1.0-2.
 pub const MANILA_SCHEMA_HEAD: &str = "bb5938d74b73";
 
 const DEFAULT_CONFIG: &str = "/etc/manila/manila.conf";
 
-pub(super) fn execute(state: &mut MachineState, root: &Path, args: &[String]) -> CommandResult {
+pub(super) fn execute(
+    state: &mut MachineState,
+    model_syncs: &[SchemaSync],
+    root: &Path,
+    args: &[String],
+) -> CommandResult {
     let mut config_files = Vec::new();
     let mut words = Vec::new();
     let mut iter = args.iter();
@@ -63,8 +69,10 @@ pub(super) fn execute(state: &mut MachineState, root: &Path, args: &[String]) ->
                 Ok(database) => database,
                 Err(failure) => return failure,
             };
+            // This machine's own syncs are newer than the model's snapshot of them.
             let revision = state
                 .schema_revision("manila-manage", &database)
+                .or_else(|| latest_revision(model_syncs, "manila-manage", &database))
                 .unwrap_or("None");
             CommandResult::ok(format!("{revision}\n"))
         }

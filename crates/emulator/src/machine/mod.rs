@@ -72,14 +72,23 @@ pub struct MachineState {
 }
 
 impl MachineState {
-    /// The schema revision `tool` last migrated `database` to (as `db version` reports it).
+    /// The schema revision `tool` last migrated `database` to on this machine.
     pub fn schema_revision(&self, tool: &str, database: &str) -> Option<&str> {
-        self.schema_syncs
-            .iter()
-            .rev()
-            .find(|sync| sync.tool == tool && sync.database == database)
-            .map(|sync| sync.revision.as_str())
+        latest_revision(&self.schema_syncs, tool, database)
     }
+}
+
+/// The revision of the last sync of `database` by `tool` in `syncs`.
+pub(crate) fn latest_revision<'a>(
+    syncs: &'a [SchemaSync],
+    tool: &str,
+    database: &str,
+) -> Option<&'a str> {
+    syncs
+        .iter()
+        .rev()
+        .find(|sync| sync.tool == tool && sync.database == database)
+        .map(|sync| sync.revision.as_str())
 }
 
 /// One `db sync`.
@@ -165,6 +174,8 @@ impl CommandResult {
 pub(crate) struct Machine<'a> {
     pub(crate) state: &'a mut MachineState,
     pub(crate) catalog: &'a Catalog,
+    /// Schema syncs recorded on every machine of the model (see [`manila`]).
+    pub(crate) model_schema_syncs: &'a [SchemaSync],
     pub(crate) root: &'a Path,
 }
 
@@ -183,7 +194,9 @@ impl Machine<'_> {
             "a2ensite" | "a2dissite" | "a2enmod" | "a2dismod" => {
                 apache::execute(self.root, command, args)
             }
-            "manila-manage" => manila::execute(self.state, self.root, args),
+            "manila-manage" => {
+                manila::execute(self.state, self.model_schema_syncs, self.root, args)
+            }
             other => CommandResult::fail(127, format!("{other}: command not found\n")),
         }
     }

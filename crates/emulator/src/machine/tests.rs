@@ -5,6 +5,8 @@ use super::*;
 struct Fixture {
     state: MachineState,
     catalog: Catalog,
+    /// Syncs other machines of the model recorded.
+    model_schema_syncs: Vec<SchemaSync>,
     root: tempfile::TempDir,
 }
 
@@ -21,6 +23,7 @@ impl Fixture {
         Fixture {
             state: MachineState::default(),
             catalog: Catalog::default(),
+            model_schema_syncs: Vec::new(),
             root: tempfile::tempdir().unwrap(),
         }
     }
@@ -42,6 +45,7 @@ impl Fixture {
         Machine {
             state: &mut self.state,
             catalog: &self.catalog,
+            model_schema_syncs: &self.model_schema_syncs,
             root: self.root.path(),
         }
         .execute(command, &args)
@@ -389,6 +393,28 @@ fn manila_manage_syncs_the_configured_database_to_the_head() {
     .unwrap();
     assert_eq!(m.run("manila-manage db version").stdout, "None\n");
     assert_eq!(m.run("manila-manage db sync 1234abcd").exit_code, 1);
+}
+
+#[test]
+fn a_schema_synced_from_another_machine_is_seen_by_db_version() {
+    let mut m = Fixture::new();
+    m.run("apt-get install -y -o Dpkg::Options::=--force-confold manila-common");
+    fs::write(
+        m.path("/etc/manila/manila.conf"),
+        "[database]\nconnection = mysql+pymysql://manila:pw@127.1.0.9:3306/manila\n",
+    )
+    .unwrap();
+    assert_eq!(m.run("manila-manage db version").stdout, "None\n");
+    m.model_schema_syncs.push(SchemaSync {
+        tool: "manila-manage".to_owned(),
+        database: "mysql+pymysql://manila@127.1.0.9:3306/manila".to_owned(),
+        revision: MANILA_SCHEMA_HEAD.to_owned(),
+    });
+    assert_eq!(m.run("manila-manage db version").stdout, "bb5938d74b73\n");
+    assert!(
+        m.state.schema_syncs.is_empty(),
+        "the sync stays recorded where it ran"
+    );
 }
 
 #[test]

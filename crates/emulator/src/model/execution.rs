@@ -647,6 +647,7 @@ impl Model {
             ctx,
             machine: self.state.machines[&machine].state.clone(),
             catalog: self.state.catalog.clone(),
+            schema_syncs: self.schema_syncs(),
             root: self.machine_root(machine),
             calls: Vec::new(),
         };

@@ -31,7 +31,7 @@ use crate::charm::Charm;
 use crate::error::{io_error, Error, Result};
 use crate::hooktools::{Bag, OpenedPort, StatusSnapshot};
 use crate::journal::{self, HookRecord, Journal, LogEntry, ToolCallRecord};
-use crate::machine::{Catalog, MachineState, OsRelease, ServiceState};
+use crate::machine::{Catalog, MachineState, OsRelease, SchemaSync, ServiceState};
 use crate::state::{AgentState, InitSystem, ModelState, Unit};
 
 const MODEL_FILE: &str = "model.json";
@@ -355,6 +355,15 @@ impl Model {
     }
 
     /// The directory standing for the machine's `/` (`CHARM_HOST_ROOT`).
+    /// Every database schema sync run on any machine of the model, machine by machine.
+    pub(crate) fn schema_syncs(&self) -> Vec<SchemaSync> {
+        self.state
+            .machines
+            .values()
+            .flat_map(|m| m.state.schema_syncs.iter().cloned())
+            .collect()
+    }
+
     pub fn machine_root(&self, machine: u32) -> PathBuf {
         self.dir
             .join("machines")

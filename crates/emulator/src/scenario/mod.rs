@@ -309,6 +309,7 @@ impl Scenario {
             ctx,
             machine: state.machine.clone(),
             catalog: self.catalog.clone(),
+            schema_syncs: state.machine.schema_syncs.clone(),
             root: sandbox.root.clone(),
             calls: Vec::new(),
         }));
