@@ -56,7 +56,7 @@ fn workspace_root() -> PathBuf {
 
 fn test(root: &Path) -> Result<()> {
     let tools = validators::ensure(root)?;
-    let mut tests = cargo(root, &["test", "--workspace", "--locked"]);
+    let mut tests = cargo(root, &["test", "--workspace", "--locked", "--no-fail-fast"]);
     // The manila charms' tests run oslo-config-validator on every rendered manila.conf; with
     // REQUIRE set, a missing validator fails them instead of skipping.
     tests

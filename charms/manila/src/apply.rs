@@ -6,21 +6,13 @@ use charm::{Context, Restart};
 use host::{FileSpec, Host};
 use juju::{LogLevel, Port, ToolRunner};
 
+pub use crate::inputs::Mode;
+
 use crate::inputs::{leader_key, state_key};
 use crate::reconcile::{AptSource, Plan, PortChange, SchemaStep};
 use crate::release::{CLOUD_ARCHIVE_KEYRING, CLOUD_ARCHIVE_LIST};
 use crate::render::{self, APACHE_SITE, APACHE_SITE_ENABLED, RESTART_MAP};
 use crate::status;
-
-/// How much of the plan a hook carries out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Everything.
-    Full,
-    /// `update-status`: no packages, no files, no stopping; check the services, start a dead
-    /// `manila-share`, and start the services once the database schema is there.
-    UpdateStatus,
-}
 
 /// The service the reference charm revives on `update-status` (LP#1706699).
 const REVIVED_ON_UPDATE_STATUS: &str = "manila-share";

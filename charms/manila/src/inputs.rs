@@ -54,6 +54,18 @@ pub mod leader_key {
     pub const HAPROXY_STATS_PASSWORD: &str = "haproxy-stats-password";
 }
 
+/// How much of the charm a hook runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Everything.
+    Full,
+    /// `update-status`: no packages, no files, no relation data, no stopping; check the
+    /// services, start a dead `manila-share`, and start the services once the database schema
+    /// is there. So neither the addresses nor the templates are needed: what they feed only
+    /// changes in other hooks (Juju runs `config-changed` when the machine's addresses change).
+    UpdateStatus,
+}
+
 /// A relation this unit needs, as the status checks see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Related<T> {
@@ -164,6 +176,8 @@ pub struct Recorded {
 /// Everything [`reconcile`](crate::reconcile()) decides from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inputs {
+    /// What the hook does: [`Mode::UpdateStatus`] plans no files and no relation data.
+    pub mode: Mode,
     pub unit: UnitName,
     pub leader: bool,
     pub config: Result<Config, ConfigError>,
@@ -221,9 +235,9 @@ pub fn read_installed(host: &host::Host) -> anyhow::Result<BTreeMap<String, Stri
         .collect())
 }
 
-/// Reads every input of [`reconcile`](crate::reconcile()): each hook-tool read at most once
-/// (the runtime caches them), one `dpkg-query`, `/etc/os-release`.
-pub fn gather<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<Inputs> {
+/// Reads every input of [`reconcile`](crate::reconcile()) a hook in `mode` needs: each
+/// hook-tool read at most once (the runtime caches them), one `dpkg-query`, `/etc/os-release`.
+pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result<Inputs> {
     let config = Config::from_raw(ctx.config()?);
     let leader = ctx.is_leader()?;
     let state = ctx.state()?;
@@ -249,6 +263,7 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<Inputs> {
         Err(_) => AccessRequest::new("", ""),
     };
     let api = config.as_ref().is_ok_and(|c| c.roles.has(Role::Api));
+    let full = mode == Mode::Full;
 
     let mut relations = ctx.relations();
     let shared_db = {
@@ -303,7 +318,7 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<Inputs> {
 
     let tools = ctx.tools();
     let mut addresses = Addresses::default();
-    if api {
+    if api && full {
         for (slot, ty) in addresses.endpoints.iter_mut().zip(EndpointType::ALL) {
             *slot = Binding::from_network_info(&tools.network_get(ty.word(), None)?);
         }
@@ -311,16 +326,17 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<Inputs> {
             .network_get_ingress_address(endpoint::CLUSTER, None)?
             .and_then(|a| a.parse().ok());
     }
-    if !shared_db.relations.is_empty() {
+    if full && !shared_db.relations.is_empty() {
         addresses.shared_db = tools.network_get_bind_address(endpoint::SHARED_DB, None)?;
     }
-    if !amqp.relations.is_empty() {
+    if full && !amqp.relations.is_empty() {
         addresses.amqp = tools.network_get_bind_address(endpoint::AMQP, None)?;
     }
 
     let new_stats_password = match &cluster {
         Some(cluster)
-            if leader
+            if full
+                && leader
                 && api
                 && cluster
                     .leader_value(leader_key::HAPROXY_STATS_PASSWORD)
@@ -332,6 +348,7 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<Inputs> {
     };
 
     Ok(Inputs {
+        mode,
         unit,
         leader,
         config,

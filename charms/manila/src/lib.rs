@@ -30,8 +30,9 @@
 //! then they are held stopped. A changed file restarts only the services that read it
 //! ([`render::RESTART_MAP`]); a hook that changes nothing restarts nothing; a paused unit
 //! restarts nothing. When a role is removed from `roles`, its services are stopped and
-//! disabled (its packages stay installed). `update-status` re-renders nothing: it checks the
-//! services and starts a dead `manila-share`.
+//! disabled (its packages stay installed). `update-status` ([`Mode::UpdateStatus`]) renders
+//! nothing, publishes nothing and asks for no address: it checks the services and starts a
+//! dead `manila-share`.
 //!
 //! # The database schema across applications
 //!
@@ -72,7 +73,7 @@ use charm::{Charm, Context, Event};
 use juju::ToolRunner;
 
 pub use crate::config::{Config, OPTIONS};
-pub use crate::inputs::{gather, Inputs};
+pub use crate::inputs::{gather, Inputs, Mode};
 pub use crate::reconcile::{reconcile, Plan};
 
 /// The charm.
@@ -99,16 +100,16 @@ impl Charm for Manila {
             Event::Action(action) => anyhow::bail!("no handler for action '{}'", action.name),
             // The machine is going away: nothing to converge.
             Event::Stop | Event::Remove => Ok(()),
-            Event::UpdateStatus => converge(ctx, apply::Mode::UpdateStatus),
-            _ => converge(ctx, apply::Mode::Full),
+            Event::UpdateStatus => converge(ctx, Mode::UpdateStatus),
+            _ => converge(ctx, Mode::Full),
         }
     }
 }
 
-fn converge<R: ToolRunner>(ctx: &mut Context<R>, mode: apply::Mode) -> anyhow::Result<()> {
-    let mut inputs = gather(ctx)?;
+fn converge<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result<()> {
+    let mut inputs = gather(ctx, mode)?;
     let mut plan = reconcile(&inputs, ctx.templates())?;
-    if mode == apply::Mode::Full && apply::install(ctx, &plan, &inputs.installed)? {
+    if mode == Mode::Full && apply::install(ctx, &plan, &inputs.installed)? {
         inputs.installed = inputs::read_installed(ctx.host())?;
         plan = reconcile(&inputs, ctx.templates())?;
     }

@@ -13,7 +13,7 @@ use rabbitmq::AccessRequest;
 
 use crate::backends::ShareBackends;
 use crate::config::{Config, EndpointType};
-use crate::inputs::{leader_key, Inputs, Related};
+use crate::inputs::{leader_key, Inputs, Mode, Related};
 use crate::network::{resolve_address, url_host};
 use crate::release::{apt_source, upstream_version, Release, CLOUD_ARCHIVE_KEYRING};
 use crate::render::{self, HaproxyCfg, HaproxyServer, KeystoneSection, ManilaConf};
@@ -227,16 +227,19 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
     }
     let relations_ready = required.iter().all(|(_, s)| *s == RelationState::Ready);
     let keystone = keystone_section(inputs, api);
+    let full = inputs.mode == Mode::Full;
 
-    plan.files = files(
-        inputs,
-        config,
-        release,
-        &backends,
-        keystone.as_ref(),
-        templates,
-    )?;
-    plan.enable_site = api;
+    if full {
+        plan.files = files(
+            inputs,
+            config,
+            release,
+            &backends,
+            keystone.as_ref(),
+            templates,
+        )?;
+        plan.enable_site = api;
+    }
 
     // Services.
     let local_backends = !backends.local.is_empty();
@@ -292,17 +295,19 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
         _ => PortChange::Keep,
     };
 
-    plan.unit_data = relation_data(inputs, config, keystone.as_ref());
-    if let (true, true, Some(cluster), Some(password)) =
-        (inputs.leader, api, cluster, &inputs.new_stats_password)
-    {
-        plan.leader_data = Some((
-            cluster.relation.clone(),
-            Databag::from([(
-                leader_key::HAPROXY_STATS_PASSWORD.to_owned(),
-                password.clone(),
-            )]),
-        ));
+    if full {
+        plan.unit_data = relation_data(inputs, config, keystone.as_ref());
+        if let (true, true, Some(cluster), Some(password)) =
+            (inputs.leader, api, cluster, &inputs.new_stats_password)
+        {
+            plan.leader_data = Some((
+                cluster.relation.clone(),
+                Databag::from([(
+                    leader_key::HAPROXY_STATS_PASSWORD.to_owned(),
+                    password.clone(),
+                )]),
+            ));
+        }
     }
 
     plan.status = decide_status(inputs, config, &backends, &required, &plan.schema);

@@ -15,6 +15,9 @@ pub enum MetadataError {
     DuplicateEndpoint(String),
 }
 
+/// The endpoint (and interface) Juju provides implicitly on every charm.
+const JUJU_INFO: &str = "juju-info";
+
 /// How an endpoint takes part in relations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -96,6 +99,16 @@ impl Metadata {
                 });
             }
         }
+        // Juju gives every charm a `juju-info` endpoint it never declares, so that any
+        // subordinate can attach to it; its hooks run like any other relation's.
+        if !endpoints.iter().any(|e| e.name == JUJU_INFO) {
+            endpoints.push(Endpoint {
+                name: JUJU_INFO.to_owned(),
+                role: Role::Provides,
+                interface: JUJU_INFO.to_owned(),
+                container_scoped: false,
+            });
+        }
         Ok(Metadata {
             name: raw.name,
             subordinate: raw.subordinate,
@@ -137,6 +150,15 @@ mod tests {
         assert!(m.is_peer("cluster"));
         assert!(!m.is_peer("website"));
         assert!(!m.is_peer("nope"));
+    }
+
+    #[test]
+    fn every_charm_provides_juju_info_without_declaring_it() {
+        let m = Metadata::parse("name: demo\nsummary: s\ndescription: d\n").unwrap();
+        let implicit = m.endpoint("juju-info").unwrap();
+        assert_eq!(implicit.role, Role::Provides);
+        assert_eq!(implicit.interface, "juju-info");
+        assert!(!implicit.container_scoped);
     }
 
     #[test]

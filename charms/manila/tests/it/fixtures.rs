@@ -13,7 +13,7 @@ use juju::{RelationId, UnitName};
 use keystone::credentials::Credentials;
 use keystone::ServiceCredentials;
 use manila_charm::inputs::{
-    Addresses, Cluster, Endpoint, Inputs, PluginRelation, Recorded, Related,
+    Addresses, Cluster, Endpoint, Inputs, Mode, PluginRelation, Recorded, Related,
 };
 use manila_charm::network::Binding;
 use manila_charm::release::OsRelease;
@@ -247,6 +247,7 @@ pub(crate) fn ready(unit_name: &str, roles: &str) -> Inputs {
     let share = config.roles.has(manila_charm::roles::Role::Share);
     let address = "10.5.0.10";
     Inputs {
+        mode: Mode::Full,
         leader: true,
         os: OsRelease::parse("ID=ubuntu\nVERSION_CODENAME=noble\n"),
         installed: installed(&config.roles, CARACAL),

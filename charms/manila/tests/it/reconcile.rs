@@ -873,3 +873,19 @@ fn non_api_units_take_keystone_values_from_identity_credentials() {
     );
     assert!(!conf.contains("memcached_servers"));
 }
+
+#[test]
+fn update_status_plans_the_same_status_and_services_without_files_or_relation_data() {
+    let mut inputs = ready("manila/0", "all");
+    inputs.new_stats_password = Some("NEW-STATS-SECRET".to_owned());
+    let full = plan(&inputs);
+    inputs.mode = manila_charm::Mode::UpdateStatus;
+    let lean = plan(&inputs);
+    assert_eq!(lean.status, full.status);
+    assert_eq!(lean.services, full.services);
+    assert_eq!(lean.schema, full.schema);
+    assert!(!full.files.is_empty() && !full.unit_data.is_empty());
+    assert!(full.leader_data.is_some());
+    assert_eq!(paths(&lean), Vec::<&str>::new());
+    assert!(lean.unit_data.is_empty() && lean.leader_data.is_none() && !lean.enable_site);
+}

@@ -1024,8 +1024,14 @@ impl Model {
         let scope = rel.scope;
         let endpoints = rel.endpoints.clone();
 
-        // Subordinate units lose their reason to exist with their principal's relation.
+        // A subordinate unit loses its reason to exist with the last container-scoped
+        // relation between its application and its principal's (juju-info often outlives
+        // the others).
         if scope == Scope::Container {
+            let joins = |rel: &Relation, sub: &AppName, principal: &AppName| {
+                rel.endpoints.iter().any(|e| &e.app == sub)
+                    && rel.endpoints.iter().any(|e| &e.app == principal)
+            };
             let doomed: Vec<UnitName> = self
                 .state
                 .units
@@ -1034,8 +1040,15 @@ impl Model {
                     let Some(principal) = &u.principal else {
                         return false;
                     };
-                    endpoints.iter().any(|e| &e.app == n.app())
-                        && endpoints.iter().any(|e| &e.app == principal.app())
+                    let (sub, principal) = (n.app(), principal.app());
+                    endpoints.iter().any(|e| &e.app == sub)
+                        && endpoints.iter().any(|e| &e.app == principal)
+                        && !self.state.relations.iter().any(|(other, rel)| {
+                            *other != id
+                                && !rel.dying
+                                && rel.scope == Scope::Container
+                                && joins(rel, sub, principal)
+                        })
                 })
                 .map(|(n, _)| n.clone())
                 .collect();

@@ -130,6 +130,43 @@ fn removing_the_container_relation_removes_the_subordinate_units() {
 }
 
 #[test]
+fn a_subordinate_stays_while_another_container_relation_holds_it() {
+    let scratch = Scratch::new();
+    let principal = TestCharm::new("prin")
+        .metadata("requires:\n  plugin:\n    interface: plug\n    scope: container\n")
+        .write(scratch.path());
+    let sub = TestCharm::new("sub")
+        .metadata(
+            "subordinate: true\nprovides:\n  plugin:\n    interface: plug\n    scope: container\n\
+             requires:\n  juju-info:\n    interface: juju-info\n    scope: container\n",
+        )
+        .write(scratch.path());
+    let mut model = scratch.model();
+    model
+        .deploy("prin", &principal, DeployOptions::new())
+        .unwrap();
+    model.deploy("sub", &sub, DeployOptions::new()).unwrap();
+    model.relate("sub:plugin", "prin:plugin").unwrap();
+    model.relate("sub:juju-info", "prin:juju-info").unwrap();
+    model.settle().unwrap();
+    assert_eq!(model.units("sub"), ["sub/0"]);
+
+    model.remove_relation("sub:plugin", "prin:plugin").unwrap();
+    model.settle().unwrap();
+    assert_eq!(model.units("sub"), ["sub/0"], "juju-info still holds it");
+    assert!(hooks_of(&model, "sub/0").ends_with(&[
+        "plugin-relation-departed prin/0".to_owned(),
+        "plugin-relation-broken".to_owned()
+    ]));
+
+    model
+        .remove_relation("sub:juju-info", "prin:juju-info")
+        .unwrap();
+    model.settle().unwrap();
+    assert!(model.units("sub").is_empty());
+}
+
+#[test]
 fn deploying_a_subordinate_with_units_is_refused() {
     let scratch = Scratch::new();
     let sub = TestCharm::new("sub")

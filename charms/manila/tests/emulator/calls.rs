@@ -1,0 +1,88 @@
+//! What a settled unit asks of Juju and of its machine in a hook that has nothing to do:
+//! every read once, no write, no log line.
+
+use std::collections::BTreeSet;
+
+use emulator::ToolCallRecord;
+
+use crate::support::{self, World};
+
+const UNIT: &str = "manila/0";
+
+/// Hook tools and machine commands that change something (`systemctl` is checked by verb).
+const WRITES: &[&str] = &[
+    "relation-set",
+    "state-set",
+    "state-delete",
+    "status-set",
+    "application-version-set",
+    "open-port",
+    "close-port",
+    "juju-log",
+    "apt-get",
+    "a2ensite",
+    "manila-manage",
+    "service",
+];
+
+/// The unit's calls from the `from`th record of the transcript on.
+fn calls_since(world: &World, from: usize) -> Vec<ToolCallRecord> {
+    world.model.tool_calls()[from..]
+        .iter()
+        .filter(|c| c.unit == UNIT)
+        .cloned()
+        .collect()
+}
+
+#[track_caller]
+fn assert_reads_once_and_writes_nothing(calls: &[ToolCallRecord]) {
+    assert!(!calls.is_empty());
+    let transcript: Vec<String> = calls.iter().map(ToolCallRecord::argv).collect();
+    for call in calls {
+        let changes_a_service = call.command == "systemctl"
+            && !call
+                .args
+                .iter()
+                .any(|a| a == "is-active" || a == "is-enabled");
+        assert!(
+            !WRITES.contains(&call.command.as_str()) && !changes_a_service,
+            "{} in {transcript:#?}",
+            call.argv()
+        );
+    }
+    let distinct: BTreeSet<&String> = transcript.iter().collect();
+    assert_eq!(distinct.len(), transcript.len(), "{transcript:#?}");
+}
+
+#[test]
+fn a_hook_with_nothing_to_do_reads_each_thing_once_and_writes_nothing() {
+    let mut world = support::all_in_one();
+
+    let from = world.model.tool_calls().len();
+    world
+        .model
+        .set_config("manila", [("nagios_context", "elsewhere")])
+        .unwrap();
+    world.settle();
+    let config_changed = calls_since(&world, from);
+    assert!(config_changed.iter().all(|c| c.hook == "config-changed"));
+    assert_reads_once_and_writes_nothing(&config_changed);
+
+    // update-status renders and publishes nothing, so it needs no address and none of this
+    // unit's own bags.
+    let from = world.model.tool_calls().len();
+    world.model.update_status().unwrap();
+    world.settle();
+    let update_status = calls_since(&world, from);
+    assert_reads_once_and_writes_nothing(&update_status);
+    for call in &update_status {
+        let own_bag = call.command == "relation-get" && call.args.iter().any(|a| a == UNIT);
+        assert!(
+            call.command != "network-get" && !own_bag,
+            "update-status asked {}",
+            call.argv()
+        );
+    }
+    assert!(update_status.len() < config_changed.len());
+    world.assert_status(UNIT, "active", "Unit is ready");
+}
