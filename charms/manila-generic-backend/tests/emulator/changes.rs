@@ -3,19 +3,19 @@
 
 use emulator::ServiceAction;
 
-use crate::support::{BackendApp, World, MANILA_UNIT, READY};
+use crate::support::{share_deployment, BackendApp, World, MANILA, MANILA_UNIT};
 
 const BACKEND: &str = "manila-generic-backend";
 
 #[test]
 fn a_changed_back_end_option_reaches_manila_conf_and_restarts_manila_share_once() {
-    let mut world = World::share_deployment(&[BackendApp::named(BACKEND, "alpha")]);
-    world.assert_status(MANILA_UNIT, READY);
+    let mut world = share_deployment(&[BackendApp::named(BACKEND, "alpha")]);
+    world.assert_ready(MANILA_UNIT);
     let before = world.service(MANILA_UNIT, "manila-share");
     assert!(before.running, "{before:?}");
     let user = |world: &World| {
         world
-            .manila_conf()
+            .manila_conf(MANILA_UNIT)
             .section("alpha")
             .into_iter()
             .find(|(key, _)| key == "service_instance_user")
@@ -39,19 +39,29 @@ fn a_changed_back_end_option_reaches_manila_conf_and_restarts_manila_share_once(
         &after.history[before.history.len()..]
     );
     assert_eq!(after.history.len() - before.history.len(), 1, "{after:?}");
-    world.assert_status(MANILA_UNIT, READY);
-    world.assert_status(&world.backend_unit(BACKEND), READY);
+    world.assert_ready(MANILA_UNIT);
+    world.assert_ready(&world.only_unit(BACKEND));
 }
 
 #[test]
 fn new_keystone_credentials_reach_the_back_end_and_its_sections() {
-    let mut world = World::share_deployment(&[BackendApp::named(BACKEND, "alpha")]);
+    let mut world = share_deployment(&[BackendApp::named(BACKEND, "alpha")]);
     let relation = world
         .model
         .relation_id("manila:manila-plugin", &format!("{BACKEND}:manila-plugin"))
         .unwrap();
-    let old = world.keystone_credentials().password.expose().to_owned();
-    assert_eq!(world.sent_credentials(relation).password.expose(), old);
+    let old = world
+        .keystone_credentials(MANILA)
+        .password
+        .expose()
+        .to_owned();
+    assert_eq!(
+        world
+            .sent_credentials(relation, MANILA_UNIT)
+            .password
+            .expose(),
+        old
+    );
 
     let new = "a-new-service-password";
     assert_ne!(old, new);
@@ -61,9 +71,15 @@ fn new_keystone_credentials_reach_the_back_end_and_its_sections() {
         .unwrap();
     world.settle();
 
-    assert_eq!(world.keystone_credentials().password.expose(), new);
-    assert_eq!(world.sent_credentials(relation).password.expose(), new);
-    let conf = world.manila_conf();
+    assert_eq!(world.keystone_credentials(MANILA).password.expose(), new);
+    assert_eq!(
+        world
+            .sent_credentials(relation, MANILA_UNIT)
+            .password
+            .expose(),
+        new
+    );
+    let conf = world.manila_conf(MANILA_UNIT);
     for section in ["nova", "neutron", "cinder", "keystone_authtoken"] {
         let passwords: Vec<String> = conf
             .section(section)
@@ -78,6 +94,6 @@ fn new_keystone_credentials_reach_the_back_end_and_its_sections() {
         "the old password is still in\n{}",
         conf.0
     );
-    world.assert_status(MANILA_UNIT, READY);
-    world.assert_status(&world.backend_unit(BACKEND), READY);
+    world.assert_ready(MANILA_UNIT);
+    world.assert_ready(&world.only_unit(BACKEND));
 }

@@ -3,17 +3,17 @@
 
 use emulator::HookOutcome;
 
-use crate::support::{BackendApp, World, MANILA_UNIT, READY};
+use crate::support::{share_deployment, BackendApp, World, MANILA_UNIT};
 
 const STAYING: &str = "generic-alpha";
 const LEAVING: &str = "generic-beta";
 
 fn deployment() -> World {
-    let world = World::share_deployment(&[
+    let world = share_deployment(&[
         BackendApp::named(STAYING, "alpha"),
         BackendApp::named(LEAVING, "beta"),
     ]);
-    let conf = world.manila_conf();
+    let conf = world.manila_conf(MANILA_UNIT);
     assert_eq!(conf.enabled_backends(), ["alpha", "beta"], "{}", conf.0);
     assert!(conf.mentions_backend("beta"));
     world
@@ -34,7 +34,7 @@ fn settle_watching_beta(world: &mut World) -> String {
         if record.unit != MANILA_UNIT {
             continue;
         }
-        let conf = world.manila_conf();
+        let conf = world.manila_conf(MANILA_UNIT);
         let enabled = conf.enabled_backends().contains(&"beta".to_owned());
         let section = conf.mentions_backend("beta");
         assert_eq!(
@@ -55,13 +55,13 @@ fn settle_watching_beta(world: &mut World) -> String {
 }
 
 fn assert_only_alpha_left(world: &World) {
-    let conf = world.manila_conf();
+    let conf = world.manila_conf(MANILA_UNIT);
     assert_eq!(conf.enabled_backends(), ["alpha"], "{}", conf.0);
     assert_eq!(conf.headers("alpha"), 1, "{}", conf.0);
     // Only alpha's copy of the credential sections is left.
     assert_eq!(conf.headers("nova"), 1, "{}", conf.0);
-    world.assert_status(MANILA_UNIT, READY);
-    world.assert_status(&world.backend_unit(STAYING), READY);
+    world.assert_ready(MANILA_UNIT);
+    world.assert_ready(&world.only_unit(STAYING));
     let share = world.service(MANILA_UNIT, "manila-share");
     assert!(share.running, "{share:?}");
 }
@@ -75,7 +75,7 @@ fn removing_the_relation_of_a_back_end_whose_unit_stays_drops_it_at_once() {
         .relate(&format!("{LEAVING}:juju-info"), "manila:juju-info")
         .unwrap();
     world.settle();
-    let unit = world.backend_unit(LEAVING);
+    let unit = world.only_unit(LEAVING);
 
     world
         .model
@@ -85,13 +85,13 @@ fn removing_the_relation_of_a_back_end_whose_unit_stays_drops_it_at_once() {
     assert_eq!(gone_after, "manila-plugin-relation-departed");
 
     assert_only_alpha_left(&world);
-    world.assert_status(&unit, ("blocked", "'manila-plugin' missing"));
+    world.assert_status(&unit, "blocked", "'manila-plugin' missing");
 }
 
 #[test]
 fn a_back_end_unit_leaving_with_its_relation_drops_it_at_once() {
     let mut world = deployment();
-    let unit = world.backend_unit(LEAVING);
+    let unit = world.only_unit(LEAVING);
 
     // Its only relation to the principal: the subordinate unit goes with it.
     world

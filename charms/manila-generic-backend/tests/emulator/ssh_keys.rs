@@ -1,7 +1,7 @@
 //! The key pair the generic driver logs in with: written by the subordinate onto its
 //! principal's machine, where manila-share reads it, and gone when no longer configured.
 
-use crate::support::{BackendApp, World, MANILA_UNIT, READY};
+use crate::support::{share_deployment, BackendApp, World, MANILA_UNIT};
 
 const BACKEND: &str = "manila-generic-backend";
 const KEY: &str = "/etc/manila/ssh_image_key";
@@ -15,7 +15,7 @@ const PUBLIC_KEY: &str =
 /// The `path_to_*` lines of the back end's section.
 fn key_paths(world: &World) -> Vec<(String, String)> {
     world
-        .manila_conf()
+        .manila_conf(MANILA_UNIT)
         .section("alpha")
         .into_iter()
         .filter(|(key, _)| key.starts_with("path_to_"))
@@ -24,8 +24,8 @@ fn key_paths(world: &World) -> Vec<(String, String)> {
 
 #[test]
 fn the_key_pair_lands_on_the_principals_machine_and_leaves_when_unconfigured() {
-    let mut world = World::share_deployment(&[BackendApp::named(BACKEND, "alpha")]);
-    let unit = world.backend_unit(BACKEND);
+    let mut world = share_deployment(&[BackendApp::named(BACKEND, "alpha")]);
+    let unit = world.only_unit(BACKEND);
     assert_eq!(world.file(MANILA_UNIT, KEY), None);
     assert_eq!(key_paths(&world), []);
 
@@ -67,11 +67,11 @@ fn the_key_pair_lands_on_the_principals_machine_and_leaves_when_unconfigured() {
         .relation_id("manila:manila-plugin", &format!("{BACKEND}:manila-plugin"))
         .unwrap();
     let secret_line = PRIVATE_KEY.lines().nth(1).unwrap();
-    assert!(!world.manila_conf().0.contains(secret_line));
+    assert!(!world.manila_conf(MANILA_UNIT).0.contains(secret_line));
     let bag = world.model.unit_bag(relation, &unit).unwrap();
     assert!(!bag.values().any(|v| v.contains(secret_line)), "{bag:?}");
-    world.assert_status(&unit, READY);
-    world.assert_status(MANILA_UNIT, READY);
+    world.assert_ready(&unit);
+    world.assert_ready(MANILA_UNIT);
 
     world
         .model
@@ -82,13 +82,13 @@ fn the_key_pair_lands_on_the_principals_machine_and_leaves_when_unconfigured() {
     assert_eq!(world.file(MANILA_UNIT, KEY), None);
     assert_eq!(world.file(MANILA_UNIT, KEY_PUBLIC), None);
     assert_eq!(key_paths(&world), []);
-    world.assert_status(&unit, READY);
-    world.assert_status(MANILA_UNIT, READY);
+    world.assert_ready(&unit);
+    world.assert_ready(MANILA_UNIT);
 }
 
 #[test]
 fn the_key_pair_leaves_the_principals_machine_with_the_back_end() {
-    let mut world = World::share_deployment(&[BackendApp::named(BACKEND, "alpha")
+    let mut world = share_deployment(&[BackendApp::named(BACKEND, "alpha")
         .with("driver-auth-type", "both")
         .with("driver-service-instance-password", "instance-secret")
         .with("driver-service-ssh-key", PRIVATE_KEY)
@@ -105,5 +105,5 @@ fn the_key_pair_leaves_the_principals_machine_with_the_back_end() {
     assert!(world.model.units(BACKEND).is_empty());
     assert_eq!(world.file(MANILA_UNIT, KEY), None);
     assert_eq!(world.file(MANILA_UNIT, KEY_PUBLIC), None);
-    world.assert_status(MANILA_UNIT, ("blocked", "No share backends configured"));
+    world.assert_status(MANILA_UNIT, "blocked", "No share backends configured");
 }

@@ -3,24 +3,24 @@
 
 use emulator::ServiceAction;
 
-use crate::support::{BackendApp, World, MANILA_UNIT, READY};
+use crate::support::{share_deployment, BackendApp, MANILA, MANILA_UNIT};
 
 const DRIVER: &str = "manila.share.drivers.generic.GenericShareDriver";
 
 #[test]
 fn two_back_ends_under_their_own_names_are_both_enabled_with_keystones_credentials() {
-    let world = World::share_deployment(&[
+    let world = share_deployment(&[
         BackendApp::named("generic-alpha", "alpha"),
         BackendApp::named("generic-beta", "beta"),
     ]);
 
-    world.assert_status(MANILA_UNIT, READY);
+    world.assert_ready(MANILA_UNIT);
     let share = world.service(MANILA_UNIT, "manila-share");
     assert!(share.running && share.enabled, "manila-share: {share:?}");
     let machine = world.model.machine_of(MANILA_UNIT).unwrap();
     for app in ["generic-alpha", "generic-beta"] {
-        let unit = world.backend_unit(app);
-        world.assert_status(&unit, READY);
+        let unit = world.only_unit(app);
+        world.assert_ready(&unit);
         assert_eq!(
             world.model.principal_of(&unit).unwrap().as_deref(),
             Some(MANILA_UNIT)
@@ -28,7 +28,7 @@ fn two_back_ends_under_their_own_names_are_both_enabled_with_keystones_credentia
         assert_eq!(world.model.machine_of(&unit).unwrap(), machine);
     }
 
-    let conf = world.manila_conf();
+    let conf = world.manila_conf(MANILA_UNIT);
     assert_eq!(conf.enabled_backends(), ["alpha", "beta"], "{}", conf.0);
     for name in ["alpha", "beta"] {
         assert_eq!(conf.headers(name), 1, "[{name}] once in\n{}", conf.0);
@@ -48,7 +48,7 @@ fn two_back_ends_under_their_own_names_are_both_enabled_with_keystones_credentia
 
     // Keystone answered the manila application with a credentials user; manila handed that
     // user to both back ends, and their sections log in to nova, neutron and cinder with it.
-    let keystone = world.keystone_credentials();
+    let keystone = world.keystone_credentials(MANILA);
     let password = keystone.password.expose().to_owned();
     assert!(!password.is_empty());
     for app in ["generic-alpha", "generic-beta"] {
@@ -56,7 +56,7 @@ fn two_back_ends_under_their_own_names_are_both_enabled_with_keystones_credentia
             .model
             .relation_id("manila:manila-plugin", &format!("{app}:manila-plugin"))
             .unwrap();
-        let sent = world.sent_credentials(relation);
+        let sent = world.sent_credentials(relation, MANILA_UNIT);
         assert_eq!(sent.username, keystone.username, "{app}");
         assert_eq!(sent.password.expose(), password, "{app}");
         assert_eq!(sent.project_name, keystone.project, "{app}");
@@ -102,20 +102,18 @@ fn two_back_ends_under_their_own_names_are_both_enabled_with_keystones_credentia
 
 #[test]
 fn two_back_ends_under_one_name_block_manila_and_neither_is_enabled() {
-    let world = World::share_deployment(&[
+    let world = share_deployment(&[
         BackendApp::named("generic-one", "alpha"),
         BackendApp::named("generic-two", "alpha"),
     ]);
 
     world.assert_status(
         MANILA_UNIT,
-        (
-            "blocked",
-            "Share backend 'alpha' is announced by both generic-one/0 and generic-two/0",
-        ),
+        "blocked",
+        "Share backend 'alpha' is announced by both generic-one/0 and generic-two/0",
     );
     // Either would do, so manila takes neither rather than pick one.
-    let conf = world.manila_conf();
+    let conf = world.manila_conf(MANILA_UNIT);
     assert!(conf.enabled_backends().is_empty(), "{}", conf.0);
     assert!(!conf.mentions_backend("alpha"), "{}", conf.0);
     let share = world.service(MANILA_UNIT, "manila-share");
@@ -125,6 +123,6 @@ fn two_back_ends_under_one_name_block_manila_and_neither_is_enabled() {
     );
     // The back ends did their part.
     for app in ["generic-one", "generic-two"] {
-        world.assert_status(&world.backend_unit(app), READY);
+        world.assert_ready(&world.only_unit(app));
     }
 }

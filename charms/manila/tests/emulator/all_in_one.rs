@@ -75,7 +75,7 @@ fn one_unit_with_every_role_runs_the_whole_of_manila() {
     let amqp = world.model.unit_bag(amqp, "rabbitmq-server/0").unwrap();
     let identity = world.model.relation_id("manila", "keystone").unwrap();
     let identity = world.model.unit_bag(identity, "keystone/0").unwrap();
-    assert_eq!(world.mode(UNIT, "/etc/manila/manila.conf"), 0o640);
+    assert_eq!(world.mode(UNIT, "/etc/manila/manila.conf"), Some(0o640));
     let conf = world.file(UNIT, "/etc/manila/manila.conf").unwrap();
     let expected_lines = [
         format!(

@@ -2,7 +2,7 @@
 
 use emulator::DeployOptions;
 
-use crate::support::{Charm, World};
+use crate::support::{Charm, Identity, World};
 
 const UNIT: &str = "manila/0";
 
@@ -15,7 +15,7 @@ fn dropping_the_api_role_stops_its_services_and_closes_its_port() {
         Charm::Manila,
         DeployOptions::new().config("roles", "api,scheduler"),
     );
-    world.relate_peers("manila", true);
+    world.relate_peers("manila", Identity::Service);
     world.settle();
     world.assert_status(UNIT, "active", "Unit is ready");
     for name in ["apache2", "haproxy", "memcached", "manila-scheduler"] {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use emulator::DeployOptions;
 
-use crate::support::{Charm, World};
+use crate::support::{Charm, Identity, World};
 
 /// The files each role writes (besides logging.conf, which all do).
 const API_FILES: [&str; 4] = [
@@ -32,7 +32,7 @@ fn one_registration_one_schema_sync_and_each_role_on_its_own() {
         Charm::Manila,
         DeployOptions::new().config("roles", "data"),
     );
-    world.relate_peers("manila-share", false);
+    world.relate_peers("manila-share", Identity::Credentials);
     world
         .model
         .relate(
@@ -71,7 +71,7 @@ fn one_registration_one_schema_sync_and_each_role_on_its_own() {
             .units(3)
             .config("roles", "api,scheduler"),
     );
-    world.relate_peers("manila", true);
+    world.relate_peers("manila", Identity::Service);
     world.settle();
     for unit in world.model.units("manila") {
         world.assert_status(&unit, "active", "Unit is ready");
@@ -195,7 +195,7 @@ fn api_units_sync_once_whoever_leads_and_however_many_there_are() {
             .units(3)
             .config("roles", "api,scheduler"),
     );
-    world.relate_peers("manila", true);
+    world.relate_peers("manila", Identity::Service);
     world.settle();
     let first_leader = world.model.leader("manila").unwrap().unwrap();
     assert_eq!(world.schema_syncs().len(), 1);

@@ -3,7 +3,7 @@
 
 use emulator::DeployOptions;
 
-use crate::support::{Charm, World};
+use crate::support::{Charm, Identity, World};
 
 const UNIT: &str = "manila/0";
 
@@ -101,7 +101,7 @@ fn share_units_name_their_backend_problems() {
     let mut world = World::new();
     world.deploy_peers();
     world.deploy("manila", Charm::Manila, DeployOptions::new());
-    world.relate_peers("manila", true);
+    world.relate_peers("manila", Identity::Service);
     world.settle();
     world.assert_status(UNIT, "blocked", "No share backends configured");
     // Without a back end, manila-share has nothing to serve; the other parts run.
@@ -188,7 +188,7 @@ fn bad_option_values_block_with_the_option_named() {
         Charm::Manila,
         DeployOptions::new().config("roles", "api"),
     );
-    world.relate_peers("manila", true);
+    world.relate_peers("manila", Identity::Service);
     world.settle();
     world.assert_status(UNIT, "active", "Unit is ready");
 

@@ -1,0 +1,120 @@
+//! The workspace's charms, built with the cargo running the tests.
+//!
+//! Cargo tells a test where its own package's binaries are, not other packages'. It releases
+//! the build lock before running tests, though, so every charm is built here, once per
+//! process, with the same `cargo` and in the profile of the test (or benchmark) asking, and
+//! their paths are taken from cargo's JSON messages: always fresh, however the tests were
+//! started.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use charm_pack::CargoCharm;
+use serde_json::Value;
+
+/// A charm of the workspace a test deploys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Charm {
+    Manila,
+    GenericBackend,
+    Keystone,
+    Mysql,
+    RabbitmqServer,
+    Hacluster,
+}
+
+impl Charm {
+    pub const ALL: [Charm; 6] = [
+        Charm::Manila,
+        Charm::GenericBackend,
+        Charm::Keystone,
+        Charm::Mysql,
+        Charm::RabbitmqServer,
+        Charm::Hacluster,
+    ];
+
+    /// Its directory, relative to the workspace root.
+    pub fn source(self) -> &'static str {
+        match self {
+            Charm::Manila => "charms/manila",
+            Charm::GenericBackend => "charms/manila-generic-backend",
+            Charm::Keystone => "tests/fixtures/charms/keystone",
+            Charm::Mysql => "tests/fixtures/charms/mysql",
+            Charm::RabbitmqServer => "tests/fixtures/charms/rabbitmq-server",
+            Charm::Hacluster => "tests/fixtures/charms/hacluster",
+        }
+    }
+
+    /// The last component of its directory: the charm's name.
+    pub fn dir_name(self) -> &'static str {
+        let source = self.source();
+        source.rsplit('/').next().unwrap_or(source)
+    }
+
+    /// The charm's source directory.
+    pub fn dir(self) -> PathBuf {
+        workspace().join(self.source())
+    }
+
+    /// The charm's binary, built (with every other charm) on first use.
+    #[track_caller]
+    pub fn binary(self) -> PathBuf {
+        built()
+            .iter()
+            .find(|(charm, _)| *charm == self)
+            .map(|(_, path)| path.clone())
+            .unwrap_or_else(|| panic!("{self:?} was not built"))
+    }
+}
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn built() -> &'static Vec<(Charm, PathBuf)> {
+    static BUILT: OnceLock<Vec<(Charm, PathBuf)>> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let targets: Vec<(Charm, CargoCharm)> = Charm::ALL
+            .iter()
+            .map(|&charm| {
+                let cargo = CargoCharm::read(&charm.dir())
+                    .unwrap_or_else(|err| panic!("{}: {err}", charm.source()));
+                (charm, cargo)
+            })
+            .collect();
+        let mut cargo = Command::new(env!("CARGO"));
+        cargo.args(["build", "--message-format=json", "--bins"]);
+        for (_, target) in &targets {
+            cargo.args(["-p", &target.package]);
+        }
+        // Benchmarks measure the release build; tests take the dev build their packages'
+        // own tests already made.
+        if !cfg!(debug_assertions) {
+            cargo.arg("--release");
+        }
+        let out = cargo.current_dir(workspace()).output().expect("cargo runs");
+        assert!(
+            out.status.success(),
+            "cargo build of the charms failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let messages: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect();
+        targets
+            .into_iter()
+            .map(|(charm, target)| {
+                let path = messages
+                    .iter()
+                    .filter(|m| m["target"]["kind"][0] == "bin")
+                    .find(|m| m["target"]["name"] == target.binary.as_str())
+                    .and_then(|m| m["executable"].as_str())
+                    .unwrap_or_else(|| panic!("cargo built no binary {}", target.binary));
+                (charm, PathBuf::from(path))
+            })
+            .collect()
+    })
+}

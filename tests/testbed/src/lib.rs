@@ -1,0 +1,22 @@
+//! The Manila models the emulator tests and benchmarks deploy, shared by every charm's tests.
+//!
+//! A test starts from a [`World`]: a scratch directory holding an emulator [`Model`] of
+//! Ubuntu 24.04 machines and the workspace's charms ([`Charm`]), built once per process with
+//! the cargo running the tests and packed on first deploy. [`all_in_one`] and
+//! [`share_deployment`] are the settled deployments most tests start from; the `World`'s
+//! readers ([`World::manila_conf`], [`World::service`], [`World::assert_status`], ...) look at
+//! what the units did on their emulated machines.
+//!
+//! Failures panic with the model's debug log: this crate is for tests only.
+//!
+//! [`Model`]: emulator::Model
+
+mod charms;
+mod conf;
+mod deployments;
+mod world;
+
+pub use charms::{workspace, Charm};
+pub use conf::Conf;
+pub use deployments::{all_in_one, share_deployment, BackendApp, MANILA, MANILA_API, MANILA_UNIT};
+pub use world::{Identity, World, MANILA_CONF, NOBLE_MANILA, READY};
