@@ -1,6 +1,8 @@
-//! `cargo xtask demo`: the README's main job. Packs the charms a bundle names, deploys the
-//! bundle into a fresh emulator model, settles it, and prints the status table and where each
-//! unit's rendered files are.
+//! `cargo xtask demo`: the README's main job. Packs the charms into `build/` and the fixture
+//! charms standing in for the Charmhub ones (keystone, mysql-innodb-cluster, mysql-router,
+//! rabbitmq-server, hacluster) into the charm store `build/store/`, deploys a bundle into a
+//! fresh emulator model, settles it, and prints the status table and where each unit's
+//! rendered files are.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,12 +15,17 @@ use crate::pack::{self, PackArgs};
 #[derive(Debug, clap::Args)]
 pub(crate) struct DemoArgs {
     /// The bundle to deploy.
-    #[arg(default_value = "bundles/example.yaml")]
+    #[arg(default_value = "bundles/manila-aio.yaml")]
     bundle: PathBuf,
     /// Where the model lives (recreated); the emulator's CLI works on it afterwards.
     #[arg(long, default_value = "build/demo-model")]
     model: PathBuf,
 }
+
+/// Where the fixture charms are packed: the emulator's charm store.
+pub(crate) const STORE: &str = "build/store";
+/// The fixture charms' directory.
+const FIXTURES: &str = "tests/fixtures/charms";
 
 /// Files worth pointing at after a deploy, when a unit rendered them.
 const INTERESTING_FILES: &[&str] = &[
@@ -29,17 +36,22 @@ const INTERESTING_FILES: &[&str] = &[
 
 pub(crate) fn demo(root: &Path, args: &DemoArgs) -> Result<()> {
     pack::pack(root, &PackArgs::all())?;
+    pack::pack(
+        root,
+        &PackArgs::every_charm_in(&root.join(FIXTURES), Path::new(STORE))?,
+    )?;
     let bundle = root.join(&args.bundle);
     let dir = root.join(&args.model);
     if dir.exists() {
         fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
     }
     eprintln!(
-        "==> deploy {} into {}",
+        "==> deploy {} into {} (Charmhub names from {STORE})",
         args.bundle.display(),
         args.model.display()
     );
     let mut model = Model::new(&dir)?;
+    model.set_charm_store(root.join(STORE))?;
     model.on_hook(|record| eprintln!("    {}", record.summary()));
     model.deploy_bundle(&bundle)?;
     let report = model.settle()?;
@@ -47,6 +59,10 @@ pub(crate) fn demo(root: &Path, args: &DemoArgs) -> Result<()> {
     println!("{}", emulator::status::render(&model));
     for app in model.applications() {
         for unit in model.units(&app) {
+            // A subordinate's files are its principal's, listed once under the principal.
+            if model.principal_of(&unit)?.is_some() {
+                continue;
+            }
             let root = model.machine_root(model.machine_of(&unit)?);
             for file in INTERESTING_FILES {
                 let path = root.join(file.trim_start_matches('/'));

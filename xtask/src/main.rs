@@ -9,7 +9,9 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 
+mod bundles;
 mod demo;
+mod e2e;
 mod pack;
 mod validators;
 
@@ -26,6 +28,9 @@ enum Cmd {
     Demo(demo::DemoArgs),
     /// Run every test: the workspace's unit and integration tests, then the slower checks.
     Test,
+    /// The real-Manila end-to-end scenario on this host (root, Debian 12; installs packages
+    /// and runs services): manila with real MariaDB, RabbitMQ and Keystone.
+    E2e(e2e::E2eArgs),
     /// Run the benchmarks and print their figures.
     Bench,
     /// Build the charms in release mode and pack them into build/<name>.charm.
@@ -40,8 +45,9 @@ fn main() -> Result<()> {
     match cli.command {
         Cmd::Demo(args) => demo::demo(&root, &args),
         Cmd::Test => test(&root),
+        Cmd::E2e(args) => e2e::e2e(&root, &args),
         Cmd::Bench => bench(&root),
-        Cmd::Pack(args) => pack::pack(&root, &args),
+        Cmd::Pack(args) => pack::pack(&root, &args).map(drop),
         Cmd::CheckCharms(args) => pack::check_charms(&root, &args),
     }
 }
@@ -61,7 +67,8 @@ fn test(root: &Path) -> Result<()> {
     // REQUIRE set, a missing validator fails them instead of skipping.
     tests
         .env("OSLO_CONFIG_VALIDATOR", &tools.oslo_config_validator)
-        .env("REQUIRE_OSLO_VALIDATOR", "1");
+        .env("REQUIRE_OSLO_VALIDATOR", "1")
+        .env("REQUIRE_HAPROXY", "1");
     step("unit and integration tests", tests)?;
     let mut lint = cargo(root, &["xtask", "pack", "--check"]);
     lint.env("PATH", tools.path_with_linters()?)
@@ -69,6 +76,12 @@ fn test(root: &Path) -> Result<()> {
     step(
         "pack every charm and lint it (charm-proof, charmcraft analyse)",
         lint,
+    )?;
+    // Last and slowest: the charms against Debian's real Manila, MariaDB, RabbitMQ and
+    // Keystone, on this machine (CI's is a disposable Debian 12 one, run as root).
+    step(
+        "real Manila end to end (cargo xtask e2e: installs Debian packages, runs services)",
+        cargo(root, &["xtask", "e2e"]),
     )?;
     Ok(())
 }

@@ -11,6 +11,9 @@ use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
 use charm_pack::{extract, validate, CargoCharm, CharmSource};
+use emulator::{DeployOptions, Model};
+
+use crate::bundles;
 
 /// The target that gives static binaries, which run on every Ubuntu base whatever its glibc.
 const STATIC_TARGET: &str = "x86_64-unknown-linux-musl";
@@ -23,6 +26,13 @@ pub(crate) struct PackArgs {
     /// Lint the packed charms afterwards, as `check-charms` does.
     #[arg(long)]
     check: bool,
+    /// Where the archives go (default: build/).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write the one charm named as a charm directory into DIR (absent or empty) instead of
+    /// an archive: what charmcraft.yaml's build step primes.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["check", "out"])]
+    assemble: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -46,11 +56,34 @@ impl PackArgs {
         PackArgs {
             charms: Vec::new(),
             check: false,
+            out: None,
+            assemble: None,
         }
+    }
+
+    /// The charm directories under `dir` (relative to the workspace), into `out`.
+    pub(crate) fn every_charm_in(dir: &Path, out: &Path) -> Result<PackArgs> {
+        let mut charms = Vec::new();
+        for entry in fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
+            let path = entry
+                .with_context(|| format!("listing {}", dir.display()))?
+                .path();
+            if path.join("metadata.yaml").is_file() {
+                charms.push(path.to_string_lossy().into_owned());
+            }
+        }
+        charms.sort();
+        Ok(PackArgs {
+            charms,
+            check: false,
+            out: Some(out.to_owned()),
+            assemble: None,
+        })
     }
 }
 
-pub(crate) fn pack(root: &Path, args: &PackArgs) -> Result<()> {
+/// Packs the charms `args` names; returns the archives written.
+pub(crate) fn pack(root: &Path, args: &PackArgs) -> Result<Vec<PathBuf>> {
     let charms = select(root, &args.charms)?;
     let names: Vec<&str> = charms.iter().map(|c| c.name.as_str()).collect();
     eprintln!("==> validate {}", names.join(", "));
@@ -58,7 +91,21 @@ pub(crate) fn pack(root: &Path, args: &PackArgs) -> Result<()> {
         validate(&charm.dir)?;
     }
     let binaries = build(root, &charms)?;
-    let build_dir = root.join("build");
+    if let Some(dest) = &args.assemble {
+        let [charm] = charms.as_slice() else {
+            bail!(
+                "--assemble takes exactly one charm, not {}",
+                names.join(", ")
+            );
+        };
+        let binary = binaries
+            .get(&charm.dir)
+            .with_context(|| format!("cargo built no binary for {}", charm.dir.display()))?;
+        eprintln!("==> assemble {} into {}", charm.name, dest.display());
+        CharmSource::new(&charm.dir, binary).assemble_dir(dest)?;
+        return Ok(Vec::new());
+    }
+    let build_dir = root.join(args.out.as_deref().unwrap_or(Path::new("build")));
     fs::create_dir_all(&build_dir).with_context(|| format!("creating {}", build_dir.display()))?;
     let mut packed = Vec::new();
     for charm in &charms {
@@ -81,13 +128,13 @@ pub(crate) fn pack(root: &Path, args: &PackArgs) -> Result<()> {
         println!("{}  {}", shown(root, archive), human_size(*size));
     }
     if args.check {
-        check(root, &charms)?;
+        check(root, &build_dir, &charms)?;
     }
-    Ok(())
+    Ok(packed.into_iter().map(|(archive, _)| archive).collect())
 }
 
 pub(crate) fn check_charms(root: &Path, args: &CheckArgs) -> Result<()> {
-    check(root, &select(root, &args.charms)?)
+    check(root, &root.join("build"), &select(root, &args.charms)?)
 }
 
 /// The charms named on the command line, or every directory under `charms/` that has a
@@ -270,13 +317,13 @@ fn analyse_verdict(code: Option<i32>) -> Verdict {
     }
 }
 
-fn check(root: &Path, charms: &[Charm]) -> Result<()> {
+fn check(root: &Path, build_dir: &Path, charms: &[Charm]) -> Result<()> {
     let require = std::env::var("REQUIRE_CHARM_TOOLS").is_ok_and(|v| v == "1");
     let proof = find_linter(&CHARM_PROOF, require)?;
     let charmcraft = find_linter(&CHARMCRAFT, require)?;
     let mut failed = Vec::new();
     for charm in charms {
-        let archive = root.join("build").join(format!("{}.charm", charm.name));
+        let archive = build_dir.join(format!("{}.charm", charm.name));
         if !archive.is_file() {
             bail!(
                 "{} not found: run `cargo xtask pack {}` first",
@@ -303,7 +350,7 @@ fn check(root: &Path, charms: &[Charm]) -> Result<()> {
         if let Some(program) = &charmcraft {
             let mut cmd = Command::new(program);
             cmd.arg("analyse").arg(&archive);
-            if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+            let xdg_runtime = if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
                 // Without it charmcraft warns on every run and falls back to /tmp.
                 let runtime = root.join("build/unpacked/.xdg-runtime");
                 fs::create_dir_all(&runtime)
@@ -311,15 +358,66 @@ fn check(root: &Path, charms: &[Charm]) -> Result<()> {
                 fs::set_permissions(&runtime, fs::Permissions::from_mode(0o700))
                     .with_context(|| format!("securing {}", runtime.display()))?;
                 cmd.env("XDG_RUNTIME_DIR", &runtime);
-            }
+                Some(runtime)
+            } else {
+                None
+            };
             let what = format!("charmcraft analyse {}", shown(root, &archive));
             if run_linter(&what, cmd, analyse_verdict)? == Verdict::Errors {
                 failed.push(what);
+            }
+            // The charm's charmcraft.yaml, loaded and validated as `charmcraft pack` would
+            // before building (which needs LXD or an Ubuntu host): exit 0 or failure.
+            if charm.dir.join("charmcraft.yaml").is_file() {
+                let mut cmd = Command::new(program);
+                cmd.arg("expand-extensions").current_dir(&charm.dir);
+                if let Some(runtime) = &xdg_runtime {
+                    cmd.env("XDG_RUNTIME_DIR", runtime);
+                }
+                let what = format!(
+                    "charmcraft expand-extensions (validates {})",
+                    shown(root, &charm.dir.join("charmcraft.yaml"))
+                );
+                let report = run_quiet(&what, cmd)?;
+                if !report {
+                    failed.push(what);
+                }
             }
         }
     }
     if !failed.is_empty() {
         bail!("charm linters found errors:\n  {}", failed.join("\n  "));
+    }
+    deploy_each(root, build_dir, charms)?;
+    bundles::validate(root)
+}
+
+/// Deploys every archive, as it is, into a scratch emulator model: Juju must be able to
+/// unpack and run it (dispatch executable, binary runs on this machine, hooks exit 0). The
+/// charms end blocked or waiting on their relations; none may end in error.
+fn deploy_each(root: &Path, build_dir: &Path, charms: &[Charm]) -> Result<()> {
+    let dir = root.join("build/unpacked/.deploy-check");
+    if dir.exists() {
+        fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    eprintln!(
+        "==> deploy each archive into the emulator ({})",
+        shown(root, &dir)
+    );
+    let mut model = Model::new(&dir)?;
+    for charm in charms {
+        let archive = build_dir.join(format!("{}.charm", charm.name));
+        model.deploy(&charm.name, &archive, DeployOptions::new())?;
+    }
+    let report = model.settle()?;
+    for line in emulator::status::render(&model).lines() {
+        eprintln!("    {line}");
+    }
+    if !report.units_in_error.is_empty() {
+        bail!(
+            "units in error after deploying the archives: {}",
+            report.units_in_error.join(", ")
+        );
     }
     Ok(())
 }
@@ -369,6 +467,24 @@ fn run_linter(what: &str, mut cmd: Command, judge: fn(Option<i32>) -> Verdict) -
     };
     eprintln!("    => {summary} ({})", out.status);
     Ok(verdict)
+}
+
+/// Runs a check whose output matters only when it fails; says whether it passed.
+fn run_quiet(what: &str, mut cmd: Command) -> Result<bool> {
+    eprintln!("==> {what}");
+    let out = cmd
+        .output()
+        .with_context(|| format!("could not start: {cmd:?}"))?;
+    if out.status.success() {
+        eprintln!("    => clean");
+        return Ok(true);
+    }
+    let report = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+    for line in report.lines().filter(|l| !l.trim().is_empty()) {
+        eprintln!("    {line}");
+    }
+    eprintln!("    => FAILED ({})", out.status);
+    Ok(false)
 }
 
 fn shown(root: &Path, path: &Path) -> String {

@@ -1,7 +1,8 @@
 //! The Python tools the test suite checks our output with, installed from PyPI into virtual
 //! environments under `build/` the first time they are needed:
 //! - `oslo-config-validator` (from the `manila` package: it knows manila's option namespaces),
-//! - `charm-proof` (charm-tools) and `charmcraft analyse` for packed charms.
+//! - `charm-proof` (charm-tools) and `charmcraft analyse` for packed charms, and
+//!   jujubundlelib for the bundles.
 //!
 //! They live in two environments because manila and charmcraft pin different versions of
 //! shared libraries.
@@ -43,7 +44,9 @@ const OSLO: Venv = Venv {
 };
 const LINTERS: Venv = Venv {
     dir: "build/venv-charm-tools",
-    packages: &["charm-tools", "charmcraft==4.5.0"],
+    // charm-tools depends on jujubundlelib already; it is named because the bundle check
+    // uses it directly.
+    packages: &["charm-tools", "charmcraft==4.5.0", "jujubundlelib"],
     probe: "charmcraft",
 };
 

@@ -15,18 +15,19 @@
 //! 1. [`config::OPTIONS`] and [`config::Config`]: the options, declared once (`config.yaml`
 //!    is generated from the table; a test keeps it so), and their validation.
 //! 2. [`GenericBackend::handle`]: every hook is [`gather`] (all reads) → [`reconcile()`] (a
-//!    pure function of [`Inputs`] to a [`Plan`]) → [`apply::apply`]. The actions set or
-//!    clear the paused flag first; `remove` deletes the key files.
+//!    pure function of [`Inputs`] to a [`Plan`]) → [`apply::apply`]. The actions run the
+//!    toolkit's first; `remove` deletes the key files.
 //! 3. [`reconcile()`] says when the back end is published, what happens to the key files
 //!    and which status the unit shows; [`render`] what the text holds.
 //!
 //! # Actions
 //!
-//! `pause`, `resume` and `restart-services` (`actions/openstack-pause.yaml`, shared with the
-//! other OpenStack charms; `actions.yaml` here is a copy a test keeps equal). There are no
-//! services to stop or restart: pausing only shows `maintenance` (`Paused. Use 'resume'
-//! action to resume normal service.`) until `resume`, as the reference does; the back end
-//! stays published.
+//! `pause`, `resume` and `restart-services` (`actions/openstack-pause.yaml`, the toolkit's
+//! [`charm::pause`], shared with the other OpenStack charms; `actions.yaml` here is a copy a
+//! test keeps equal). There are no services to stop or restart: pausing only shows
+//! `maintenance` (`Paused. Use 'resume' action to resume normal service.`) until `resume`, as
+//! the reference does, and `restart-services` is refused while paused; the back end stays
+//! published.
 
 pub mod apply;
 pub mod config;
@@ -34,6 +35,7 @@ pub mod inputs;
 pub mod reconcile;
 pub mod render;
 
+use charm::pause::{self, ServicesAction};
 use charm::{Charm, Context, Event};
 use juju::ToolRunner;
 
@@ -47,19 +49,28 @@ pub struct GenericBackend;
 
 impl Charm for GenericBackend {
     const METADATA: &'static str = include_str!("../metadata.yaml");
-    const ACTIONS: &'static str = include_str!("../../../actions/openstack-pause.yaml");
+    const ACTIONS: &'static str = charm::pause::SCHEMA;
     const TEMPLATES: &'static [(&'static str, &'static str)] =
         charm::embed_templates!("../../templates/manila-generic-backend", ["manila.conf"]);
 
     fn handle<R: ToolRunner>(ctx: &mut Context<R>, event: &Event) -> anyhow::Result<()> {
         match event {
             Event::Action(action) => {
-                match action.name.as_str() {
-                    "pause" => ctx.state()?.set_paused(true),
-                    "resume" => ctx.state()?.set_paused(false),
-                    // Nothing runs, so nothing restarts.
-                    "restart-services" => {}
-                    other => anyhow::bail!("no handler for action '{other}'"),
+                let Some(action) = ServicesAction::from_name(&action.name) else {
+                    anyhow::bail!("no handler for action '{}'", action.name);
+                };
+                // The back end runs no service of its own: the shared actions only record
+                // the pause (and refuse to restart while paused).
+                match action {
+                    ServicesAction::Pause => {
+                        pause::pause(ctx, &[])?;
+                    }
+                    ServicesAction::Resume => {
+                        pause::resume(ctx, &[], &[])?;
+                    }
+                    ServicesAction::RestartServices => {
+                        pause::restart(ctx, &[])?;
+                    }
                 }
                 converge(ctx)
             }

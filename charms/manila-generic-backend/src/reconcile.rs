@@ -26,7 +26,7 @@ use crate::inputs::{Inputs, MANILA_PLUGIN};
 use crate::render::{self, SectionsError, MANILA_CONF, SSH_KEY, SSH_KEY_PUBLIC};
 
 pub const READY: &str = "Unit is ready";
-pub const PAUSED: &str = "Paused. Use 'resume' action to resume normal service.";
+pub const PAUSED: &str = charm::pause::PAUSED;
 
 /// One change to a key file.
 #[derive(Clone, PartialEq, Eq)]

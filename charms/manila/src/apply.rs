@@ -111,6 +111,10 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan, mode: Mode) -> any
     };
     let newly_ready = schema_ready && plan.schema != SchemaStep::Ready;
 
+    if full {
+        pacemaker_services(ctx, &host, &plan, &changed)?;
+    }
+
     let mut not_running = Vec::new();
     if full {
         let held = plan.services.hold.iter().chain(if schema_ready {
@@ -176,6 +180,10 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan, mode: Mode) -> any
         relations.set_app_data(&relation, data)?;
     }
 
+    if let Some(vips) = plan.record_ha_vips {
+        let text: Vec<String> = vips.iter().map(ToString::to_string).collect();
+        ctx.state()?.set(state_key::HA_VIPS, text.join(" "));
+    }
     if let Some(roles) = plan.record_roles {
         ctx.state()?.set(state_key::ROLES, roles);
     }
@@ -214,6 +222,42 @@ fn restart_changed<R: ToolRunner>(
         })
         .collect();
     Ok(ctx.restart_changed(changed, &map)?)
+}
+
+/// The services Pacemaker runs on one node: disabled so that no boot starts them beside
+/// Pacemaker; stopped until the cluster is formed, so that no two units run them before
+/// Pacemaker places them; afterwards left where Pacemaker runs them, and restarted there
+/// (only there: a restart would start them anywhere) when a file they read changed.
+fn pacemaker_services<R: ToolRunner>(
+    ctx: &mut Context<R>,
+    host: &Host,
+    plan: &Plan,
+    changed: &[String],
+) -> anyhow::Result<()> {
+    for name in &plan.services.pacemaker {
+        let service = host.service(name)?;
+        if service.is_enabled()? {
+            service.disable()?;
+        }
+        let running = service.is_running()?;
+        if !plan.clustered {
+            if running {
+                service.stop()?;
+            }
+            continue;
+        }
+        let reads_changed = RESTART_MAP
+            .iter()
+            .any(|row| row.services.contains(name) && changed.iter().any(|c| c == row.file));
+        if running && reads_changed {
+            let row = Restart {
+                file: render::MANILA_CONF,
+                services: std::slice::from_ref(name),
+            };
+            ctx.restart_changed(&[render::MANILA_CONF.to_owned()], &[row])?;
+        }
+    }
+    Ok(())
 }
 
 /// Whether the database has Manila's schema: `manila-manage db version` prints the

@@ -4,8 +4,9 @@
 //! Names, types and defaults are those of the reference charm with the layers it inherits
 //! (`charm-layer-openstack`, `-principle`, `-api`), plus `roles`. A few inherited options are
 //! accepted but, as in the reference, nothing reads them: `use-syslog`,
-//! `use-internal-endpoints`, `action-managed-upgrade`, `nagios_context`,
-//! `nagios_servicegroups`, and the `ssl_*` options (see the crate docs on TLS).
+//! `use-internal-endpoints`, `nagios_context`, `nagios_servicegroups`, and the `ssl_*`
+//! options (see the crate docs on TLS). `action-managed-upgrade` is read by the
+//! openstack-upgrade action ([`crate::actions`]).
 
 use std::net::IpAddr;
 
@@ -156,8 +157,9 @@ pub const OPTIONS: &[OptionSpec] = &[
     OptionSpec {
         name: "action-managed-upgrade",
         ty: boolean(false),
-        description: "If True, OpenStack upgrades are performed only by the \
-                      openstack-upgrade action. (Accepted for compatibility.)",
+        description: "If True, the openstack-upgrade action upgrades OpenStack to the \
+                      release openstack-origin names; if False, it refuses. Changing \
+                      openstack-origin never upgrades by itself.",
     },
     OptionSpec {
         name: "os-admin-network",
@@ -310,6 +312,8 @@ pub struct Config {
     pub haproxy_timeouts: HaproxyTimeouts,
     pub vips: Vec<IpAddr>,
     pub vip_iface: String,
+    /// `vip_cidr`: the VIP's prefix length when no interface of the unit is in its network.
+    pub vip_cidr: u8,
     pub dns_ha: bool,
     /// Indexed like [`EndpointType::ALL`].
     pub endpoints: [EndpointOverride; 3],
@@ -365,6 +369,8 @@ impl Config {
             },
             vips: vips(raw)?,
             vip_iface: single_word(raw, "vip_iface")?,
+            vip_cidr: u8::try_from(raw.int_in("vip_cidr", 1..=128)?)
+                .map_err(|e| ConfigError::new("vip_cidr", e))?,
             dns_ha: raw.boolean("dns-ha")?,
             endpoints: [
                 endpoint(EndpointType::Public)?,

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use charm::config::ConfigError;
 use charm::{Context, Databag, Relations};
 use databag::{Readiness, UnitError};
+use hacluster::HaAnswer;
 use juju::{RelationId, ToolRunner, UnitName};
 use keystone::credentials::Credentials;
 use keystone::ServiceCredentials;
@@ -43,6 +44,10 @@ pub mod state_key {
     pub const API_PORT: &str = "api-port";
     /// The version last given to `application-version-set`.
     pub const APP_VERSION: &str = "app-version";
+    /// Every VIP this unit has asked hacluster for, space-separated: those no longer
+    /// configured are deleted through `json_delete_resources` (kept there, since hacluster may
+    /// read the relation only after a later hook rewrote it).
+    pub const HA_VIPS: &str = "ha-vips";
 }
 
 /// Keys of the `cluster` peer relation's application bag, which the leader writes and every
@@ -145,7 +150,7 @@ impl Cluster {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Addresses {
     /// The `public`, `internal` and `admin` bindings, indexed like [`EndpointType::ALL`]
-    /// (api units only).
+    /// (api units, and units related to hacluster).
     pub endpoints: [Binding; 3],
     /// The address peers reach this unit at on `cluster` (api units only).
     pub cluster: Option<IpAddr>,
@@ -171,6 +176,8 @@ pub struct Recorded {
     pub schema_seen: Option<Release>,
     pub api_port_open: bool,
     pub app_version: Option<String>,
+    /// The VIPs ever published on `ha` (see [`state_key::HA_VIPS`]).
+    pub ha_vips: Vec<IpAddr>,
 }
 
 /// Everything [`reconcile`](crate::reconcile()) decides from.
@@ -196,6 +203,8 @@ pub struct Inputs {
     pub remote_plugins: Vec<PluginRelation>,
     pub cluster: Option<Cluster>,
     pub ha: Vec<RelationId>,
+    /// hacluster said `clustered`: the VIPs answer, so endpoints are published on them.
+    pub clustered: bool,
     pub addresses: Addresses,
     /// A fresh password the leader publishes when the leader data has none yet (drawn in
     /// [`gather`], so that [`reconcile`](crate::reconcile()) stays deterministic).
@@ -249,6 +258,15 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
             .and_then(|r| r.parse().ok()),
         api_port_open: state.get(state_key::API_PORT).is_some(),
         app_version: state.get(state_key::APP_VERSION).map(str::to_owned),
+        // Unit state is this charm's own; an entry that does not parse was not written by it.
+        ha_vips: state
+            .get(state_key::HA_VIPS)
+            .map(|text| {
+                text.split_whitespace()
+                    .filter_map(|vip| vip.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     let os = ctx
         .host()
@@ -315,13 +333,17 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
         None => None,
     };
     let ha = relations.ids(endpoint::HA)?;
+    let clustered = HaAnswer::from_bags(&remote_bags(&mut relations, &ha)?).clustered;
 
     let tools = ctx.tools();
     let mut addresses = Addresses::default();
-    if api && full {
+    // The bindings give the endpoint addresses, and the interfaces VIPs go on.
+    if (api || !ha.is_empty()) && full {
         for (slot, ty) in addresses.endpoints.iter_mut().zip(EndpointType::ALL) {
             *slot = Binding::from_network_info(&tools.network_get(ty.word(), None)?);
         }
+    }
+    if api && full {
         addresses.cluster = tools
             .network_get_ingress_address(endpoint::CLUSTER, None)?
             .and_then(|a| a.parse().ok());
@@ -365,6 +387,7 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
         remote_plugins,
         cluster,
         ha,
+        clustered,
         addresses,
         new_stats_password,
     })

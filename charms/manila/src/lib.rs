@@ -53,11 +53,24 @@
 //! the leader writes and every unit reads: `leader-set` is gone from Juju 4 and would put
 //! secrets (the haproxy statistics password) on a command line.
 //!
+//! # Actions
+//!
+//! `pause`, `resume`, `restart-services` (the toolkit's [`charm::pause`]), `openstack-upgrade`
+//! and `package-upgrade`: see [`actions`]. `actions.yaml` is the shared schemas in
+//! `actions/`, copied (a test keeps the copy equal, and every action handled). A paused unit
+//! renders its files in every hook but starts and restarts nothing, syncs no schema, and
+//! keeps down what a package installation would start; only `resume` un-pauses it.
+//!
+//! The actions on Manila's API (`actions/manila-api.yaml`: share types, protection, share
+//! servers, manage/unmanage) act as the charm's keystone service user: see [`api_actions`].
+//!
 //! # Not implemented
 //!
 //! TLS for the API (the `certificates` relation and the `ssl_*` options are declared but
-//! unused), the NRPE checks, and the actions (pause, resume, openstack-upgrade).
+//! unused) and the NRPE checks.
 
+pub mod actions;
+pub mod api_actions;
 pub mod apply;
 pub mod backends;
 pub mod config;
@@ -82,6 +95,11 @@ pub struct Manila;
 
 impl Charm for Manila {
     const METADATA: &'static str = include_str!("../metadata.yaml");
+    const ACTIONS: &'static str = concat!(
+        include_str!("../../../actions/openstack-pause.yaml"),
+        include_str!("../../../actions/openstack-upgrade.yaml"),
+        include_str!("../../../actions/manila-api.yaml")
+    );
     const TEMPLATES: &'static [(&'static str, &'static str)] = charm::embed_templates!(
         "../../templates/manila",
         [
@@ -97,7 +115,10 @@ impl Charm for Manila {
 
     fn handle<R: ToolRunner>(ctx: &mut Context<R>, event: &Event) -> anyhow::Result<()> {
         match event {
-            Event::Action(action) => anyhow::bail!("no handler for action '{}'", action.name),
+            Event::Action(action) => match actions::Action::from_name(&action.name) {
+                Some(action) => actions::run(ctx, action),
+                None => anyhow::bail!("no handler for action '{}'", action.name),
+            },
             // The machine is going away: nothing to converge.
             Event::Stop | Event::Remove => Ok(()),
             Event::UpdateStatus => converge(ctx, Mode::UpdateStatus),
@@ -112,6 +133,18 @@ fn converge<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result<(
     if mode == Mode::Full && apply::install(ctx, &plan, &inputs.installed)? {
         inputs.installed = inputs::read_installed(ctx.host())?;
         plan = reconcile(&inputs, ctx.templates())?;
+        if inputs.paused {
+            // A package's maintainer script starts the services it ships: a paused unit
+            // keeps those down too.
+            let services = actions::managed_services(&inputs, &plan);
+            let report = charm::pause::pause_services(ctx.host(), &services);
+            for (service, why) in &report.failed {
+                ctx.log(
+                    juju::LogLevel::Warning,
+                    &format!("paused unit: cannot keep {service} down: {why}"),
+                )?;
+            }
+        }
     }
     apply::apply(ctx, plan, mode)
 }

@@ -1,8 +1,10 @@
 //! [`reconcile`]: from [`Inputs`] to the [`Plan`] of what this unit should look like. Pure:
 //! templates render in memory, nothing is read or written.
 
+use std::net::IpAddr;
+
 use charm::{Databag, RenderedFile, TemplateError, Templates, UnitStatus};
-use hacluster::{Crm, HaRequest};
+use hacluster::{DnsRecord, HaConfigError, HaRequest, ServiceResources, Vip, VipNic};
 use juju::{RelationId, Status};
 use keystone::credentials::CredentialsRequest;
 use keystone::{Endpoint as KeystoneEndpoint, Registration};
@@ -14,7 +16,7 @@ use rabbitmq::AccessRequest;
 use crate::backends::ShareBackends;
 use crate::config::{Config, EndpointType};
 use crate::inputs::{leader_key, Inputs, Mode, Related};
-use crate::network::{resolve_address, url_host};
+use crate::network::{resolve_address, url_host, vip_nic};
 use crate::release::{apt_source, upstream_version, Release, CLOUD_ARCHIVE_KEYRING};
 use crate::render::{self, HaproxyCfg, HaproxyServer, KeystoneSection, ManilaConf};
 use crate::roles::{Role, Roles, EVENTLET_API};
@@ -45,6 +47,11 @@ pub struct Services {
     pub mask: Vec<&'static str>,
     /// Run, but not checked by this charm: Pacemaker owns them (haproxy under hacluster).
     pub unchecked: Vec<&'static str>,
+    /// Run by Pacemaker on one node of the cluster (manila-share of a clustered share
+    /// application): kept disabled at boot, stopped until hacluster says the cluster is
+    /// formed, never started by this charm, restarted after a file change only where
+    /// Pacemaker runs them.
+    pub pacemaker: Vec<&'static str>,
 }
 
 impl Services {
@@ -108,6 +115,10 @@ pub struct Plan {
     pub record_roles: Option<Roles>,
     /// A new `application-version-set` value.
     pub app_version: Option<String>,
+    /// The VIPs to record as published on `ha` (`None`: keep what is recorded).
+    pub record_ha_vips: Option<Vec<IpAddr>>,
+    /// hacluster said the cluster is formed.
+    pub clustered: bool,
 }
 
 impl Plan {
@@ -130,8 +141,41 @@ impl Plan {
             leader_data: None,
             record_roles: None,
             app_version: None,
+            record_ha_vips: None,
+            clustered: false,
         }
     }
+}
+
+/// The share service, which a clustered share application runs on one node at a time.
+const SHARE_SERVICE: &str = "manila-share";
+
+/// Whether this unit runs the share role in a cluster (related to hacluster): then
+/// `manila-share` is active/passive under Pacemaker, with one identity for the application.
+fn share_clustered(inputs: &Inputs, config: &Config) -> bool {
+    config.roles.has(Role::Share) && !inputs.ha.is_empty()
+}
+
+/// The service identity (`host` in manila.conf) of a clustered share application: the
+/// application's name, the same on every unit, so that the shares the active node created
+/// stay its own when another node takes over. (manila-ganesha uses the VIP; a name does not
+/// change when the operator moves the VIP, and a share application needs no VIP.)
+fn share_host(inputs: &Inputs, config: &Config) -> Option<String> {
+    share_clustered(inputs, config).then(|| inputs.unit.app().as_str().to_owned())
+}
+
+/// A configuration hacluster cannot be asked for, whatever the relations.
+fn ha_config_problem(config: &Config) -> Option<HaConfigError> {
+    if !config.dns_ha {
+        return None;
+    }
+    if !config.vips.is_empty() {
+        return Some(HaConfigError::VipAndDnsHa);
+    }
+    let hostnames = EndpointType::ALL
+        .iter()
+        .any(|ty| config.endpoint(*ty).hostname.is_some());
+    (config.roles.has(Role::Api) && !hostnames).then_some(HaConfigError::DnsHaWithoutHostnames)
 }
 
 /// Decides everything from `inputs`.
@@ -244,9 +288,13 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
     // Services.
     let local_backends = !backends.local.is_empty();
     let operational = relations_ready && !inputs.paused;
+    let share_ha = share_clustered(inputs, config);
+    plan.clustered = inputs.clustered;
     for service in roles.services() {
         let needs_backend = service == "manila-share" && !local_backends;
-        if operational && !needs_backend {
+        if share_ha && service == SHARE_SERVICE {
+            plan.services.pacemaker.push(service);
+        } else if operational && !needs_backend {
             plan.services.run.push(service);
         } else if !inputs.paused {
             plan.services.hold.push(service);
@@ -296,7 +344,19 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
     };
 
     if full {
-        plan.unit_data = relation_data(inputs, config, keystone.as_ref());
+        let share_ready = share_ha && relations_ready && local_backends;
+        let (unit_data, asked_hacluster) =
+            relation_data(inputs, config, keystone.as_ref(), share_ready);
+        plan.unit_data = unit_data;
+        let new_vips: Vec<IpAddr> = config
+            .vips
+            .iter()
+            .filter(|v| !inputs.recorded.ha_vips.contains(v))
+            .copied()
+            .collect();
+        if asked_hacluster && !new_vips.is_empty() {
+            plan.record_ha_vips = Some([inputs.recorded.ha_vips.clone(), new_vips].concat());
+        }
         if let (true, true, Some(cluster), Some(password)) =
             (inputs.leader, api, cluster, &inputs.new_stats_password)
         {
@@ -331,6 +391,9 @@ fn decide_status(
 ) -> UnitStatus {
     if inputs.paused {
         return UnitStatus::new(Status::Maintenance, status::PAUSED);
+    }
+    if let Some(problem) = ha_config_problem(config) {
+        return status::blocked(problem.to_string());
     }
     if let Some(duplicate) = backends.duplicates.first() {
         return status::blocked(status::duplicate_backend(
@@ -447,6 +510,7 @@ fn files(
             .then(|| config.scheduler_default_filters.join(",")),
         transport_url: amqp.map(rabbitmq::AmqpConnection::transport_url),
         config_flags: config.config_flags.clone(),
+        host: share_host(inputs, config),
         database,
         keystone: keystone.cloned(),
         rabbit,
@@ -512,12 +576,14 @@ fn haproxy(inputs: &Inputs, config: &Config) -> HaproxyCfg {
     }
 }
 
-/// This unit's bag on every relation it publishes to.
+/// This unit's bag on every relation it publishes to, and whether it asked hacluster for
+/// the configured VIPs.
 fn relation_data(
     inputs: &Inputs,
     config: &Config,
     keystone: Option<&KeystoneSection>,
-) -> Vec<(RelationId, Databag)> {
+    share_ready: bool,
+) -> (Vec<(RelationId, Databag)>, bool) {
     let mut data = Vec::new();
     let api = config.roles.has(Role::Api);
     let each = |data: &mut Vec<(RelationId, Databag)>, ids: &[RelationId], bag: &Databag| {
@@ -577,7 +643,7 @@ fn relation_data(
         if let Some(cluster) = &inputs.cluster {
             let address = |ty: EndpointType| {
                 let network = config.endpoint(ty).network.as_ref();
-                resolve_address(None, network, &[], inputs.addresses.binding(ty))
+                resolve_address(None, network, &[], false, inputs.addresses.binding(ty))
             };
             if let (Some(admin), Some(internal), Some(public)) = (
                 address(EndpointType::Admin),
@@ -593,11 +659,15 @@ fn relation_data(
                 data.push((cluster.relation.clone(), bag));
             }
         }
-        if let Some(request) = ha_request(inputs, config) {
+    }
+    let mut asked_hacluster = false;
+    if !inputs.ha.is_empty() {
+        if let Some(request) = ha_request(inputs, config, share_ready) {
             each(&mut data, &inputs.ha, &request.to_bag());
+            asked_hacluster = true;
         }
     }
-    data
+    (data, asked_hacluster)
 }
 
 /// The two endpoints keystone registers, v1 (`manila`) and v2 (`manilav2`), when every
@@ -610,6 +680,7 @@ fn registration(inputs: &Inputs, config: &Config) -> Option<Registration> {
             endpoint.hostname.as_deref(),
             endpoint.network.as_ref(),
             &config.vips,
+            inputs.clustered,
             inputs.addresses.binding(ty),
         )?;
         urls.push(format!(
@@ -632,13 +703,34 @@ fn registration(inputs: &Inputs, config: &Config) -> Option<Registration> {
     .ok()
 }
 
-/// What hacluster runs for the API: the VIPs (or, with dns-ha, DNS records for the
-/// configured host names) and haproxy,
-/// cloned on every unit. `None` when neither VIPs nor DNS HA are configured.
-fn ha_request(inputs: &Inputs, config: &Config) -> Option<HaRequest> {
-    let mut crm = Crm::new();
-    if config.dns_ha {
-        let mut any = false;
+/// What hacluster runs for this unit's roles: for the api, the VIPs (or with dns-ha the
+/// DNS records of the configured host names, pointing at this unit) and haproxy cloned on
+/// every node; for the share role, the VIPs and, once the share service can work,
+/// `manila-share` on one node with them. `None` when the unit has neither role, or the
+/// configuration is one hacluster cannot be asked for (the status says why).
+fn ha_request(inputs: &Inputs, config: &Config, share_ready: bool) -> Option<HaRequest> {
+    let api = config.roles.has(Role::Api);
+    let share = config.roles.has(Role::Share);
+    if !api && !share {
+        return None;
+    }
+    let bindings = &inputs.addresses.endpoints;
+    let vips = config
+        .vips
+        .iter()
+        .map(|vip| Vip {
+            address: *vip,
+            nic: match vip_nic(*vip, bindings) {
+                Some((iface, _)) => VipNic::Found { iface },
+                None => VipNic::Fallback {
+                    iface: config.vip_iface.clone(),
+                    netmask: config.vip_cidr.to_string(),
+                },
+            },
+        })
+        .collect();
+    let mut dns_records = Vec::new();
+    if config.dns_ha && api {
         for (ty, word) in [
             (EndpointType::Admin, "admin"),
             (EndpointType::Internal, "int"),
@@ -650,21 +742,29 @@ fn ha_request(inputs: &Inputs, config: &Config) -> Option<HaRequest> {
             };
             // The record points at this unit's own address on that network.
             let binding = inputs.addresses.binding(ty);
-            if let Some(ip) = resolve_address(None, endpoint.network.as_ref(), &[], binding) {
-                crm.add_dnsha("manila", &ip, hostname, word);
-                any = true;
+            if let Some(ip) = resolve_address(None, endpoint.network.as_ref(), &[], false, binding)
+            {
+                dns_records.push(DnsRecord {
+                    endpoint_type: word.to_owned(),
+                    fqdn: hostname.clone(),
+                    ip,
+                });
             }
         }
-        if !any {
-            return None;
-        }
-    } else if config.vips.is_empty() {
-        return None;
-    } else {
-        for vip in &config.vips {
-            crm.add_vip("manila", *vip);
-        }
     }
-    crm.add_init_service("manila", "haproxy", true);
+    let resources = ServiceResources {
+        service: "manila".to_owned(),
+        vips,
+        retired_vips: inputs.recorded.ha_vips.clone(),
+        dns_ha: config.dns_ha,
+        dns_records,
+        haproxy: api,
+        single_node: if share && share_ready {
+            vec![SHARE_SERVICE.to_owned()]
+        } else {
+            Vec::new()
+        },
+    };
+    let crm = resources.crm().ok()?;
     Some(HaRequest::new(&config.vip_iface, crm))
 }

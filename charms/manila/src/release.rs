@@ -130,6 +130,17 @@ pub enum Origin {
     },
 }
 
+impl Origin {
+    /// The release this origin installs on `os`: `distro` means the one the OS ships
+    /// (`None` when it ships none this charm supports, or the OS is unknown).
+    pub fn release(&self, os: Option<&OsRelease>) -> Option<Release> {
+        match self {
+            Origin::Distro => os.and_then(OsRelease::distro_release),
+            Origin::Release(release) | Origin::Cloud { release, .. } => Some(*release),
+        }
+    }
+}
+
 /// A pocket of the Ubuntu Cloud Archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pocket {
@@ -311,6 +322,21 @@ mod tests {
         );
         assert!("cloud:jammy".parse::<Origin>().is_err());
         assert!("cloud:jammy-caracal/backports".parse::<Origin>().is_err());
+    }
+
+    #[test]
+    fn an_origin_names_the_release_it_installs() {
+        let noble = OsRelease::parse("ID=ubuntu\nVERSION_CODENAME=noble\n").unwrap();
+        let unknown = OsRelease::parse("ID=ubuntu\nVERSION_CODENAME=lunar\n").unwrap();
+        assert_eq!(Origin::Distro.release(Some(&noble)), Some(Release::Caracal));
+        assert_eq!(Origin::Distro.release(Some(&unknown)), None);
+        assert_eq!(Origin::Distro.release(None), None);
+        let epoxy: Origin = "cloud:noble-epoxy/proposed".parse().unwrap();
+        assert_eq!(epoxy.release(None), Some(Release::Epoxy));
+        assert_eq!(
+            Origin::Release(Release::Dalmatian).release(Some(&noble)),
+            Some(Release::Dalmatian)
+        );
     }
 
     #[test]

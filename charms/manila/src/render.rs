@@ -123,6 +123,8 @@ pub struct ManilaConf {
     pub scheduler_default_filters: Option<String>,
     pub transport_url: Option<String>,
     pub config_flags: Vec<(String, String)>,
+    /// The service identity shared by every unit of a clustered share application.
+    pub host: Option<String>,
     pub database: Option<DatabaseSection>,
     pub keystone: Option<KeystoneSection>,
     pub rabbit: Option<RabbitSection>,

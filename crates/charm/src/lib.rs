@@ -20,6 +20,9 @@
 //!   option).
 //! - [`Relations`]: relation data with Juju's access rules.
 //! - [`StatusBoard`], [`UnitState`], [`ActionRun`], [`Templates`], [`Restart`].
+//! - [`pause`]: the OpenStack service actions (pause, resume, restart-services) every
+//!   charm of this workspace shares.
+//! - [`readme`]: the options, relations and actions part of a charm's README, generated.
 //! - [`testing`]: helpers for the charms' own tests (generated-file checks, hook envs).
 //!
 //! Only the `juju` crate runs hook tools; only the `host` crate touches the machine.
@@ -30,6 +33,8 @@ mod context;
 mod event;
 mod files;
 mod metadata;
+pub mod pause;
+pub mod readme;
 mod relations;
 mod run;
 mod state;

@@ -1,9 +1,11 @@
 //! Bundles (`bundle.yaml`) with local charms: parsed, then verified as Juju's
 //! `bundleDataVerifier` does where it applies to a machine model, before anything is deployed.
 //!
-//! Charms are local paths relative to the bundle file (a directory or a `.charm`). Placement
-//! (`to:`) takes bundle machine ids, `new`, and `<app>/<n>`; containers (`lxd:1`) are not
-//! emulated. A multi-document file is a base followed by overlays.
+//! Charms are local paths relative to the bundle file (a directory or a `.charm`), or Charmhub
+//! names (`keystone`, `ch:keystone`) looked up in a [`CharmStore`]: a directory standing in
+//! for Charmhub, where `<name>.charm` or `<name>/` is the one revision of every channel.
+//! Placement (`to:`) takes bundle machine ids, `new`, and `<app>/<n>`; containers (`lxd:1`) are
+//! not emulated. A multi-document file is a base followed by overlays.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -196,8 +198,14 @@ impl Bundle {
             .unwrap_or_else(|| PathBuf::from("."))
     }
 
-    /// Checks the bundle as Juju would before deploying anything, loading every charm.
+    /// Checks the bundle as Juju would before deploying anything, loading every charm; with no
+    /// store, only local charms resolve.
     pub fn verify(self) -> Result<VerifiedBundle, BundleError> {
+        self.verify_with(None)
+    }
+
+    /// [`Bundle::verify`], resolving Charmhub names in `store`.
+    pub fn verify_with(self, store: Option<&CharmStore>) -> Result<VerifiedBundle, BundleError> {
         let mut errors = Vec::new();
         if self.applications.is_empty() {
             errors.push("at least one application must be specified".to_owned());
@@ -211,23 +219,45 @@ impl Bundle {
                 errors.push(format!("empty charm path in application {name:?}"));
                 continue;
             }
-            if !(app.charm.starts_with('.') || app.charm.starts_with('/')) {
-                errors.push(format!(
-                    "application {name:?}: charm {:?} is not a local path (Charmhub charms are not available to the emulator)",
-                    app.charm
-                ));
-                continue;
-            }
-            let path = self.base_dir().join(&app.charm);
-            if !path.exists() {
-                errors.push(format!(
-                    "charm path in application {name:?} does not exist: {}",
-                    path.display()
-                ));
-                continue;
-            }
+            let path = if app.charm.starts_with('.') || app.charm.starts_with('/') {
+                let path = self.base_dir().join(&app.charm);
+                if !path.exists() {
+                    errors.push(format!(
+                        "charm path in application {name:?} does not exist: {}",
+                        path.display()
+                    ));
+                    continue;
+                }
+                path
+            } else {
+                let resolved = match store {
+                    Some(store) => store.resolve(&app.charm),
+                    None => Err(format!(
+                        "charm {:?} is a Charmhub name and no charm store was given (the \
+                         emulator's --store DIR)",
+                        app.charm
+                    )),
+                };
+                match resolved {
+                    Ok(path) => path,
+                    Err(reason) => {
+                        errors.push(format!("application {name:?}: {reason}"));
+                        continue;
+                    }
+                }
+            };
             match Charm::load(&path) {
                 Ok(charm) => {
+                    if let Some(expected) = store_name(&app.charm) {
+                        if charm.meta.name != expected {
+                            errors.push(format!(
+                                "application {name:?}: the store's charm {} is named {:?}, not {expected:?}",
+                                path.display(),
+                                charm.meta.name
+                            ));
+                            continue;
+                        }
+                    }
                     charms.insert(name.clone(), (path, charm));
                 }
                 Err(err) => errors.push(format!("application {name:?}: {err}")),
@@ -389,6 +419,60 @@ impl Bundle {
             relations,
         })
     }
+}
+
+/// A directory standing in for Charmhub: `<name>.charm` (or a charm directory `<name>/`) is
+/// what a bundle's `charm: <name>` or `charm: ch:<name>` deploys, whatever its `channel` or
+/// `revision` say, since the store holds one revision of each charm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CharmStore {
+    dir: PathBuf,
+}
+
+impl CharmStore {
+    pub fn new(dir: impl Into<PathBuf>) -> CharmStore {
+        CharmStore { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The archive or directory of the charm a Charmhub reference names.
+    pub fn resolve(&self, reference: &str) -> Result<PathBuf, String> {
+        let Some(name) = store_name(reference) else {
+            return Err(format!(
+                "charm {reference:?} is neither a local path nor a Charmhub name"
+            ));
+        };
+        let archive = self.dir.join(format!("{name}.charm"));
+        if archive.is_file() {
+            return Ok(archive);
+        }
+        let dir = self.dir.join(name);
+        if dir.join("metadata.yaml").is_file() {
+            return Ok(dir);
+        }
+        Err(format!(
+            "charm {reference:?} is not in the charm store {} (no {name}.charm and no {name}/)",
+            self.dir.display()
+        ))
+    }
+}
+
+/// The charm name in a Charmhub reference (`keystone`, `ch:keystone`); `None` for local
+/// paths and for names Charmhub would refuse.
+fn store_name(reference: &str) -> Option<&str> {
+    if reference.starts_with('.') || reference.starts_with('/') {
+        return None;
+    }
+    let name = reference.strip_prefix("ch:").unwrap_or(reference);
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name.starts_with(|c: char| c.is_ascii_lowercase());
+    valid.then_some(name)
 }
 
 fn scalar(value: &Value) -> String {

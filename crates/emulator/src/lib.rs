@@ -30,6 +30,9 @@
 //! has an `/etc/os-release` ([`OsRelease`], Ubuntu 24.04 unless the model says otherwise).
 //! [`Model::exec`] runs a command in a unit's hook context as `juju exec` does.
 //!
+//! In real-host mode ([`Model::set_real_host`], [`RealHost`]) units are not confined: no
+//! `CHARM_HOST_ROOT`, no emulated machine commands; their hooks change this host for real.
+//!
 //! For unit tests of charm logic without processes, [`scenario`] runs one event on a frozen
 //! state in process, on the same hook-tool engine and emulated machine.
 //!
@@ -54,16 +57,17 @@ pub mod status;
 mod wire;
 
 pub use crate::{
-    bundle::{Bundle, BundleError},
+    bundle::{Bundle, BundleError, CharmStore},
     charm::{Charm, CharmError},
     error::{Error, Result},
     journal::{HookOutcome, HookRecord, LogEntry, ToolCallRecord},
     machine::{
-        Catalog, CatalogPackage, MachineState, OsRelease, SchemaSync, ServiceAction, ServiceState,
+        Catalog, CatalogPackage, MachineState, OsRelease, SchemaSync, ServiceAction, ServiceFault,
+        ServiceState,
     },
     model::{
         ActionResult, ActionStatus, ConfigValue, DeployOptions, ExecResult, Model, Placement,
-        SettleReport, JUJU_VERSION,
+        RealHost, SettleReport, JUJU_VERSION,
     },
     state::{AgentState, InitSystem},
 };

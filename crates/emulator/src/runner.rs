@@ -3,6 +3,7 @@
 //! clean environment, while a [`Server`] answers its hook-tool calls; or, for `juju exec`, a
 //! shell script the same way.
 
+use std::ffi::OsString;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::PermissionsExt;
@@ -25,6 +26,8 @@ pub(crate) struct Launch<'a> {
     /// `hooks/<name>` or `actions/<name>` (also `JUJU_DISPATCH_PATH`).
     pub(crate) dispatch_path: &'a str,
     pub(crate) timeout: Duration,
+    /// A command prefix the process runs under (a real-host machine's mount namespace).
+    pub(crate) enter: Option<&'a [OsString]>,
 }
 
 /// How an execution ended.
@@ -73,7 +76,7 @@ pub(crate) fn run(launch: &Launch<'_>, session: Session) -> io::Result<Finished>
             return Ok(finished(Exit::Failed(reason), session));
         }
     };
-    let mut command = Command::new(&program);
+    let mut command = entered(launch, program.as_os_str());
     command.stdin(Stdio::null());
     spawn(launch, command, None, session)
 }
@@ -85,9 +88,21 @@ pub(crate) fn run_commands(
     commands: &str,
     session: Session,
 ) -> io::Result<Finished> {
-    let mut command = Command::new("/bin/bash");
+    let mut command = entered(launch, "/bin/bash".as_ref());
     command.arg("-s").stdin(Stdio::piped());
     spawn(launch, command, Some(commands.as_bytes().to_vec()), session)
+}
+
+/// `program`, under the launch's prefix if it has one.
+fn entered(launch: &Launch<'_>, program: &std::ffi::OsStr) -> Command {
+    match launch.enter {
+        Some([first, rest @ ..]) => {
+            let mut command = Command::new(first);
+            command.args(rest).arg(program);
+            command
+        }
+        _ => Command::new(program),
+    }
 }
 
 fn spawn(
@@ -144,7 +159,9 @@ fn spawn(
         let pipe = pipe?;
         pipe.recv_timeout(PIPE_GRACE).ok().or_else(|| {
             let _ = killpg(group, Signal::SIGKILL);
-            pipe.recv().ok()
+            // A daemon that left the process group (setsid) may hold the pipe for as long as
+            // it runs: its output is lost rather than the hook waited for forever.
+            pipe.recv_timeout(PIPE_GRACE).ok()
         })
     };
     let stdout = collect(stdout).unwrap_or_default();

@@ -24,6 +24,12 @@ pub(crate) struct ModelState {
     #[serde(default)]
     pub(crate) os_release: OsRelease,
     pub(crate) catalog: Catalog,
+    /// Where bundles' Charmhub names resolve (see [`crate::bundle::CharmStore`]).
+    #[serde(default)]
+    pub(crate) charm_store: Option<std::path::PathBuf>,
+    /// Real-host mode (units run on this host for real), when set; see [`crate::RealHost`].
+    #[serde(default)]
+    pub(crate) real_host: Option<crate::model::RealHost>,
     pub(crate) applications: BTreeMap<AppName, Application>,
     pub(crate) machines: BTreeMap<u32, Machine>,
     pub(crate) units: BTreeMap<UnitName, Unit>,

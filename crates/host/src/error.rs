@@ -140,6 +140,15 @@ pub enum HostError {
         #[source]
         source: CommandError,
     },
+    /// `apt-get install --only-upgrade` failed.
+    #[error("cannot upgrade packages {}", .packages.join(" "))]
+    PackageUpgrade {
+        /// The installed packages asked to upgrade.
+        packages: Vec<String>,
+        /// The failed command.
+        #[source]
+        source: CommandError,
+    },
     /// `apt-get update` failed.
     #[error("cannot update the package index")]
     PackageIndexUpdate {

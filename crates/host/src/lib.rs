@@ -91,6 +91,7 @@ pub use crate::{
     command::CommandOutput,
     error::{CommandError, HostError, NameKind},
     files::{FileSpec, Written},
+    packages::Upgraded,
     services::{InitSystem, Service, ServiceAction},
 };
 

@@ -12,6 +12,17 @@ const DPKG_QUERY_FORMAT: &str = r"-f=${Package}\t${Status}\t${Version}\n";
 /// apt-get must never wait for an answer: a hook has no one to ask.
 const APT_ENV: &[(&str, &str)] = &[("DEBIAN_FRONTEND", "noninteractive")];
 
+/// A package [`Host::upgrade`] moved to another version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upgraded {
+    /// The package's name.
+    pub package: String,
+    /// The version before.
+    pub from: String,
+    /// The version after.
+    pub to: String,
+}
+
 /// What dpkg knows about one package.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum PackageState {
@@ -105,6 +116,55 @@ impl Host {
                 source,
             })?;
         Ok(present)
+    }
+
+    /// Upgrades those of `packages` that are installed to the newest version the package
+    /// index offers, and returns what changed. Runs no `apt-get` when none is installed.
+    ///
+    /// Unlike [`Host::install`], an upgrade takes the new version's configuration files
+    /// (`--force-confdef --force-confnew`, as OpenStack's charms upgrade): a new release may
+    /// need new defaults in the files the charm does not render, and it renders its own again
+    /// afterwards.
+    pub fn upgrade<S: AsRef<str>>(&self, packages: &[S]) -> Result<Vec<Upgraded>, HostError> {
+        let packages = package_names(packages)?;
+        let installed = |states: BTreeMap<String, PackageState>| -> BTreeMap<String, String> {
+            states
+                .into_iter()
+                .filter_map(|(name, state)| match state {
+                    PackageState::Installed { version } => Some((name, version)),
+                    PackageState::Partial | PackageState::Absent => None,
+                })
+                .collect()
+        };
+        let before = installed(self.package_states(&packages)?);
+        if before.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut argv = vec![
+            "apt-get",
+            "install",
+            "-y",
+            "--only-upgrade",
+            "-o",
+            "Dpkg::Options::=--force-confdef",
+            "-o",
+            "Dpkg::Options::=--force-confnew",
+        ];
+        argv.extend(before.keys().map(String::as_str));
+        self.run_checked(&os_strs(&argv), APT_ENV)
+            .map_err(|source| HostError::PackageUpgrade {
+                packages: before.keys().cloned().collect(),
+                source,
+            })?;
+        let names: Vec<&str> = before.keys().map(String::as_str).collect();
+        let after = installed(self.package_states(&names)?);
+        Ok(before
+            .into_iter()
+            .filter_map(|(package, from)| {
+                let to = after.get(&package).filter(|to| **to != from)?.clone();
+                Some(Upgraded { package, from, to })
+            })
+            .collect())
     }
 
     /// Refreshes the package index (`apt-get update`).

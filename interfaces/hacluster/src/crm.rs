@@ -85,15 +85,38 @@ impl Crm {
         self
     }
 
+    /// A VIP named after its address whatever its family and NIC,
+    /// `res_<service>_<first 7 hex of sha1(vip)>_vip` (charm-helpers' naming, which stays
+    /// unique when several VIPs fall back to one interface), with `nic` and `cidr_netmask`
+    /// when given: `ocf:heartbeat:IPaddr2` (`ip=`) or `ocf:heartbeat:IPv6addr` (`ipv6addr=`).
+    pub fn add_hashed_vip(
+        &mut self,
+        service: &str,
+        vip: IpAddr,
+        nic: Option<(&str, &str)>,
+    ) -> &mut Self {
+        let (agent, mut params) = match vip {
+            IpAddr::V4(_) => ("ocf:heartbeat:IPaddr2", format!(r#"ip="{vip}""#)),
+            IpAddr::V6(_) => ("ocf:heartbeat:IPv6addr", format!(r#"ipv6addr="{vip}""#)),
+        };
+        if let Some((iface, netmask)) = nic {
+            params.push_str(&format!(r#" nic="{iface}" cidr_netmask="{netmask}""#));
+        }
+        let key = hashed_vip_key(service, vip);
+        self.primitive(&key, agent, Some(&params), Some(META), &[VIP_MONITOR]);
+        self.group_resources_containing(&format!("grp_{service}_vips"), "vip");
+        self
+    }
+
     /// Deletes the VIP resource `add_vip` made for `vip` (after a VIP left the config).
     pub fn remove_vip(&mut self, service: &str, vip: IpAddr) -> &mut Self {
-        self.delete_resource(&format!("res_{service}_{}_vip", vip_hash(vip)))
+        self.delete_resource(&hashed_vip_key(service, vip))
     }
 
     /// An LSB init script managed by Pacemaker (`res_<service>_<init>`, `lsb:<init>`), cloned
     /// on every node as `cl_res_<service>_<init>` when `clone`.
     pub fn add_init_service(&mut self, service: &str, init: &str, clone: bool) -> &mut Self {
-        let key = resource_key(service, init);
+        let key = service_key(service, init);
         self.primitive(
             &key,
             &format!("lsb:{init}"),
@@ -113,7 +136,7 @@ impl Crm {
     /// Cloned, it runs everywhere; not cloned, it runs on one node, monitored both where it
     /// runs (`role=Started`) and where it must not (`role=Stopped`).
     pub fn add_systemd_service(&mut self, service: &str, unit: &str, clone: bool) -> &mut Self {
-        let key = resource_key(service, unit);
+        let key = service_key(service, unit);
         let agent = format!("systemd:{unit}");
         if clone {
             self.primitive(&key, &agent, None, Some(META), &[SERVICE_MONITOR]);
@@ -233,12 +256,19 @@ impl Crm {
     }
 }
 
-fn resource_key(service: &str, unit: &str) -> String {
+/// The name [`Crm::add_systemd_service`] and [`Crm::add_init_service`] give a service's
+/// resource: `res_<service>_<unit>`, dashes turned into underscores.
+pub fn service_key(service: &str, unit: &str) -> String {
     format!(
         "res_{}_{}",
         service.replace('-', "_"),
         unit.replace('-', "_")
     )
+}
+
+/// The name [`Crm::add_hashed_vip`] gives `vip`'s resource.
+pub fn hashed_vip_key(service: &str, vip: IpAddr) -> String {
+    format!("res_{service}_{}_vip", vip_hash(vip))
 }
 
 /// The first seven hex digits of the SHA-1 of the VIP's text.

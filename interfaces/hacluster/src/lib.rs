@@ -21,7 +21,9 @@
 //! `json_` key is absent; [`HaRequest::from_bag`] does the same, for JSON values only (the
 //! oldest charms sent Python literals there).
 //!
-//! Where to start: the principal builds a [`Crm`] (`add_vip`, `add_init_service`, ...),
+//! Where to start: an OpenStack charm describes what it runs as [`ServiceResources`] (VIPs
+//! and where they go, DNS records, haproxy, single-node services) and gets the [`Crm`];
+//! lower down, the principal builds a [`Crm`] itself (`add_vip`, `add_init_service`, ...),
 //! publishes [`HaRequest::to_bag`] and reads [`HaAnswer::from_bags`]; the hacluster side reads
 //! [`HaRequest::from_bag`] and publishes [`HaAnswer::to_bag`].
 //!
@@ -38,13 +40,15 @@
 //! ```
 
 mod crm;
+mod service;
 
 use std::collections::BTreeMap;
 
 use databag::{fields, Bag, FieldError, FieldErrorKind, PyJson, Readiness};
 use juju::UnitName;
 
-pub use crm::Crm;
+pub use crm::{hashed_vip_key, service_key, Crm};
+pub use service::{DnsRecord, HaConfigError, ServiceResources, Vip, VipNic};
 
 /// The multicast port the reactive layer always sends.
 pub const DEFAULT_MCASTPORT: u16 = 4440;

@@ -241,3 +241,199 @@ fn clustered_accepts_yes_and_true_in_any_case() {
     assert!(HaAnswer::from_bags(&units).clustered);
     assert!(!HaAnswer::from_bags(&BTreeMap::new()).clustered);
 }
+
+fn found(address: &str, iface: &str) -> Vip {
+    Vip {
+        address: vip(address),
+        nic: VipNic::Found {
+            iface: iface.to_owned(),
+        },
+    }
+}
+
+/// The reference's steady state for a VIP found on `ens3` (the bag above), reached from the
+/// configuration alone.
+#[test]
+fn a_found_vip_and_haproxy_give_the_reference_request() {
+    let crm = ServiceResources {
+        service: "manila".into(),
+        vips: vec![found("10.5.100.1", "ens3")],
+        haproxy: true,
+        ..ServiceResources::default()
+    }
+    .crm()
+    .unwrap();
+    assert_eq!(crm, manila());
+}
+
+#[test]
+fn a_fallback_vip_keeps_its_hashed_name_and_carries_nic_and_netmask() {
+    let crm = ServiceResources {
+        service: "manila".into(),
+        vips: vec![
+            Vip {
+                address: vip("10.5.100.1"),
+                nic: VipNic::Fallback {
+                    iface: "eth0".into(),
+                    netmask: "24".into(),
+                },
+            },
+            Vip {
+                address: vip("fd00::100"),
+                nic: VipNic::Fallback {
+                    iface: "eth0".into(),
+                    netmask: "64".into(),
+                },
+            },
+        ],
+        ..ServiceResources::default()
+    }
+    .crm()
+    .unwrap();
+    let v6 = hashed_vip_key("manila", vip("fd00::100"));
+    assert_eq!(
+        crm.resources,
+        BTreeMap::from([
+            (
+                "res_manila_242d562_vip".to_owned(),
+                "ocf:heartbeat:IPaddr2".to_owned()
+            ),
+            (v6.clone(), "ocf:heartbeat:IPv6addr".to_owned()),
+        ])
+    );
+    assert_eq!(
+        crm.resource_params["res_manila_242d562_vip"],
+        r#"  params ip="10.5.100.1" nic="eth0" cidr_netmask="24"  meta migration-threshold="INFINITY" failure-timeout="5s"  op monitor timeout="20s" interval="10s" depth="0""#
+    );
+    assert!(crm.resource_params[&v6]
+        .starts_with(r#"  params ipv6addr="fd00::100" nic="eth0" cidr_netmask="64"  meta "#));
+    let mut members = ["res_manila_242d562_vip".to_owned(), v6];
+    members.sort();
+    assert_eq!(crm.groups["grp_manila_vips"], members.join(" "));
+    // The Python charm's names for the same VIPs are deleted.
+    assert_eq!(
+        crm.delete_resources,
+        ["res_manila_eth0_vip", "res_manila_eth0_ipv6addr_vip"]
+    );
+}
+
+#[test]
+fn retired_vips_are_deleted_unless_configured_again() {
+    let crm = ServiceResources {
+        service: "manila".into(),
+        vips: vec![found("10.5.100.2", "ens3")],
+        retired_vips: vec![vip("10.5.100.1"), vip("10.5.100.2")],
+        ..ServiceResources::default()
+    }
+    .crm()
+    .unwrap();
+    assert_eq!(
+        crm.delete_resources,
+        ["res_manila_ens3_vip", "res_manila_242d562_vip"]
+    );
+    assert_eq!(
+        crm.resources.keys().collect::<Vec<_>>(),
+        [&hashed_vip_key("manila", vip("10.5.100.2"))]
+    );
+}
+
+#[test]
+fn dns_ha_publishes_hostnames_and_refuses_vips_or_no_hostname() {
+    let record = |ty: &str, fqdn: &str| DnsRecord {
+        endpoint_type: ty.into(),
+        fqdn: fqdn.into(),
+        ip: "10.5.0.10".into(),
+    };
+    let dns = ServiceResources {
+        service: "manila".into(),
+        dns_ha: true,
+        dns_records: vec![
+            record("public", "manila.example.com"),
+            record("int", "manila-int.example.com"),
+        ],
+        haproxy: true,
+        ..ServiceResources::default()
+    };
+    let crm = dns.crm().unwrap();
+    assert_eq!(
+        crm.resources,
+        BTreeMap::from([
+            ("res_manila_haproxy".to_owned(), "lsb:haproxy".to_owned()),
+            (
+                "res_manila_int_hostname".to_owned(),
+                "ocf:maas:dns".to_owned()
+            ),
+            (
+                "res_manila_public_hostname".to_owned(),
+                "ocf:maas:dns".to_owned()
+            ),
+        ])
+    );
+    assert_eq!(
+        crm.resource_params["res_manila_public_hostname"],
+        r#"  params  fqdn="manila.example.com" ip_address="10.5.0.10""#
+    );
+    assert_eq!(
+        crm.groups["grp_manila_hostnames"],
+        "res_manila_int_hostname res_manila_public_hostname"
+    );
+
+    let both = ServiceResources {
+        vips: vec![found("10.5.100.1", "ens3")],
+        ..dns.clone()
+    };
+    assert_eq!(both.crm(), Err(HaConfigError::VipAndDnsHa));
+    assert_eq!(
+        HaConfigError::VipAndDnsHa.to_string(),
+        "HA: Either vip or dns-ha must be set but not both in order to use high availability"
+    );
+    let none = ServiceResources {
+        dns_records: Vec::new(),
+        ..dns
+    };
+    assert_eq!(none.crm(), Err(HaConfigError::DnsHaWithoutHostnames));
+}
+
+/// manila-share as manila-ganesha runs it (§6.3): a systemd primitive monitored where it runs
+/// and where it must not, colocated with the VIP group.
+#[test]
+fn a_single_node_service_runs_with_the_vips_uncloned() {
+    let crm = ServiceResources {
+        service: "manila".into(),
+        vips: vec![found("10.5.100.1", "ens3")],
+        single_node: vec!["manila-share".into()],
+        ..ServiceResources::default()
+    }
+    .crm()
+    .unwrap();
+    assert_eq!(
+        crm.resources["res_manila_share_manila_share"],
+        "systemd:manila-share"
+    );
+    assert_eq!(
+        crm.resource_params["res_manila_share_manila_share"],
+        r#"  meta migration-threshold="INFINITY" failure-timeout="5s"  op monitor interval="5s" role=Started op monitor interval="6s" role=Stopped"#
+    );
+    assert!(crm.clones.is_empty());
+    assert_eq!(
+        crm.colocations,
+        BTreeMap::from([(
+            "manila_share_with_vips".to_owned(),
+            "inf: res_manila_share_manila_share grp_manila_vips".to_owned()
+        )])
+    );
+    assert_eq!(crm.systemd_services, ["manila-share"]);
+
+    // Without VIPs there is nothing to colocate with; it still runs on one node.
+    let alone = ServiceResources {
+        service: "manila".into(),
+        single_node: vec!["manila-share".into()],
+        ..ServiceResources::default()
+    }
+    .crm()
+    .unwrap();
+    assert!(alone.colocations.is_empty());
+    assert!(alone
+        .resources
+        .contains_key("res_manila_share_manila_share"));
+}

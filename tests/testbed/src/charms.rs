@@ -68,6 +68,21 @@ impl Charm {
     }
 }
 
+impl Charm {
+    /// Runs the charm's binary with an empty environment, as no Juju runs it: its exit code
+    /// and what it printed on stderr.
+    pub fn run_outside_juju(self) -> (Option<i32>, String) {
+        let out = Command::new(self.binary())
+            .env_clear()
+            .output()
+            .unwrap_or_else(|e| panic!("{self:?}'s binary does not run: {e}"));
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
 /// The workspace root.
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")

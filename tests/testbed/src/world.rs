@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use charm_pack::CharmSource;
 use databag::Readiness;
-use emulator::{DeployOptions, Model, SchemaSync, ServiceState};
+use emulator::{Catalog, DeployOptions, Model, SchemaSync, ServiceState};
 use serde_json::{Map, Value};
 use tempfile::TempDir;
 
@@ -17,6 +17,17 @@ use crate::conf::Conf;
 
 /// The version of Manila Ubuntu 24.04 ships (caracal).
 pub const NOBLE_MANILA: &str = "1:18.0.0-0ubuntu1";
+
+/// `catalog` with noble's Manila (caracal) in place of the emulator's: its archive has
+/// Debian 12's versions, while its machines say Ubuntu 24.04.
+pub fn noble_catalog(mut catalog: Catalog) -> Catalog {
+    for (name, package) in &mut catalog.packages {
+        if name.starts_with("manila-") || name == "python3-manila" {
+            package.version = NOBLE_MANILA.to_owned();
+        }
+    }
+    catalog
+}
 
 /// The status of a unit with nothing left to do.
 pub const READY: (&str, &str) = ("active", "Unit is ready");
@@ -96,13 +107,7 @@ impl World {
             .tempdir()
             .unwrap();
         let mut model = Model::new(scratch.path().join("model")).unwrap();
-        // The emulator's archive has Debian 12's versions; its machines say Ubuntu 24.04.
-        let mut catalog = model.catalog().clone();
-        for (name, package) in &mut catalog.packages {
-            if name.starts_with("manila-") || name == "python3-manila" {
-                package.version = NOBLE_MANILA.to_owned();
-            }
-        }
+        let catalog = noble_catalog(model.catalog().clone());
         model.set_catalog(catalog).unwrap();
         World { model, scratch }
     }

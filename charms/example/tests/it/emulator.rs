@@ -5,7 +5,7 @@ use charm_pack::CharmSource;
 use emulator::{ActionStatus, DeployOptions, Model, ServiceAction};
 use serde_json::{json, Map};
 
-fn deployed(units: u32) -> (tempfile::TempDir, Model) {
+pub(crate) fn deployed(units: u32) -> (tempfile::TempDir, Model) {
     let dir = tempfile::tempdir().unwrap();
     let charm = dir.path().join("charm");
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -1,258 +1,216 @@
-//! The example's hooks and action, in process against `juju::testing::Recorder`, and its pure
-//! `reconcile` on its own.
-
-use std::fs;
-use std::os::unix::fs::PermissionsExt;
+//! The example's hooks and action in process: the charm's `handle` through the runtime, against
+//! the emulator's `scenario` (Juju's hook tools and an emulated machine, one event at a time),
+//! and its pure `reconcile` on its own.
 
 use charm::config::RawConfig;
-use charm::{dispatch, Charm, Outcome, Templates};
+use charm::{dispatch, Charm, Templates};
+use emulator::scenario::{bag, Event, Output, Relation, Scenario, State};
+use emulator::ServiceAction;
 use example_charm::{reconcile, release_search, Config, Example, Inputs, OPTIONS};
-use juju::testing::Recorder;
-use juju::{HookEnv, Status};
+use juju::Status;
+use serde_json::json;
 
-use crate::fake_juju::FakeJuju;
+const UNIT: &str = "example/0";
+const CONF: &str = "/etc/example/greeter.conf";
+const PEERS: u32 = 0;
 
-const CONFIG: &str = r#"{"greeting":"Hello","port":8080,"shout":false}"#;
-
-fn env(dispatch_path: &str) -> HookEnv {
-    charm::testing::hook_env("example/0", dispatch_path).unwrap()
+fn scenario() -> Scenario {
+    Scenario::load(env!("CARGO_MANIFEST_DIR"))
+        .unwrap()
+        .unit(UNIT)
+        .unwrap()
 }
 
-fn transcript(recorder: &Recorder) -> Vec<String> {
-    recorder
-        .calls()
-        .iter()
-        .map(|call| {
-            let line = call.argv().join(" ");
-            match call.stdin_text() {
-                Some(stdin) => format!("{line} <<< {stdin}"),
-                None => line,
-            }
+fn run(event: Event, state: &State) -> Output {
+    scenario()
+        .run(event, state, |env, tools, host| {
+            dispatch::<Example, _>(env, tools, host).exit_code().into()
+        })
+        .unwrap()
+}
+
+/// A leader with its peer relation (no other unit yet) and no website consumers.
+fn leader() -> State {
+    State {
+        leader: true,
+        relations: vec![Relation::peer(PEERS, "greeters")],
+        ..State::default()
+    }
+}
+
+fn writes(out: &Output) -> Vec<String> {
+    out.commands()
+        .into_iter()
+        .filter(|c| {
+            c.contains("-set")
+                || c.starts_with("open-port")
+                || c.starts_with("close-port")
+                || c.starts_with("service")
+                || c.starts_with("systemctl")
+                || c.starts_with("apt-get")
         })
         .collect()
 }
 
-/// A leader's first config-changed: with a peer relation and no website consumers.
-fn first_hook(fake: &FakeJuju) -> Recorder {
-    let rec = Recorder::new()
-        .answer("config-get", CONFIG)
-        .answer("is-leader", "true")
-        .answer("state-get", "{}")
-        .answer("relation-ids", "[]")
-        .answer("relation-ids", r#"["greeters:0"]"#)
-        .answer("relation-get", "{}");
-    let outcome = dispatch::<Example, _>(env("hooks/config-changed"), &rec, fake.host());
-    assert!(matches!(outcome, Outcome::Handled), "{outcome:?}");
-    rec
+fn status(out: &Output) -> (&str, &str) {
+    let status = &out.state.unit_status;
+    (status.status.as_str(), status.message.as_str())
+}
+
+/// `install` then `config-changed`, as a new leader runs them.
+fn installed() -> Output {
+    let installed = run(Event::Install, &leader());
+    assert_eq!(installed.exit_code, 0, "{:#?}", installed.logs);
+    let configured = run(Event::ConfigChanged, &installed.state);
+    assert_eq!(configured.exit_code, 0, "{:#?}", configured.logs);
+    configured
 }
 
 #[test]
-fn the_first_hook_renders_restarts_publishes_and_sets_status() {
-    let fake = FakeJuju::new();
-    let rec = first_hook(&fake);
-    insta::assert_snapshot!("first_config_changed", transcript(&rec).join("\n"));
-    assert_eq!(fake.calls(), ["service example-greeter restart"]);
-    let conf = fake.root().join("etc/example/greeter.conf");
-    assert_eq!(
-        fs::metadata(&conf).unwrap().permissions().mode() & 0o7777,
-        0o640
-    );
-    assert!(fs::read_to_string(&conf)
-        .unwrap()
-        .contains("leader = \"example/0\""));
+fn install_installs_renders_restarts_publishes_and_sets_status() {
+    let out = run(Event::Install, &leader());
+    assert_eq!(out.exit_code, 0, "{:#?}", out.logs);
+    insta::assert_snapshot!("install", out.commands().join("\n"));
+    assert_eq!(status(&out), ("active", "Greeting on port 8080"));
+    let conf = &out.state.files[CONF];
+    assert_eq!(conf.mode(), Some(0o640));
+    assert!(conf.text().unwrap().contains("leader = \"example/0\""));
+    let peers = out.state.relation(PEERS).unwrap();
+    assert_eq!(peers.local_app_data, bag([("leader-unit", UNIT)]));
+    assert!(out
+        .state
+        .opened_ports
+        .iter()
+        .any(|p| p.to_string() == "8080/tcp"));
+    let service = &out.state.machine.services["example-greeter"];
+    assert!(service.running && service.enabled, "{service:?}");
 }
 
 #[test]
 fn a_hook_that_changes_nothing_only_reads() {
-    let fake = FakeJuju::new();
-    let first = first_hook(&fake);
-    let stored_state = first
-        .calls()
-        .into_iter()
-        .find(|c| c.tool == "state-set")
-        .and_then(|c| c.stdin_text().map(str::to_owned))
-        .unwrap();
-    let rec = Recorder::new()
-        .answer("config-get", CONFIG)
-        .answer("is-leader", "true")
-        .answer("state-get", &stored_state)
-        .answer("relation-ids", "[]")
-        .answer("relation-ids", r#"["greeters:0"]"#)
-        .answer("relation-get", r#"{"leader-unit":"example/0"}"#);
-    let outcome = dispatch::<Example, _>(env("hooks/update-status"), &rec, fake.host());
-    assert!(matches!(outcome, Outcome::Handled), "{outcome:?}");
-    assert_eq!(
-        transcript(&rec),
-        [
-            "config-get --all --format=json",
-            "is-leader --format=json",
-            "state-get --format=json -",
-            "relation-ids --format=json website",
-            "relation-ids --format=json greeters",
-            "relation-get --format=json -r greeters:0 --app - example",
-        ]
-    );
-    assert_eq!(
-        fake.calls(),
-        ["service example-greeter restart"],
-        "no second restart"
-    );
+    let settled = installed();
+    let restarts =
+        |out: &Output| out.state.machine.services["example-greeter"].count(ServiceAction::Restart);
+    for event in [Event::ConfigChanged, Event::UpdateStatus] {
+        let out = run(event, &settled.state);
+        assert_eq!(out.exit_code, 0, "{:#?}", out.logs);
+        assert_eq!(
+            out.commands(),
+            [
+                "config-get --all --format=json",
+                "is-leader --format=json",
+                "state-get --format=json -",
+                "relation-ids --format=json website",
+                "relation-ids --format=json greeters",
+                "relation-get --format=json -r greeters:0 --app - example",
+            ]
+        );
+        assert_eq!(restarts(&out), restarts(&settled), "no second restart");
+        assert_eq!(out.state.unit_status, settled.state.unit_status);
+    }
 }
 
 #[test]
 fn invalid_config_blocks_naming_the_option_and_writes_nothing() {
-    for (config, message) in [
+    for (key, value, message) in [
         (
-            r#"{"greeting":"Hello","port":70000,"shout":false}"#,
+            "port",
+            json!(70000),
             "Invalid config: 'port': expected an integer from 1 to 65535, got 70000",
         ),
         (
-            r#"{"greeting":" ","port":8080,"shout":false}"#,
+            "greeting",
+            json!(" "),
             "Invalid config: 'greeting': must not be empty",
         ),
     ] {
-        let fake = FakeJuju::new();
-        let rec = Recorder::new()
-            .answer("config-get", config)
-            .answer("is-leader", "true")
-            .answer("state-get", "{}")
-            .answer("relation-ids", "[]");
-        let outcome = dispatch::<Example, _>(env("hooks/config-changed"), &rec, fake.host());
-        assert_eq!(outcome.exit_code(), 0);
+        let mut state = leader();
+        state.config.insert(key.to_owned(), value);
+        let out = run(Event::ConfigChanged, &state);
+        assert_eq!(out.exit_code, 0, "{:#?}", out.logs);
+        assert_eq!(status(&out), ("blocked", message));
+        assert!(!out.state.files.contains_key(CONF));
         assert!(
-            transcript(&rec).contains(&format!("status-set blocked -- {message}")),
-            "{:?}",
-            transcript(&rec)
+            writes(&out)
+                .iter()
+                .all(|c| c.starts_with("status-set") || c.starts_with("state-set")),
+            "{:#?}",
+            out.commands()
         );
-        assert!(!fake.root().join("etc/example/greeter.conf").exists());
-        assert!(fake.calls().is_empty());
     }
 }
 
 #[test]
 fn website_consumers_get_the_address_and_port() {
-    let fake = FakeJuju::new();
-    let mut env = env("hooks/website-relation-joined");
-    env.relation = Some("website".into());
-    env.relation_id = Some("website:3".parse().unwrap());
-    env.remote_app = Some("haproxy".parse().unwrap());
-    env.remote_unit = Some("haproxy/0".parse().unwrap());
-    let rec = Recorder::new()
-        .answer(
-            "config-get",
-            r#"{"greeting":"Hello","port":9000,"shout":false}"#,
-        )
-        .answer("is-leader", "false")
-        .answer("state-get", "{}")
-        .answer("relation-ids", r#"["website:3"]"#)
-        .answer("relation-ids", "[]")
-        .answer("network-get", r#""10.1.2.3""#)
-        .answer("relation-get", r#"{"ingress-address":"10.1.2.3"}"#);
-    let outcome = dispatch::<Example, _>(env, &rec, fake.host());
-    assert!(matches!(outcome, Outcome::Handled), "{outcome:?}");
-    let calls = transcript(&rec);
-    assert!(calls.contains(&"network-get --format=json --ingress-address website".to_owned()));
-    assert!(
-        calls.contains(
-            &r#"relation-set -r website:3 --file - <<< {"hostname":"10.1.2.3","port":"9000"}"#
-                .to_owned()
-        ),
-        "{calls:?}"
+    let mut state = installed().state;
+    state.config.insert("port".to_owned(), json!(9000));
+    state.relations.push(
+        Relation::new(3, "website", "haproxy").remote_unit("haproxy/0", bag([("port", "80")])),
     );
-    assert!(calls.contains(&"status-set active -- Greeting on port 9000".to_owned()));
+    let out = run(Event::relation_joined(3, "haproxy/0"), &state);
+    assert_eq!(out.exit_code, 0, "{:#?}", out.logs);
+    let address = scenario().address();
+    let published = &out.state.relation(3).unwrap().local_unit_data;
+    assert_eq!(published["hostname"], address);
+    assert_eq!(published["port"], "9000");
+    assert_eq!(status(&out), ("active", "Greeting on port 9000"));
 }
 
 #[test]
 fn a_non_leader_waits_for_the_leader_then_names_it() {
-    for (peer_app_bag, status) in [
+    for (peer_app_bag, expected) in [
         (
-            "{}",
-            "status-set waiting -- Waiting for the leader to publish itself",
+            bag::<&str, &str>([]),
+            ("waiting", "Waiting for the leader to publish itself"),
         ),
         (
-            r#"{"leader-unit":"example/1"}"#,
-            "status-set active -- Greeting on port 8080",
+            bag([("leader-unit", "example/1")]),
+            ("active", "Greeting on port 8080"),
         ),
     ] {
-        let fake = FakeJuju::new();
-        let rec = Recorder::new()
-            .answer("config-get", CONFIG)
-            .answer("is-leader", "false")
-            .answer("state-get", "{}")
-            .answer("relation-ids", "[]")
-            .answer("relation-ids", r#"["greeters:0"]"#)
-            .answer("relation-get", peer_app_bag);
-        dispatch::<Example, _>(env("hooks/config-changed"), &rec, fake.host());
-        let calls = transcript(&rec);
-        assert!(calls.contains(&status.to_owned()), "{calls:?}");
+        // Installed by an earlier leadership, now a follower of example/1.
+        let mut state = installed().state;
+        state.leader = false;
+        state.relations = vec![Relation::peer(PEERS, "greeters")
+            .local_app_data(peer_app_bag)
+            .remote_unit("example/1", bag::<&str, &str>([]))];
+        let out = run(Event::ConfigChanged, &state);
+        assert_eq!(status(&out), expected);
         assert!(
-            !calls.iter().any(|c| c.starts_with("relation-set")),
-            "{calls:?}"
+            !out.commands().iter().any(|c| c.starts_with("relation-set")),
+            "{:#?}",
+            out.commands()
         );
     }
 }
 
 #[test]
 fn the_greet_action_returns_the_message() {
-    let rec = Recorder::new()
-        .answer("action-get", r#"{"name":"Bob","shout":true}"#)
-        .answer("config-get", CONFIG)
-        .answer("state-get", r#"{"release":"charlie"}"#);
-    let outcome = dispatch::<Example, _>(env("actions/greet"), &rec, FakeJuju::new().host());
-    assert!(matches!(outcome, Outcome::Handled), "{outcome:?}");
-    assert_eq!(
-        transcript(&rec),
-        [
-            "action-get --format=json",
-            "config-get --all --format=json",
-            "state-get --format=json -",
-            "action-set greeter.release=charlie greeter.unit=example/0 message=HELLO, BOB!",
-        ]
+    let state = installed().state;
+    let out = run(
+        Event::action("greet")
+            .param("name", "Bob")
+            .param("shout", true),
+        &state,
     );
-}
-
-#[test]
-fn the_greet_action_fails_naming_a_bad_param() {
-    for (params, failure) in [
-        (r#"{"shout":false}"#, r#""name" is a required property"#),
-        (
-            r#"{"name":"","shout":false}"#,
-            r#"'name': "" is shorter than 1 character"#,
-        ),
-    ] {
-        let rec = Recorder::new().answer("action-get", params);
-        let outcome = dispatch::<Example, _>(env("actions/greet"), &rec, FakeJuju::new().host());
-        assert_eq!(outcome.exit_code(), 0);
-        assert_eq!(
-            transcript(&rec),
-            [
-                "action-get --format=json".to_owned(),
-                format!("action-fail -- Invalid parameters for action 'greet': {failure}"),
-            ]
-        );
-    }
+    let action = out.action.unwrap();
+    assert_eq!(action.message, None);
+    assert_eq!(action.results["message"], "HELLO, BOB!");
+    assert_eq!(action.results["greeter"]["unit"], UNIT);
+    assert_eq!(action.results["greeter"]["release"], "charlie");
 }
 
 #[test]
 fn greeting_with_invalid_config_fails_the_action_and_blocks_the_unit() {
-    let rec = Recorder::new()
-        .answer("action-get", r#"{"name":"Bob","shout":false}"#)
-        .answer("config-get", r#"{"greeting":"","port":8080,"shout":false}"#)
-        .answer("state-get", "{}");
-    let outcome = dispatch::<Example, _>(env("actions/greet"), &rec, FakeJuju::new().host());
-    assert_eq!(outcome.exit_code(), 0);
+    let mut state = installed().state;
+    state.config.insert("greeting".to_owned(), json!(""));
+    let out = run(Event::action("greet").param("name", "Bob"), &state);
     let message = "Invalid config: 'greeting': must not be empty";
     assert_eq!(
-        transcript(&rec)[2..],
-        [
-            format!("action-fail -- {message}"),
-            "state-get --format=json -".to_owned(),
-            format!("status-set blocked -- {message}"),
-            format!(
-                r#"state-set --file - <<< {{"charm.status":"{{\"status\":\"blocked\",\"message\":\"{message}\"}}"}}"#
-            ),
-        ]
+        out.action.as_ref().unwrap().message.as_deref(),
+        Some(message)
     );
+    assert_eq!(status(&out), ("blocked", message));
 }
 
 fn inputs(release: Option<&str>) -> Inputs {

@@ -2,7 +2,7 @@
 //! runs it.
 
 mod emulator;
-mod fake_juju;
 mod generated;
 mod hooks;
 mod process;
+mod readme;

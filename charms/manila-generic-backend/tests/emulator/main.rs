@@ -4,6 +4,8 @@
 //! key files on the principal's machine.
 
 mod changes;
+mod outside_juju;
+mod pause;
 mod removal;
 mod ssh_keys;
 mod support;

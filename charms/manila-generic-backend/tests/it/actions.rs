@@ -1,56 +1,68 @@
 //! pause, resume and restart-services: no services to act on, but pausing shows until
 //! `resume`, across hooks.
 
+use charm::pause::ServicesAction;
 use charm::{ActionSchemas, Charm};
+use emulator::scenario::{Event, State};
+use emulator::ActionStatus;
 use manila_generic_backend::GenericBackend;
 
-use crate::fixtures;
+use crate::fixtures::{self, run, PLUGIN};
 
 const PAUSED: &str = "maintenance: Paused. Use 'resume' action to resume normal service.";
+const READY: &str = "active: Unit is ready";
 
 #[test]
 fn pause_shows_until_resume_whatever_hooks_run_between() {
-    let model = fixtures::ready(true, "");
-    model.action("pause");
-    assert_eq!(model.action_failure(), None);
-    assert_eq!(model.status(), PAUSED);
-    for hook in ["config-changed", "update-status", "upgrade-charm"] {
-        model.hook(hook);
-        assert_eq!(model.status(), PAUSED, "{hook}");
+    let paused = run(Event::action("pause"), &fixtures::ready(true, "").state());
+    assert_eq!(paused.action_failure(), None);
+    assert_eq!(paused.status(), PAUSED);
+    assert_eq!(paused.out.state.unit_state["charm.paused"], "true");
+    let mut state = paused.state();
+    for event in [
+        Event::ConfigChanged,
+        Event::UpdateStatus,
+        Event::UpgradeCharm,
+        fixtures::changed(&state, PLUGIN),
+    ] {
+        let unit = run(event.clone(), &state);
+        assert_eq!(unit.status(), PAUSED, "{event:?}");
+        state = unit.state();
     }
-    model.relation_hook("changed", 3);
-    assert_eq!(model.status(), PAUSED);
-    model.action("resume");
-    assert_eq!(model.action_failure(), None);
-    assert_eq!(model.status(), "active: Unit is ready");
-    model.hook("update-status");
-    assert_eq!(model.status(), "active: Unit is ready");
+    let resumed = run(Event::action("resume"), &state);
+    assert_eq!(resumed.action_failure(), None);
+    assert_eq!(resumed.status(), READY);
+    assert_eq!(run(Event::UpdateStatus, &resumed.state()).status(), READY);
 }
 
 /// As in the reference, pausing hides the other checks but does not hold back the back end.
 #[test]
 fn a_paused_unit_still_publishes_and_hides_other_problems() {
-    let model = crate::model::Model::new();
-    model.action("pause");
-    assert_eq!(model.status(), PAUSED);
-    fixtures::configure(&model, false, "");
-    model.relate(3, fixtures::credentials());
-    model.relation_hook("changed", 3);
-    assert_eq!(model.status(), PAUSED);
-    assert_eq!(model.published(3)["_name"], "generic");
-    model.action("resume");
-    assert_eq!(model.status(), "active: Unit is ready");
+    let paused = run(Event::action("pause"), &State::default());
+    assert_eq!(paused.status(), PAUSED);
+    let mut state = paused.state();
+    state.config = fixtures::configured(false, "").config;
+    let state = fixtures::related(state, fixtures::credentials());
+    let unit = run(fixtures::changed(&state, PLUGIN), &state);
+    assert_eq!(unit.status(), PAUSED);
+    assert_eq!(unit.published(PLUGIN)["_name"], "generic");
+    assert_eq!(run(Event::action("resume"), &unit.state()).status(), READY);
 }
 
 #[test]
 fn restart_services_succeeds_and_changes_nothing() {
-    let model = fixtures::ready(true, "ssh");
-    model.take_calls();
-    model.action("restart-services");
-    assert_eq!(model.action_failure(), None);
-    assert!(model.action_results().is_empty());
-    assert_eq!(model.status(), "active: Unit is ready");
-    let calls = model.take_calls();
+    let ready = fixtures::ready(true, "ssh");
+    let unit = run(Event::action("restart-services"), &ready.state());
+    let action = unit.out.action.as_ref().unwrap();
+    assert_eq!(action.status, ActionStatus::Completed, "{action:?}");
+    assert_eq!(
+        action.results.keys().collect::<Vec<_>>(),
+        ["return-code"],
+        "no result of its own"
+    );
+    assert_eq!(unit.status(), READY);
+    assert_eq!(unit.out.state.unit_state, ready.out.state.unit_state);
+    let calls = unit.calls();
     assert!(
         calls
             .iter()
@@ -59,15 +71,28 @@ fn restart_services_succeeds_and_changes_nothing() {
     );
 }
 
-/// Every action in the schema has a handler, and the schema is the three OpenStack actions.
+/// Every action in the schema has a handler and every handler a schema: the shared three.
 #[test]
-fn every_declared_action_is_handled() {
+fn every_declared_action_is_handled_and_every_handled_one_declared() {
     let schemas = ActionSchemas::parse(GenericBackend::ACTIONS).unwrap();
-    let names: Vec<&str> = schemas.names().collect();
-    assert_eq!(names, ["pause", "restart-services", "resume"]);
-    for name in names {
-        let model = fixtures::ready(false, "");
-        model.action(name);
-        assert_eq!(model.action_failure(), None, "{name}");
+    let declared: Vec<&str> = schemas.names().collect();
+    let mut handled: Vec<&str> = ServicesAction::ALL.iter().map(|a| a.name()).collect();
+    handled.sort_unstable();
+    assert_eq!(declared, handled);
+    let state = fixtures::ready(false, "").state();
+    for name in declared {
+        let unit = run(Event::action(name), &state);
+        assert_eq!(unit.action_failure(), None, "{name}");
     }
+}
+
+#[test]
+fn restart_services_is_refused_while_paused() {
+    let paused = run(Event::action("pause"), &fixtures::ready(true, "").state());
+    let refused = run(Event::action("restart-services"), &paused.state());
+    assert_eq!(
+        refused.action_failure().as_deref(),
+        Some(charm::pause::RESTART_WHILE_PAUSED)
+    );
+    assert_eq!(refused.status(), PAUSED);
 }

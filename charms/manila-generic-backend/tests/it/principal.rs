@@ -5,27 +5,23 @@
 
 use charm::Databag;
 
-use crate::fixtures::{self, AUTHENTICATION};
-use crate::model::Model;
+use crate::fixtures::{self, Ran, AUTHENTICATION, PLUGIN};
 
 const INCOMPLETE: &str = "waiting: 'manila-plugin' incomplete";
 
 /// A configured unit related to a principal whose bag is `principal`, after relation-changed.
-fn with_principal(principal: Databag) -> Model {
-    let model = Model::new();
-    fixtures::configure(&model, true, "both");
-    model.relate(3, principal);
-    model.relation_hook("changed", 3);
-    model
+fn with_principal(principal: Databag) -> Ran {
+    let state = fixtures::related(fixtures::configured(true, "both"), principal);
+    fixtures::run(fixtures::changed(&state, PLUGIN), &state)
 }
 
-fn assert_nothing_published(model: &Model) {
-    assert_eq!(model.published(3), Databag::new());
-    assert_eq!(model.take_relation_sets(), Vec::<String>::new());
+fn assert_nothing_published(model: &Ran) {
+    assert_eq!(model.published(PLUGIN), Databag::new());
+    assert_eq!(model.relation_sets, []);
     assert_eq!(model.status(), INCOMPLETE);
 }
 
-fn assert_no_secret_logged(model: &Model) {
+fn assert_no_secret_logged(model: &Ran) {
     for line in model.log() {
         assert!(!line.contains("s3cret"), "{line}");
     }
@@ -72,8 +68,9 @@ fn malformed_data_is_logged_naming_what_is_wrong() {
         assert_eq!(log.len(), 1, "{log:#?}");
         log[0].clone()
     };
-    let prefix = "WARNING ignoring the credentials on manila-plugin:3: unit manila/0: relation \
-                  key `_authentication_data`: ";
+    // Juju prefixes a relation hook's log lines with the relation.
+    let prefix = "WARNING manila-plugin:3: ignoring the credentials on manila-plugin:3: unit \
+                  manila/0: relation key `_authentication_data`: ";
     let cases = [
         (
             "not json".to_owned(),
@@ -115,8 +112,9 @@ fn a_value_with_a_line_break_is_refused_rather_than_written_into_manila_conf() {
     assert_eq!(
         model.log(),
         [
-            "WARNING ignoring the credentials on manila-plugin:3: the 'password' value of \
-             _authentication_data contains a line break or another control character"
+            "WARNING manila-plugin:3: ignoring the credentials on manila-plugin:3: the \
+             'password' value of _authentication_data contains a line break or another control \
+             character"
         ]
     );
 }
@@ -128,7 +126,7 @@ fn domain_ids_stand_in_for_names_and_names_win_when_both_are_sent() {
         .replace("user_domain_name", "user_domain_id");
     let model = with_principal(fixtures::principal(&ids_only));
     assert_eq!(model.status(), "active: Unit is ready");
-    assert!(model.published(3)["_configuration_data"]
+    assert!(model.published(PLUGIN)["_configuration_data"]
         .contains(r"project_domain_name = service_domain\nuser_domain_name = service_domain\n"));
 
     let both = AUTHENTICATION.replace(
@@ -136,7 +134,7 @@ fn domain_ids_stand_in_for_names_and_names_win_when_both_are_sent() {
         r#""auth_type": "password", "project_domain_id": "other", "user_domain_id": "other""#,
     );
     let model = with_principal(fixtures::principal(&both));
-    let text = &model.published(3)["_configuration_data"];
+    let text = &model.published(PLUGIN)["_configuration_data"];
     assert!(!text.contains("other"), "{text}");
 }
 
@@ -144,13 +142,31 @@ fn domain_ids_stand_in_for_names_and_names_win_when_both_are_sent() {
 /// as it was (manila keeps working), the unit waits.
 #[test]
 fn data_that_turns_bad_later_leaves_the_published_back_end_alone() {
-    let model = fixtures::ready(true, "password");
-    let published = model.published(3);
+    let ready = fixtures::ready(true, "password");
+    let published = ready.published(PLUGIN);
     assert!(!published.is_empty());
-    model.take_calls();
-    model.set_principal_bag(3, fixtures::principal("{"));
-    model.relation_hook("changed", 3);
-    assert_eq!(model.published(3), published);
-    assert_eq!(model.take_relation_sets(), Vec::<String>::new());
+    let state = fixtures::with_principal_bag(ready.state(), PLUGIN, fixtures::principal("{"));
+    let model = fixtures::run(fixtures::changed(&state, PLUGIN), &state);
+    assert_eq!(model.published(PLUGIN), published);
+    assert_eq!(model.relation_sets, []);
     assert_eq!(model.status(), INCOMPLETE);
+}
+
+/// Garbage met outside the relation's own hooks (config-changed reads the principal too):
+/// the hook still succeeds, says the relation is incomplete and logs why.
+#[test]
+fn garbage_from_the_principal_does_not_fail_another_hook() {
+    let state = fixtures::related(
+        fixtures::configured(true, "ssh"),
+        fixtures::principal(r#"{"data": 42}"#),
+    );
+    let model = fixtures::run(emulator::scenario::Event::ConfigChanged, &state);
+    assert_eq!(model.out.exit_code, 0);
+    assert_nothing_published(&model);
+    let log = model.log();
+    assert!(
+        log.iter()
+            .any(|line| line.starts_with("WARNING ignoring the credentials on manila-plugin:3")),
+        "{log:#?}"
+    );
 }

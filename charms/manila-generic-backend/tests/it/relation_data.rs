@@ -2,7 +2,7 @@
 //! `_configuration_data` as Python's `json.dumps({"data": {...}})` writes it, for each
 //! driver mode and login method, with the text it carries snapshotted for review.
 
-use crate::fixtures::{self, AUTH_TYPES, SHARE_SERVERS};
+use crate::fixtures::{self, run, set, AUTH_TYPES, PLUGIN, SHARE_SERVERS};
 
 /// A first publication, written out by hand from the reference's wire format: one
 /// `relation-set` carrying both keys, `_configuration_data` being Python's
@@ -29,17 +29,16 @@ fn golden_first_publication_without_share_servers_with_a_password() {
         r#"service_instance_user = manila\nservice_instance_password = instance-pw\n"#,
         r#""}}"#,
     );
-    let bag = model.published(3);
+    let bag = model.published(PLUGIN);
     assert_eq!(bag["_configuration_data"], expected_configuration);
     assert_eq!(bag["_name"], "generic");
     assert_eq!(bag.len(), 2);
 
-    let calls = model.take_relation_sets();
+    let calls = &model.relation_sets;
     assert_eq!(calls.len(), 1, "{calls:#?}");
-    let (argv, stdin) = calls[0].split_once(" <<< ").unwrap();
+    let (argv, sent) = &calls[0];
     assert_eq!(argv, "relation-set -r manila-plugin:3 --file -");
-    let sent: charm::Databag = serde_json::from_str(stdin).unwrap();
-    assert_eq!(sent, bag);
+    assert_eq!(sent, &bag);
 }
 
 /// The published bag, decoded one level: `_configuration_data` is exactly the Python-style
@@ -49,7 +48,7 @@ fn each_mode_and_login_publishes_the_name_and_the_wrapped_text() {
     for share_servers in SHARE_SERVERS {
         for auth_type in AUTH_TYPES {
             let model = fixtures::ready(share_servers, auth_type);
-            let bag = model.published(3);
+            let bag = model.published(PLUGIN);
             assert_eq!(
                 bag.keys().collect::<Vec<_>>(),
                 ["_configuration_data", "_name"]
@@ -79,12 +78,11 @@ fn each_mode_and_login_publishes_the_name_and_the_wrapped_text() {
 /// that both sides compare equal text.
 #[test]
 fn non_ascii_values_are_escaped_as_python_does() {
-    let model = crate::model::Model::new();
-    fixtures::configure(&model, false, "password");
-    model.set_config("driver-service-instance-password", "pässwörd");
-    model.relate(3, fixtures::credentials());
-    model.relation_hook("changed", 3);
-    let wrapped = &model.published(3)["_configuration_data"];
+    let mut state = fixtures::configured(false, "password");
+    set(&mut state, "driver-service-instance-password", "pässwörd");
+    let state = fixtures::related(state, fixtures::credentials());
+    let model = run(fixtures::changed(&state, PLUGIN), &state);
+    let wrapped = &model.published(PLUGIN)["_configuration_data"];
     assert!(
         wrapped.contains(r"service_instance_password = p\u00e4ssw\u00f6rd\n"),
         "{wrapped}"
@@ -95,21 +93,61 @@ fn non_ascii_values_are_escaped_as_python_does() {
 /// for the names; they carry domain names there too.
 #[test]
 fn domain_id_keys_fill_the_domain_names() {
-    let model = crate::model::Model::new();
-    fixtures::configure(&model, false, "");
     let by_id = fixtures::AUTHENTICATION
         .replace("project_domain_name", "project_domain_id")
         .replace(
             "user_domain_name\": \"service_domain",
             "user_domain_id\": \"users_domain",
         );
-    model.relate(3, fixtures::principal(&by_id));
-    model.relation_hook("changed", 3);
-    let wrapped = &model.published(3)["_configuration_data"];
+    let state = fixtures::related(fixtures::configured(false, ""), fixtures::principal(&by_id));
+    let model = run(fixtures::changed(&state, PLUGIN), &state);
+    let wrapped = &model.published(PLUGIN)["_configuration_data"];
     assert!(
         wrapped
             .contains(r"project_domain_name = service_domain\nuser_domain_name = users_domain\n"),
         "{wrapped}"
     );
     assert!(!wrapped.contains("domain_id"), "{wrapped}");
+}
+
+/// What relation-changed asks of Juju, in order, and what it does: the keys on the principal's
+/// machine with their modes, one `relation-set`, the status, then the unit state, which holds
+/// neither the key nor the password.
+#[test]
+fn relation_changed_reads_publishes_writes_the_keys_and_records_its_state() {
+    let state = fixtures::related(fixtures::configured(true, "ssh"), fixtures::credentials());
+    let unit = run(fixtures::changed(&state, PLUGIN), &state);
+    assert_eq!(
+        unit.file("/etc/manila/ssh_image_key"),
+        Some((fixtures::PRIVATE_KEY.to_owned(), 0o600))
+    );
+    assert_eq!(
+        unit.file("/etc/manila/ssh_image_key.pub")
+            .map(|(_, mode)| mode),
+        Some(0o644)
+    );
+    let calls = unit.calls();
+    let expected_in_order = [
+        "config-get --all --format=json",
+        "state-get --format=json -",
+        "relation-ids --format=json manila-plugin",
+        "relation-list --format=json -r manila-plugin:3",
+        "relation-get --format=json -r manila-plugin:3 - manila/0",
+        "relation-get --format=json -r manila-plugin:3 - manila-generic-backend/0",
+        "relation-set -r manila-plugin:3 --file -",
+        "status-set active -- Unit is ready",
+        "state-set --file -",
+    ];
+    assert_eq!(calls, expected_in_order);
+    let (_, sent) = &unit.relation_sets[0];
+    assert_eq!(sent["_name"], "generic");
+    assert!(
+        sent["_configuration_data"].contains(r"path_to_private_key = /etc/manila/ssh_image_key\n")
+    );
+    for value in unit.out.state.unit_state.values() {
+        assert!(
+            !value.contains("OPENSSH") && !value.contains("s3cret"),
+            "{value}"
+        );
+    }
 }

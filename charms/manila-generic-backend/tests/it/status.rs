@@ -1,19 +1,18 @@
 //! The unit's status, with the reference charm's exact messages, in its order: paused, the
 //! configuration, the relation, ready.
 
-use crate::fixtures;
-use crate::model::Model;
+use emulator::scenario::{Event, State};
+
+use crate::fixtures::{self, run, set, PLUGIN};
 
 /// The status after config-changed on a unit related to a principal that sent credentials,
 /// with the defaults changed by `config`.
 fn status_with(config: &[(&str, serde_json::Value)]) -> String {
-    let model = Model::new();
-    model.relate(3, fixtures::credentials());
+    let mut state = fixtures::related(State::default(), fixtures::credentials());
     for (name, value) in config {
-        model.set_config(name, value.clone());
+        set(&mut state, name, value.clone());
     }
-    model.hook("config-changed");
-    model.status()
+    run(Event::ConfigChanged, &state).status()
 }
 
 #[test]
@@ -84,33 +83,31 @@ fn an_invalid_value_blocks_naming_the_option() {
 
 #[test]
 fn the_relation_is_checked_after_the_configuration() {
-    let model = Model::new();
-    model.hook("install");
+    let unit = run(Event::Install, &State::default());
     assert_eq!(
-        model.status(),
+        unit.status(),
         "blocked: Missing 'driver-service-instance-flavor-id'"
     );
-    model.set_config("driver-service-instance-flavor-id", 100);
-    model.hook("config-changed");
-    assert_eq!(model.status(), "blocked: 'manila-plugin' missing");
-    model.relate(3, charm::Databag::new());
-    model.relation_hook("joined", 3);
-    assert_eq!(model.status(), "waiting: 'manila-plugin' incomplete");
-    model.set_principal_bag(3, fixtures::credentials());
-    model.relation_hook("changed", 3);
-    assert_eq!(model.status(), "active: Unit is ready");
-    model.unrelate(3);
-    model.relation_hook("broken", 3);
-    assert_eq!(model.status(), "blocked: 'manila-plugin' missing");
+    let mut state = unit.state();
+    set(&mut state, "driver-service-instance-flavor-id", 100);
+    let unit = run(Event::ConfigChanged, &state);
+    assert_eq!(unit.status(), "blocked: 'manila-plugin' missing");
+    let state = fixtures::related(unit.state(), charm::Databag::new());
+    let unit = run(Event::relation_joined(PLUGIN, fixtures::PRINCIPAL), &state);
+    assert_eq!(unit.status(), "waiting: 'manila-plugin' incomplete");
+    let state = fixtures::with_principal_bag(unit.state(), PLUGIN, fixtures::credentials());
+    let unit = run(fixtures::changed(&state, PLUGIN), &state);
+    assert_eq!(unit.status(), "active: Unit is ready");
+    let unit = run(Event::RelationBroken { relation: PLUGIN }, &unit.state());
+    assert_eq!(unit.status(), "blocked: 'manila-plugin' missing");
 }
 
 #[test]
 fn update_status_keeps_a_ready_unit_ready_and_sends_nothing() {
-    let model = fixtures::ready(true, "");
-    model.take_calls();
-    model.hook("update-status");
-    assert_eq!(model.status(), "active: Unit is ready");
-    let calls = model.take_calls();
+    let ready = fixtures::ready(true, "");
+    let unit = run(Event::UpdateStatus, &ready.state());
+    assert_eq!(unit.status(), "active: Unit is ready");
+    let calls = unit.calls();
     assert!(
         calls
             .iter()

@@ -8,35 +8,12 @@
 //! validator is told to skip them, and their keys are checked a second time copied into a
 //! `[DEFAULT]` section, where the driver options are registered (`real-peers.md` §2).
 //!
-//! Runs when `OSLO_CONFIG_VALIDATOR` names the executable (`python3 -m venv V &&
-//! V/bin/pip install manila`, then `V/bin/oslo-config-validator`). Without it the tests do
-//! nothing, unless `REQUIRE_OSLO_VALIDATOR=1`, where a missing validator fails them, so
-//! that CI cannot pass without it.
+//! Runs with the validator the testbed finds (`OSLO_CONFIG_VALIDATOR`, or xtask's venv);
+//! without one the tests skip, unless `REQUIRE_OSLO_VALIDATOR=1`.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use manila_testbed::{Rejected, Validator};
 
-use crate::fixtures::{self, AUTH_TYPES, SHARE_SERVERS};
-use crate::model::Model;
-
-/// The namespaces that cover a real manila.conf (`real-peers.md` §2).
-const NAMESPACES: &[&str] = &[
-    "manila",
-    "oslo.messaging",
-    "oslo.middleware.cors",
-    "oslo.middleware.http_proxy_to_wsgi",
-    "oslo.db",
-    "oslo.db.concurrency",
-    "keystonemiddleware.auth_token",
-    "oslo.log",
-    "oslo.concurrency",
-    "oslo.policy",
-    "oslo.service.service",
-    "oslo.service.wsgi",
-    "oslo.reports",
-    "osprofiler",
-];
+use crate::fixtures::{self, run, set, AUTH_TYPES, PLUGIN, SHARE_SERVERS};
 
 /// The principal's own part of manila.conf, as the manila charm writes it.
 const PRINCIPAL_PART: &str = "\
@@ -70,58 +47,13 @@ lock_path = /var/lib/manila/tmp
 # Share back ends
 ";
 
-fn validator() -> Option<PathBuf> {
-    let required = std::env::var("REQUIRE_OSLO_VALIDATOR").is_ok_and(|v| v == "1");
-    match std::env::var_os("OSLO_CONFIG_VALIDATOR") {
-        Some(path) if Path::new(&path).is_file() => Some(PathBuf::from(path)),
-        Some(path) => panic!(
-            "OSLO_CONFIG_VALIDATOR={} is not a file",
-            Path::new(&path).display()
-        ),
-        None if required => panic!(
-            "REQUIRE_OSLO_VALIDATOR=1 but OSLO_CONFIG_VALIDATOR is not set: install the \
-             validator (python3 -m venv V && V/bin/pip install manila) and set \
-             OSLO_CONFIG_VALIDATOR=V/bin/oslo-config-validator"
-        ),
-        None => None,
-    }
-}
-
-/// Runs the validator on `conf`, skipping the groups `exclude`; `Err` carries its
-/// complaints.
-fn validate(validator: &Path, conf: &str, exclude: &[String], dir: &Path) -> Result<(), String> {
-    let input = dir.join("manila.conf");
-    fs::write(&input, conf).unwrap();
-    let mut cmd = Command::new(validator);
-    for namespace in NAMESPACES {
-        cmd.args(["--namespace", namespace]);
-    }
-    for group in exclude {
-        cmd.args(["--exclude-group", group]);
-    }
-    cmd.arg("--input-file").arg(&input);
-    let out = cmd.output().expect("the validator runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("ERROR")).collect();
-    if out.status.success() && errors.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "exit {:?}:\n{}",
-            out.status.code(),
-            errors.join("\n")
-        ))
-    }
-}
-
 /// The text a ready unit sends for `share_servers`/`auth_type`, as back end `name`.
 fn sent_text(share_servers: bool, auth_type: &str, name: &str) -> String {
-    let model = Model::new();
-    fixtures::configure(&model, share_servers, auth_type);
-    model.set_config("share-backend-name", name);
-    model.relate(3, fixtures::credentials());
-    model.relation_hook("changed", 3);
-    let wrapped = &model.published(3)["_configuration_data"];
+    let mut state = fixtures::configured(share_servers, auth_type);
+    set(&mut state, "share-backend-name", name);
+    let state = fixtures::related(state, fixtures::credentials());
+    let unit = run(fixtures::changed(&state, PLUGIN), &state);
+    let wrapped = &unit.published(PLUGIN)["_configuration_data"];
     let data: serde_json::Value = serde_json::from_str(wrapped).unwrap();
     data["data"]["/etc/manila/manila.conf"]
         .as_str()
@@ -142,10 +74,9 @@ fn section_lines<'t>(text: &'t str, name: &str) -> Vec<&'t str> {
 
 #[test]
 fn every_mode_and_login_passes_oslo_config_validator() {
-    let Some(validator) = validator() else {
+    let Some(validator) = Validator::find() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let mut names = Vec::new();
     let mut sections = String::new();
     let mut backend_keys = String::from("[DEFAULT]\n");
@@ -171,39 +102,39 @@ fn every_mode_and_login_passes_oslo_config_validator() {
             names.len()
         );
     }
-    validate(&validator, &conf, &names, dir.path()).unwrap();
-    validate(&validator, &backend_keys, &[], dir.path()).unwrap();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    validator.check(&conf, &names).unwrap();
+    validator.check(&backend_keys, &[]).unwrap();
 }
 
 /// The validator is not a test that cannot fail: the reference's `auth_uri` in the
 /// credential sections and a misspelt back-end key are both caught.
 #[test]
 fn the_validator_flags_what_the_charm_avoids() {
-    let Some(validator) = validator() else {
+    let Some(validator) = Validator::find() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
     let text = sent_text(true, "both", "generic");
     let with_auth_uri = text.replace(
         "auth_url = ",
         "auth_uri = http://10.5.0.20:5000\nauth_url = ",
     );
     let conf = PRINCIPAL_PART.replace("{backends}", "generic") + &with_auth_uri;
-    let complaints = validate(&validator, &conf, &["generic".to_owned()], dir.path()).unwrap_err();
+    let rejected: Rejected = validator.check(&conf, &["generic"]).unwrap_err();
     for section in ["nova", "neutron", "cinder"] {
         assert!(
-            complaints.contains(&format!("{section}/auth_uri")),
-            "{complaints}"
+            rejected.mentions(&format!("{section}/auth_uri")),
+            "{rejected}"
         );
     }
     let keys = format!(
         "[DEFAULT]\n{}\nservice_instance_flavour_id = 100\n",
         section_lines(&text, "generic").join("\n")
     );
-    let complaints = validate(&validator, &keys, &[], dir.path()).unwrap_err();
+    let rejected = validator.check(&keys, &[]).unwrap_err();
     assert!(
-        complaints.contains("DEFAULT/service_instance_flavour_id"),
-        "{complaints}"
+        rejected.mentions("DEFAULT/service_instance_flavour_id"),
+        "{rejected}"
     );
-    assert_eq!(complaints.matches("ERROR").count(), 1, "{complaints}");
+    assert_eq!(rejected.errors.len(), 1, "{rejected}");
 }

@@ -15,7 +15,7 @@ use keystone::ServiceCredentials;
 use manila_charm::inputs::{
     Addresses, Cluster, Endpoint, Inputs, Mode, PluginRelation, Recorded, Related,
 };
-use manila_charm::network::Binding;
+use manila_charm::network::{Binding, BoundAddress};
 use manila_charm::release::OsRelease;
 use manila_charm::roles::Roles;
 use manila_charm::{Config, Manila, Plan, OPTIONS};
@@ -200,7 +200,9 @@ pub(crate) fn cluster(peers: &[(&str, &str)], leader_data: &[(&str, &str)]) -> C
 
 pub(crate) fn binding(address: &str, cidr: &str) -> Binding {
     Binding {
-        addresses: vec![(address.parse().unwrap(), Some(cidr.parse().unwrap()))],
+        addresses: vec![
+            BoundAddress::new(address.parse().unwrap(), Some(cidr.parse().unwrap())).on("ens3"),
+        ],
     }
 }
 
@@ -258,6 +260,7 @@ pub(crate) fn ready(unit_name: &str, roles: &str) -> Inputs {
             schema_seen: (!api).then_some(manila_charm::release::Release::Caracal),
             api_port_open: api,
             app_version: Some("18.0.0".to_owned()),
+            ha_vips: Vec::new(),
         },
         shared_db: shared_db(&me, &[("mysql/0", db_bag(&format!("{unit_name} other/0")))]),
         amqp: amqp(&[("rabbitmq-server/0", rabbit_bag("10.5.0.30"))]),
@@ -295,6 +298,7 @@ pub(crate) fn ready(unit_name: &str, roles: &str) -> Inputs {
             cluster(&[], &[])
         }),
         ha: Vec::new(),
+        clustered: false,
         addresses: addresses(address),
         new_stats_password: None,
         config: Ok(config),

@@ -1,13 +1,14 @@
 //! The manila charm: generated files, `reconcile` for every role and relation state, every
-//! rendered file as a snapshot (and through oslo-config-validator), hooks in process, and the
-//! binary run as Juju runs it.
+//! rendered file as a snapshot (and through oslo-config-validator), hooks in process against
+//! the emulator's scenario.
 
+mod actions;
+mod api_actions;
 mod fixtures;
 mod generated;
+mod ha;
 mod hooks;
-mod machine;
-mod model;
-mod process;
+mod readme;
 mod reconcile;
 mod snapshots;
 mod validator;

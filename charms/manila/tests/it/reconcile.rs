@@ -191,6 +191,21 @@ fn endpoint_addresses_prefer_hostnames_then_vips_then_bindings() {
             .with("region", "RegionTwo"),
     );
     inputs.addresses.endpoints[2] = binding("192.168.9.10", "192.168.9.0/24");
+    // Nothing answers on the VIPs before hacluster says the cluster is formed.
+    let (_, bag) = plan(&inputs)
+        .unit_data
+        .into_iter()
+        .find(|(r, _)| r.endpoint() == "identity-service")
+        .unwrap();
+    assert_eq!(
+        bag["v2_internal_url"],
+        "http://10.5.0.10:8786/v2/%(tenant_id)s"
+    );
+    assert_eq!(
+        bag["v2_admin_url"],
+        "http://192.168.9.10:8786/v2/%(tenant_id)s"
+    );
+    inputs.clustered = true;
     let plan = plan(&inputs);
     let (_, bag) = plan
         .unit_data

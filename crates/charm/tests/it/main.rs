@@ -5,6 +5,7 @@ mod actions;
 mod config;
 mod exit;
 mod files;
+mod pause;
 mod relations;
 mod state;
 mod status;

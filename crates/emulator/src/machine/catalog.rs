@@ -8,6 +8,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Catalog {
     pub packages: BTreeMap<String, CatalogPackage>,
+    /// Further archives by apt suite (`noble-updates/epoxy`, a pocket of the Ubuntu Cloud
+    /// Archive): package name → the version that archive has of a package of
+    /// [`Catalog::packages`] (what it brings stays the package's). A machine sees an
+    /// archive's versions once one of its apt sources names the suite and `apt-get update`
+    /// ran; apt then installs and upgrades to the newest version it sees.
+    #[serde(default)]
+    pub archives: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// One package: its version and what its installation brings.
@@ -123,6 +130,7 @@ impl Default for Catalog {
         ];
         Catalog {
             packages: packages.into_iter().collect(),
+            archives: BTreeMap::new(),
         }
     }
 }

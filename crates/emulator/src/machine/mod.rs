@@ -15,6 +15,7 @@
 //! cannot talk to a service manager, as on a real machine not booted with systemd.
 
 mod apache;
+mod archive;
 mod catalog;
 mod manila;
 mod os_release;
@@ -66,6 +67,10 @@ pub struct MachineState {
     pub services: BTreeMap<String, ServiceState>,
     /// How many times `apt-get update` ran.
     pub apt_updates: u32,
+    /// The apt suites the machine's sources named at the last `apt-get update`: the
+    /// [`Catalog::archives`] whose versions it sees.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub apt_suites: BTreeSet<String>,
     /// Every database schema migration run on the machine (`manila-manage db sync`), in order.
     #[serde(default)]
     pub schema_syncs: Vec<SchemaSync>,
@@ -109,6 +114,20 @@ pub struct ServiceState {
     pub running: bool,
     /// Every start, stop, restart and reload, in order, with what caused it.
     pub history: Vec<ServiceEvent>,
+    /// How the service misbehaves, when a test made it (see `Model::set_service_fault`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<ServiceFault>,
+}
+
+/// A service that does not do what it is told, as a broken workload does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ServiceFault {
+    /// Its start fails (the process exits at once): `start` and `restart` exit 1 as
+    /// systemctl does for a failed job, and it is left stopped.
+    FailsToStart,
+    /// Its stop fails: `stop` exits 1 and it keeps running.
+    FailsToStop,
 }
 
 impl ServiceState {
@@ -248,6 +267,7 @@ impl Machine<'_> {
 
     fn apt_get(&mut self, args: &[String]) -> CommandResult {
         let mut words = Vec::new();
+        let mut only_upgrade = false;
         let mut iter = args.iter();
         while let Some(arg) = iter.next() {
             match arg.as_str() {
@@ -277,6 +297,7 @@ impl Machine<'_> {
                 | "-f"
                 | "--fix-broken"
                 | "--purge" => {}
+                "--only-upgrade" => only_upgrade = true,
                 a if a.starts_with('-') => {
                     return CommandResult::fail(
                         100,
@@ -292,9 +313,17 @@ impl Machine<'_> {
         match verb.as_str() {
             "update" => {
                 self.state.apt_updates += 1;
+                self.state.apt_suites = archive::source_suites(self.root)
+                    .into_iter()
+                    .filter(|suite| self.catalog.archives.contains_key(suite))
+                    .collect();
                 CommandResult::ok("Reading package lists... Done\n")
             }
-            "install" => self.apt_install(packages),
+            "install" => self.apt_install(packages, only_upgrade),
+            "upgrade" | "dist-upgrade" | "full-upgrade" => {
+                let installed: Vec<String> = self.state.packages.keys().cloned().collect();
+                self.apt_install(&installed, true)
+            }
             "purge" | "remove" => self.apt_purge(packages),
             other => CommandResult::fail(100, format!("E: Invalid operation {other}\n")),
         }
@@ -303,7 +332,9 @@ impl Machine<'_> {
     const APT_PREAMBLE: &'static str =
         "Reading package lists...\nBuilding dependency tree...\nReading state information...\n";
 
-    fn apt_install(&mut self, names: &[String]) -> CommandResult {
+    /// Installs `names` at their candidate versions, upgrading those installed older; with
+    /// `only_upgrade`, only upgrades (what `upgrade` and `--only-upgrade` do).
+    fn apt_install(&mut self, names: &[String], only_upgrade: bool) -> CommandResult {
         let mut out = String::from(Self::APT_PREAMBLE);
         if let Some(unknown) = names
             .iter()
@@ -317,19 +348,46 @@ impl Machine<'_> {
         }
         let services_before = self.installed_services();
         let mut new = Vec::new();
+        let mut upgraded = Vec::new();
         for name in names {
-            let version = &self.catalog.packages[name].version;
+            let candidate = self
+                .catalog
+                .candidate(name, &self.state.apt_suites)
+                .unwrap_or_default()
+                .to_owned();
             match self.state.packages.get(name) {
+                Some(installed) if archive::compare_versions(&candidate, installed).is_gt() => {
+                    upgraded.push((name.clone(), installed.clone(), candidate));
+                }
                 Some(installed) => out.push_str(&format!(
                     "{name} is already the newest version ({installed}).\n"
                 )),
-                None => new.push((name.clone(), version.clone())),
+                None if only_upgrade => out.push_str(&format!(
+                    "Skipping {name}, it is not installed and only upgrades are requested.\n"
+                )),
+                None => new.push((name.clone(), candidate)),
             }
         }
         out.push_str(&format!(
-            "0 upgraded, {} newly installed, 0 to remove and 0 not upgraded.\n",
+            "{} upgraded, {} newly installed, 0 to remove and 0 not upgraded.\n",
+            upgraded.len(),
             new.len()
         ));
+        for (name, from, to) in &upgraded {
+            self.state.packages.insert(name.clone(), to.clone());
+            out.push_str(&format!(
+                "Unpacking {name} ({to}) over ({from}) ...\nSetting up {name} ({to}) ...\n"
+            ));
+            self.unpack(&self.catalog.packages[name]);
+            // Debian's postinst restarts the package's enabled services on upgrade
+            // (deb-systemd-invoke leaves disabled and masked ones alone), stopped ones included.
+            for service in self.catalog.packages[name].services.clone() {
+                let state = self.service_mut(&service);
+                if state.enabled && !state.masked {
+                    self.record(&service, ServiceAction::Restart, "apt-get upgrade");
+                }
+            }
+        }
         for (name, version) in &new {
             self.state.packages.insert(name.clone(), version.clone());
             out.push_str(&format!("Setting up {name} ({version}) ...\n"));
@@ -603,12 +661,25 @@ impl Machine<'_> {
             "restart" => ServiceAction::Restart,
             _ => ServiceAction::Reload,
         };
+        let fault = self.state.services.get(name).and_then(|s| s.fault);
+        let job_failed = || {
+            CommandResult::fail(
+                1,
+                format!(
+                    "Job for {unit} failed because the control process exited with error code.\n\
+                     See \"systemctl status {unit}\" and \"journalctl -xeu {unit}\" for details.\n"
+                ),
+            )
+        };
         if action == ServiceAction::Stop {
             if !exists && !masked {
                 return CommandResult::fail(
                     5,
                     format!("Failed to stop {unit}: Unit {unit} not loaded.\n"),
                 );
+            }
+            if fault == Some(ServiceFault::FailsToStop) && self.service_mut(name).running {
+                return job_failed();
             }
             self.record(name, action, by);
             return CommandResult::default();
@@ -627,6 +698,12 @@ impl Machine<'_> {
         }
         if action == ServiceAction::Reload && !self.service_mut(name).running {
             return CommandResult::fail(1, format!("{unit} is not active, cannot reload.\n"));
+        }
+        if fault == Some(ServiceFault::FailsToStart)
+            && matches!(action, ServiceAction::Start | ServiceAction::Restart)
+        {
+            self.service_mut(name).running = false;
+            return job_failed();
         }
         self.record(name, action, by);
         CommandResult::default()

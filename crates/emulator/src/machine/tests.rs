@@ -431,3 +431,103 @@ fn os_release_texts_name_their_release() {
     let custom = OsRelease::Custom("NAME=\"Rocky\"\nID=\"rocky\"\nVERSION_ID=\"9.4\"\n".to_owned());
     assert_eq!(custom.base(), "rocky@9.4");
 }
+
+#[test]
+fn an_archive_named_by_an_apt_source_offers_its_newer_versions_after_update() {
+    let mut m = Fixture::new();
+    let suite = "noble-updates/dalmatian";
+    m.catalog.archives.insert(
+        suite.to_owned(),
+        [("manila-scheduler", "1:19.0.0-0ubuntu1~cloud0")]
+            .map(|(p, v)| (p.to_owned(), v.to_owned()))
+            .into(),
+    );
+    assert_eq!(m.run("apt-get install -y manila-scheduler").exit_code, 0);
+    assert_eq!(m.state.packages["manila-scheduler"], "1:15.1.0-2");
+
+    let list = m.path("/etc/apt/sources.list.d/cloud-archive.list");
+    fs::create_dir_all(list.parent().unwrap()).unwrap();
+    fs::write(
+        &list,
+        format!("# comment\ndeb http://ubuntu-cloud.archive.canonical.com/ubuntu {suite} main\n"),
+    )
+    .unwrap();
+    // Not seen before the index is refreshed.
+    let result = m.run("apt-get install -y --only-upgrade manila-scheduler manila-data");
+    assert!(result.stdout.contains("0 upgraded"), "{}", result.stdout);
+    assert!(result
+        .stdout
+        .contains("Skipping manila-data, it is not installed and only upgrades are requested."));
+    assert!(!m.state.packages.contains_key("manila-data"));
+
+    assert_eq!(m.run("apt-get update").exit_code, 0);
+    assert_eq!(m.state.apt_suites, BTreeSet::from([suite.to_owned()]));
+    let restarts = m.state.services["manila-scheduler"].count(ServiceAction::Restart);
+    let result = m.run("apt-get dist-upgrade -y");
+    assert_eq!(result.exit_code, 0, "{result:?}");
+    assert!(
+        result.stdout.contains("1 upgraded, 0 newly installed"),
+        "{}",
+        result.stdout
+    );
+    assert_eq!(
+        m.state.packages["manila-scheduler"],
+        "1:19.0.0-0ubuntu1~cloud0"
+    );
+    let scheduler = &m.state.services["manila-scheduler"];
+    assert_eq!(scheduler.count(ServiceAction::Restart), restarts + 1);
+    assert_eq!(scheduler.history.last().unwrap().by, "apt-get upgrade");
+
+    // A package the archive lacks comes from the base archive; a masked service is left be.
+    assert_eq!(m.run("systemctl stop manila-scheduler").exit_code, 0);
+    assert_eq!(m.run("systemctl mask manila-scheduler").exit_code, 0);
+    m.catalog.archives.get_mut(suite).unwrap().insert(
+        "manila-scheduler".to_owned(),
+        "1:19.0.1-0ubuntu1~cloud0".to_owned(),
+    );
+    assert_eq!(
+        m.run("apt-get install -y manila-scheduler manila-data")
+            .exit_code,
+        0
+    );
+    assert_eq!(m.state.packages["manila-data"], "1:15.1.0-2");
+    assert_eq!(
+        m.state.packages["manila-scheduler"],
+        "1:19.0.1-0ubuntu1~cloud0"
+    );
+    assert!(!m.state.services["manila-scheduler"].running);
+
+    // Without the source, the index forgets the archive.
+    fs::remove_file(&list).unwrap();
+    m.run("apt-get update");
+    assert!(m.state.apt_suites.is_empty());
+}
+
+#[test]
+fn faulty_services_fail_to_start_or_stop_as_systemd_reports_it() {
+    let mut m = Fixture::new();
+    m.run("apt-get install -y manila-data manila-scheduler");
+    m.state.services.get_mut("manila-data").unwrap().fault = Some(ServiceFault::FailsToStop);
+    m.state.services.get_mut("manila-scheduler").unwrap().fault = Some(ServiceFault::FailsToStart);
+
+    let result = m.run("systemctl stop manila-data");
+    assert_eq!(result.exit_code, 1);
+    assert!(result
+        .stderr
+        .starts_with("Job for manila-data.service failed because the control process exited"));
+    assert!(m.state.services["manila-data"].running);
+
+    assert_eq!(m.run("systemctl stop manila-scheduler").exit_code, 0);
+    for verb in ["start", "restart"] {
+        let result = m.run(&format!("systemctl {verb} manila-scheduler"));
+        assert_eq!(result.exit_code, 1, "{verb}");
+        assert!(!m.state.services["manila-scheduler"].running, "{verb}");
+    }
+    assert_eq!(m.run("systemctl is-active manila-scheduler").exit_code, 3);
+    // `service` goes through the same jobs.
+    assert_eq!(m.run("service manila-scheduler start").exit_code, 1);
+
+    m.state.services.get_mut("manila-scheduler").unwrap().fault = None;
+    assert_eq!(m.run("systemctl start manila-scheduler").exit_code, 0);
+    assert!(m.state.services["manila-scheduler"].running);
+}

@@ -602,10 +602,12 @@ impl Model {
         set("DEBIAN_FRONTEND", "noninteractive".to_owned());
         set("LANG", "C.UTF-8".to_owned());
         set("TERM", "tmux-256color".to_owned());
-        set(
-            "CHARM_HOST_ROOT",
-            self.machine_root(u.machine).display().to_string(),
-        );
+        if self.state.real_host.is_none() {
+            set(
+                "CHARM_HOST_ROOT",
+                self.machine_root(u.machine).display().to_string(),
+            );
+        }
         if let (Some(rel), Some(endpoint)) = (&run.relation, &run.endpoint) {
             set("JUJU_RELATION", endpoint.clone());
             set(
@@ -652,12 +654,19 @@ impl Model {
             calls: Vec::new(),
         };
         let charm_dir = self.unit_dir(unit).join("charm");
+        let enter = match &self.state.real_host {
+            Some(real_host) => {
+                real_host.enter(machine, &self.machine_overlay(machine), &charm_dir)?
+            }
+            None => None,
+        };
         let launch = Launch {
             charm_dir: &charm_dir,
             socket: &socket,
             env: &env,
             dispatch_path: &run.dispatch_path,
             timeout: self.hook_timeout,
+            enter: enter.as_deref(),
         };
         let finished = match &run.commands {
             Some(commands) => runner::run_commands(&launch, commands, session),

@@ -186,9 +186,10 @@ impl Model {
     }
 
     /// `juju deploy ./bundle.yaml`: verifies the whole bundle first (nothing is deployed if it
-    /// is invalid), then adds its machines, applications, units and relations.
+    /// is invalid), then adds its machines, applications, units and relations. Charmhub names
+    /// resolve in the model's charm store ([`Model::set_charm_store`]).
     pub fn deploy_bundle(&mut self, path: impl AsRef<Path>) -> Result<()> {
-        let verified = Bundle::load(path)?.verify()?;
+        let verified = Bundle::load(path)?.verify_with(self.charm_store().as_ref())?;
         let bundle = &verified.bundle;
         for (name, _) in &bundle.applications {
             if self
@@ -512,6 +513,18 @@ impl Model {
     fn new_machine(&mut self) -> Result<u32> {
         let id = self.state.next_machine;
         self.state.next_machine += 1;
+        if self.state.real_host.is_some() {
+            // The host is the machine: nothing of it to create or to write.
+            self.state.machines.insert(
+                id,
+                Machine {
+                    address: machine_address(id),
+                    state: Default::default(),
+                    os_release: super::real_host::host_os_release(),
+                },
+            );
+            return Ok(id);
+        }
         let root = self.machine_root(id);
         fs::create_dir_all(&root).map_err(io_error(&root))?;
         if self.state.init == InitSystem::Systemd {
@@ -704,7 +717,19 @@ impl Model {
     pub(super) fn prepare_tools(&self, unit: &UnitName) -> Result<()> {
         let tools = self.unit_dir(unit).join("tools");
         fs::create_dir_all(&tools).map_err(io_error(&tools))?;
-        for name in hooktools::HOOK_TOOLS.iter().chain(MACHINE_COMMANDS) {
+        let machine_commands = if self.state.real_host.is_some() {
+            // The host's own commands answer: no emulated one may shadow them.
+            for name in MACHINE_COMMANDS {
+                let link = tools.join(name);
+                if fs::symlink_metadata(&link).is_ok() {
+                    fs::remove_file(&link).map_err(io_error(&link))?;
+                }
+            }
+            &[][..]
+        } else {
+            MACHINE_COMMANDS
+        };
+        for name in hooktools::HOOK_TOOLS.iter().chain(machine_commands) {
             let link = tools.join(name);
             if fs::symlink_metadata(&link).is_ok() {
                 continue;

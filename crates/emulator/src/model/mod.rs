@@ -8,12 +8,14 @@
 mod exec;
 mod execution;
 mod lifecycle;
+mod real_host;
 
 pub use exec::ExecResult;
 pub(crate) use execution::unit_network;
 pub use execution::{ActionResult, ActionStatus, SettleReport};
 pub(crate) use lifecycle::{infer_relation, machine_address};
 pub use lifecycle::{ConfigValue, DeployOptions, Placement};
+pub use real_host::RealHost;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -27,11 +29,12 @@ use nix::fcntl::{Flock, FlockArg};
 use rand::Rng;
 use serde_json::Value as Json;
 
+use crate::bundle::CharmStore;
 use crate::charm::Charm;
 use crate::error::{io_error, Error, Result};
 use crate::hooktools::{Bag, OpenedPort, StatusSnapshot};
 use crate::journal::{self, HookRecord, Journal, LogEntry, ToolCallRecord};
-use crate::machine::{Catalog, MachineState, OsRelease, SchemaSync, ServiceState};
+use crate::machine::{Catalog, MachineState, OsRelease, SchemaSync, ServiceFault, ServiceState};
 use crate::state::{AgentState, InitSystem, ModelState, Unit};
 
 const MODEL_FILE: &str = "model.json";
@@ -91,6 +94,8 @@ impl Model {
             init: InitSystem::default(),
             os_release: OsRelease::default(),
             catalog: Catalog::default(),
+            charm_store: None,
+            real_host: None,
             applications: BTreeMap::new(),
             machines: BTreeMap::new(),
             units: BTreeMap::new(),
@@ -201,6 +206,17 @@ impl Model {
     }
 
     /// The init system of machines created from now on (default systemd).
+    /// Where bundles' Charmhub names (`charm: keystone`) resolve: a directory of
+    /// `<name>.charm` archives or `<name>/` charm directories, kept with the model.
+    pub fn set_charm_store(&mut self, dir: impl AsRef<Path>) -> Result<()> {
+        self.state.charm_store = Some(absolute(dir.as_ref())?);
+        self.save()
+    }
+
+    pub fn charm_store(&self) -> Option<CharmStore> {
+        self.state.charm_store.as_ref().map(CharmStore::new)
+    }
+
     pub fn set_init_system(&mut self, init: InitSystem) -> Result<()> {
         self.state.init = init;
         self.save()
@@ -215,6 +231,44 @@ impl Model {
 
     pub fn os_release(&self) -> &OsRelease {
         &self.state.os_release
+    }
+
+    /// Switches the model to real-host mode (see [`RealHost`]): its units will run on this
+    /// host for real, unconfined. Only an empty model can switch, so that no machine is half
+    /// emulated.
+    pub fn set_real_host(&mut self, real_host: RealHost) -> Result<()> {
+        if !self.state.machines.is_empty() {
+            return Err(Error::Refused(
+                "real-host mode can only be set on a model without machines".to_owned(),
+            ));
+        }
+        real_host.check()?;
+        self.state.real_host = Some(real_host);
+        self.save()
+    }
+
+    /// The model's real-host settings, when its units run on this host for real.
+    pub fn real_host(&self) -> Option<&RealHost> {
+        self.state.real_host.as_ref()
+    }
+
+    /// Makes `service` on the unit's machine misbehave (`None`: behave again), as a broken
+    /// workload would: see [`ServiceFault`].
+    pub fn set_service_fault(
+        &mut self,
+        unit: &str,
+        service: &str,
+        fault: Option<ServiceFault>,
+    ) -> Result<()> {
+        let machine = self.machine_of(unit)?;
+        let state = &mut self
+            .state
+            .machines
+            .get_mut(&machine)
+            .ok_or(Error::UnknownMachine(machine))?
+            .state;
+        state.services.entry(service.to_owned()).or_default().fault = fault;
+        self.save()
     }
 
     // ---- inspectors --------------------------------------------------------------------
@@ -369,6 +423,15 @@ impl Model {
             .join("machines")
             .join(machine.to_string())
             .join("root")
+    }
+
+    /// In real-host mode, where a machine other than 0 keeps the upper layers of its private
+    /// directories (see [`RealHost`]).
+    pub fn machine_overlay(&self, machine: u32) -> PathBuf {
+        self.dir
+            .join("machines")
+            .join(machine.to_string())
+            .join("overlay")
     }
 
     /// The unit's copy of its charm (`CHARM_DIR`).

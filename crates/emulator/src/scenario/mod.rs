@@ -149,6 +149,18 @@ pub struct Output {
 }
 
 impl Output {
+    /// The calls as command lines, the exit code only where it is not 0:
+    /// `status-set active -- ready`, `dpkg-query -W … manila-common -> 1`.
+    pub fn commands(&self) -> Vec<String> {
+        self.transcript()
+            .into_iter()
+            .map(|line| match line.strip_suffix(" -> 0") {
+                Some(succeeded) => succeeded.to_owned(),
+                None => line,
+            })
+            .collect()
+    }
+
     /// The calls as command lines with their exit codes: `status-set active -- ready -> 0`.
     pub fn transcript(&self) -> Vec<String> {
         self.calls
@@ -749,10 +761,64 @@ impl ToolRunner for InProcessTools {
     }
 }
 
+/// The shim, written once for all the runs in progress in this process, and removed with the
+/// last of them.
+///
+/// Why not a copy per run: tests run scenarios on many threads, and a charm forks to run a
+/// machine command. A child forked while another thread has its own new copy of the shim
+/// open for writing holds that file open until it execs, and exec'ing the file meanwhile
+/// fails with ETXTBSY ("Text file busy"). The shared shim is only written when no run is in
+/// progress, so no run's charm is forking then.
+struct ShimLease {
+    path: PathBuf,
+}
+
+/// The shared shim's directory and how many runs use it.
+static SHARED_SHIM: Mutex<Option<(tempfile::TempDir, usize)>> = Mutex::new(None);
+
+impl ShimLease {
+    fn acquire() -> Result<ShimLease, ScenarioError> {
+        let mut shared = SHARED_SHIM
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if shared.is_none() {
+            let dir = tempfile::Builder::new()
+                .prefix("scenario-shim")
+                .tempdir()
+                .map_err(io_error("shim directory"))?;
+            let path = dir.path().join("jujuc");
+            fs::write(&path, SHIM)
+                .and_then(|()| fs::set_permissions(&path, fs::Permissions::from_mode(0o755)))
+                .map_err(io_error(path.display().to_string()))?;
+            *shared = Some((dir, 0));
+        }
+        let (dir, users) = shared.as_mut().expect("the shared shim was just made");
+        *users += 1;
+        Ok(ShimLease {
+            path: dir.path().join("jujuc"),
+        })
+    }
+}
+
+impl Drop for ShimLease {
+    fn drop(&mut self) {
+        let mut shared = SHARED_SHIM
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, users)) = shared.as_mut() {
+            *users -= 1;
+            if *users == 0 {
+                *shared = None;
+            }
+        }
+    }
+}
+
 /// One run's scratch space: the machine root, the tools directory, the socket, and (unless
 /// the charm is a directory on disk) the charm directory.
 struct Sandbox {
     _dir: tempfile::TempDir,
+    shim: ShimLease,
     root: PathBuf,
     tools: PathBuf,
     socket: PathBuf,
@@ -792,6 +858,7 @@ impl Sandbox {
         };
         let sandbox = Sandbox {
             _dir: dir,
+            shim: ShimLease::acquire()?,
             root,
             tools,
             socket,
@@ -839,11 +906,8 @@ impl Sandbox {
     fn install_tools(&self) -> Result<(), ScenarioError> {
         let failed = || io_error(format!("tools directory {}", self.tools.display()));
         fs::create_dir_all(&self.tools).map_err(failed())?;
-        let shim = self.tools.join("jujuc");
-        fs::write(&shim, SHIM).map_err(failed())?;
-        fs::set_permissions(&shim, fs::Permissions::from_mode(0o755)).map_err(failed())?;
         for name in hooktools::HOOK_TOOLS.iter().chain(MACHINE_COMMANDS) {
-            fs::hard_link(&shim, self.tools.join(name)).map_err(failed())?;
+            fs::hard_link(&self.shim.path, self.tools.join(name)).map_err(failed())?;
         }
         Ok(())
     }

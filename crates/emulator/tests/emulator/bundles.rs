@@ -1,4 +1,5 @@
-//! Bundles with local charms (directories and packed `.charm` files).
+//! Bundles with local charms (directories and packed `.charm` files) and Charmhub names
+//! resolved in a charm store.
 
 use std::fs;
 use std::io::Write;
@@ -144,7 +145,7 @@ relations:
         r#"cannot validate application "server": unknown option "colour""#,
         r#"too many units specified in unit placement for application "server""#,
         r#"application "agent" is subordinate but has non-zero num_units"#,
-        r#"application "hub": charm "postgresql" is not a local path"#,
+        r#"application "hub": charm "postgresql" is a Charmhub name and no charm store was given"#,
         r#"machine "1" is not used"#,
         r#"relation [server ghost] refers to application "ghost" not defined in this bundle"#,
         r#"relation [agent server:db]: no relations found"#,
@@ -157,4 +158,64 @@ relations:
     }
     assert_eq!(errors.len(), expected.len(), "{errors:#?}");
     assert!(model.applications().is_empty(), "nothing deployed");
+}
+
+#[test]
+fn charmhub_names_resolve_in_the_charm_store() {
+    let scratch = Scratch::new();
+    charms(&scratch);
+    let store = scratch.path().join("store");
+    fs::create_dir(&store).unwrap();
+    fs::rename(
+        scratch.path().join("server.charm"),
+        store.join("server.charm"),
+    )
+    .unwrap();
+    fs::rename(scratch.path().join("charm-client"), store.join("client")).unwrap();
+    // A store entry whose charm has another name is refused, as Charmhub would never serve it.
+    fs::rename(scratch.path().join("charm-agent"), store.join("impostor")).unwrap();
+    let bundle = scratch.path().join("bundle.yaml");
+    let write = |extra: &str| {
+        fs::write(
+            &bundle,
+            format!(
+                "applications:\n  db:\n    charm: ch:server\n    channel: 14/stable\n    num_units: 1\n  \
+                 app:\n    charm: client\n    num_units: 1\n{extra}relations:\n  - [app, db]\n"
+            ),
+        )
+        .unwrap();
+    };
+
+    write("  other:\n    charm: impostor\n  missing:\n    charm: nowhere\n");
+    let mut model = scratch.model();
+    model.set_charm_store(&store).unwrap();
+    let err = model.deploy_bundle(&bundle).unwrap_err();
+    let Error::Bundle(BundleError::Invalid { errors, .. }) = &err else {
+        panic!("expected an invalid bundle, got {err}");
+    };
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0].contains(r#"application "missing": charm "nowhere" is not in the charm store"#),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[1].contains(r#"application "other": the store's charm"#)
+            && errors[1].contains(r#"is named "agent", not "impostor""#),
+        "{errors:#?}"
+    );
+
+    write("");
+    model.deploy_bundle(&bundle).unwrap();
+    let report = model.settle().unwrap();
+    assert!(report.units_in_error.is_empty());
+    assert_eq!(model.charm("db").unwrap().meta.name, "server");
+    assert_eq!(model.unit_status("db/0").unwrap().message, "port 5432");
+    assert!(model.relation_id("app", "db").is_some());
+    // The store stays with the model: another process opening it resolves the same names.
+    drop(model);
+    let reopened = emulator::Model::open(scratch.path().join("model")).unwrap();
+    assert_eq!(
+        reopened.charm_store().unwrap().dir(),
+        store.canonicalize().unwrap()
+    );
 }

@@ -258,3 +258,58 @@ fn real_dpkg_knows_an_unknown_package_is_not_installed() {
     assert_eq!(versions["no-such-package-for-host-tests"], None);
     assert!(versions["dpkg"].is_some());
 }
+
+#[test]
+fn upgrade_upgrades_installed_packages_only_and_reports_new_versions() {
+    let root = TempDir::new().unwrap();
+    let bin = FakeBin::new();
+    // pkg-a moves to 1.1-1 once apt-get ran; pkg-m stays; pkg-b is not installed.
+    let upgraded_marker = bin.log().with_extension("upgraded");
+    bin.command(
+        "dpkg-query",
+        &format!(
+            r#"status=0
+for pkg in "$@"; do
+  case "$pkg" in
+    -*) ;;
+    pkg-a) if [ -e '{marker}' ]; then v=1.1-1; else v=1.0-1; fi
+           printf 'pkg-a\tinstall ok installed\t%s\n' "$v" ;;
+    pkg-m) printf 'pkg-m\tinstall ok installed\t3.0-1\n' ;;
+    *) echo "dpkg-query: no packages found matching $pkg" >&2; status=1 ;;
+  esac
+done
+exit $status"#,
+            marker = upgraded_marker.display()
+        ),
+    );
+    bin.command("apt-get", &format!(": > '{}'", upgraded_marker.display()));
+    let host = bin.confined_host(root.path());
+
+    let upgraded = host.upgrade(&["pkg-m", "pkg-b", "pkg-a"]).unwrap();
+
+    assert_eq!(
+        upgraded,
+        [crate::Upgraded {
+            package: "pkg-a".into(),
+            from: "1.0-1".into(),
+            to: "1.1-1".into()
+        }]
+    );
+    assert_eq!(
+        bin.calls(),
+        [
+            format!("{QUERY} pkg-m pkg-b pkg-a"),
+            "apt-get install -y --only-upgrade -o Dpkg::Options::=--force-confdef -o \
+             Dpkg::Options::=--force-confnew pkg-a pkg-m"
+                .to_owned(),
+            format!("{QUERY} pkg-a pkg-m"),
+        ]
+    );
+}
+
+#[test]
+fn upgrade_of_packages_not_installed_runs_no_apt_get() {
+    let (_root, bin, host) = setup();
+    assert!(host.upgrade(&["pkg-b", "pkg-c"]).unwrap().is_empty());
+    assert_eq!(bin.calls(), [format!("{QUERY} pkg-b pkg-c")]);
+}

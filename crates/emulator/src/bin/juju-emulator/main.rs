@@ -27,6 +27,10 @@ struct Cli {
     /// The model directory (created by the first `deploy`).
     #[arg(short, long, env = "JUJU_EMULATOR_MODEL", global = true)]
     model: Option<PathBuf>,
+    /// A directory standing in for Charmhub: bundles' `charm: <name>` (and `deploy <name>`)
+    /// resolve to `<name>.charm` or `<name>/` in it. Kept with the model once given.
+    #[arg(long, env = "JUJU_EMULATOR_STORE", global = true, value_name = "DIR")]
+    store: Option<PathBuf>,
     /// Queue the hooks a command causes without running them (see `settle`).
     #[arg(long, global = true)]
     no_settle: bool,
@@ -36,7 +40,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Deploy a charm (directory or .charm) or a bundle (bundle.yaml).
+    /// Deploy a charm (directory, .charm, or a name from --store) or a bundle (bundle.yaml).
     Deploy {
         path: PathBuf,
         /// Application name (default: the charm's name).
@@ -158,6 +162,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         _ => Model::open(&dir),
     }
     .with_context(|| format!("model {}", dir.display()))?;
+    if let Some(store) = &cli.store {
+        model
+            .set_charm_store(store)
+            .with_context(|| format!("charm store {}", store.display()))?;
+    }
     model.on_hook(|record| {
         if record.action {
             // `run` reports its task itself.
@@ -192,6 +201,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 model.deploy_bundle(&path)?;
             } else {
+                // `deploy keystone`: a Charmhub name, from the store, as `juju deploy` would
+                // take it from Charmhub.
+                let path = match model.charm_store() {
+                    Some(store) if !path.exists() => store
+                        .resolve(&path.to_string_lossy())
+                        .map_err(anyhow::Error::msg)?,
+                    _ => path,
+                };
                 let name = match app {
                     Some(app) => app,
                     None => Charm::load(&path)?.meta.name,

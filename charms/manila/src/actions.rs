@@ -1,0 +1,228 @@
+//! The operator actions: the toolkit's `pause`, `resume` and `restart-services`
+//! ([`charm::pause`], `actions/openstack-pause.yaml`) over this unit's services, and
+//! `openstack-upgrade` and `package-upgrade` (`actions/openstack-upgrade.yaml`).
+//!
+//! - **The services** an action acts on are those of the unit's roles that are installed,
+//!   without those Pacemaker owns on a clustered unit (haproxy under hacluster, a clustered
+//!   share application's manila-share): pausing them would fight the cluster, which the
+//!   operator pauses through the hacluster unit (the schema's description says so).
+//! - **resume** starts only what the charm wants running now (the relations ready, the
+//!   database schema there), then converges as any hook does: the status is recomputed and a
+//!   schema the leader still has to sync is synced.
+//! - **openstack-upgrade** needs `action-managed-upgrade` and a newer release in
+//!   `openstack-origin` than the one installed (`no upgrade available` otherwise). It points
+//!   apt at the origin, upgrades the roles' packages (their maintainer scripts restart the
+//!   services they ship, as Debian's do), then converges: the files are rendered for the new
+//!   release, the services reading a changed file restart, and the api application's leader
+//!   syncs the schema for the new release (its other units wait for that). A paused unit is
+//!   upgraded too and stays paused.
+//! - **package-upgrade** upgrades the roles' packages within the installed release; skipped
+//!   when `openstack-origin` offers a newer release (that is openstack-upgrade's job).
+
+use charm::pause::{self, ServicesAction};
+use charm::Context;
+use juju::ToolRunner;
+
+use crate::apply;
+use crate::inputs::{gather, read_installed, Inputs, Mode};
+use crate::reconcile::{reconcile, Plan, SchemaStep};
+use crate::release::Release;
+
+/// Every action of this charm, by its name in `actions.yaml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Services(ServicesAction),
+    OpenstackUpgrade,
+    PackageUpgrade,
+    /// The actions on Manila's API ([`crate::api_actions`]).
+    Api(crate::api_actions::ApiAction),
+}
+
+impl Action {
+    pub fn all() -> Vec<Action> {
+        let mut all: Vec<Action> = ServicesAction::ALL.map(Action::Services).to_vec();
+        all.extend([Action::OpenstackUpgrade, Action::PackageUpgrade]);
+        all.extend(crate::api_actions::ApiAction::ALL.map(Action::Api));
+        all
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Services(action) => action.name(),
+            Action::OpenstackUpgrade => "openstack-upgrade",
+            Action::PackageUpgrade => "package-upgrade",
+            Action::Api(action) => action.name(),
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::all().into_iter().find(|a| a.name() == name)
+    }
+}
+
+/// `outcome` when `action-managed-upgrade` is off (charmhelpers' words).
+pub const UPGRADE_NOT_MANAGED: &str = "action-managed-upgrade config is False, skipped upgrade";
+/// The action's failure message then.
+pub const UPGRADE_REFUSED: &str =
+    "action-managed-upgrade is false: set it to true to upgrade OpenStack with this action";
+/// `outcome` when `openstack-origin` offers nothing newer.
+pub const NO_UPGRADE: &str = "no upgrade available";
+/// `outcome` of a package-upgrade while an OpenStack upgrade is available.
+pub const UPGRADE_SKIPPED: &str = "upgrade skipped because an openstack upgrade is available";
+/// `outcome` of an upgrade that went through.
+pub const UPGRADED: &str = "success, upgrade completed";
+
+/// Runs `action`.
+pub fn run<R: ToolRunner>(ctx: &mut Context<R>, action: Action) -> anyhow::Result<()> {
+    match action {
+        Action::Services(ServicesAction::Pause) => {
+            let (inputs, plan) = plan(ctx)?;
+            pause::pause(ctx, &managed_services(&inputs, &plan))?;
+            Ok(())
+        }
+        Action::Services(ServicesAction::Resume) => {
+            // Planned as the unit will be once resumed.
+            ctx.state()?.set_paused(false);
+            let (inputs, plan) = plan(ctx)?;
+            let start: Vec<&str> = if plan.schema == SchemaStep::Ready {
+                plan.services.checked().collect()
+            } else {
+                Vec::new()
+            };
+            let report = pause::resume(ctx, &managed_services(&inputs, &plan), &start)?;
+            // A service that would not start would fail the hook's own start: the status
+            // already says which, and the next hook converges.
+            if report.failed.is_empty() {
+                crate::converge(ctx, Mode::Full)?;
+            }
+            Ok(())
+        }
+        Action::Services(ServicesAction::RestartServices) => {
+            let (_, plan) = plan(ctx)?;
+            let services: Vec<&str> = if plan.schema == SchemaStep::Ready {
+                plan.services.checked().collect()
+            } else {
+                Vec::new()
+            };
+            let report = pause::restart(ctx, &services)?;
+            // The status is recomputed as update-status does it (nothing rendered, nothing
+            // started that the restart could not).
+            if report.is_some_and(|r| r.failed.is_empty()) {
+                crate::converge(ctx, Mode::UpdateStatus)?;
+            }
+            Ok(())
+        }
+        Action::OpenstackUpgrade => openstack_upgrade(ctx),
+        Action::PackageUpgrade => package_upgrade(ctx),
+        Action::Api(action) => crate::api_actions::run(ctx, action),
+    }
+}
+
+fn plan<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<(Inputs, Plan)> {
+    let inputs = gather(ctx, Mode::Full)?;
+    let plan = reconcile(&inputs, ctx.templates())?;
+    Ok((inputs, plan))
+}
+
+/// The installed services of the unit's roles that this charm manages (not Pacemaker).
+pub(crate) fn managed_services(inputs: &Inputs, plan: &Plan) -> Vec<&'static str> {
+    let Some(roles) = inputs.roles() else {
+        return Vec::new();
+    };
+    roles
+        .services()
+        .into_iter()
+        // Every service of a role is shipped by the package of the same name.
+        .filter(|s| inputs.installed.contains_key(*s))
+        .filter(|s| !plan.services.unchecked.contains(s) && !plan.services.pacemaker.contains(s))
+        .collect()
+}
+
+/// The installed release and the newer one `openstack-origin` offers, if any. An invalid
+/// configuration is returned as the error (the runtime blocks and fails the action with it).
+fn upgrade_available(inputs: &Inputs) -> anyhow::Result<(Release, Option<Release>)> {
+    let config = inputs.config.as_ref().map_err(Clone::clone)?;
+    let version = inputs
+        .installed
+        .get("manila-common")
+        .ok_or_else(|| charm::Blocked("Manila is not installed yet".to_owned()))?;
+    let installed = Release::from_manila_version(version)?;
+    let offered = config
+        .origin
+        .release(inputs.os.as_ref())
+        .filter(|offered| *offered > installed);
+    Ok((installed, offered))
+}
+
+fn openstack_upgrade<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<()> {
+    if !ctx.config()?.boolean("action-managed-upgrade")? {
+        let action = ctx.action()?;
+        action.set("outcome", UPGRADE_NOT_MANAGED)?;
+        action.fail(UPGRADE_REFUSED);
+        return Ok(());
+    }
+    let (inputs, plan) = plan(ctx)?;
+    let (installed, Some(target)) = upgrade_available(&inputs)? else {
+        ctx.action()?.set("outcome", NO_UPGRADE)?;
+        return Ok(());
+    };
+    let upgraded = upgrade(ctx, &inputs, &plan, true)?;
+    let now = read_installed(ctx.host())?;
+    let reached = now
+        .get("manila-common")
+        .and_then(|v| Release::from_manila_version(v).ok());
+    let action = ctx.action()?;
+    action.set("from", installed.name())?;
+    if reached != Some(target) {
+        action.set("outcome", "upgrade failed")?;
+        action.fail(format!(
+            "openstack-origin offers {target}, but apt installed manila-common {}: check that \
+             the archive has {target}",
+            now.get("manila-common").map_or("(none)", String::as_str)
+        ));
+        return Ok(());
+    }
+    action.set("to", target.name())?;
+    action.set("upgraded", upgraded)?;
+    action.set("outcome", UPGRADED)?;
+    Ok(())
+}
+
+fn package_upgrade<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<()> {
+    let (inputs, plan) = plan(ctx)?;
+    if let (_, Some(_)) = upgrade_available(&inputs)? {
+        ctx.action()?.set("outcome", UPGRADE_SKIPPED)?;
+        return Ok(());
+    }
+    let upgraded = upgrade(ctx, &inputs, &plan, false)?;
+    let action = ctx.action()?;
+    if upgraded.is_empty() {
+        action.set("outcome", "no packages to upgrade")?;
+    } else {
+        action.set("upgraded", upgraded)?;
+        action.set("outcome", UPGRADED)?;
+    }
+    Ok(())
+}
+
+/// Refreshes the package index (pointing apt at `openstack-origin` first when `new_source`),
+/// upgrades the roles' packages, and converges. Returns the upgrades, `package from -> to`.
+fn upgrade<R: ToolRunner>(
+    ctx: &mut Context<R>,
+    inputs: &Inputs,
+    plan: &Plan,
+    new_source: bool,
+) -> anyhow::Result<String> {
+    if new_source {
+        apply::install(ctx, plan, &inputs.installed)?;
+    }
+    let host = ctx.host().clone();
+    host.update()?;
+    let upgraded = host.upgrade(&plan.packages)?;
+    crate::converge(ctx, Mode::Full)?;
+    Ok(upgraded
+        .iter()
+        .map(|u| format!("{} {} -> {}", u.package, u.from, u.to))
+        .collect::<Vec<_>>()
+        .join(", "))
+}

@@ -1,0 +1,120 @@
+//! `reconcile` for a unit related to hacluster: the share service handed to Pacemaker, the
+//! shared service identity, the VIPs remembered for deletion, and the HA configurations
+//! hacluster cannot be asked for.
+
+use juju::Status;
+use manila_charm::{Config, Inputs, Plan};
+
+use crate::fixtures::*;
+
+fn with(mut inputs: Inputs, raw: charm::config::RawConfig) -> Inputs {
+    inputs.config = Config::from_raw(&raw);
+    inputs.ha = vec![rel("ha:8")];
+    inputs
+}
+
+fn ha_bag(plan: &Plan) -> &databag::Bag {
+    &plan
+        .unit_data
+        .iter()
+        .find(|(r, _)| r.endpoint() == "ha")
+        .expect("a request to hacluster")
+        .1
+}
+
+fn manila_conf(plan: &Plan) -> &str {
+    &plan
+        .files
+        .iter()
+        .find(|f| f.path == "/etc/manila/manila.conf")
+        .unwrap()
+        .content
+}
+
+#[test]
+fn a_clustered_share_unit_hands_manila_share_to_pacemaker_under_the_application_name() {
+    let inputs = with(
+        ready("manila-share/1", "share"),
+        raw_config("share").with("vip", "10.5.0.100"),
+    );
+    let p = plan(&inputs);
+    assert_eq!(p.services.pacemaker, ["manila-share"]);
+    assert!(!p.services.run.contains(&"manila-share"));
+    assert!(!p.services.hold.contains(&"manila-share"));
+    assert!(manila_conf(&p).contains("\nhost = manila-share\n"));
+    let bag = ha_bag(&p);
+    assert_eq!(
+        bag["json_colocations"],
+        r#"{"manila_share_with_vips": "inf: res_manila_share_manila_share grp_manila_vips"}"#
+    );
+    // Found on the unit's interface: no NIC sent, the Python charm's name deleted.
+    assert_eq!(bag["json_delete_resources"], r#"["res_manila_ens3_vip"]"#);
+    assert_eq!(p.record_ha_vips, Some(vec!["10.5.0.100".parse().unwrap()]));
+    assert_eq!(p.status.status, Status::Active);
+
+    // Without hacluster it is an ordinary service with the unit's own identity.
+    let mut alone = inputs.clone();
+    alone.ha.clear();
+    let p = plan(&alone);
+    assert_eq!(p.services.run, ["manila-share"]);
+    assert!(p.services.pacemaker.is_empty());
+    assert!(!manila_conf(&p).contains("\nhost ="));
+}
+
+#[test]
+fn the_share_resource_is_requested_only_once_manila_share_can_work() {
+    let mut inputs = with(ready("manila-share/0", "share"), raw_config("share"));
+    inputs.local_plugins.clear();
+    let p = plan(&inputs);
+    assert_eq!(ha_bag(&p)["json_resources"], "{}");
+    // Still Pacemaker's: the charm never starts it.
+    assert_eq!(p.services.pacemaker, ["manila-share"]);
+}
+
+#[test]
+fn vips_once_published_are_deleted_when_they_leave_the_config() {
+    let mut inputs = with(
+        ready("manila/0", "api"),
+        raw_config("api").with("vip", "10.5.100.2"),
+    );
+    inputs.recorded.ha_vips = vec!["10.5.100.1".parse().unwrap(), "10.5.100.2".parse().unwrap()];
+    let p = plan(&inputs);
+    assert_eq!(
+        ha_bag(&p)["json_delete_resources"],
+        r#"["res_manila_eth0_vip", "res_manila_242d562_vip"]"#
+    );
+    assert_eq!(p.record_ha_vips, None);
+}
+
+#[test]
+fn vip_with_dns_ha_and_dns_ha_without_host_names_are_blocked_and_not_requested() {
+    let both = with(
+        ready("manila/0", "api"),
+        raw_config("api")
+            .with("vip", "10.5.100.1")
+            .with("dns-ha", true)
+            .with("os-public-hostname", "manila.example.com"),
+    );
+    let p = plan(&both);
+    assert_eq!(
+        (p.status.status, p.status.message.as_str()),
+        (
+            Status::Blocked,
+            "HA: Either vip or dns-ha must be set but not both in order to use high availability"
+        )
+    );
+    assert!(!p.unit_data.iter().any(|(r, _)| r.endpoint() == "ha"));
+
+    let nameless = with(
+        ready("manila/0", "api"),
+        raw_config("api").with("dns-ha", true),
+    );
+    let p = plan(&nameless);
+    assert_eq!(
+        (p.status.status, p.status.message.as_str()),
+        (
+            Status::Blocked,
+            "DNS HA: At least one os-*-hostname(s) must be set to use DNS HA"
+        )
+    );
+}

@@ -1,0 +1,124 @@
+//! Each bundle deployed into the emulator, with the fixture charms standing in for the
+//! Charmhub ones, until the model settles: every unit's workload status is asserted.
+
+use std::collections::BTreeMap;
+
+use emulator::Model;
+
+use crate::support::{debug_log, statuses, Packed};
+
+/// A workload status and message.
+type Status = (&'static str, &'static str);
+
+const READY: Status = ("active", "Unit is ready");
+const CLUSTERED: Status = ("active", "Unit is ready and clustered");
+
+/// Deploys `bundle` and settles; no unit may end in error.
+fn deploy(bundle: &str) -> Model {
+    let packed = Packed::get();
+    let mut model = packed.model(bundle.trim_end_matches(".yaml"));
+    model.deploy_bundle(packed.bundle(bundle)).unwrap();
+    settle(&mut model);
+    model
+}
+
+fn settle(model: &mut Model) {
+    let report = model.settle().unwrap();
+    assert!(
+        report.units_in_error.is_empty(),
+        "units in error: {:?}\n{}",
+        report.units_in_error,
+        debug_log(model)
+    );
+}
+
+/// Asserts every unit's status: `special` lists the units whose status is not
+/// `active "Unit is ready"`.
+#[track_caller]
+fn assert_statuses(model: &Model, special: &[(String, Status)]) {
+    let special: BTreeMap<&str, Status> = special
+        .iter()
+        .map(|(unit, status)| (unit.as_str(), *status))
+        .collect();
+    let got = statuses(model);
+    let mismatches: Vec<String> = got
+        .iter()
+        .filter_map(|(unit, (status, message))| {
+            let want = special.get(unit.as_str()).copied().unwrap_or(READY);
+            (want != (status.as_str(), message.as_str()))
+                .then(|| format!("{unit}: {status} {message:?}, expected {want:?}"))
+        })
+        .collect();
+    assert!(
+        mismatches.is_empty(),
+        "{}\n{}",
+        mismatches.join("\n"),
+        debug_log(model)
+    );
+    for unit in special.keys() {
+        assert!(got.contains_key(*unit), "no unit {unit}");
+    }
+}
+
+#[test]
+fn manila_aio_settles_active() {
+    let model = deploy("manila-aio.yaml");
+    assert_statuses(&model, &[]);
+    assert_eq!(model.units("manila"), ["manila/0"]);
+}
+
+#[test]
+fn example_settles_active() {
+    let model = deploy("example.yaml");
+    let greeting = ("active", "Greeting on port 8080");
+    let special = model.units("greeter").into_iter().map(|u| (u, greeting));
+    assert_statuses(&model, &special.collect::<Vec<_>>());
+}
+
+/// The share and data units wait for the schema until their first hook after the API leader
+/// synced it; on a controller that is the next update-status (every 5 minutes).
+#[test]
+fn manila_split_settles_active_after_an_update_status() {
+    let mut model = deploy("manila-split.yaml");
+    let schema: Status = (
+        "waiting",
+        "Waiting for the database schema (synced by the application with the api role)",
+    );
+    let waiting: Vec<(String, Status)> = [
+        "manila-share-generic-a/0",
+        "manila-share-generic-b/0",
+        "manila-data/0",
+    ]
+    .into_iter()
+    .filter(|unit| model.unit_status(unit).unwrap().status == "waiting")
+    .map(|unit| (unit.to_owned(), schema))
+    .chain(clustered(&model, "manila-hacluster"))
+    .collect();
+    assert_statuses(&model, &waiting);
+    model.update_status().unwrap();
+    settle(&mut model);
+    let clustered: Vec<_> = clustered(&model, "manila-hacluster").collect();
+    assert_eq!(clustered.len(), 3, "one hacluster unit per manila unit");
+    assert_statuses(&model, &clustered);
+}
+
+#[test]
+fn manila_ha_settles_active_after_an_update_status() {
+    let mut model = deploy("manila-ha.yaml");
+    model.update_status().unwrap();
+    settle(&mut model);
+    let clustered: Vec<_> = clustered(&model, "manila-hacluster")
+        .chain(clustered(&model, "manila-share-hacluster"))
+        .collect();
+    assert_eq!(
+        clustered.len(),
+        6,
+        "one hacluster unit per api and share unit"
+    );
+    assert_statuses(&model, &clustered);
+}
+
+/// The units of a hacluster application, each expected to say the cluster formed.
+fn clustered(model: &Model, app: &str) -> impl Iterator<Item = (String, Status)> {
+    model.units(app).into_iter().map(|unit| (unit, CLUSTERED))
+}

@@ -1,0 +1,178 @@
+//! The charms the bundles name, built once per process and packed where the bundles expect
+//! them: a scratch copy of the repository's layout with `build/<charm>.charm` for our charms,
+//! `build/store/<name>.charm` (the emulator's charm store, standing in for Charmhub) for the
+//! fixture charms, and `bundles/` copied beside them so that `../build/...` resolves.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use charm_pack::{CargoCharm, CharmSource};
+use emulator::{CharmStore, Model};
+use serde_json::Value;
+use tempfile::TempDir;
+
+pub(crate) fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every `bundles/*.yaml`, by file name.
+pub(crate) fn bundle_names() -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(workspace().join("bundles"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Charm directories under `dir` (those with a metadata.yaml).
+fn charm_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.join("metadata.yaml").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// The scratch layout, packed once per process.
+pub(crate) struct Packed {
+    dir: TempDir,
+}
+
+impl Packed {
+    pub(crate) fn get() -> &'static Packed {
+        static PACKED: OnceLock<Packed> = OnceLock::new();
+        PACKED.get_or_init(pack_everything)
+    }
+
+    pub(crate) fn bundle(&self, name: &str) -> PathBuf {
+        self.dir.path().join("bundles").join(name)
+    }
+
+    pub(crate) fn store(&self) -> CharmStore {
+        CharmStore::new(self.dir.path().join("build/store"))
+    }
+
+    /// The charms the bundles may name by path: `build/<name>.charm`.
+    pub(crate) fn local_charms(&self) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(self.dir.path().join("build"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter_map(|name| name.strip_suffix(".charm").map(str::to_owned))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A fresh model using the store.
+    pub(crate) fn model(&self, name: &str) -> Model {
+        let mut model = Model::new(self.dir.path().join("models").join(name)).unwrap();
+        model.set_charm_store(self.store().dir()).unwrap();
+        model
+    }
+}
+
+fn pack_everything() -> Packed {
+    let root = workspace();
+    let charms = charm_dirs(&root.join("charms"));
+    let fixtures = charm_dirs(&root.join("tests/fixtures/charms"));
+    let cargo: Vec<(PathBuf, CargoCharm)> = charms
+        .iter()
+        .chain(&fixtures)
+        .map(|dir| (dir.clone(), CargoCharm::read(dir).unwrap()))
+        .collect();
+    // Cargo releases its build lock before running tests: the charms are built here with the
+    // same cargo, always fresh, and their paths taken from its JSON messages.
+    let mut build = Command::new(env!("CARGO"));
+    build
+        .current_dir(&root)
+        .args(["build", "--message-format=json", "--bins"]);
+    for (_, charm) in &cargo {
+        build.args(["-p", &charm.package]);
+    }
+    let out = build.output().unwrap();
+    assert!(
+        out.status.success(),
+        "cargo build of the charms failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut binaries = BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<Value>(line) else {
+            continue;
+        };
+        if let (Some(name), Some(exe)) = (
+            message["target"]["name"].as_str(),
+            message["executable"].as_str(),
+        ) {
+            binaries.insert(name.to_owned(), PathBuf::from(exe));
+        }
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("bundles")
+        .tempdir()
+        .unwrap();
+    fs::create_dir_all(dir.path().join("build/store")).unwrap();
+    for (source, charm) in &cargo {
+        let name = source.file_name().unwrap().to_string_lossy().into_owned();
+        let dest = if charms.contains(source) {
+            dir.path().join(format!("build/{name}.charm"))
+        } else {
+            dir.path().join(format!("build/store/{name}.charm"))
+        };
+        let binary = binaries
+            .get(&charm.binary)
+            .unwrap_or_else(|| panic!("cargo built no binary {}", charm.binary));
+        CharmSource::new(source, binary).write_zip(&dest).unwrap();
+    }
+    fs::create_dir(dir.path().join("bundles")).unwrap();
+    for name in bundle_names() {
+        fs::copy(
+            root.join("bundles").join(&name),
+            dir.path().join("bundles").join(&name),
+        )
+        .unwrap();
+    }
+    Packed { dir }
+}
+
+/// The debug log, for failure messages.
+pub(crate) fn debug_log(model: &Model) -> String {
+    model
+        .debug_log()
+        .iter()
+        .fold(String::new(), |mut out, entry| {
+            let _ = writeln!(out, "{}", entry.render());
+            out
+        })
+}
+
+/// Every unit's `(status, message)`, by unit.
+pub(crate) fn statuses(model: &Model) -> BTreeMap<String, (String, String)> {
+    model
+        .all_units()
+        .into_iter()
+        .map(|unit| {
+            let status = model.unit_status(&unit).unwrap();
+            (unit, (status.status.clone(), status.message.clone()))
+        })
+        .collect()
+}
+
+impl Packed {
+    /// Our charms' archives, `build/<name>.charm`.
+    pub(crate) fn archive(&self, name: &str) -> PathBuf {
+        self.dir.path().join("build").join(format!("{name}.charm"))
+    }
+
+    pub(crate) fn scratch(&self) -> &Path {
+        self.dir.path()
+    }
+}
