@@ -14,9 +14,9 @@
 //! 3. The runtime does the rest: one `relation-set` per changed bag, one `status-set` when
 //!    the status changed, unit state written back, and the exit policy.
 //!
-//! `actions.yaml` is not copied into this directory: the binary embeds the top-level
-//! `actions/example.yaml` directly, and packing puts that file in the charm as
-//! `actions.yaml`. `metadata.yaml` and the generated `config.yaml` live here.
+//! The binary embeds the top-level `actions/example.yaml`; this directory carries a copy as
+//! `actions.yaml` (what packing ships), kept equal by a test, beside `metadata.yaml` and the
+//! generated `config.yaml` and `README.md`.
 
 use charm::config::{ConfigError, OptionSpec, OptionType, RawConfig};
 use charm::{Charm, Context, Databag, Event, RenderedFile, Restart, Templates, UnitStatus};

@@ -22,6 +22,7 @@
 
 use std::ffi::OsString;
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 
@@ -104,6 +105,13 @@ impl RealHost {
             for path in [dir, &upper, &work] {
                 fs::create_dir_all(path).map_err(io_error(path))?;
             }
+            // The overlay's root directory shows the upper layer's owner and mode: make them
+            // the host directory's, or a daemon that owns `/var/lib/x` on the host could not
+            // write there on this machine.
+            let host = fs::metadata(dir).map_err(io_error(dir))?;
+            std::os::unix::fs::chown(&upper, Some(host.uid()), Some(host.gid()))
+                .map_err(io_error(&upper))?;
+            fs::set_permissions(&upper, host.permissions()).map_err(io_error(&upper))?;
             script.push_str(&format!(
                 "mount -t overlay overlay -o 'lowerdir={},upperdir={},workdir={}' '{}'\n",
                 dir.display(),
@@ -283,7 +291,6 @@ mod tests {
 
     #[test]
     fn a_further_machine_has_its_own_processes_and_directories_until_stopped() {
-        use std::os::unix::fs::MetadataExt;
         // Namespaces and overlay mounts need root; elsewhere there is nothing to check.
         if fs::metadata("/proc/self").unwrap().uid() != 0 {
             eprintln!("skipped: needs root (unshare, mount)");
@@ -313,12 +320,19 @@ mod tests {
             assert!(out.status.success(), "{out:?}");
             String::from_utf8(out.stdout).unwrap()
         };
-        let seen = run("echo machine > f; cat f; echo $$; ls /proc | grep -c '^[0-9]'");
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o750)).unwrap();
+        std::os::unix::fs::chown(&dir, Some(4242), Some(4243)).unwrap();
+        let seen = run(
+            "stat -c '%u %g %a' .; echo machine > f; cat f; echo $$; ls /proc | grep -c '^[0-9]'",
+        );
         let seen: Vec<&str> = seen.lines().collect();
-        assert_eq!(seen[0], "machine");
+        // The machine's directory looks like the host's: same owner, group and mode.
+        assert_eq!(seen[0], "4242 4243 750");
+        assert_eq!(seen[1], "machine");
         // Its own PID namespace: a small pid, and only its init and this hook's processes.
-        assert!(seen[1].parse::<u32>().unwrap() < 10, "{seen:?}");
         assert!(seen[2].parse::<u32>().unwrap() < 10, "{seen:?}");
+        assert!(seen[3].parse::<u32>().unwrap() < 10, "{seen:?}");
         assert_eq!(fs::read_to_string(dir.join("f")).unwrap(), "host\n");
         assert_eq!(
             fs::read_to_string(overlay.join("0/upper/f")).unwrap(),
