@@ -3,15 +3,17 @@
 //! with a dummy back end, and fixture charms running real MariaDB, RabbitMQ and Keystone;
 //! then the scenario checks the actual Manila API through haproxy with a Keystone token:
 //! a share lifecycle, the Manila API client's own `real_api` test (when it exists and builds),
-//! a config change, pause and resume, a second share-only application with its own back end
-//! on a second machine (the host seen through private overlays and its own PID namespace, see
-//! [`RealHost`]), and oslo-config-validator on every unit's manila.conf.
+//! the charm's Manila-API actions through the emulator's `run` (issue #9), a config change,
+//! pause and resume, a second share-only application with its own back end on a second machine
+//! (the host seen through private overlays and its own PID namespace, see [`RealHost`]), and
+//! oslo-config-validator on every unit's manila.conf.
 //!
 //! Every stage is printed as it starts. On failure the services' logs are printed. Teardown
 //! stops every service the scenario may have started, on success and on failure, and the
 //! next run starts by removing the previous run's databases, so runs repeat on one machine.
 //! Everything listens on and talks to loopback addresses only.
 
+mod actions;
 mod client;
 
 use std::cell::Cell;
@@ -181,6 +183,9 @@ fn run(root: &Path, model_dir: &Path, clock: &mut Clock) -> Result<()> {
     clock.time("share lifecycle", || lifecycle(&manila))?;
     clock.time("manila-client real_api", || {
         client_real_api(root, model_dir, &keystone)
+    })?;
+    clock.time("manila API actions (run)", || {
+        actions::api_actions(&mut model, &manila)
     })?;
     clock.time("config debug=true", || debug_change(&mut model, &manila))?;
     clock.time("pause and resume", || pause_resume(&mut model, &manila))?;
