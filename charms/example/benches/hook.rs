@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 use charm_pack::CharmSource;
 use emulator::{DeployOptions, Model};
 
+/// A figure's name and what fires its hook before each settle.
+type Figure = (&'static str, Box<dyn Fn(&mut Model, usize)>);
+
 fn main() {
     let runs: usize = std::env::var("BENCH_ITERATIONS")
         .ok()
@@ -53,7 +56,7 @@ fn main() {
         "{:<40} {:>6} {:>8} {:>8} {:>8}",
         "hook", "calls", "mean ms", "p50 ms", "p90 ms"
     );
-    let figures: [(&str, Box<dyn Fn(&mut Model, usize)>); 3] = [
+    let figures: [Figure; 3] = [
         (
             "greeter config-changed (restart)",
             Box::new(|m, run| {

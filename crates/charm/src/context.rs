@@ -85,6 +85,15 @@ impl<R: ToolRunner> Context<R> {
         &self.tools
     }
 
+    /// The address clients reach this unit at over `binding`: its ingress address, else the
+    /// unit's private address (Juju before network-get answered ingress addresses).
+    pub fn ingress_address(&self, binding: &str) -> Result<String, juju::ToolError> {
+        match self.tools.network_get_ingress_address(binding, None)? {
+            Some(address) => Ok(address),
+            None => self.tools.unit_get(juju::UnitAddressKey::PrivateAddress),
+        }
+    }
+
     pub fn metadata(&self) -> &Metadata {
         &self.metadata
     }

@@ -97,6 +97,21 @@ pub struct Relations<'c, R> {
 
 type Result<T> = std::result::Result<T, RelationError>;
 
+/// One relation of an endpoint with the bag of each remote unit in it: what a provider reads
+/// to answer every client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteUnits {
+    pub relation: RelationId,
+    pub units: BTreeMap<UnitName, Databag>,
+}
+
+impl RemoteUnits {
+    /// The application on the other side, named after its units (`None` before any joined).
+    pub fn app(&self) -> Option<AppName> {
+        self.units.keys().next().map(|unit| unit.app().clone())
+    }
+}
+
 impl<R: ToolRunner> Relations<'_, R> {
     /// The live relations on `endpoint` (`relation-ids`, once per endpoint per hook).
     pub fn ids(&mut self, endpoint: &str) -> Result<Vec<RelationId>> {
@@ -120,6 +135,21 @@ impl<R: ToolRunner> Relations<'_, R> {
         let units = self.tools.relation_list(relation)?;
         self.cache.units.insert(relation.clone(), units.clone());
         Ok(units)
+    }
+
+    /// Every relation on `endpoint` with each remote unit's bag: one `relation-ids`, then one
+    /// `relation-list` and one `relation-get` per unit, all cached.
+    pub fn remote_units(&mut self, endpoint: &str) -> Result<Vec<RemoteUnits>> {
+        let mut remotes = Vec::new();
+        for relation in self.ids(endpoint)? {
+            let mut units = BTreeMap::new();
+            for unit in self.units(&relation)? {
+                let bag = self.unit_data(&relation, &unit)?;
+                units.insert(unit, bag);
+            }
+            remotes.push(RemoteUnits { relation, units });
+        }
+        Ok(remotes)
     }
 
     /// The application on the other side of `relation` (this application on a peer one).
