@@ -51,7 +51,7 @@ pub use event::{
 };
 pub use files::{services_to_restart, RenderedFile, Restart};
 pub use metadata::{Endpoint, Metadata, MetadataError, Role};
-pub use relations::{Databag, RelationError, Relations, RemoteUnits};
+pub use relations::{Databag, RelationError, Relations, RemoteUnits, SecretBag};
 pub use run::{dispatch, run, Blocked, Charm, Outcome};
 pub use state::{StateError, UnitState};
 pub use status::{StatusBoard, UnitStatus};

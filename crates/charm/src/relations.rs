@@ -97,6 +97,17 @@ pub struct Relations<'c, R> {
 
 type Result<T> = std::result::Result<T, RelationError>;
 
+/// A bag whose values are secrets, such as the passwords a leader generates once and keeps in
+/// the peer application bag: `Debug` shows the keys only, so logging it leaks nothing.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SecretBag(pub Databag);
+
+impl std::fmt::Debug for SecretBag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
+
 /// One relation of an endpoint with the bag of each remote unit in it: what a provider reads
 /// to answer every client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,5 +307,20 @@ impl<R: ToolRunner> Relations<'_, R> {
                 .relation_set(relation, *bag == LocalBag::App, &changes)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Databag, SecretBag};
+
+    #[test]
+    fn a_secret_bag_shows_its_keys_and_never_its_values() {
+        let bag = SecretBag(Databag::from([(
+            "password.manila".to_owned(),
+            "s3cret".to_owned(),
+        )]));
+        let shown = format!("{bag:?}");
+        assert_eq!(shown, r#"{"password.manila"}"#);
     }
 }
