@@ -676,7 +676,14 @@ impl Model {
             unit: unit.to_string(),
             what: run.name.clone(),
             source,
-        })?;
+        });
+        if !socket.starts_with(self.unit_dir(unit)) {
+            // The shared short directory: removed once no unit's socket is left in it.
+            if let Some(dir) = socket.parent() {
+                let _ = std::fs::remove_dir(dir);
+            }
+        }
+        let finished = finished?;
         // Machine changes happen as the commands run; a failing hook does not undo them.
         if let Some(m) = self.state.machines.get_mut(&machine) {
             m.state = finished.session.machine.clone();

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use emulator::Model;
 
-use crate::support::{debug_log, statuses, Packed};
+use crate::support::{debug_log, statuses, Deployed, Packed};
 
 /// A workload status and message.
 type Status = (&'static str, &'static str);
@@ -14,7 +14,7 @@ const READY: Status = ("active", "Unit is ready");
 const CLUSTERED: Status = ("active", "Unit is ready and clustered");
 
 /// Deploys `bundle` and settles; no unit may end in error.
-fn deploy(bundle: &str) -> Model {
+fn deploy(bundle: &str) -> Deployed {
     let packed = Packed::get();
     let mut model = packed.model(bundle.trim_end_matches(".yaml"));
     model.deploy_bundle(packed.bundle(bundle)).unwrap();

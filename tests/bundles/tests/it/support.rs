@@ -2,10 +2,17 @@
 //! them: a scratch copy of the repository's layout with `build/<charm>.charm` for our charms,
 //! `build/store/<name>.charm` (the emulator's charm store, standing in for Charmhub) for the
 //! fixture charms, and `bundles/` copied beside them so that `../build/...` resolves.
+//!
+//! Disk: a deployed bundle unpacks a charm per application, hundreds of MB; each test's
+//! model lives in its own temporary directory, gone when the test ends. The packed layout is
+//! shared by the process's tests, and a static is never dropped: it lives in Cargo's
+//! per-target scratch directory under this process's id, and every run removes what finished
+//! runs left there.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -43,7 +50,26 @@ fn charm_dirs(dir: &Path) -> Vec<PathBuf> {
 
 /// The scratch layout, packed once per process.
 pub(crate) struct Packed {
-    dir: TempDir,
+    dir: PathBuf,
+}
+
+/// A model in a temporary directory of its own, removed with it.
+pub(crate) struct Deployed {
+    model: Model,
+    _dir: TempDir,
+}
+
+impl Deref for Deployed {
+    type Target = Model;
+    fn deref(&self) -> &Model {
+        &self.model
+    }
+}
+
+impl DerefMut for Deployed {
+    fn deref_mut(&mut self) -> &mut Model {
+        &mut self.model
+    }
 }
 
 impl Packed {
@@ -53,16 +79,16 @@ impl Packed {
     }
 
     pub(crate) fn bundle(&self, name: &str) -> PathBuf {
-        self.dir.path().join("bundles").join(name)
+        self.dir.join("bundles").join(name)
     }
 
     pub(crate) fn store(&self) -> CharmStore {
-        CharmStore::new(self.dir.path().join("build/store"))
+        CharmStore::new(self.dir.join("build/store"))
     }
 
     /// The charms the bundles may name by path: `build/<name>.charm`.
     pub(crate) fn local_charms(&self) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(self.dir.path().join("build"))
+        let mut names: Vec<String> = fs::read_dir(self.dir.join("build"))
             .unwrap()
             .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
             .filter_map(|name| name.strip_suffix(".charm").map(str::to_owned))
@@ -72,10 +98,19 @@ impl Packed {
     }
 
     /// A fresh model using the store.
-    pub(crate) fn model(&self, name: &str) -> Model {
-        let mut model = Model::new(self.dir.path().join("models").join(name)).unwrap();
+    pub(crate) fn model(&self, name: &str) -> Deployed {
+        let dir = self.temp_dir();
+        let mut model = Model::new(dir.path().join(name)).unwrap();
         model.set_charm_store(self.store().dir()).unwrap();
-        model
+        Deployed { model, _dir: dir }
+    }
+
+    /// A temporary directory beside the packed layout, removed when dropped.
+    pub(crate) fn temp_dir(&self) -> TempDir {
+        tempfile::Builder::new()
+            .prefix("test")
+            .tempdir_in(&self.dir)
+            .unwrap()
     }
 }
 
@@ -115,32 +150,52 @@ fn pack_everything() -> Packed {
             binaries.insert(name.to_owned(), PathBuf::from(exe));
         }
     }
-    let dir = tempfile::Builder::new()
-        .prefix("bundles")
-        .tempdir()
-        .unwrap();
-    fs::create_dir_all(dir.path().join("build/store")).unwrap();
+    let dir = scratch_dir();
+    fs::create_dir_all(dir.join("build/store")).unwrap();
     for (source, charm) in &cargo {
         let name = source.file_name().unwrap().to_string_lossy().into_owned();
         let dest = if charms.contains(source) {
-            dir.path().join(format!("build/{name}.charm"))
+            dir.join(format!("build/{name}.charm"))
         } else {
-            dir.path().join(format!("build/store/{name}.charm"))
+            dir.join(format!("build/store/{name}.charm"))
         };
         let binary = binaries
             .get(&charm.binary)
             .unwrap_or_else(|| panic!("cargo built no binary {}", charm.binary));
         CharmSource::new(source, binary).write_zip(&dest).unwrap();
     }
-    fs::create_dir(dir.path().join("bundles")).unwrap();
+    fs::create_dir(dir.join("bundles")).unwrap();
     for name in bundle_names() {
         fs::copy(
             root.join("bundles").join(&name),
-            dir.path().join("bundles").join(&name),
+            dir.join("bundles").join(&name),
         )
         .unwrap();
     }
     Packed { dir }
+}
+
+/// This process's directory under Cargo's per-target scratch directory, empty; the
+/// directories of earlier runs whose process is gone are removed first.
+fn scratch_dir() -> PathBuf {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bundles");
+    fs::create_dir_all(&root).unwrap();
+    for entry in fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path();
+        let finished = path
+            .file_name()
+            .and_then(|name| name.to_str()?.parse::<u32>().ok())
+            .is_some_and(|pid| !Path::new("/proc").join(pid.to_string()).exists());
+        if finished {
+            fs::remove_dir_all(&path).unwrap();
+        }
+    }
+    let dir = root.join(std::process::id().to_string());
+    if dir.exists() {
+        fs::remove_dir_all(&dir).unwrap();
+    }
+    fs::create_dir(&dir).unwrap();
+    dir
 }
 
 /// The debug log, for failure messages.
@@ -169,10 +224,6 @@ pub(crate) fn statuses(model: &Model) -> BTreeMap<String, (String, String)> {
 impl Packed {
     /// Our charms' archives, `build/<name>.charm`.
     pub(crate) fn archive(&self, name: &str) -> PathBuf {
-        self.dir.path().join("build").join(format!("{name}.charm"))
-    }
-
-    pub(crate) fn scratch(&self) -> &Path {
-        self.dir.path()
+        self.dir.join("build").join(format!("{name}.charm"))
     }
 }

@@ -60,8 +60,9 @@ fn every_packed_charm_holds_what_juju_and_operators_need() {
     use std::os::unix::fs::PermissionsExt;
     let packed = Packed::get();
     let license = std::fs::read(workspace().join("LICENSE")).unwrap();
+    let unpacked = packed.temp_dir();
     for name in packed.local_charms() {
-        let dir = packed.scratch().join("unpacked").join(&name);
+        let dir = unpacked.path().join(&name);
         charm_pack::extract(&packed.archive(&name), &dir).unwrap();
         for file in [
             "metadata.yaml",
