@@ -25,7 +25,7 @@ use juju::ToolRunner;
 
 use crate::apply;
 use crate::inputs::{gather, read_installed, Inputs, Mode};
-use crate::reconcile::{reconcile, Plan, SchemaStep};
+use crate::reconcile::{managed_services, reconcile, Plan, SchemaStep};
 use crate::release::Release;
 
 /// Every action of this charm, by its name in `actions.yaml`.
@@ -77,7 +77,7 @@ pub fn run<R: ToolRunner>(ctx: &mut Context<R>, action: Action) -> anyhow::Resul
     match action {
         Action::Services(ServicesAction::Pause) => {
             let (inputs, plan) = plan(ctx)?;
-            pause::pause(ctx, &managed_services(&inputs, &plan))?;
+            pause::pause(ctx, &managed_services(&inputs, &plan.services))?;
             Ok(())
         }
         Action::Services(ServicesAction::Resume) => {
@@ -89,7 +89,7 @@ pub fn run<R: ToolRunner>(ctx: &mut Context<R>, action: Action) -> anyhow::Resul
             } else {
                 Vec::new()
             };
-            let report = pause::resume(ctx, &managed_services(&inputs, &plan), &start)?;
+            let report = pause::resume(ctx, &managed_services(&inputs, &plan.services), &start)?;
             // A service that would not start would fail the hook's own start: the status
             // already says which, and the next hook converges.
             if report.failed.is_empty() {
@@ -122,20 +122,6 @@ fn plan<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<(Inputs, Plan)> {
     let inputs = gather(ctx, Mode::Full)?;
     let plan = reconcile(&inputs, ctx.templates())?;
     Ok((inputs, plan))
-}
-
-/// The installed services of the unit's roles that this charm manages (not Pacemaker).
-pub(crate) fn managed_services(inputs: &Inputs, plan: &Plan) -> Vec<&'static str> {
-    let Some(roles) = inputs.roles() else {
-        return Vec::new();
-    };
-    roles
-        .services()
-        .into_iter()
-        // Every service of a role is shipped by the package of the same name.
-        .filter(|s| inputs.installed.contains_key(*s))
-        .filter(|s| !plan.services.unchecked.contains(s) && !plan.services.pacemaker.contains(s))
-        .collect()
 }
 
 /// The installed release and the newer one `openstack-origin` offers, if any. An invalid

@@ -1,6 +1,6 @@
 //! Carries out a [`Plan`]: the only module with effects on the machine and the model.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use charm::{Context, Restart};
 use host::{FileSpec, Host};
@@ -9,7 +9,7 @@ use juju::{LogLevel, Port, ToolRunner};
 pub use crate::inputs::Mode;
 
 use crate::inputs::{leader_key, state_key};
-use crate::reconcile::{AptSource, Plan, PortChange, SchemaStep};
+use crate::reconcile::{AptSource, Plan, PortChange, SchemaStep, Services};
 use crate::release::{CLOUD_ARCHIVE_KEYRING, CLOUD_ARCHIVE_LIST};
 use crate::render::{self, APACHE_SITE, APACHE_SITE_ENABLED, RESTART_MAP};
 use crate::status;
@@ -66,14 +66,15 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan, mode: Mode) -> any
     }
     let host = ctx.host().clone();
     let full = mode == Mode::Full;
+    let mut running = Running::ask(&host, &plan.services, full)?;
 
     let mut changed = Vec::new();
     if full {
         for service in &plan.services.mask {
-            mask(&host, service)?;
+            mask(&host, &mut running, service)?;
         }
         for service in &plan.services.retire {
-            retire(&host, service)?;
+            retire(&host, &mut running, service)?;
         }
         changed = ctx.write_files(&plan.files)?;
         if plan.enable_site && host.read_file(APACHE_SITE_ENABLED)?.is_none() {
@@ -112,7 +113,7 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan, mode: Mode) -> any
     let newly_ready = schema_ready && plan.schema != SchemaStep::Ready;
 
     if full {
-        pacemaker_services(ctx, &host, &plan, &changed)?;
+        pacemaker_services(ctx, &host, &running, &plan, &changed)?;
     }
 
     let mut not_running = Vec::new();
@@ -122,10 +123,9 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan, mode: Mode) -> any
         } else {
             &plan.services.run[..]
         });
-        for service in held {
-            let service = host.service(service)?;
-            if service.is_running()? {
-                service.stop()?;
+        for name in held {
+            if running.take(name) {
+                host.service(name)?.stop()?;
             }
         }
     }
@@ -136,15 +136,16 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan, mode: Mode) -> any
             Vec::new()
         };
         for name in plan.services.checked() {
-            let service = host.service(name)?;
-            if restarted.iter().any(|r| r == name) || service.is_running()? {
+            if restarted.iter().any(|r| r == name) || running.has(name) {
                 continue;
             }
             if full || newly_ready || name == REVIVED_ON_UPDATE_STATUS {
+                let service = host.service(name)?;
                 if !service.is_enabled()? {
                     service.enable()?;
                 }
                 service.start()?;
+                // A daemon can die right after its start command returns.
                 if service.is_running()? {
                     continue;
                 }
@@ -153,12 +154,22 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan, mode: Mode) -> any
         }
         for name in &plan.services.unchecked {
             // Pacemaker runs them once the cluster forms; before that, this charm does.
-            if full && plan.services.run.contains(name) && !host.service(name)?.is_running()? {
+            if full && plan.services.run.contains(name) && !running.has(name) {
                 host.service(name)?.start()?;
             }
         }
     }
     status = status::with_services(status, &not_running);
+    let still_up: Vec<&str> = plan
+        .services
+        .paused
+        .iter()
+        .copied()
+        .filter(|name| running.has(name))
+        .collect();
+    if !still_up.is_empty() {
+        status = status::blocked(charm::pause::still_running(&still_up));
+    }
 
     match plan.api_port {
         PortChange::Keep => {}
@@ -231,6 +242,7 @@ fn restart_changed<R: ToolRunner>(
 fn pacemaker_services<R: ToolRunner>(
     ctx: &mut Context<R>,
     host: &Host,
+    running: &Running,
     plan: &Plan,
     changed: &[String],
 ) -> anyhow::Result<()> {
@@ -239,7 +251,7 @@ fn pacemaker_services<R: ToolRunner>(
         if service.is_enabled()? {
             service.disable()?;
         }
-        let running = service.is_running()?;
+        let running = running.has(name);
         if !plan.clustered {
             if running {
                 service.stop()?;
@@ -280,9 +292,9 @@ fn schema_exists<R: ToolRunner>(ctx: &Context<R>, host: &Host) -> anyhow::Result
 }
 
 /// Stops, disables and masks `name` (nothing when already so).
-fn mask(host: &Host, name: &str) -> anyhow::Result<()> {
+fn mask(host: &Host, running: &mut Running, name: &str) -> anyhow::Result<()> {
     let service = host.service(name)?;
-    if service.is_running()? {
+    if running.take(name) {
         service.stop()?;
     }
     if service.is_enabled()? {
@@ -293,13 +305,53 @@ fn mask(host: &Host, name: &str) -> anyhow::Result<()> {
 }
 
 /// Stops and disables `name`, a service of a role this unit no longer has.
-fn retire(host: &Host, name: &str) -> anyhow::Result<()> {
+fn retire(host: &Host, running: &mut Running, name: &str) -> anyhow::Result<()> {
     let service = host.service(name)?;
-    if service.is_running()? {
+    if running.take(name) {
         service.stop()?;
     }
     if service.is_enabled()? {
         service.disable()?;
     }
     Ok(())
+}
+
+/// Which of the plan's services ran when the hook began: asked once for all of them (one
+/// `systemctl is-active` under systemd), and forgotten as this hook stops them. A service
+/// this hook starts is asked about again on its own.
+struct Running(BTreeSet<&'static str>);
+
+impl Running {
+    /// Every service the hook may touch in `full` mode; otherwise only those whose health
+    /// the status reports.
+    fn ask(host: &Host, services: &Services, full: bool) -> anyhow::Result<Running> {
+        let mut names: Vec<&'static str> = services.checked().collect();
+        names.extend(services.paused.iter().copied());
+        if full {
+            for list in [
+                &services.mask,
+                &services.retire,
+                &services.hold,
+                &services.run,
+                &services.unchecked,
+                &services.pacemaker,
+            ] {
+                for name in list {
+                    if !names.contains(name) {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+        Ok(Running(host.running(&names)?))
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.0.contains(name)
+    }
+
+    /// Whether `name` runs, forgetting it: the caller stops it.
+    fn take(&mut self, name: &str) -> bool {
+        self.0.remove(name)
+    }
 }

@@ -32,7 +32,8 @@
 //! restarts nothing. When a role is removed from `roles`, its services are stopped and
 //! disabled (its packages stay installed). `update-status` ([`Mode::UpdateStatus`]) renders
 //! nothing, publishes nothing and asks for no address: it checks the services and starts a
-//! dead `manila-share`.
+//! dead `manila-share`. Whether services run is asked once per hook for all of them
+//! ([`host::Host::running`]: one `systemctl is-active` under systemd).
 //!
 //! # The database schema across applications
 //!
@@ -59,7 +60,9 @@
 //! and `package-upgrade`: see [`actions`]. `actions.yaml` is the shared schemas in
 //! `actions/`, copied (a test keeps the copy equal, and every action handled). A paused unit
 //! renders its files in every hook but starts and restarts nothing, syncs no schema, and
-//! keeps down what a package installation would start; only `resume` un-pauses it.
+//! keeps down what a package installation would start; only `resume` un-pauses it. Every hook
+//! on a paused unit checks that its services are down, and says `blocked` naming those that
+//! run (as the reference's `check_actually_paused`).
 //!
 //! The actions on Manila's API (`actions/manila-api.yaml`: share types, protection, share
 //! servers, manage/unmanage) act as the charm's keystone service user: see [`api_actions`].
@@ -136,7 +139,7 @@ fn converge<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result<(
         if inputs.paused {
             // A package's maintainer script starts the services it ships: a paused unit
             // keeps those down too.
-            let services = actions::managed_services(&inputs, &plan);
+            let services = reconcile::managed_services(&inputs, &plan.services);
             let report = charm::pause::pause_services(ctx.host(), &services);
             for (service, why) in &report.failed {
                 ctx.log(

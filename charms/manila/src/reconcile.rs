@@ -52,6 +52,9 @@ pub struct Services {
     /// formed, never started by this charm, restarted after a file change only where
     /// Pacemaker runs them.
     pub pacemaker: Vec<&'static str>,
+    /// On a paused unit, the services the pause action stopped: none may run, and the
+    /// status names those that do.
+    pub paused: Vec<&'static str>,
 }
 
 impl Services {
@@ -315,6 +318,9 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
     }
     if !inputs.ha.is_empty() {
         plan.services.unchecked.push("haproxy");
+    }
+    if inputs.paused {
+        plan.services.paused = managed_services(inputs, &plan.services);
     }
 
     // The database schema.
@@ -767,4 +773,19 @@ fn ha_request(inputs: &Inputs, config: &Config, share_ready: bool) -> Option<HaR
     };
     let crm = resources.crm().ok()?;
     Some(HaRequest::new(&config.vip_iface, crm))
+}
+
+/// The installed services of the unit's roles that this charm manages (not Pacemaker):
+/// what `pause` stops and `resume` starts.
+pub fn managed_services(inputs: &Inputs, services: &Services) -> Vec<&'static str> {
+    let Some(roles) = inputs.roles() else {
+        return Vec::new();
+    };
+    roles
+        .services()
+        .into_iter()
+        // Every service of a role is shipped by the package of the same name.
+        .filter(|s| inputs.installed.contains_key(*s))
+        .filter(|s| !services.unchecked.contains(s) && !services.pacemaker.contains(s))
+        .collect()
 }

@@ -60,6 +60,15 @@ impl ServicesAction {
 /// The status of a paused unit (charms.openstack's exact words).
 pub const PAUSED: &str = "Paused. Use 'resume' action to resume normal service.";
 
+/// The status of a paused unit some of whose services run (charmhelpers'
+/// `check_actually_paused` words).
+pub fn still_running(services: &[&str]) -> String {
+    format!(
+        "Services should be paused but these services running: {}",
+        services.join(", ")
+    )
+}
+
 /// Why `restart-services` refuses to run on a paused unit.
 pub const RESTART_WHILE_PAUSED: &str =
     "The unit is paused: its services stay stopped until the 'resume' action.";
@@ -190,10 +199,7 @@ pub fn pause<R: ToolRunner>(
     if report.failed.is_empty() {
         ctx.status().maintenance(PAUSED);
     } else {
-        ctx.status().blocked(format!(
-            "Services should be paused but these services running: {}",
-            report.failed_names().join(", ")
-        ));
+        ctx.status().blocked(still_running(&report.failed_names()));
     }
     Ok(report)
 }

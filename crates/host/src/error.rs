@@ -167,6 +167,14 @@ pub enum HostError {
         #[source]
         source: CommandError,
     },
+    /// `systemctl is-active` printed other than one state per service asked about.
+    #[error("cannot read systemctl is-active's answer for {}: {output:?}", .services.join(" "))]
+    ServiceStatesOutput {
+        /// The services asked about.
+        services: Vec<String>,
+        /// What it printed.
+        output: String,
+    },
     /// `groupadd` failed.
     #[error("cannot create group {group}")]
     GroupAdd {

@@ -42,6 +42,7 @@
 //! | [`Host::update`] | `apt-get update` | exit 0 |
 //! | systemd: start, stop, restart, reload, enable, disable, mask, unmask | `systemctl <verb> NAME` | exit 0 |
 //! | systemd: [`Service::is_running`] | `systemctl is-active --quiet NAME` | exit 0 = running, other = not |
+//! | systemd: [`Host::running`] (two or more services) | `systemctl is-active NAME…` | any exit status; one state per NAME on stdout, in order: `active` or `reloading` = running |
 //! | systemd: [`Service::is_enabled`] | `systemctl is-enabled --quiet NAME` | exit 0 = enabled, other = not |
 //! | sysv: start, stop, restart, reload | `service NAME <verb>` | exit 0 |
 //! | sysv: [`Service::is_running`] | `service NAME status` | exit 0 = running, other = not |

@@ -1,3 +1,4 @@
+use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::fmt;
 use std::fs;
@@ -72,6 +73,47 @@ impl Host {
         } else {
             InitSystem::SysV
         }
+    }
+
+    /// Which of `names` run, asked in one `systemctl is-active` under systemd (it prints one
+    /// state per unit, in order; `active` and `reloading` count as running, as its exit status
+    /// would), and with each one's status command under sysv, where no batch exists.
+    pub fn running<'n>(&self, names: &[&'n str]) -> Result<BTreeSet<&'n str>, HostError> {
+        let mut running = BTreeSet::new();
+        if self.init_system() == InitSystem::SysV || names.len() < 2 {
+            for name in names {
+                if self.service(name)?.is_running()? {
+                    running.insert(*name);
+                }
+            }
+            return Ok(running);
+        }
+        let mut argv = vec![OsStr::new("systemctl"), OsStr::new("is-active")];
+        for name in names {
+            argv.push(OsStr::new(names::service(name)?));
+        }
+        // Exit 0 when any is active, 3 when none is: the answer is in the lines either way.
+        let output = self
+            .run_unchecked(&argv, &[])
+            .map_err(|source| HostError::Service {
+                service: names.join(" "),
+                action: ServiceAction::Query,
+                source,
+            })?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let states: Vec<&str> = stdout.lines().collect();
+        if states.len() != names.len() {
+            return Err(HostError::ServiceStatesOutput {
+                services: names.iter().map(|n| (*n).to_owned()).collect(),
+                output: stdout.into_owned(),
+            });
+        }
+        for (name, state) in names.iter().zip(states) {
+            if matches!(state.trim(), "active" | "reloading") {
+                running.insert(*name);
+            }
+        }
+        Ok(running)
     }
 
     /// The service `name`: a systemd unit (`manila-api` means `manila-api.service`) or an init

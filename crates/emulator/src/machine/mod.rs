@@ -545,6 +545,9 @@ impl Machine<'_> {
         let Some((verb, units)) = words.split_first() else {
             return CommandResult::fail(1, "Too few arguments.\n".to_owned());
         };
+        if matches!(*verb, "is-active" | "is-enabled") && units.len() > 1 {
+            return self.systemctl_query_each(verb, units, quiet);
+        }
         let [unit] = units else {
             return CommandResult::fail(
                 1,
@@ -647,6 +650,30 @@ impl Machine<'_> {
             }
             other => CommandResult::fail(1, format!("Unknown command verb '{other}'.\n")),
         }
+    }
+
+    /// `is-active` or `is-enabled` of several units, as systemctl answers: one state per
+    /// unit, in order (none with `--quiet`), exit 0 when any is in the good state, else the
+    /// single-unit code; an is-enabled error on one unit ends the answer there.
+    fn systemctl_query_each(&mut self, verb: &str, units: &[&str], quiet: bool) -> CommandResult {
+        let mut answer = CommandResult::default();
+        let mut any = false;
+        let mut none_code = 0;
+        for unit in units {
+            let one = self.systemctl(&[verb.to_owned(), (*unit).to_owned()]);
+            if one.exit_code != 0 && one.stdout.is_empty() {
+                answer.stderr.push_str(&one.stderr);
+                answer.exit_code = one.exit_code;
+                return answer;
+            }
+            if !quiet {
+                answer.stdout.push_str(&one.stdout);
+            }
+            any |= one.exit_code == 0;
+            none_code = none_code.max(one.exit_code);
+        }
+        answer.exit_code = if any { 0 } else { none_code };
+        answer
     }
 
     /// Starts, stops, restarts or reloads `name`, recording it as done `by` a command; the

@@ -145,6 +145,47 @@ fn systemctl_answers_like_systemd() {
 }
 
 #[test]
+fn systemctl_queries_several_units_in_one_call() {
+    let mut m = Fixture::new();
+    m.run("apt-get install -y haproxy manila-api");
+    m.run("systemctl stop manila-api");
+    m.run("systemctl disable manila-api");
+
+    let active = m.run("systemctl is-active haproxy manila-api nothing");
+    assert_eq!(
+        (active.exit_code, active.stdout.as_str()),
+        (0, "active\ninactive\ninactive\n"),
+        "exit 0: one of them is active"
+    );
+    let none = m.run("systemctl is-active manila-api nothing");
+    assert_eq!(
+        (none.exit_code, none.stdout.as_str()),
+        (3, "inactive\ninactive\n")
+    );
+    let quiet = m.run("systemctl is-active --quiet manila-api haproxy");
+    assert_eq!((quiet.exit_code, quiet.stdout.as_str()), (0, ""));
+
+    let enabled = m.run("systemctl is-enabled manila-api haproxy");
+    assert_eq!(
+        (enabled.exit_code, enabled.stdout.as_str()),
+        (0, "disabled\nenabled\n")
+    );
+    let missing = m.run("systemctl is-enabled haproxy nothing");
+    assert_eq!(
+        (
+            missing.exit_code,
+            missing.stdout.as_str(),
+            missing.stderr.as_str()
+        ),
+        (
+            1,
+            "enabled\n",
+            "Failed to get unit file state for nothing.service: No such file or directory\n"
+        )
+    );
+}
+
+#[test]
 fn service_and_update_rc_d_answer_like_debian() {
     let mut m = Fixture::new();
     let unknown = m.run("service memcached status");

@@ -116,6 +116,57 @@ fn systemd_is_running_and_is_enabled_follow_the_exit_status() {
 }
 
 #[test]
+fn systemd_running_asks_once_for_every_service() {
+    let root = TempDir::new().unwrap();
+    with_systemd(root.path());
+    let bin = FakeBin::new();
+    // systemctl's exit status says only whether any is active: the lines carry the answer.
+    bin.command(
+        "systemctl",
+        r#"shift; for u in "$@"; do case $u in up) echo active ;; re) echo reloading ;; fail) echo failed ;; *) echo inactive ;; esac; done; exit 3"#,
+    );
+    let host = bin.confined_host(root.path());
+
+    let running = host.running(&["up", "down", "re", "fail"]).unwrap();
+
+    assert_eq!(running.into_iter().collect::<Vec<_>>(), ["re", "up"]);
+    assert_eq!(bin.calls(), ["systemctl is-active up down re fail"]);
+}
+
+#[test]
+fn systemd_running_refuses_an_answer_it_cannot_pair_with_the_services() {
+    let root = TempDir::new().unwrap();
+    with_systemd(root.path());
+    let bin = FakeBin::new();
+    bin.command("systemctl", "echo active");
+    let host = bin.confined_host(root.path());
+
+    let err = host.running(&["a", "b"]).unwrap_err();
+
+    assert!(
+        matches!(err, HostError::ServiceStatesOutput { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "cannot read systemctl is-active's answer for a b: \"active\\n\""
+    );
+}
+
+#[test]
+fn sysv_running_asks_each_init_script() {
+    let root = TempDir::new().unwrap();
+    let bin = FakeBin::new();
+    bin.command("service", r#"[ "$1" = up ] || exit 3"#);
+    let host = bin.confined_host(root.path());
+
+    let running = host.running(&["up", "down"]).unwrap();
+
+    assert_eq!(running.into_iter().collect::<Vec<_>>(), ["up"]);
+    assert_eq!(bin.calls(), ["service up status", "service down status"]);
+}
+
+#[test]
 fn sysv_is_running_follows_the_status_exit_code() {
     let root = TempDir::new().unwrap();
     let bin = FakeBin::new();
