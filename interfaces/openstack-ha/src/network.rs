@@ -6,36 +6,22 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
-/// An IP network, `10.5.0.0/16` or `fd00::/64`.
+use ipnet::IpNet;
+
+/// An IP network, `10.5.0.0/16` or `fd00::/64`: [`IpNet`] with messages for an operator
+/// who mistyped one in a config option.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    network: IpAddr,
-    prefix: u8,
-}
+pub struct Cidr(IpNet);
 
 impl Cidr {
     /// Whether `address` lies in this network (never across address families).
     pub fn contains(&self, address: IpAddr) -> bool {
-        match (self.network, address) {
-            (IpAddr::V4(net), IpAddr::V4(addr)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u32::from(net) & mask == u32::from(addr) & mask
-            }
-            (IpAddr::V6(net), IpAddr::V6(addr)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u128::from(net) & mask == u128::from(addr) & mask
-            }
-            _ => false,
-        }
+        self.0.contains(&address)
     }
 
     /// The prefix length (`24` in `10.5.0.0/24`).
     pub fn prefix(&self) -> u8 {
-        self.prefix
+        self.0.prefix_len()
     }
 }
 
@@ -50,18 +36,18 @@ impl FromStr for Cidr {
             .parse()
             .map_err(|_| format!("'{s}': '{address}' is not an IP address"))?;
         let max = if network.is_ipv4() { 32 } else { 128 };
-        let prefix: u8 = prefix
+        prefix
             .parse()
             .ok()
-            .filter(|p| *p <= max)
-            .ok_or_else(|| format!("'{s}': the prefix length must be at most {max}"))?;
-        Ok(Cidr { network, prefix })
+            .and_then(|prefix| IpNet::new(network, prefix).ok())
+            .map(Cidr)
+            .ok_or_else(|| format!("'{s}': the prefix length must be at most {max}"))
     }
 }
 
 impl fmt::Display for Cidr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.network, self.prefix)
+        self.0.fmt(f)
     }
 }
 

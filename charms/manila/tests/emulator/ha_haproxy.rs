@@ -18,6 +18,8 @@ use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use base64::prelude::{Engine as _, BASE64_STANDARD};
+
 use crate::ha::{api_cluster, units, VIP};
 
 const CFG: &str = "/etc/haproxy/haproxy.cfg";
@@ -206,7 +208,7 @@ fn server_status(stats_port: u16, password: &str, server: &str) -> Option<String
     let address = SocketAddr::from(([127, 0, 0, 1], stats_port));
     let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(5)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    let credentials = base64_encode(format!("admin:{password}").as_bytes());
+    let credentials = BASE64_STANDARD.encode(format!("admin:{password}"));
     write!(
         stream,
         "GET /;csv HTTP/1.0\r\nAuthorization: Basic {credentials}\r\n\r\n"
@@ -219,25 +221,6 @@ fn server_status(stats_port: u16, password: &str, server: &str) -> Option<String
         let fields: Vec<&str> = line.split(',').collect();
         (fields.get(1) == Some(&server)).then(|| fields.get(17).unwrap_or(&"").to_string())
     })
-}
-
-fn base64_encode(bytes: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(TABLE[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// A port free on 127.0.0.1 now.

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use base64::prelude::{Engine as _, BASE64_STANDARD};
 use juju::{AppName, UnitName};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -1005,7 +1006,7 @@ impl Model {
                     results.insert(key.into(), text.into());
                 }
                 Err(_) => {
-                    results.insert(key.into(), base64(bytes).into());
+                    results.insert(key.into(), BASE64_STANDARD.encode(bytes).into());
                     results.insert(format!("{key}-encoding"), "base64".into());
                 }
             }
@@ -1076,23 +1077,4 @@ pub(crate) fn unit_network(machine: u32, address: &str) -> NetworkSnapshot {
 fn mac_address(machine: u32) -> String {
     let [_, a, b, c] = machine.to_be_bytes();
     format!("00:16:3e:{a:02x}:{b:02x}:{c:02x}")
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
