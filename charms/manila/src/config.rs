@@ -11,6 +11,7 @@
 use std::net::IpAddr;
 
 use charm::config::{ConfigError, OptionSpec, OptionType, RawConfig};
+use openstack_ha::AddressKind;
 
 use crate::network::Cidr;
 use crate::release::Origin;
@@ -268,6 +269,15 @@ impl EndpointType {
             EndpointType::Public => "public",
             EndpointType::Internal => "internal",
             EndpointType::Admin => "admin",
+        }
+    }
+
+    /// The key peers publish their address of this type under (`admin-address`).
+    pub fn address_kind(self) -> AddressKind {
+        match self {
+            EndpointType::Public => AddressKind::Public,
+            EndpointType::Internal => AddressKind::Internal,
+            EndpointType::Admin => AddressKind::Admin,
         }
     }
 }

@@ -541,29 +541,15 @@ fn files(
 
 fn haproxy(inputs: &Inputs, config: &Config) -> HaproxyCfg {
     let timeouts = config.haproxy_timeouts;
-    let local_address = inputs
-        .addresses
-        .cluster
-        .or_else(|| inputs.addresses.binding(EndpointType::Internal).primary());
-    let peers = inputs.cluster.as_ref().map(|c| &c.peers);
-    let local = local_address
-        .and_then(|a| databag::Host::parse("cluster", &a.to_string()).ok())
-        .map(|address| PeerBackend {
-            unit: inputs.unit.clone(),
-            address,
-        });
-    let servers = match (peers, local) {
-        (Some(peers), Some(local)) => peers.backends_with(AddressKind::Private, local),
-        (Some(peers), None) => peers.backends(AddressKind::Private),
-        (None, Some(local)) => vec![local],
-        (None, None) => Vec::new(),
-    };
     let stats_password = inputs
         .cluster
         .as_ref()
         .and_then(|c| c.leader_value(leader_key::HAPROXY_STATS_PASSWORD))
         .map(str::to_owned)
         .or_else(|| inputs.new_stats_password.clone());
+    let backends = haproxy_backends(inputs, config);
+    let ipv6 =
+        backends.iter().any(|b| b.local.contains(':')) || config.vips.iter().any(IpAddr::is_ipv6);
     HaproxyCfg {
         queue_timeout: timeouts.queue,
         connect_timeout: timeouts.connect,
@@ -571,15 +557,77 @@ fn haproxy(inputs: &Inputs, config: &Config) -> HaproxyCfg {
         server_timeout: timeouts.server,
         stats_password,
         frontend_port: render::API_PORT,
+        ipv6,
         backend_port: render::WSGI_PORT,
-        servers: servers
-            .into_iter()
-            .map(|b| HaproxyServer {
-                name: b.name(),
-                address: b.address.url_form(),
-            })
-            .collect(),
+        backends,
     }
+}
+
+/// haproxy's backends, as the reference builds them (charms.openstack's
+/// `PeerHARelationAdapter`): first the network peers reach each other on, with every api
+/// unit's `private-address`; then, per endpoint type, this unit's address for that endpoint
+/// (its binding, or `os-*-network`) with every peer's address of that type. Requests go to
+/// the backend whose network they arrived on. When the networks are not split all of these
+/// are one address and one backend, filled from `private-address` (the reference lets the
+/// last type refill it, with the same addresses from peers that publish every type; a peer
+/// that does not would drop out).
+fn haproxy_backends(inputs: &Inputs, config: &Config) -> Vec<render::HaproxyBackend> {
+    let peers = inputs.cluster.as_ref().map(|c| &c.peers);
+    let default = inputs
+        .addresses
+        .cluster
+        .or_else(|| inputs.addresses.binding(EndpointType::Internal).primary());
+    let split = EndpointType::ALL.into_iter().filter_map(|ty| {
+        let network = config.endpoint(ty).network.as_ref();
+        let local = resolve_address(None, network, &[], false, inputs.addresses.binding(ty))?;
+        Some((local.parse::<IpAddr>().ok()?, ty.address_kind()))
+    });
+    let mut backends: Vec<render::HaproxyBackend> = Vec::new();
+    for (local, kind) in default
+        .map(|a| (a, AddressKind::Private))
+        .into_iter()
+        .chain(split)
+    {
+        let Ok(host) = databag::Host::parse("cluster", &local.to_string()) else {
+            continue;
+        };
+        let me = PeerBackend {
+            unit: inputs.unit.clone(),
+            address: host,
+        };
+        let servers = match peers {
+            Some(peers) => peers.backends_with(kind, me),
+            None => vec![me],
+        };
+        let backend = render::HaproxyBackend {
+            name: format!("manila-api_admin_{local}"),
+            local: local.to_string(),
+            network: format!("{local}/{}", prefix_of(inputs, local)),
+            servers: servers
+                .into_iter()
+                .map(|b| HaproxyServer {
+                    name: b.name(),
+                    address: b.address.url_form(),
+                })
+                .collect(),
+        };
+        if backends.iter().all(|b| b.local != backend.local) {
+            backends.push(backend);
+        }
+    }
+    backends
+}
+
+/// The prefix length of the network `address` is bound in, as network-get reported it; a
+/// host route when no binding says.
+fn prefix_of(inputs: &Inputs, address: IpAddr) -> u8 {
+    EndpointType::ALL
+        .into_iter()
+        .flat_map(|ty| &inputs.addresses.binding(ty).addresses)
+        .find(|bound| bound.address == address)
+        .and_then(|bound| bound.network.as_ref())
+        .map(|network| network.prefix())
+        .unwrap_or(if address.is_ipv6() { 128 } else { 32 })
 }
 
 /// This unit's bag on every relation it publishes to, and whether it asked hacluster for

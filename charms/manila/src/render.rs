@@ -149,6 +149,19 @@ pub struct HaproxyServer {
     pub address: String,
 }
 
+/// The api units as reached on one of this unit's networks: requests arriving at an address
+/// in `network` go to the servers' addresses on that network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HaproxyBackend {
+    /// `manila-api_admin_<local address>`, the reference charm's name.
+    pub name: String,
+    /// This unit's address on the network; names the frontend's acl.
+    pub local: String,
+    /// `<local address>/<prefix>`.
+    pub network: String,
+    pub servers: Vec<HaproxyServer>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct HaproxyCfg {
     pub queue_timeout: u32,
@@ -158,8 +171,12 @@ pub struct HaproxyCfg {
     /// The statistics page's password; the page is left out until the leader published one.
     pub stats_password: Option<String>,
     pub frontend_port: u16,
+    /// Whether the frontend also listens on IPv6 (the unit or a VIP has an IPv6 address).
+    pub ipv6: bool,
     pub backend_port: u16,
-    pub servers: Vec<HaproxyServer>,
+    /// The default backend (the network peers reach each other on) first, then one per
+    /// other network the endpoints are split onto.
+    pub backends: Vec<HaproxyBackend>,
 }
 
 #[derive(Debug, Clone, Serialize)]

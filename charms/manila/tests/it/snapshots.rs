@@ -118,3 +118,61 @@ fn tls_and_options() {
     let names = snapshot_files("tls_and_options", &inputs);
     assert_eq!(names.len(), 6, "{names:?}");
 }
+
+/// The endpoints split onto networks (public by `os-public-network` among the binding's
+/// addresses, internal by its own binding, admin beside the peers' network), the peers
+/// publishing an address on each, and an IPv6 VIP: a request goes to the units' addresses
+/// on the network it arrived on, the admin network being the default one needs no backend
+/// of its own, and haproxy listens on IPv6 too.
+#[test]
+fn haproxy_on_split_networks() {
+    use manila_charm::network::{Binding, BoundAddress};
+    use openstack_ha::Peers;
+
+    let mut inputs = ready("manila/0", "api,scheduler");
+    inputs.config = manila_charm::Config::from_raw(
+        &raw_config("api,scheduler")
+            .with("os-public-network", "192.168.7.0/24")
+            .with("vip", "10.5.0.100 fd00::100"),
+    );
+    let on = |address: &str, cidr: &str, nic: &str| {
+        BoundAddress::new(address.parse().unwrap(), Some(cidr.parse().unwrap())).on(nic)
+    };
+    inputs.addresses.endpoints = [
+        Binding {
+            addresses: vec![
+                on("10.5.0.10", "10.5.0.0/24", "ens3"),
+                on("192.168.7.10", "192.168.7.0/24", "ens4"),
+            ],
+        },
+        Binding {
+            addresses: vec![on("10.6.0.10", "10.6.0.0/24", "ens5")],
+        },
+        binding("10.5.0.10", "10.5.0.0/24"),
+    ];
+    let peers = ["manila/1", "manila/2"].map(|name| {
+        let n = &name[name.len() - 1..];
+        let host = format!("1{n}");
+        (
+            unit(name),
+            bag(&[
+                ("private-address", &format!("10.5.0.{host}")),
+                ("admin-address", &format!("10.5.0.{host}")),
+                ("internal-address", &format!("10.6.0.{host}")),
+                ("public-address", &format!("192.168.7.{host}")),
+            ]),
+        )
+    });
+    inputs.cluster.as_mut().unwrap().peers = Peers::from_bags(&peers.into_iter().collect());
+
+    let plan = plan(&inputs);
+    let cfg = plan
+        .files
+        .iter()
+        .find(|f| f.path == "/etc/haproxy/haproxy.cfg")
+        .unwrap();
+    insta::assert_snapshot!(
+        "split_networks@etc_haproxy_haproxy.cfg",
+        redact(&cfg.content)
+    );
+}
