@@ -145,8 +145,7 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan, mode: Mode) -> any
                     service.enable()?;
                 }
                 service.start()?;
-                // A daemon can die right after its start command returns.
-                if service.is_running()? {
+                if service.is_running_after_start()? {
                     continue;
                 }
             }

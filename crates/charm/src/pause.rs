@@ -137,7 +137,7 @@ pub fn resume_services(host: &Host, services: &[&str], start: &[&str]) -> Servic
                 return Ok(());
             }
             service.start().map_err(|e| error_chain(&e))?;
-            match service.is_running() {
+            match service.is_running_after_start() {
                 Ok(true) => Ok(()),
                 Ok(false) => Err("not running after start".to_owned()),
                 Err(e) => Err(e.to_string()),
@@ -171,7 +171,7 @@ pub fn restart_services(host: &Host, services: &[&str]) -> ServicesReport {
             .service(name)
             .and_then(|service| {
                 service.start()?;
-                service.is_running()
+                service.is_running_after_start()
             })
             .map_err(|e| error_chain(&e))
             .and_then(|running| {

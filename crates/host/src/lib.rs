@@ -46,6 +46,7 @@
 //! | systemd: [`Service::is_enabled`] | `systemctl is-enabled --quiet NAME` | exit 0 = enabled, other = not |
 //! | sysv: start, stop, restart, reload | `service NAME <verb>` | exit 0 |
 //! | sysv: [`Service::is_running`] | `service NAME status` | exit 0 = running, other = not |
+//! | sysv: [`Service::is_running_after_start`] | `service NAME status`, again every 100 ms for up to 5 s while not 0 | exit 0 = running |
 //! | sysv: enable / unmask | `update-rc.d NAME defaults`, then `update-rc.d NAME enable` | exit 0 each |
 //! | sysv: disable | `update-rc.d NAME defaults`, then `update-rc.d NAME disable` | exit 0 each |
 //! | sysv: mask | as disable, then `service NAME stop` | exit 0 each |
@@ -93,7 +94,7 @@ pub use crate::{
     error::{CommandError, HostError, NameKind},
     files::{FileSpec, Written},
     packages::Upgraded,
-    services::{InitSystem, Service, ServiceAction},
+    services::{InitSystem, Service, ServiceAction, START_PATIENCE},
 };
 
 use std::ffi::OsString;

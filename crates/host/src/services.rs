@@ -3,6 +3,7 @@ use std::ffi::OsStr;
 use std::fmt;
 use std::fs;
 use std::io::ErrorKind;
+use std::time::{Duration, Instant};
 
 use crate::error::HostError;
 use crate::{names, Host};
@@ -60,6 +61,9 @@ impl fmt::Display for ServiceAction {
         f.write_str(self.verb())
     }
 }
+
+/// How long [`Service::is_running_after_start`] waits for a sysv daemon to show up.
+pub const START_PATIENCE: Duration = Duration::from_secs(5);
 
 /// Runlevels in which Debian starts services; 2 is the default and 3 to 5 are identical to it.
 const MULTI_USER_RUNLEVELS: [u8; 4] = [2, 3, 4, 5];
@@ -199,6 +203,26 @@ impl Service<'_> {
     /// command at all is an error.
     pub fn is_running(&self) -> Result<bool, HostError> {
         self.succeeds(&self.status_command())
+    }
+
+    /// [`Service::is_running`] for a service just started. An init script's `start` returns
+    /// once start-stop-daemon has forked the daemon, and its `status` finds the daemon only
+    /// once that child has exec'd it: under sysv a "no" is asked again every 100 ms for up
+    /// to [`START_PATIENCE`]. systemd answers for the unit it just started.
+    pub fn is_running_after_start(&self) -> Result<bool, HostError> {
+        if self.host.init_system() == InitSystem::Systemd {
+            return self.is_running();
+        }
+        let deadline = Instant::now() + START_PATIENCE;
+        loop {
+            if self.is_running()? {
+                return Ok(true);
+            }
+            if Instant::now() >= deadline {
+                return Ok(false);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// Whether the service starts at boot (see [`Service`] for sysv).

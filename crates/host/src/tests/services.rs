@@ -167,6 +167,33 @@ fn sysv_running_asks_each_init_script() {
 }
 
 #[test]
+fn sysv_asks_again_until_a_just_started_daemon_shows_up() {
+    let root = TempDir::new().unwrap();
+    let bin = FakeBin::new();
+    // The daemon appears on the third status query (counted in the call log: builtins only).
+    bin.command(
+        "service",
+        r#"n=0; while read -r _; do n=$((n+1)); done < "$log"; [ $n -ge 3 ]"#,
+    );
+    let host = bin.confined_host(root.path());
+
+    assert!(host.service("late").unwrap().is_running_after_start().unwrap());
+    assert_eq!(bin.calls(), ["service late status"; 3]);
+}
+
+#[test]
+fn systemd_answers_at_once_for_a_just_started_unit() {
+    let root = TempDir::new().unwrap();
+    with_systemd(root.path());
+    let bin = FakeBin::new();
+    bin.command("systemctl", "exit 3");
+    let host = bin.confined_host(root.path());
+
+    assert!(!host.service("down").unwrap().is_running_after_start().unwrap());
+    assert_eq!(bin.calls(), ["systemctl is-active --quiet down"]);
+}
+
+#[test]
 fn sysv_is_running_follows_the_status_exit_code() {
     let root = TempDir::new().unwrap();
     let bin = FakeBin::new();
