@@ -40,6 +40,17 @@ pub enum Error {
     UnknownRelation(String),
     #[error("machine {0} not found")]
     UnknownMachine(u32),
+    /// A space name Juju would not accept (lower-case letters, digits, inner hyphens).
+    #[error("{0:?} is not a valid space name")]
+    InvalidSpaceName(String),
+    #[error("cannot add space {0:?}: space already exists")]
+    SpaceExists(String),
+    /// A binding to a space the model does not have.
+    #[error("space {0:?} not found")]
+    UnknownSpace(String),
+    /// A binding of an endpoint the application's charm does not define.
+    #[error("application {app:?} wants to bind endpoint {endpoint:?}, but the endpoint is not defined by the charm")]
+    UnknownEndpoint { app: String, endpoint: String },
     /// A config option that does not exist or a value of the wrong type.
     #[error("application {app:?}: {reason}")]
     InvalidConfig { app: String, reason: String },

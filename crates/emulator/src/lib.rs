@@ -30,6 +30,13 @@
 //! has an `/etc/os-release` ([`OsRelease`], Ubuntu 24.04 unless the model says otherwise).
 //! [`Model::exec`] runs a command in a unit's hook context as `juju exec` does.
 //!
+//! Networks: every machine has a loopback address on every space of the model. The default
+//! space `alpha` is 127.1.0.0/16 on `eth0` (machine `n` is 127.1.0.`n+1`); [`Model::add_space`]
+//! adds space `k` = 2, 3, … as 127.`k`.0.0/16 on `eth<k-1>`, with the same host part. An
+//! application's endpoints are bound to spaces when deployed ([`DeployOptions::bind`], a
+//! bundle's `bindings:`); `network-get <binding>` and the address keys Juju puts in a unit's
+//! relation bag come from the binding's space, `unit-get private-address` from `alpha`.
+//!
 //! In real-host mode ([`Model::set_real_host`], [`RealHost`]) units are not confined: no
 //! `CHARM_HOST_ROOT`, no emulated machine commands; their hooks change this host for real.
 //!
@@ -67,7 +74,7 @@ pub use crate::{
     },
     model::{
         ActionResult, ActionStatus, ConfigValue, DeployOptions, ExecResult, Model, Placement,
-        RealHost, SettleReport, JUJU_VERSION,
+        RealHost, SettleReport, Space, DEFAULT_SPACE, JUJU_VERSION,
     },
     state::{AgentState, InitSystem},
 };

@@ -34,6 +34,10 @@ pub(crate) struct ModelState {
     pub(crate) machines: BTreeMap<u32, Machine>,
     pub(crate) units: BTreeMap<UnitName, Unit>,
     pub(crate) relations: BTreeMap<u32, Relation>,
+    /// Spaces added to the model, in order (`alpha` is implicit): the first is space 2
+    /// (see [`crate::Space`]).
+    #[serde(default)]
+    pub(crate) spaces: Vec<String>,
     pub(crate) next_machine: u32,
     pub(crate) next_relation: u32,
     /// Juju numbers operations and tasks from one sequence: the first `juju run` is
@@ -68,6 +72,10 @@ pub(crate) struct Application {
     pub(crate) status: StatusSnapshot,
     pub(crate) workload_version: String,
     pub(crate) next_unit: u32,
+    /// Endpoint (or extra binding) → space, as deployed; `""` is the application's default
+    /// space. Endpoints not named follow the default, which is `alpha` when not named.
+    #[serde(default)]
+    pub(crate) bindings: BTreeMap<String, String>,
 }
 
 impl Application {

@@ -7,8 +7,8 @@ use serde_json::Map;
 
 use crate::support::{Charm, Identity, World};
 
-/// The VIP, in the emulator's loopback network (its units are 127.1.0.N on `eth0`,
-/// 127.0.0.0/8), so it is found on `eth0`.
+/// The VIP, in the emulator's default space (its units are 127.1.0.N on `eth0`,
+/// 127.1.0.0/16), so it is found on `eth0`.
 pub(crate) const VIP: &str = "127.1.100.1";
 
 /// The units of `app`, in order.

@@ -149,6 +149,10 @@ fn network_get(
     }
     check_empty(rest)?;
 
+    // `-r` was checked when parsed and changes nothing here: Juju computes the relation's
+    // network info for the relation's own endpoint (its binding's space, and for cross-model
+    // relations its ingress address), and answers with it only when that endpoint is
+    // `<binding>`, whose space is the same. The binding alone decides the space.
     let Some(network) = ctx
         .networks
         .get(*binding)

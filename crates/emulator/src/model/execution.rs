@@ -14,8 +14,8 @@ use serde_json::{Map, Value as Json};
 use super::{dir_hash, Model, JUJU_VERSION};
 use crate::error::{Error, Result};
 use crate::hooktools::{
-    BindAddress, Effect, GoalState, HookContext, InterfaceAddress, Invocation, NetworkSnapshot,
-    PendingChanges, PortChange, RelationHook, RelationSnapshot, StatusSnapshot,
+    Effect, GoalState, HookContext, Invocation, PendingChanges, PortChange, RelationHook,
+    RelationSnapshot, StatusSnapshot,
 };
 use crate::journal::{now_hms, HookOutcome, HookRecord, LogEntry, ToolCallRecord};
 use crate::runner::{self, Exit, Finished, Launch};
@@ -339,7 +339,14 @@ impl Model {
     /// Juju's address keys, and it and every unit it sees queue joined and changed for each
     /// other (after an application-level changed if the remote application already wrote).
     fn enter_scope(&mut self, unit: &UnitName, relation: u32) {
-        let Some(address) = self.unit_address(unit) else {
+        // The address on the space the unit's endpoint of the relation is bound to.
+        let Some(address) = self
+            .state
+            .relations
+            .get(&relation)
+            .and_then(|rel| rel.endpoint_of(unit.app()))
+            .and_then(|endpoint| self.unit_address_for(unit, &endpoint.name))
+        else {
             return;
         };
         let Some(u) = self.state.units.get_mut(unit) else {
@@ -486,7 +493,6 @@ impl Model {
             .filter(|(n, _)| n.app() == unit.app())
             .map(|(n, other)| (n.to_string(), other.status.clone()))
             .collect();
-        let network = unit_network(u.machine, &address);
         HookContext {
             unit: unit.to_string(),
             leader: app.leader.as_ref() == Some(unit),
@@ -502,13 +508,7 @@ impl Model {
             app_unit_statuses,
             private_address: address.clone(),
             public_address: address,
-            networks: app
-                .charm
-                .meta
-                .bindings()
-                .into_iter()
-                .map(|binding| (binding, network.clone()))
-                .collect(),
+            networks: self.unit_networks(unit),
             goal_state: self.goal_state(unit),
             ..HookContext::default()
         }
@@ -1054,27 +1054,4 @@ fn apply_ports(
             }
         }
     }
-}
-
-/// What `network-get` reports for every binding of a unit on `machine` at `address`.
-pub(crate) fn unit_network(machine: u32, address: &str) -> NetworkSnapshot {
-    NetworkSnapshot {
-        bind_addresses: vec![BindAddress {
-            mac_address: mac_address(machine),
-            interface_name: "eth0".to_owned(),
-            addresses: vec![InterfaceAddress {
-                hostname: String::new(),
-                value: address.to_owned(),
-                cidr: "127.0.0.0/8".to_owned(),
-            }],
-        }],
-        egress_subnets: vec![format!("{address}/32")],
-        ingress_addresses: vec![address.to_owned()],
-    }
-}
-
-/// An LXD-style MAC address (`00:16:3e:…`) derived from the machine number.
-fn mac_address(machine: u32) -> String {
-    let [_, a, b, c] = machine.to_be_bytes();
-    format!("00:16:3e:{a:02x}:{b:02x}:{c:02x}")
 }

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use juju::{AppName, UnitName};
 use serde_json::Value as Json;
 
-use super::{absolute, Model};
+use super::{absolute, machine_address, Model};
 use crate::bundle::Bundle;
 use crate::charm::{self, Charm, Metadata, Role, Scope, Source};
 use crate::error::{io_error, Error, Result};
@@ -102,6 +102,9 @@ pub struct DeployOptions {
     pub config: BTreeMap<String, ConfigValue>,
     /// Placement of each unit in turn; units beyond the list get new machines.
     pub to: Vec<Placement>,
+    /// `--bind`: endpoint (or extra binding) → space; `""` is the application's default space
+    /// (`alpha` when not given), which endpoints not named here follow.
+    pub bindings: BTreeMap<String, String>,
 }
 
 impl DeployOptions {
@@ -121,6 +124,13 @@ impl DeployOptions {
 
     pub fn to(mut self, placement: Placement) -> DeployOptions {
         self.to.push(placement);
+        self
+    }
+
+    /// `--bind "<endpoint>=<space>"`, or with `endpoint` `""` the application's default space
+    /// (`--bind <space>`).
+    pub fn bind(mut self, endpoint: &str, space: &str) -> DeployOptions {
+        self.bindings.insert(endpoint.to_owned(), space.to_owned());
         self
     }
 }
@@ -150,6 +160,7 @@ impl Model {
         for (key, value) in &options.config {
             config.insert(key.clone(), check_config(app, &charm, key, value)?);
         }
+        self.check_bindings(app, &charm, &options.bindings)?;
         self.unpack_charm(&name, &source_path, 0)?;
         let peers: Vec<String> = charm.meta.peers.keys().cloned().collect();
         self.state.applications.insert(
@@ -167,6 +178,7 @@ impl Model {
                 },
                 workload_version: String::new(),
                 next_unit: 0,
+                bindings: options.bindings,
             },
         );
         for peer in peers {
@@ -200,6 +212,13 @@ impl Model {
                 return Err(Error::ApplicationExists(name.clone()));
             }
         }
+        // The verifier knows the charms, not the model: spaces are checked here, before
+        // anything is deployed.
+        for (_, app) in &bundle.applications {
+            for space in app.bindings.values() {
+                self.check_space(space)?;
+            }
+        }
         let mut machine_ids: Vec<&String> = bundle.machines.iter().collect();
         machine_ids.sort_by_key(|id| id.parse::<u64>().unwrap_or(u64::MAX));
         let mut machines = BTreeMap::new();
@@ -218,6 +237,7 @@ impl Model {
                     .map(|(k, v)| (k.clone(), ConfigValue::Typed(v.clone())))
                     .collect(),
                 to: Vec::new(),
+                bindings: app.bindings.clone(),
             };
             self.deploy(name, charm_path, options)?;
         }
@@ -1306,9 +1326,4 @@ fn check_config(app: &str, charm: &Charm, key: &str, value: &ConfigValue) -> Res
         app: app.to_owned(),
         reason,
     })
-}
-
-/// Machine `n`'s address: 127.1.0.1, 127.1.0.2, … (loopback, never 127.0.0.1).
-pub(crate) fn machine_address(n: u32) -> String {
-    format!("127.1.{}.{}", n / 254, n % 254 + 1)
 }

@@ -9,13 +9,15 @@ mod exec;
 mod execution;
 mod lifecycle;
 mod real_host;
+mod spaces;
 
 pub use exec::ExecResult;
-pub(crate) use execution::unit_network;
 pub use execution::{ActionResult, ActionStatus, SettleReport};
-pub(crate) use lifecycle::{infer_relation, machine_address};
+pub(crate) use lifecycle::infer_relation;
 pub use lifecycle::{ConfigValue, DeployOptions, Placement};
 pub use real_host::RealHost;
+pub(crate) use spaces::{default_network, machine_address};
+pub use spaces::{Space, DEFAULT_SPACE};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -100,6 +102,7 @@ impl Model {
             machines: BTreeMap::new(),
             units: BTreeMap::new(),
             relations: BTreeMap::new(),
+            spaces: Vec::new(),
             next_machine: 0,
             next_relation: 0,
             next_operation: 1,

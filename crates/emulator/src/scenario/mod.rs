@@ -68,7 +68,7 @@ use crate::hooktools::{
     RelationSnapshot, ToolCall,
 };
 use crate::machine::MACHINE_COMMANDS;
-use crate::model::{machine_address, unit_network, ActionStatus, JUJU_VERSION, SHIM};
+use crate::model::{default_network, machine_address, ActionStatus, JUJU_VERSION, SHIM};
 use crate::server::{self, Server, Session, SharedSession};
 use crate::wire::{self, Request, Response};
 
@@ -460,7 +460,7 @@ impl Scenario {
         }
         goal_units.insert(self.unit.to_string(), "active".to_owned());
         app_unit_statuses.insert(self.unit.to_string(), state.unit_status.clone());
-        let default_network = unit_network(self.machine, &address);
+        let default_network = default_network(self.machine);
         HookContext {
             unit: self.unit.to_string(),
             leader: state.leader,

@@ -36,7 +36,8 @@ pub struct State {
     /// The application's status (the leader's to set).
     pub app_status: StatusSnapshot,
     pub workload_version: String,
-    /// `network-get` answers by binding name; bindings not named here get the unit's address.
+    /// `network-get` answers by binding name; bindings not named here get the unit's address
+    /// on the default space (`alpha`: 127.1.0.0/16 on `eth0`).
     pub networks: BTreeMap<String, NetworkSnapshot>,
     /// The machine's packages and services (with their start, stop and restart history), and
     /// schema migrations.

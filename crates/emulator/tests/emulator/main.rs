@@ -17,4 +17,5 @@ mod machine;
 mod scenario;
 mod shim;
 mod shuffle;
+mod spaces;
 mod subordinates;

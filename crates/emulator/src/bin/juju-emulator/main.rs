@@ -14,6 +14,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use emulator::{
     ActionResult, ActionStatus, Charm, ConfigValue, DeployOptions, HookOutcome, Model, Placement,
+    Space,
 };
 use serde_json::{Map, Value as Json};
 
@@ -53,7 +54,15 @@ enum Command {
         /// Machine number, `new`, or a unit to sit beside; once per unit.
         #[arg(long)]
         to: Vec<String>,
+        /// Bind endpoints to spaces, as `juju deploy --bind`: `"<default-space>
+        /// <endpoint>=<space> …"` (words separated by spaces; may be repeated).
+        #[arg(long, value_name = "BINDINGS")]
+        bind: Vec<String>,
     },
+    /// Add a network space: every machine gets an address on it (`spaces` lists them).
+    AddSpace { name: String },
+    /// List the model's spaces with their subnet and interface.
+    Spaces,
     /// Show applications, units, machines and integrations.
     Status,
     /// Show an application's config, one option, or set options.
@@ -158,7 +167,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         bail!("no model directory: pass --model DIR or set JUJU_EMULATOR_MODEL");
     };
     let mut model = match &cli.command {
-        Command::Deploy { .. } => Model::open_or_new(&dir),
+        // Spaces come before the deploys that bind to them.
+        Command::Deploy { .. } | Command::AddSpace { .. } => Model::open_or_new(&dir),
         _ => Model::open(&dir),
     }
     .with_context(|| format!("model {}", dir.display()))?;
@@ -194,10 +204,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             num_units,
             config,
             to,
+            bind,
         } => {
             if is_bundle(&path) {
-                if app.is_some() || num_units.is_some() || !config.is_empty() || !to.is_empty() {
-                    bail!("a bundle takes no application name, --num-units, --config or --to");
+                if app.is_some()
+                    || num_units.is_some()
+                    || !config.is_empty()
+                    || !to.is_empty()
+                    || !bind.is_empty()
+                {
+                    bail!(
+                        "a bundle takes no application name, --num-units, --config, --to or --bind"
+                    );
                 }
                 model.deploy_bundle(&path)?;
             } else {
@@ -228,8 +246,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         .to
                         .push(placement.parse::<Placement>().map_err(anyhow::Error::msg)?);
                 }
+                options.bindings = parse_bindings(&bind)?;
                 model.deploy(&name, &path, options)?;
             }
+        }
+        Command::AddSpace { name } => {
+            settle = false;
+            let space = model.add_space(&name)?;
+            eprintln!("added space {:?} with subnet {}", space.name, space.subnet);
+        }
+        Command::Spaces => {
+            settle = false;
+            print_spaces(&model.spaces());
         }
         Command::Status => {
             settle = false;
@@ -374,6 +402,41 @@ fn is_bundle(path: &Path) -> bool {
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml")
     )
+}
+
+/// `juju deploy --bind`: a bare word is the default space, `endpoint=space` binds one
+/// endpoint. Spaces and endpoints are checked by the model.
+fn parse_bindings(words: &[String]) -> Result<BTreeMap<String, String>> {
+    let mut bindings = BTreeMap::new();
+    for word in words.iter().flat_map(|w| w.split_whitespace()) {
+        let (endpoint, space) = word.split_once('=').unwrap_or(("", word));
+        if space.is_empty() {
+            bail!("--bind {word:?}: no space given for endpoint {endpoint:?}");
+        }
+        if let Some(previous) = bindings.insert(endpoint.to_owned(), space.to_owned()) {
+            if previous != space {
+                bail!("--bind: endpoint {endpoint:?} bound to both {previous:?} and {space:?}");
+            }
+        }
+    }
+    Ok(bindings)
+}
+
+/// `juju spaces`, in its tabular shape.
+fn print_spaces(spaces: &[Space]) {
+    let width = spaces
+        .iter()
+        .map(|s| s.name.len())
+        .chain(["Name".len()])
+        .max()
+        .unwrap_or(0);
+    println!("{:width$}  {:15}  Interface", "Name", "Subnet");
+    for space in spaces {
+        println!(
+            "{:width$}  {:15}  {}",
+            space.name, space.subnet, space.interface
+        );
+    }
 }
 
 fn split_setting(setting: &str) -> Result<(&str, &str)> {
