@@ -20,7 +20,10 @@ use std::time::{Duration, Instant};
 
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 
+use emulator::DeployOptions;
+
 use crate::ha::{api_cluster, units, VIP};
+use crate::support::{Charm, Identity, World};
 
 const CFG: &str = "/etc/haproxy/haproxy.cfg";
 
@@ -386,4 +389,71 @@ fn haproxy_keeps_serving_the_api_when_one_unit_stops() {
     }
     let alive: BTreeSet<String> = backends.iter().map(|b| b.name.clone()).collect();
     assert_eq!(served, alive);
+}
+
+/// The public endpoint bound to a space of its own: each unit publishes its public address to
+/// its peers, haproxy sends requests arriving on the public network to the units' public
+/// addresses and the rest to their addresses on the default space, and keystone lists the
+/// public URL on the public network.
+#[test]
+fn haproxy_routes_each_network_to_the_units_addresses_on_it() {
+    let mut world = World::new();
+    world.model.add_space("public-net").unwrap();
+    world.deploy_peers();
+    world.deploy(
+        "manila",
+        Charm::Manila,
+        DeployOptions::new()
+            .units(3)
+            .config("roles", "api,scheduler")
+            .bind("public", "public-net"),
+    );
+    world.relate_peers("manila", Identity::Service);
+    world.settle();
+    let units = units(&world, "manila");
+    let public: Vec<String> = units
+        .iter()
+        .map(|u| world.model.binding_address(u, "public").unwrap())
+        .collect();
+    let default: Vec<String> = units
+        .iter()
+        .map(|u| world.model.address(u).unwrap().to_owned())
+        .collect();
+    assert!(public[0].starts_with("127.2.") && default[0].starts_with("127.1."));
+
+    let scratch = tempfile::tempdir().unwrap();
+    for (i, unit) in units.iter().enumerate() {
+        world.assert_ready(unit);
+        let cfg = world.file(unit, CFG).unwrap();
+        let frontend = format!(
+            "    acl net_{me} dst {me}/16\n    use_backend manila-api_admin_{me} if net_{me}\n",
+            me = public[i]
+        );
+        assert!(cfg.contains(&frontend), "{unit}: {frontend}\n{cfg}");
+        assert!(
+            cfg.contains(&format!(
+                "    default_backend manila-api_admin_{}\n",
+                default[i]
+            )),
+            "{unit}\n{cfg}"
+        );
+        for (j, peer) in units.iter().enumerate() {
+            let name = peer.replace('/', "-");
+            for address in [&public[j], &default[j]] {
+                let server = format!("    server {name} {address}:8776 check\n");
+                assert!(cfg.contains(&server), "{unit}: {server}\n{cfg}");
+            }
+        }
+        if let Some(haproxy) = haproxy() {
+            if let Err(complaints) = check(&haproxy, &cfg, scratch.path()) {
+                panic!("{unit}'s {CFG}: haproxy -c refused it:\n{complaints}");
+            }
+        }
+    }
+
+    let urls = crate::ha::manila_urls(&mut world);
+    assert_eq!(urls.len(), 2, "{urls:?}");
+    for url in urls {
+        assert!(public.iter().any(|p| url.contains(p.as_str())), "{url}");
+    }
 }
