@@ -5,7 +5,8 @@ use std::process::{Command, Output};
 
 use crate::support::{Scratch, TestCharm};
 
-fn cli(model: &Path, args: &[&str]) -> Output {
+/// Runs `juju-emulator --model MODEL ARGS…`.
+pub(crate) fn cli(model: &Path, args: &[&str]) -> Output {
     let output = Command::new(env!("CARGO_BIN_EXE_juju-emulator"))
         .arg("--model")
         .arg(model)

@@ -3,7 +3,6 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use emulator::{DeployOptions, Error, Model, Space};
 use serde_json::{json, Value};
@@ -426,13 +425,9 @@ fn a_model_saved_without_spaces_has_only_alpha() {
     assert_eq!(network_json(&mut model, "web/0", "db"), expected_network(1));
 }
 
+/// The CLI's success, stdout and stderr.
 fn cli(model: &Path, args: &[&str]) -> (bool, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_juju-emulator"))
-        .arg("--model")
-        .arg(model)
-        .args(args)
-        .output()
-        .unwrap();
+    let output = crate::cli::cli(model, args);
     (
         output.status.success(),
         String::from_utf8(output.stdout).unwrap(),
