@@ -54,7 +54,8 @@ fn local_charms_are_packed_archives_and_charmhub_charms_have_a_channel() {
 }
 
 /// What the issue asks of every `.charm`: the three YAML documents Juju reads, the manifest
-/// with both bases, an executable `dispatch` and binary, the README and the LICENSE.
+/// with both bases, an executable `dispatch` and binary, the README, the LICENSE and the
+/// `copyright` charm-proof asks for.
 #[test]
 fn every_packed_charm_holds_what_juju_and_operators_need() {
     use std::os::unix::fs::PermissionsExt;
@@ -70,6 +71,7 @@ fn every_packed_charm_holds_what_juju_and_operators_need() {
             "actions.yaml",
             "manifest.yaml",
             "README.md",
+            "copyright",
         ] {
             assert!(dir.join(file).is_file(), "{name}: no {file}");
         }
