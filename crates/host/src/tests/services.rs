@@ -177,7 +177,11 @@ fn sysv_asks_again_until_a_just_started_daemon_shows_up() {
     );
     let host = bin.confined_host(root.path());
 
-    assert!(host.service("late").unwrap().is_running_after_start().unwrap());
+    assert!(host
+        .service("late")
+        .unwrap()
+        .is_running_after_start()
+        .unwrap());
     assert_eq!(bin.calls(), ["service late status"; 3]);
 }
 
@@ -189,7 +193,11 @@ fn systemd_answers_at_once_for_a_just_started_unit() {
     bin.command("systemctl", "exit 3");
     let host = bin.confined_host(root.path());
 
-    assert!(!host.service("down").unwrap().is_running_after_start().unwrap());
+    assert!(!host
+        .service("down")
+        .unwrap()
+        .is_running_after_start()
+        .unwrap());
     assert_eq!(bin.calls(), ["systemctl is-active --quiet down"]);
 }
 
