@@ -324,8 +324,8 @@ impl Running {
     /// Every service the hook may touch in `full` mode; otherwise only those whose health
     /// the status reports.
     fn ask(host: &Host, services: &Services, full: bool) -> anyhow::Result<Running> {
-        let mut names: Vec<&'static str> = services.checked().collect();
-        names.extend(services.paused.iter().copied());
+        let mut names: BTreeSet<&'static str> = services.checked().collect();
+        names.extend(&services.paused);
         if full {
             for list in [
                 &services.mask,
@@ -335,13 +335,10 @@ impl Running {
                 &services.unchecked,
                 &services.pacemaker,
             ] {
-                for name in list {
-                    if !names.contains(name) {
-                        names.push(name);
-                    }
-                }
+                names.extend(list);
             }
         }
+        let names: Vec<&'static str> = names.into_iter().collect();
         Ok(Running(host.running(&names)?))
     }
 
