@@ -110,9 +110,9 @@ pub struct Example;
 impl Charm for Example {
     const METADATA: &'static str = include_str!("../metadata.yaml");
     const ACTIONS: &'static str = include_str!("../../../actions/example.yaml");
-    const TEMPLATES: &'static [(&'static str, &'static str)] = charm::embed_templates!(
+    const TEMPLATES: &'static [charm::Template] = charm::embed_templates!(
         "../../templates/example",
-        ["greeter.conf", "bravo/greeter.conf"]
+        ["greeter.conf" => OsloIni, "bravo/greeter.conf" => OsloIni]
     );
 
     fn handle<R: ToolRunner>(ctx: &mut Context<R>, event: &Event) -> anyhow::Result<()> {

@@ -1,15 +1,12 @@
 //! Carries out a [`Plan`]: the only place this charm has effects.
 
 use charm::Context;
-use juju::{LogLevel, ToolRunner};
+use juju::ToolRunner;
 
 use crate::reconcile::{FileChange, Plan};
 
 pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> anyhow::Result<()> {
     ctx.status().report(plan.status.status, plan.status.message);
-    for warning in &plan.warnings {
-        ctx.log(LogLevel::Warning, warning)?;
-    }
     // Straight to the host, not through `Context::write_files`: that remembers a hash of
     // each file in unit state, and a private key's fingerprint has no business there.
     for change in &plan.files {

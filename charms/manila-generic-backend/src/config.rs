@@ -12,6 +12,11 @@ use std::str::FromStr;
 
 use charm::config::{ConfigError, OptionSpec, OptionType, RawConfig};
 use databag::Secret;
+use manila_plugin::BackendName;
+
+mod ssh;
+
+pub use ssh::key_text;
 
 /// The options, in the reference charm's order; the single source of `config.yaml`.
 pub const OPTIONS: &[OptionSpec] = &[
@@ -194,8 +199,10 @@ pub struct SshKeyPair {
 /// The configuration, validated. Optional strings are `None` when empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// Empty means unset ([`Config::missing`] says so).
-    pub backend_name: String,
+    /// `None` when empty ([`Config::missing`] says so).
+    pub backend_name: Option<BackendName>,
+    /// `share-protocols`: informational, but checked against Manila's list.
+    pub share_protocols: Vec<&'static str>,
     pub handles_share_servers: bool,
     pub image_name: Option<String>,
     /// 0 means unset.
@@ -209,14 +216,23 @@ pub struct Config {
     pub keypair_name: Option<String>,
 }
 
-/// The config sections the back end's text also writes: a back end by one of these names
-/// would merge into them.
-const RESERVED_SECTIONS: &[&str] = &["DEFAULT", "nova", "neutron", "cinder"];
-
 impl Config {
     pub fn from_raw(raw: &RawConfig) -> Result<Config, ConfigError> {
-        let backend_name = raw.string("share-backend-name")?.trim().to_owned();
-        check_backend_name(&backend_name)?;
+        let backend_name = match raw.string("share-backend-name")?.trim() {
+            "" => None,
+            name => Some(
+                BackendName::new(name).map_err(|e| ConfigError::new("share-backend-name", e))?,
+            ),
+        };
+        let share_protocols = manila_plugin::parse_protocols(&raw.string("share-protocols")?)
+            .map_err(|e| ConfigError::new("share-protocols", e))?;
+        let ssh_key = raw
+            .optional_string("driver-service-ssh-key")?
+            .filter(|key| !key.trim().is_empty());
+        let ssh_key_public = raw
+            .optional_string("driver-service-ssh-key-public")?
+            .filter(|key| !key.trim().is_empty());
+        let ssh = ssh::check_pair(ssh_key.as_deref(), ssh_key_public.as_deref())?;
         let flavor_id = raw.int("driver-service-instance-flavor-id")?;
         let flavor_id = u64::try_from(flavor_id).map_err(|_| {
             ConfigError::new(
@@ -229,6 +245,7 @@ impl Config {
             .unwrap_or(AuthType::Neither);
         Ok(Config {
             backend_name,
+            share_protocols,
             handles_share_servers: raw.boolean("driver-handles-share-servers")?,
             image_name: name(raw, "driver-service-image-name")?,
             flavor_id,
@@ -238,13 +255,8 @@ impl Config {
             auth,
             instance_password: single_line(raw, "driver-service-instance-password")?
                 .map(Secret::from),
-            ssh_key: raw
-                .optional_string("driver-service-ssh-key")?
-                .filter(|key| !key.trim().is_empty())
-                .map(Secret::from),
-            ssh_key_public: raw
-                .optional_string("driver-service-ssh-key-public")?
-                .filter(|key| !key.trim().is_empty()),
+            ssh_key: ssh.private,
+            ssh_key_public: ssh.public,
             keypair_name: name(raw, "driver-keypair-name")?,
         })
     }
@@ -253,7 +265,7 @@ impl Config {
     /// through to a broken back end (no back-end name; ssh without keys). `None` when the
     /// back end can be sent.
     pub fn missing(&self) -> Option<&'static str> {
-        if self.backend_name.is_empty() {
+        if self.backend_name.is_none() {
             return Some("Missing 'share-backend-name'");
         }
         if self.handles_share_servers {
@@ -322,40 +334,18 @@ pub fn asks_for_ssh_keys(raw: &RawConfig) -> bool {
     ssh && set("driver-service-ssh-key") && set("driver-service-ssh-key-public")
 }
 
-fn check_backend_name(name: &str) -> Result<(), ConfigError> {
-    let invalid = |reason: String| Err(ConfigError::new("share-backend-name", reason));
-    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
-    if let Some(bad) = name.chars().find(|c| !allowed(*c)) {
-        return invalid(format!(
-            "{bad:?} is not allowed: use letters, digits, '_', '-' and '.'"
-        ));
-    }
-    if RESERVED_SECTIONS.contains(&name) {
-        return invalid(format!(
-            "{name:?} is a manila.conf section of its own; choose another name"
-        ));
-    }
-    Ok(())
-}
-
 /// A name (of a user, an image, a keypair): surrounding blanks are not part of it.
 fn name(raw: &RawConfig, option: &str) -> Result<Option<String>, ConfigError> {
     Ok(single_line(raw, option)?.map(|v| v.trim().to_owned()))
 }
 
-/// An optional string that goes into manila.conf as one value: a line break would start a
-/// new line of the file, so control characters are refused. The value is never quoted in
-/// the message (it may be a password).
+/// An optional string that goes into manila.conf as one value: it must be one that
+/// oslo.config reads back as itself (no line break or other control character, no `\$`).
+/// The value is never quoted in the message (it may be a password).
 fn single_line(raw: &RawConfig, name: &str) -> Result<Option<String>, ConfigError> {
     let value = raw.optional_string(name)?;
-    if value
-        .as_deref()
-        .is_some_and(|v| v.chars().any(char::is_control))
-    {
-        return Err(ConfigError::new(
-            name,
-            "must be a single line without control characters",
-        ));
+    if let Some(Err(e)) = value.as_deref().map(|v| ini::Dialect::Oslo.escape(v)) {
+        return Err(ConfigError::new(name, e));
     }
     Ok(value.filter(|v| !v.trim().is_empty()))
 }

@@ -1,12 +1,10 @@
 //! Everything [`reconcile`](crate::reconcile()) decides from, read in one place: each read is
 //! one cached hook-tool call at most.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use charm::config::ConfigError;
-use charm::{Context, Databag};
-use databag::{first_ready, Readiness, UnitError};
+use charm::{Configured, Context, Databag, Received};
+use databag::first_ready;
 use juju::{RelationId, ToolRunner};
 use manila_plugin::Credentials;
 
@@ -21,8 +19,9 @@ pub const MANILA_PLUGIN: &str = "manila-plugin";
 #[derive(Clone, PartialEq, Eq)]
 pub struct PluginRelation {
     pub relation: RelationId,
-    /// What the principal sent (`_authentication_data`), or why it is unusable.
-    pub credentials: Result<Readiness<Credentials>, UnitError>,
+    /// What the principal sent (`_authentication_data`), the last good credentials kept
+    /// while what it sends now is unusable.
+    pub credentials: Received<Credentials>,
     /// This unit's bag on the relation as Juju has it: what was published before.
     pub published: Databag,
 }
@@ -40,7 +39,8 @@ impl fmt::Debug for PluginRelation {
 /// The inputs of one hook.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inputs {
-    pub config: Result<Config, ConfigError>,
+    /// The configuration, or the last valid one while it is invalid.
+    pub config: Configured<Config>,
     /// Whether the configuration, valid or not, asks for the SSH key files.
     pub config_asks_for_ssh_keys: bool,
     pub paused: bool,
@@ -49,22 +49,18 @@ pub struct Inputs {
 
 /// Reads the inputs.
 pub fn gather<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<Inputs> {
-    let raw = ctx.config()?;
-    let config = Config::from_raw(raw);
-    let config_asks_for_ssh_keys = asks_for_ssh_keys(raw);
+    let config = ctx.configured(Config::from_raw)?;
+    let config_asks_for_ssh_keys = asks_for_ssh_keys(ctx.config()?);
     let paused = ctx.state()?.paused();
-    let mut relations = ctx.relations();
-    let mut plugins = Vec::new();
-    for relation in relations.ids(MANILA_PLUGIN)? {
-        let mut bags = BTreeMap::new();
-        for unit in relations.units(&relation)? {
-            let bag = relations.unit_data(&relation, &unit)?;
-            bags.insert(unit, bag);
-        }
-        let published = relations.local_unit_data(&relation)?;
-        plugins.push(PluginRelation {
-            credentials: first_ready(&bags, Credentials::from_bag),
+    let received = ctx.receive_each(MANILA_PLUGIN, Credentials::from_bag, |units| {
+        first_ready(units, Credentials::from_bag)
+    })?;
+    let mut relations = Vec::new();
+    for (relation, credentials) in received {
+        let published = ctx.relations().local_unit_data(&relation)?;
+        relations.push(PluginRelation {
             relation,
+            credentials,
             published,
         });
     }
@@ -72,6 +68,6 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<Inputs> {
         config,
         config_asks_for_ssh_keys,
         paused,
-        relations: plugins,
+        relations,
     })
 }

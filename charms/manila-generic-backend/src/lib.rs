@@ -50,8 +50,10 @@ pub struct GenericBackend;
 impl Charm for GenericBackend {
     const METADATA: &'static str = include_str!("../metadata.yaml");
     const ACTIONS: &'static str = charm::pause::SCHEMA;
-    const TEMPLATES: &'static [(&'static str, &'static str)] =
-        charm::embed_templates!("../../templates/manila-generic-backend", ["manila.conf"]);
+    const TEMPLATES: &'static [charm::Template] = charm::embed_templates!(
+        "../../templates/manila-generic-backend",
+        ["manila.conf" => OsloIni]
+    );
 
     fn handle<R: ToolRunner>(ctx: &mut Context<R>, event: &Event) -> anyhow::Result<()> {
         match event {

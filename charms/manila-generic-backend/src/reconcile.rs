@@ -7,23 +7,27 @@
 //!   sent; and while the configuration is incomplete or invalid, what was sent before stays
 //!   (the principal keeps a working back end; the status says what to fix).
 //! - **Key files.** Written when a back end that logs in with SSH is published; removed when
-//!   a back end without SSH is published, when the configuration no longer asks for the keys
-//!   (see [`asks_for_ssh_keys`](crate::config::asks_for_ssh_keys)), and when there is no
+//!   a back end without SSH is published, when no valid configuration asks for the keys any
+//!   more (see [`asks_for_ssh_keys`](crate::config::asks_for_ssh_keys): a cleared key goes at
+//!   once, a typo keeps the last valid configuration and its keys), and when there is no
 //!   principal to use them; otherwise left as they are.
 //! - **Status**, in the reference charm's order: paused, then the configuration (invalid,
-//!   then incomplete), then the relation (`'manila-plugin' missing` / `incomplete`), then
-//!   `Unit is ready`.
+//!   then incomplete), then the relation (`'manila-plugin' missing` / `incomplete`, or what
+//!   the principal sent that is unusable), then `Unit is ready`.
+//! - **Bad input never unpublishes.** An invalid configuration leaves the last valid one in
+//!   force, unusable credentials leave the last good ones (see [`charm::received`]): the
+//!   back end stays as it was published, and the status names the problem.
 
 use std::fmt;
 
 use charm::{Databag, RenderedFile, TemplateError, Templates, UnitStatus};
-use databag::{changed_keys, Readiness};
+use databag::changed_keys;
 use juju::{RelationId, Status};
-use manila_plugin::Backend;
+use manila_plugin::{Backend, MANILA_CONF};
 
 use crate::config::Config;
 use crate::inputs::{Inputs, MANILA_PLUGIN};
-use crate::render::{self, SectionsError, MANILA_CONF, SSH_KEY, SSH_KEY_PUBLIC};
+use crate::render::{self, SSH_KEY, SSH_KEY_PUBLIC};
 
 pub const READY: &str = "Unit is ready";
 pub const PAUSED: &str = charm::pause::PAUSED;
@@ -61,8 +65,6 @@ pub struct Plan {
     pub files: Vec<FileChange>,
     /// The keys to write to this unit's bag, per relation; never empty.
     pub publish: Vec<(RelationId, Databag)>,
-    /// Problems with what the principal sent, for the log (they never quote values).
-    pub warnings: Vec<String>,
 }
 
 /// Decides status, key files and relation data from `inputs`. Pure: the template renders in
@@ -70,43 +72,21 @@ pub struct Plan {
 pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, TemplateError> {
     let complete = inputs
         .config
-        .as_ref()
-        .ok()
+        .config()
         .filter(|config| config.missing().is_none());
     let mut publish = Vec::new();
-    let mut warnings = Vec::new();
     let mut ready = 0;
     for plugin in &inputs.relations {
-        let creds = match &plugin.credentials {
-            Ok(Readiness::Ready(creds)) => creds,
-            Ok(Readiness::Incomplete { .. }) => continue,
-            Err(invalid) => {
-                warnings.push(format!(
-                    "ignoring the credentials on {}: {invalid}",
-                    plugin.relation
-                ));
-                continue;
-            }
+        let Some(creds) = plugin.credentials.ready() else {
+            continue;
         };
-        let Some(config) = complete else {
+        let Some((config, name)) = complete.and_then(|c| Some((c, c.backend_name.clone()?))) else {
             ready += 1;
             continue;
         };
-        let text = match render::sections(templates, config, creds) {
-            Ok(text) => text,
-            Err(SectionsError::Credentials(unusable)) => {
-                warnings.push(format!(
-                    "ignoring the credentials on {}: {unusable}",
-                    plugin.relation
-                ));
-                continue;
-            }
-            Err(SectionsError::Template(bug)) => return Err(bug),
-        };
+        let text = render::sections(templates, config, creds)?;
         ready += 1;
-        let desired = Backend::new(config.backend_name.as_str())
-            .with_file(MANILA_CONF, text)
-            .to_bag();
+        let desired = Backend::new(name).with_file(MANILA_CONF, text).to_bag();
         let changes = changed_keys(&plugin.published, &desired);
         if !changes.is_empty() {
             publish.push((plugin.relation.clone(), changes));
@@ -136,7 +116,6 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
         status: status(inputs, all_ready),
         files,
         publish,
-        warnings,
     })
 }
 
@@ -151,7 +130,6 @@ impl fmt::Debug for Plan {
             .field("status", &self.status)
             .field("files", &self.files)
             .field("publish", &publish)
-            .field("warnings", &self.warnings)
             .finish()
     }
 }
@@ -160,15 +138,22 @@ fn status(inputs: &Inputs, all_relations_ready: bool) -> UnitStatus {
     if inputs.paused {
         return UnitStatus::new(Status::Maintenance, PAUSED);
     }
-    let config = match &inputs.config {
-        Ok(config) => config,
-        Err(invalid) => return UnitStatus::new(Status::Blocked, invalid.to_string()),
-    };
-    if let Some(missing) = config.missing() {
+    if let Some(invalid) = inputs.config.error() {
+        return UnitStatus::new(Status::Blocked, invalid.to_string());
+    }
+    if let Some(missing) = inputs.config.config().and_then(Config::missing) {
         return UnitStatus::new(Status::Blocked, missing);
     }
     if inputs.relations.is_empty() {
         return UnitStatus::new(Status::Blocked, format!("'{MANILA_PLUGIN}' missing"));
+    }
+    let statuses: Vec<Option<UnitStatus>> = inputs
+        .relations
+        .iter()
+        .map(|r| r.credentials.status(MANILA_PLUGIN))
+        .collect();
+    if let Some(status) = charm::relations_status(&statuses) {
+        return status;
     }
     if !all_relations_ready {
         return UnitStatus::new(Status::Waiting, format!("'{MANILA_PLUGIN}' incomplete"));

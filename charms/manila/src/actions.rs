@@ -127,7 +127,12 @@ fn plan<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<(Inputs, Plan)> {
 /// The installed release and the newer one `openstack-origin` offers, if any. An invalid
 /// configuration is returned as the error (the runtime blocks and fails the action with it).
 fn upgrade_available(inputs: &Inputs) -> anyhow::Result<(Release, Option<Release>)> {
-    let config = inputs.config.as_ref().map_err(Clone::clone)?;
+    let config = match &inputs.config {
+        charm::Configured::Valid(config) => config,
+        charm::Configured::Kept { error, .. } | charm::Configured::Invalid(error) => {
+            return Err(error.clone().into())
+        }
+    };
     let version = inputs
         .installed
         .get("manila-common")

@@ -61,9 +61,6 @@ pub fn install<R: ToolRunner>(
 
 /// Carries out everything but the packages (see [`install`]).
 pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan, mode: Mode) -> anyhow::Result<()> {
-    for warning in &plan.warnings {
-        ctx.log(LogLevel::Warning, warning)?;
-    }
     let host = ctx.host().clone();
     let full = mode == Mode::Full;
     let mut running = Running::ask(&host, &plan.services, full)?;
@@ -140,13 +137,12 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan, mode: Mode) -> any
                 continue;
             }
             if full || newly_ready || name == REVIVED_ON_UPDATE_STATUS {
-                let service = host.service(name)?;
-                if !service.is_enabled()? {
-                    service.enable()?;
-                }
-                service.start()?;
-                if service.is_running_after_start()? {
-                    continue;
+                // A service that does not start is the status's to report (and the next
+                // hook's to try again), not a reason to fail this one.
+                match start(&host, name) {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => ctx.log(LogLevel::Warning, &format!("cannot start {name}: {e}"))?,
                 }
             }
             not_running.push(name);
@@ -288,6 +284,16 @@ fn schema_exists<R: ToolRunner>(ctx: &Context<R>, host: &Host) -> anyhow::Result
             Ok(false)
         }
     }
+}
+
+/// Enables and starts `name`; whether it runs afterwards.
+fn start(host: &Host, name: &str) -> Result<bool, host::HostError> {
+    let service = host.service(name)?;
+    if !service.is_enabled()? {
+        service.enable()?;
+    }
+    service.start()?;
+    service.is_running_after_start()
 }
 
 /// Stops, disables and masks `name` (nothing when already so).

@@ -5,12 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use manila_plugin::Backend;
+use charm::UnitStatus;
+use manila_plugin::{ShareBackend, SharedSections};
 
-use crate::inputs::PluginRelation;
-
-/// The manila.conf path plugins send their sections for.
-pub const MANILA_CONF: &str = "/etc/manila/manila.conf";
+use crate::inputs::{endpoint, PluginRelation};
 
 /// One back-end name announced by two applications.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,38 +22,45 @@ pub struct Duplicate {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ShareBackends<'a> {
     /// Local back ends, in name order, without duplicated names.
-    pub local: Vec<&'a Backend>,
+    pub local: Vec<&'a ShareBackend>,
     /// Every announced name, local and remote, sorted, once each.
     pub all_names: Vec<String>,
     pub duplicates: Vec<Duplicate>,
-    /// Malformed plugin data, for the log.
-    pub warnings: Vec<String>,
+    /// The service-client sections of the local back ends, merged (see
+    /// [`SharedSections::merge`]), with their disagreements.
+    pub shared: SharedSections,
+    /// What some plugin sends that cannot be used (its last good back end, if any, stays).
+    pub problems: Vec<UnitStatus>,
 }
 
 impl<'a> ShareBackends<'a> {
     pub fn collect(local: &'a [PluginRelation], remote: &'a [PluginRelation]) -> Self {
         let mut found = ShareBackends::default();
-        // name -> (first unit, relation index, is local, backend)
-        let mut owners: BTreeMap<&str, (String, usize, Option<&'a Backend>)> = BTreeMap::new();
+        // name -> (first unit, relation index, the back end when local)
+        let mut owners: BTreeMap<&str, (String, usize, Option<&'a ShareBackend>)> = BTreeMap::new();
         let relations = local
             .iter()
-            .map(|r| (r, true))
-            .chain(remote.iter().map(|r| (r, false)));
-        for (index, (relation, is_local)) in relations.enumerate() {
-            for (unit, error) in relation.backends.invalid() {
-                found.warnings.push(format!(
-                    "ignoring the back end of {unit} on {}: {error}",
-                    relation.relation
-                ));
+            .map(|r| (r, true, endpoint::MANILA_PLUGIN))
+            .chain(
+                remote
+                    .iter()
+                    .map(|r| (r, false, endpoint::REMOTE_MANILA_PLUGIN)),
+            );
+        for (index, (relation, is_local, name)) in relations.enumerate() {
+            if !relation.backends.problems().is_empty() {
+                found.problems.extend(relation.backends.status(name));
             }
-            for (unit, status) in &relation.backends.units {
+            let Some(backends) = relation.backends.ready() else {
+                continue;
+            };
+            for (unit, status) in &backends.units {
                 let Some(backend) = status.ready() else {
                     continue;
                 };
                 match owners.get(backend.name.as_str()) {
                     Some((first, owner, _)) if *owner != index => {
                         let duplicate = Duplicate {
-                            name: backend.name.clone(),
+                            name: backend.name.to_string(),
                             units: (first.clone(), unit.to_string()),
                         };
                         if !found.duplicates.iter().any(|d| d.name == duplicate.name) {
@@ -65,7 +70,7 @@ impl<'a> ShareBackends<'a> {
                     Some(_) => {}
                     None => {
                         owners.insert(
-                            &backend.name,
+                            backend.name.as_str(),
                             (unit.to_string(), index, is_local.then_some(backend)),
                         );
                     }
@@ -78,6 +83,7 @@ impl<'a> ShareBackends<'a> {
             .filter(|(name, _)| !found.duplicates.iter().any(|d| d.name == **name))
             .filter_map(|(_, (_, _, backend))| *backend)
             .collect();
+        found.shared = SharedSections::merge(&found.local);
         found
     }
 
@@ -87,11 +93,13 @@ impl<'a> ShareBackends<'a> {
         names.join(",")
     }
 
-    /// The manila.conf sections of the local back ends, in name order.
-    pub fn sections(&self) -> Vec<&'a str> {
-        self.local
+    /// The manila.conf sections of the local back ends: the merged service-client sections,
+    /// then each back end's own, in name order.
+    pub fn sections(&self) -> Vec<&ini::Section> {
+        self.shared
+            .sections
             .iter()
-            .filter_map(|b| b.file(MANILA_CONF))
+            .chain(self.local.iter().filter_map(|b| b.own.as_ref()))
             .collect()
     }
 }

@@ -11,6 +11,7 @@
 use std::net::IpAddr;
 
 use charm::config::{ConfigError, OptionSpec, OptionType, RawConfig};
+use databag::Quoted;
 use openstack_ha::AddressKind;
 
 use crate::network::Cidr;
@@ -100,7 +101,8 @@ pub const OPTIONS: &[OptionSpec] = &[
         name: "share-protocols",
         ty: string(Some("NFS CIFS")),
         description: "Space-delimited list of the protocols the share back ends provide \
-                      (enabled_share_protocols).",
+                      (enabled_share_protocols), in any case: NFS, CIFS, GLUSTERFS, HDFS, \
+                      CEPHFS, MAPRFS, LUSTRE or WEKAFS.",
     },
     OptionSpec {
         name: "default-share-backend",
@@ -129,13 +131,16 @@ pub const OPTIONS: &[OptionSpec] = &[
         name: "config-flags",
         ty: string(Some("")),
         description: "Comma-separated key=value pairs added to the [DEFAULT] section of \
-                      manila.conf, e.g. 'key1=value1,key2=value2'. Use with care.",
+                      manila.conf, e.g. 'key1=value1,key2=value2'. Values are written as \
+                      given: a '$' is a dollar sign, not a reference to another option. Use \
+                      with care.",
     },
     OptionSpec {
         name: "scheduler-default-filters",
         ty: string(Some("")),
-        description: "Comma-separated list of scheduler filter class names; empty keeps \
-                      Manila's default.",
+        description: "Comma-separated list of scheduler filter class names Manila knows \
+                      (e.g. 'AvailabilityZoneFilter,CapacityFilter,CapabilitiesFilter'); \
+                      empty keeps Manila's default.",
     },
     OptionSpec {
         name: "ssl_cert",
@@ -312,8 +317,8 @@ pub struct Config {
     pub debug: bool,
     pub verbose: bool,
     pub region: String,
-    /// Upper-cased, e.g. `["NFS", "CIFS"]`.
-    pub share_protocols: Vec<String>,
+    /// Manila's names, e.g. `["NFS", "CIFS"]`.
+    pub share_protocols: Vec<&'static str>,
     pub default_share_backend: Option<String>,
     pub default_share_type: String,
     pub config_flags: Vec<(String, String)>,
@@ -327,6 +332,9 @@ pub struct Config {
     pub dns_ha: bool,
     /// Indexed like [`EndpointType::ALL`].
     pub endpoints: [EndpointOverride; 3],
+    /// `nagios_context` and `nagios_servicegroups` (for the NRPE checks).
+    pub nagios_context: String,
+    pub nagios_servicegroups: Vec<String>,
 }
 
 impl Config {
@@ -363,13 +371,7 @@ impl Config {
                 .filter(|s| !s.is_empty()),
             default_share_type: single_word(raw, "default-share-type")?,
             config_flags: config_flags(&raw.string("config-flags")?)?,
-            scheduler_default_filters: raw
-                .string("scheduler-default-filters")?
-                .split(',')
-                .map(str::trim)
-                .filter(|f| !f.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            scheduler_default_filters: scheduler_filters(raw)?,
             worker_multiplier: worker_multiplier(raw)?,
             haproxy_timeouts: HaproxyTimeouts {
                 queue: timeout(raw, "haproxy-queue-timeout", 9000)?,
@@ -379,14 +381,25 @@ impl Config {
             },
             vips: vips(raw)?,
             vip_iface: single_word(raw, "vip_iface")?,
-            vip_cidr: u8::try_from(raw.int_in("vip_cidr", 1..=128)?)
-                .map_err(|e| ConfigError::new("vip_cidr", e))?,
+            vip_cidr: vip_cidr(raw, &vips(raw)?)?,
             dns_ha: raw.boolean("dns-ha")?,
             endpoints: [
                 endpoint(EndpointType::Public)?,
                 endpoint(EndpointType::Internal)?,
                 endpoint(EndpointType::Admin)?,
             ],
+            nagios_context: nagios_name("nagios_context", &raw.string("nagios_context")?)?,
+            nagios_servicegroups: raw
+                .string("nagios_servicegroups")?
+                .split(',')
+                .map(str::trim)
+                .filter(|g| !g.is_empty())
+                .map(|g| nagios_name("nagios_servicegroups", g))
+                .collect::<Result<_, _>>()?,
+        })
+        .and_then(|config| {
+            check_tls_options(raw)?;
+            Ok(config)
         })
     }
 
@@ -434,58 +447,139 @@ fn identifier(raw: &RawConfig, option: &str) -> Result<String, ConfigError> {
     {
         return Err(ConfigError::new(
             option,
-            format!("'{value}' may only contain letters, digits, '_', '-' and '.'"),
+            format!(
+                "{} may only contain letters, digits, '_', '-' and '.'",
+                Quoted(&value)
+            ),
         ));
     }
     Ok(value)
 }
 
-/// A value written into a config file as one token: no spaces or line breaks.
+/// A value written into a config file as one token: no blank, no control character, and
+/// one that oslo.config reads back as itself.
 fn single_word(raw: &RawConfig, option: &str) -> Result<String, ConfigError> {
     let value = raw.string(option)?.trim().to_owned();
     if value.is_empty() {
         return Err(ConfigError::new(option, "must not be empty"));
     }
-    if value.chars().any(char::is_whitespace) {
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(ConfigError::new(
             option,
-            format!("'{value}' must be a single word"),
+            format!("{} must be a single word", Quoted(&value)),
         ));
     }
+    ini::Dialect::Oslo
+        .escape(&value)
+        .map_err(|e| ConfigError::new(option, e))?;
     Ok(value)
+}
+
+/// A name nagios shows (`nagios_context`, each of `nagios_servicegroups`): letters, digits,
+/// '_', '-' and '.'.
+fn nagios_name(option: &str, value: &str) -> Result<String, ConfigError> {
+    let value = value.trim();
+    ini::Key::new(value).map(|_| value.to_owned()).map_err(|_| {
+        ConfigError::new(
+            option,
+            format!(
+                "{} is not a nagios name: use letters, digits, '_', '-' and '.'",
+                Quoted(value)
+            ),
+        )
+    })
+}
+
+/// The filter classes Manila's scheduler knows (its `manila.scheduler.filters` entry points).
+pub const SCHEDULER_FILTERS: &[&str] = &[
+    "AffinityFilter",
+    "AntiAffinityFilter",
+    "AvailabilityZoneFilter",
+    "CapabilitiesFilter",
+    "CapacityFilter",
+    "ConsistentSnapshotFilter",
+    "CreateFromSnapshotFilter",
+    "DriverFilter",
+    "IgnoreAttemptedHostsFilter",
+    "JsonFilter",
+    "OnlyHostFilter",
+    "RetryFilter",
+    "ShareReplicationFilter",
+];
+
+/// `scheduler-default-filters`: comma-separated filter class names Manila knows.
+fn scheduler_filters(raw: &RawConfig) -> Result<Vec<String>, ConfigError> {
+    const OPTION: &str = "scheduler-default-filters";
+    raw.string(OPTION)?
+        .split(',')
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(|filter| match SCHEDULER_FILTERS.contains(&filter) {
+            true => Ok(filter.to_owned()),
+            false => Err(ConfigError::new(
+                OPTION,
+                format!(
+                    "{} is not a scheduler filter Manila knows ({})",
+                    Quoted(filter),
+                    SCHEDULER_FILTERS.join(", ")
+                ),
+            )),
+        })
+        .collect()
+}
+
+/// `vip_cidr`: a prefix length every VIP can have (at most 32 with an IPv4 VIP).
+fn vip_cidr(raw: &RawConfig, vips: &[IpAddr]) -> Result<u8, ConfigError> {
+    let max = if vips.iter().any(IpAddr::is_ipv4) {
+        32
+    } else {
+        128
+    };
+    let cidr =
+        raw.int_in("vip_cidr", 1..=max)
+            .map_err(|e| match vips.iter().find(|v| v.is_ipv4()) {
+                Some(v4) if max == 32 => {
+                    ConfigError::new("vip_cidr", format!("{}, as the VIP {v4} is IPv4", e.reason))
+                }
+                _ => e,
+            })?;
+    u8::try_from(cidr).map_err(|e| ConfigError::new("vip_cidr", e))
+}
+
+/// The `ssl_*` options, when set: base64 of PEM certificates (`ssl_cert`, `ssl_ca`) and of
+/// one private key (`ssl_key`).
+fn check_tls_options(raw: &RawConfig) -> Result<(), ConfigError> {
+    use databag::fields::PemKind;
+    for (option, kind) in [
+        ("ssl_cert", PemKind::Certificates),
+        ("ssl_key", PemKind::PrivateKey),
+        ("ssl_ca", PemKind::Certificates),
+    ] {
+        let Some(value) = raw.optional_string(option)? else {
+            continue;
+        };
+        let bag = databag::Bag::from([(option.to_owned(), value)]);
+        databag::fields::base64_pem(&bag, option, kind)
+            .map_err(|e| ConfigError::new(option, e.kind()))?;
+    }
+    Ok(())
 }
 
 fn check_hostname(option: &str, hostname: &str) -> Result<(), ConfigError> {
     databag::Host::parse(option, hostname)
         .map(drop)
-        .map_err(|_| ConfigError::new(option, format!("'{hostname}' is not a host name")))
+        .map_err(|_| ConfigError::new(option, format!("{} is not a host name", Quoted(hostname))))
 }
 
-/// `share-protocols`: whitespace-separated words, upper-cased (charms.openstack's
-/// `strip_join(..., ',').upper()` keeps only word characters and '-').
-fn share_protocols(raw: &RawConfig) -> Result<Vec<String>, ConfigError> {
-    let text = raw.string("share-protocols")?;
-    let protocols: Vec<String> = text
-        .split_whitespace()
-        .map(|p| {
-            p.chars()
-                .filter(|c| c.is_alphanumeric() || matches!(c, '_' | '-'))
-                .collect::<String>()
-                .to_uppercase()
-        })
-        .filter(|p| !p.is_empty())
-        .collect();
-    if protocols.is_empty() {
-        return Err(ConfigError::new(
-            "share-protocols",
-            "must name at least one protocol, e.g. 'NFS CIFS'",
-        ));
-    }
-    Ok(protocols)
+/// `share-protocols`: blank-separated protocol names Manila knows, in any case.
+fn share_protocols(raw: &RawConfig) -> Result<Vec<&'static str>, ConfigError> {
+    manila_plugin::parse_protocols(&raw.string("share-protocols")?)
+        .map_err(|e| ConfigError::new("share-protocols", e))
 }
 
-/// `config-flags`: `key=value` pairs separated by commas; neither side may be empty or hold
-/// whitespace, a comma or a line break (which would break out of manila.conf's line).
+/// `config-flags`: `key=value` pairs separated by commas. A key is an option name
+/// ([`ini::Key`]); a value holds no blank, comma or control character and is written so that
+/// oslo.config reads it as given (a `$` is a `$`, not a reference).
 pub fn config_flags(text: &str) -> Result<Vec<(String, String)>, ConfigError> {
     let mut flags = Vec::new();
     for item in text.split(',') {
@@ -496,14 +590,24 @@ pub fn config_flags(text: &str) -> Result<Vec<(String, String)>, ConfigError> {
         let bad = || {
             ConfigError::new(
                 "config-flags",
-                format!("'{item}' is not key=value (pairs are separated by commas)"),
+                format!(
+                    "{} is not key=value (pairs are separated by commas)",
+                    Quoted(item)
+                ),
             )
         };
         let (key, value) = item.split_once('=').ok_or_else(bad)?;
         let (key, value) = (key.trim(), value.trim());
-        let well_formed = |s: &str| !s.is_empty() && !s.chars().any(char::is_whitespace);
-        if !well_formed(key) || !well_formed(value) || key.contains('[') {
+        let well_formed =
+            |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !well_formed(value) || ini::Key::new(key).is_err() {
             return Err(bad());
+        }
+        if let Err(e) = ini::Dialect::Oslo.escape(value) {
+            return Err(ConfigError::new(
+                "config-flags",
+                format!("the value of {} {e}", Quoted(key)),
+            ));
         }
         flags.push((key.to_owned(), value.to_owned()));
     }
@@ -538,8 +642,9 @@ fn vips(raw: &RawConfig) -> Result<Vec<IpAddr>, ConfigError> {
     };
     text.split_whitespace()
         .map(|vip| {
-            vip.parse()
-                .map_err(|_| ConfigError::new("vip", format!("'{vip}' is not an IP address")))
+            vip.parse().map_err(|_| {
+                ConfigError::new("vip", format!("{} is not an IP address", Quoted(vip)))
+            })
         })
         .collect()
 }
@@ -585,7 +690,7 @@ mod tests {
         assert_eq!(config_flags("").unwrap(), []);
         assert_eq!(
             config_flags("a=b,oops").unwrap_err().to_string(),
-            "Invalid config: 'config-flags': 'oops' is not key=value (pairs are separated by \
+            "Invalid config: 'config-flags': \"oops\" is not key=value (pairs are separated by \
              commas)"
         );
         assert!(config_flags("a=b c").is_err());
@@ -597,11 +702,11 @@ mod tests {
         let err = |raw: RawConfig| Config::from_raw(&raw).unwrap_err().to_string();
         assert_eq!(
             err(defaults().with("vip", "10.0.0.1 nope")),
-            "Invalid config: 'vip': 'nope' is not an IP address"
+            "Invalid config: 'vip': \"nope\" is not an IP address"
         );
         assert_eq!(
             err(defaults().with("database", "man ila")),
-            "Invalid config: 'database': 'man ila' may only contain letters, digits, '_', '-' \
+            "Invalid config: 'database': \"man ila\" may only contain letters, digits, '_', '-' \
              and '.'"
         );
         assert_eq!(
@@ -610,7 +715,7 @@ mod tests {
         );
         assert_eq!(
             err(defaults().with("os-public-network", "10.0.0.0/33")),
-            "Invalid config: 'os-public-network': '10.0.0.0/33': the prefix length must be at \
+            "Invalid config: 'os-public-network': \"10.0.0.0/33\": the prefix length must be at \
              most 32"
         );
         assert_eq!(

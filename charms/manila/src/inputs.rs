@@ -4,17 +4,16 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use charm::config::ConfigError;
-use charm::{Context, Databag, Relations};
-use databag::{Readiness, UnitError};
+use charm::{Configured, Context, Databag, Received};
+use databag::{first_ready, Bag, FieldError, Readiness, UnitError};
 use hacluster::HaAnswer;
 use juju::{RelationId, ToolRunner, UnitName};
 use keystone::credentials::Credentials;
 use keystone::ServiceCredentials;
-use manila_plugin::PluginBackends;
+use manila_plugin::{BackendStatus, PluginBackends};
 use mysql_shared::DatabaseAccess;
 use openstack_ha::Peers;
-use rabbitmq::{AccessRequest, AmqpConnection};
+use rabbitmq::{AccessRequest, AmqpConnection, BrokerUnit};
 use rand::distributions::{Alphanumeric, DistString};
 
 use crate::config::{Config, EndpointType};
@@ -71,52 +70,19 @@ pub enum Mode {
     UpdateStatus,
 }
 
-/// A relation this unit needs, as the status checks see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Related<T> {
-    /// No relation on the endpoint.
-    Missing,
-    /// Related, but the remote side has not sent `missing` yet.
-    Incomplete {
-        missing: Vec<String>,
-    },
-    /// Related, but what the remote side sent cannot be used; the reason is logged.
-    Invalid(String),
-    Ready(T),
-}
-
-impl<T> Related<T> {
-    fn read(relations: &[RelationId], read: Result<Readiness<T>, UnitError>) -> Self {
-        if relations.is_empty() {
-            return Related::Missing;
-        }
-        match read {
-            Ok(Readiness::Ready(value)) => Related::Ready(value),
-            Ok(Readiness::Incomplete { missing }) => Related::Incomplete { missing },
-            Err(e) => Related::Invalid(e.to_string()),
-        }
-    }
-
-    pub fn ready(&self) -> Option<&T> {
-        match self {
-            Related::Ready(value) => Some(value),
-            _ => None,
-        }
-    }
-}
-
-/// An endpoint's relations and what they sent.
+/// An endpoint's relations and what they sent (the last good data kept while what they
+/// send now cannot be used: see [`charm::received`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint<T> {
     pub relations: Vec<RelationId>,
-    pub data: Related<T>,
+    pub data: Received<T>,
 }
 
 impl<T> Endpoint<T> {
     pub fn missing() -> Self {
         Endpoint {
             relations: Vec::new(),
-            data: Related::Missing,
+            data: Received::Missing,
         }
     }
 }
@@ -125,24 +91,27 @@ impl<T> Endpoint<T> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PluginRelation {
     pub relation: RelationId,
-    pub backends: PluginBackends,
+    pub backends: Received<PluginBackends>,
 }
 
 /// The `cluster` peer relation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cluster {
     pub relation: RelationId,
-    pub peers: Peers,
+    /// The peers' addresses (a peer whose current bag is malformed with its last good one).
+    pub peers: Received<Peers>,
     /// The application bag: the leader data (see [`leader_key`]).
     pub app_data: Databag,
 }
 
 impl Cluster {
+    /// A value of the leader data; one that is not a single line is no value (the leader
+    /// writes a new one).
     pub fn leader_value(&self, key: &str) -> Option<&str> {
         self.app_data
             .get(key)
             .map(String::as_str)
-            .filter(|v| !v.is_empty())
+            .filter(|v| !v.is_empty() && ini::is_line_safe(v))
     }
 }
 
@@ -187,7 +156,8 @@ pub struct Inputs {
     pub mode: Mode,
     pub unit: UnitName,
     pub leader: bool,
-    pub config: Result<Config, ConfigError>,
+    /// The configuration, or the last valid one while it is invalid.
+    pub config: Configured<Config>,
     /// `/etc/os-release`, when readable.
     pub os: Option<OsRelease>,
     /// Installed versions of the packages this charm knows, by name.
@@ -203,8 +173,8 @@ pub struct Inputs {
     pub remote_plugins: Vec<PluginRelation>,
     pub cluster: Option<Cluster>,
     pub ha: Vec<RelationId>,
-    /// hacluster said `clustered`: the VIPs answer, so endpoints are published on them.
-    pub clustered: bool,
+    /// What hacluster answers.
+    pub ha_answer: Received<HaAnswer>,
     pub addresses: Addresses,
     /// A fresh password the leader publishes when the leader data has none yet (drawn in
     /// [`gather`], so that [`reconcile`](crate::reconcile()) stays deterministic).
@@ -212,11 +182,19 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// The roles of a valid config, else the roles recorded by the last good hook.
+    /// hacluster said `clustered`: the VIPs answer, so endpoints are published on them.
+    pub fn clustered(&self) -> bool {
+        self.ha_answer
+            .ready()
+            .is_some_and(|answer| answer.clustered)
+    }
+
+    /// The roles of the configuration (or the last valid one), else the roles recorded by
+    /// the last good hook.
     pub fn roles(&self) -> Option<&Roles> {
-        match &self.config {
-            Ok(config) => Some(&config.roles),
-            Err(_) => self.recorded.roles.as_ref(),
+        match self.config.config() {
+            Some(config) => Some(&config.roles),
+            None => self.recorded.roles.as_ref(),
         }
     }
 }
@@ -247,7 +225,7 @@ pub fn read_installed(host: &host::Host) -> anyhow::Result<BTreeMap<String, Stri
 /// Reads every input of [`reconcile`](crate::reconcile()) a hook in `mode` needs: each
 /// hook-tool read at most once (the runtime caches them), one `dpkg-query`, `/etc/os-release`.
 pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result<Inputs> {
-    let config = Config::from_raw(ctx.config()?);
+    let config = ctx.configured(Config::from_raw)?;
     let leader = ctx.is_leader()?;
     let state = ctx.state()?;
     let paused = state.paused();
@@ -275,65 +253,58 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
     let installed = read_installed(ctx.host())?;
     let unit = ctx.env().unit.clone();
 
-    let amqp_request = match &config {
-        Ok(config) => AccessRequest::new(&config.rabbit_user, &config.rabbit_vhost),
-        // Unused: an invalid config blocks before relations matter.
-        Err(_) => AccessRequest::new("", ""),
+    let amqp_request = match config.config() {
+        Some(config) => AccessRequest::new(&config.rabbit_user, &config.rabbit_vhost),
+        // Unused: without a valid config the unit blocks before relations matter.
+        None => AccessRequest::new("", ""),
     };
-    let api = config.as_ref().is_ok_and(|c| c.roles.has(Role::Api));
+    let api = config.config().is_some_and(|c| c.roles.has(Role::Api));
     let full = mode == Mode::Full;
 
-    let mut relations = ctx.relations();
-    let shared_db = {
-        let ids = relations.ids(endpoint::SHARED_DB)?;
-        let bags = remote_bags(&mut relations, &ids)?;
-        let read = DatabaseAccess::from_bags(&bags, &unit);
-        Endpoint {
-            data: Related::read(&ids, read),
-            relations: ids,
-        }
-    };
-    let amqp = {
-        let ids = relations.ids(endpoint::AMQP)?;
-        let bags = remote_bags(&mut relations, &ids)?;
-        let read = AmqpConnection::from_bags(&amqp_request, &bags);
-        Endpoint {
-            data: Related::read(&ids, read),
-            relations: ids,
-        }
-    };
-    let identity_service = {
-        let ids = relations.ids(endpoint::IDENTITY_SERVICE)?;
-        let bags = remote_bags(&mut relations, &ids)?;
-        Endpoint {
-            data: Related::read(&ids, ServiceCredentials::from_bags(&bags)),
-            relations: ids,
-        }
-    };
-    let identity_credentials = {
-        let ids = relations.ids(endpoint::IDENTITY_CREDENTIALS)?;
-        let bags = remote_bags(&mut relations, &ids)?;
-        Endpoint {
-            data: Related::read(&ids, Credentials::from_bags(&bags)),
-            relations: ids,
-        }
-    };
-    let local_plugins = plugins(&mut relations, endpoint::MANILA_PLUGIN)?;
-    let remote_plugins = plugins(&mut relations, endpoint::REMOTE_MANILA_PLUGIN)?;
-    let cluster = match relations.ids(endpoint::CLUSTER)?.into_iter().next() {
-        Some(relation) => {
-            let bags = remote_bags(&mut relations, std::slice::from_ref(&relation))?;
-            let app_data = relations.local_app_data(&relation)?;
+    let shared_db = endpoint(
+        ctx,
+        endpoint::SHARED_DB,
+        |bag| DatabaseAccess::from_bag(bag, &unit),
+        |units| DatabaseAccess::from_bags(units, &unit),
+    )?;
+    let amqp = endpoint(ctx, endpoint::AMQP, BrokerUnit::from_bag, |units| {
+        AmqpConnection::from_bags(&amqp_request, units)
+    })?;
+    let identity_service = endpoint(
+        ctx,
+        endpoint::IDENTITY_SERVICE,
+        read::service_credentials,
+        |units| first_ready(units, read::service_credentials),
+    )?;
+    let identity_credentials = endpoint(
+        ctx,
+        endpoint::IDENTITY_CREDENTIALS,
+        read::credentials,
+        |units| first_ready(units, read::credentials),
+    )?;
+    let local_plugins = plugins(ctx, endpoint::MANILA_PLUGIN)?;
+    let remote_plugins = plugins(ctx, endpoint::REMOTE_MANILA_PLUGIN)?;
+    let cluster = match ctx
+        .receive_each(endpoint::CLUSTER, Peers::check, Peers::read)?
+        .into_iter()
+        .next()
+    {
+        Some((relation, peers)) => {
+            let app_data = ctx.relations().local_app_data(&relation)?;
             Some(Cluster {
-                peers: Peers::from_bags(&bags),
+                peers,
                 app_data,
                 relation,
             })
         }
         None => None,
     };
-    let ha = relations.ids(endpoint::HA)?;
-    let clustered = HaAnswer::from_bags(&remote_bags(&mut relations, &ha)?).clustered;
+    let ha = ctx.relations().ids(endpoint::HA)?;
+    let ha_answer = ctx.receive(
+        endpoint::HA,
+        |_| Ok(Readiness::Ready(())),
+        |units| Ok(Readiness::Ready(HaAnswer::from_bags(units))),
+    )?;
 
     let tools = ctx.tools();
     let mut addresses = Addresses::default();
@@ -387,38 +358,88 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
         remote_plugins,
         cluster,
         ha,
-        clustered,
+        ha_answer,
         addresses,
         new_stats_password,
     })
 }
 
-/// The bags of every remote unit in `ids`.
-fn remote_bags<R: ToolRunner>(
-    relations: &mut Relations<'_, R>,
-    ids: &[RelationId],
-) -> anyhow::Result<BTreeMap<UnitName, Databag>> {
-    let mut bags = BTreeMap::new();
-    for id in ids {
-        for unit in relations.units(id)? {
-            let bag = relations.unit_data(id, &unit)?;
-            bags.insert(unit, bag);
-        }
-    }
-    Ok(bags)
+/// One endpoint read with `unit` and `relation` (see [`Context::receive`]).
+fn endpoint<R: ToolRunner, T, V>(
+    ctx: &mut Context<R>,
+    name: &str,
+    unit: impl Fn(&Bag) -> Result<Readiness<V>, FieldError>,
+    relation: impl Fn(&BTreeMap<UnitName, Bag>) -> Result<Readiness<T>, UnitError>,
+) -> anyhow::Result<Endpoint<T>> {
+    let relations = ctx.relations().ids(name)?;
+    let data = ctx.receive(name, unit, relation)?;
+    Ok(Endpoint { relations, data })
 }
 
 fn plugins<R: ToolRunner>(
-    relations: &mut Relations<'_, R>,
+    ctx: &mut Context<R>,
     endpoint: &str,
 ) -> anyhow::Result<Vec<PluginRelation>> {
-    let mut found = Vec::new();
-    for relation in relations.ids(endpoint)? {
-        let bags = remote_bags(&mut *relations, std::slice::from_ref(&relation))?;
-        found.push(PluginRelation {
-            backends: PluginBackends::from_bags(&bags),
-            relation,
-        });
+    Ok(ctx
+        .receive_each(endpoint, BackendStatus::check, PluginBackends::read)?
+        .into_iter()
+        .map(|(relation, backends)| PluginRelation { relation, backends })
+        .collect())
+}
+
+/// The readers of the keystone answers: the interface's, then a check that each value
+/// `[keystone_authtoken]` takes as it is can be written there (oslo.config cannot read a
+/// value holding `\$` back).
+pub mod read {
+    use databag::{fields, Bag, FieldError, FieldErrorKind, Readiness};
+    use keystone::credentials::Credentials;
+    use keystone::ServiceCredentials;
+
+    /// One keystone unit's `identity-service` answer.
+    pub fn service_credentials(bag: &Bag) -> Result<Readiness<ServiceCredentials>, FieldError> {
+        let read = ServiceCredentials::from_bag(bag)?;
+        oslo_values(
+            bag,
+            &[
+                "service_tenant",
+                "service_username",
+                "service_password",
+                "service_domain",
+            ],
+        )?;
+        Ok(read)
     }
-    Ok(found)
+
+    /// One keystone unit's `identity-credentials` answer.
+    pub fn credentials(bag: &Bag) -> Result<Readiness<Credentials>, FieldError> {
+        let read = Credentials::from_bag(bag)?;
+        oslo_values(
+            bag,
+            &[
+                "credentials_project",
+                "credentials_username",
+                "credentials_password",
+                "credentials_user_domain_name",
+                "credentials_project_domain_name",
+                "domain",
+            ],
+        )?;
+        Ok(read)
+    }
+
+    fn oslo_values(bag: &Bag, keys: &[&str]) -> Result<(), FieldError> {
+        for key in keys {
+            if let Some(value) = fields::text(bag, key)? {
+                if let Err(e) = ini::Dialect::Oslo.escape(value) {
+                    return Err(FieldError::new(
+                        *key,
+                        FieldErrorKind::Refused {
+                            reason: e.to_string(),
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
 }

@@ -103,16 +103,16 @@ impl Charm for Manila {
         include_str!("../../../actions/openstack-upgrade.yaml"),
         include_str!("../../../actions/manila-api.yaml")
     );
-    const TEMPLATES: &'static [(&'static str, &'static str)] = charm::embed_templates!(
+    const TEMPLATES: &'static [charm::Template] = charm::embed_templates!(
         "../../templates/manila",
         [
-            "haproxy.cfg",
-            "memcached.conf",
-            "zed/manila.conf",
-            "zed/api-paste.ini",
-            "zed/logging.conf",
-            "zed/manila-api.conf",
-            "caracal/api-paste.ini",
+            "haproxy.cfg" => Haproxy,
+            "memcached.conf" => Directives,
+            "zed/manila.conf" => OsloIni,
+            "zed/api-paste.ini" => PythonIni,
+            "zed/logging.conf" => PythonIni,
+            "zed/manila-api.conf" => Directives,
+            "caracal/api-paste.ini" => PythonIni,
         ]
     );
 

@@ -15,12 +15,12 @@ use rabbitmq::AccessRequest;
 
 use crate::backends::ShareBackends;
 use crate::config::{Config, EndpointType};
-use crate::inputs::{leader_key, Inputs, Mode, Related};
+use crate::inputs::{endpoint, leader_key, Inputs, Mode};
 use crate::network::{resolve_address, url_host, vip_nic};
 use crate::release::{apt_source, upstream_version, Release, CLOUD_ARCHIVE_KEYRING};
 use crate::render::{self, HaproxyCfg, HaproxyServer, KeystoneSection, ManilaConf};
 use crate::roles::{Role, Roles, EVENTLET_API};
-use crate::status::{self, RelationState};
+use crate::status;
 
 /// What the apt source file should be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,8 +100,6 @@ pub enum PortChange {
 pub struct Plan {
     /// The status, assuming the schema step succeeds and the services run (apply adjusts).
     pub status: UnitStatus,
-    /// Things to log (malformed relation data), without secrets.
-    pub warnings: Vec<String>,
     pub apt_source: AptSource,
     pub packages: Vec<&'static str>,
     pub files: Vec<RenderedFile>,
@@ -132,7 +130,6 @@ impl Plan {
     fn with_status(status: UnitStatus) -> Plan {
         Plan {
             status,
-            warnings: Vec::new(),
             apt_source: AptSource::Unchanged,
             packages: Vec::new(),
             files: Vec::new(),
@@ -183,9 +180,11 @@ fn ha_config_problem(config: &Config) -> Option<HaConfigError> {
 
 /// Decides everything from `inputs`.
 pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, TemplateError> {
-    let config = match &inputs.config {
-        Ok(config) => config,
-        Err(invalid) => return Ok(Plan::blocked(invalid.to_string())),
+    // An invalid configuration leaves the last valid one in force (the status says what is
+    // wrong); without one there is nothing to act on.
+    let Some(config) = inputs.config.config() else {
+        let invalid = inputs.config.error().map(ToString::to_string);
+        return Ok(Plan::blocked(invalid.unwrap_or_default()));
     };
     let roles = &config.roles;
     let api = roles.has(Role::Api);
@@ -234,45 +233,41 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
     }
 
     let backends = ShareBackends::collect(&inputs.local_plugins, &inputs.remote_plugins);
-    plan.warnings.extend(backends.warnings.iter().cloned());
-    for (endpoint, related) in [
-        ("shared-db", invalid_reason(&inputs.shared_db.data)),
-        ("amqp", invalid_reason(&inputs.amqp.data)),
-        (
-            "identity-service",
-            invalid_reason(&inputs.identity_service.data),
-        ),
-        (
-            "identity-credentials",
-            invalid_reason(&inputs.identity_credentials.data),
-        ),
-    ] {
-        if let Some(reason) = related {
-            plan.warnings
-                .push(format!("ignoring '{endpoint}' data: {reason}"));
-        }
-    }
 
     // Keystone: api units register and use identity-service; others use
     // identity-credentials.
-    let keystone_endpoint = if api {
-        "identity-service"
+    let (keystone_status, keystone_ready) = if api {
+        let data = &inputs.identity_service.data;
+        (
+            data.status(endpoint::IDENTITY_SERVICE),
+            data.ready().is_some(),
+        )
     } else {
-        "identity-credentials"
-    };
-    let keystone_state = if api {
-        RelationState::from(&inputs.identity_service.data)
-    } else {
-        RelationState::from(&inputs.identity_credentials.data)
+        let data = &inputs.identity_credentials.data;
+        (
+            data.status(endpoint::IDENTITY_CREDENTIALS),
+            data.ready().is_some(),
+        )
     };
     let mut required = vec![
-        ("shared-db", RelationState::from(&inputs.shared_db.data)),
-        ("amqp", RelationState::from(&inputs.amqp.data)),
+        inputs.shared_db.data.status(endpoint::SHARED_DB),
+        inputs.amqp.data.status(endpoint::AMQP),
     ];
+    let mut relations_ready =
+        inputs.shared_db.data.ready().is_some() && inputs.amqp.data.ready().is_some();
     if api || roles.has(Role::Share) {
-        required.push((keystone_endpoint, keystone_state));
+        required.push(keystone_status);
+        relations_ready &= keystone_ready;
     }
-    let relations_ready = required.iter().all(|(_, s)| *s == RelationState::Ready);
+    // Relations whose problems are reported although the unit works without them.
+    if let Some(cluster) = &inputs.cluster {
+        if !cluster.peers.problems().is_empty() {
+            required.push(cluster.peers.status(endpoint::CLUSTER));
+        }
+    }
+    if !inputs.ha_answer.problems().is_empty() {
+        required.push(inputs.ha_answer.status(endpoint::HA));
+    }
     let keystone = keystone_section(inputs, api);
     let full = inputs.mode == Mode::Full;
 
@@ -292,7 +287,7 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
     let local_backends = !backends.local.is_empty();
     let operational = relations_ready && !inputs.paused;
     let share_ha = share_clustered(inputs, config);
-    plan.clustered = inputs.clustered;
+    plan.clustered = inputs.clustered();
     for service in roles.services() {
         let needs_backend = service == "manila-share" && !local_backends;
         if share_ha && service == SHARE_SERVICE {
@@ -380,23 +375,19 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
     Ok(plan)
 }
 
-fn invalid_reason<T>(related: &Related<T>) -> Option<&str> {
-    match related {
-        Related::Invalid(reason) => Some(reason),
-        _ => None,
-    }
-}
-
 /// The status before the services are checked, in the reference's order.
 fn decide_status(
     inputs: &Inputs,
     config: &Config,
     backends: &ShareBackends<'_>,
-    required: &[(&str, RelationState)],
+    required: &[Option<UnitStatus>],
     schema: &SchemaStep,
 ) -> UnitStatus {
     if inputs.paused {
         return UnitStatus::new(Status::Maintenance, status::PAUSED);
+    }
+    if let Some(invalid) = inputs.config.error() {
+        return status::blocked(invalid.to_string());
     }
     if let Some(problem) = ha_config_problem(config) {
         return status::blocked(problem.to_string());
@@ -407,6 +398,19 @@ fn decide_status(
             &duplicate.units.0,
             &duplicate.units.1,
         ));
+    }
+    if let Some(problem) = charm::relations_status(
+        &backends
+            .problems
+            .iter()
+            .cloned()
+            .map(Some)
+            .collect::<Vec<_>>(),
+    ) {
+        return problem;
+    }
+    if let Some(conflict) = backends.shared.conflicts.first() {
+        return status::blocked(conflict.to_string());
     }
     if config.roles.has(Role::Share) {
         if backends.local.is_empty() {
@@ -420,7 +424,7 @@ fn decide_status(
             Some(_) => {}
         }
     }
-    if let Some(relations) = status::relations(required) {
+    if let Some(relations) = charm::relations_status(required) {
         return relations;
     }
     if *schema == SchemaStep::WaitForLeader {
@@ -522,8 +526,8 @@ fn files(
         rabbit,
         backend_sections: backends
             .sections()
-            .iter()
-            .map(|s| (*s).to_owned())
+            .into_iter()
+            .map(render::BackendSection::from)
             .collect(),
     };
     let mut files = render::common_files(templates, release, &conf, config.log_level())?;
@@ -572,7 +576,7 @@ fn haproxy(inputs: &Inputs, config: &Config) -> HaproxyCfg {
 /// last type refill it, with the same addresses from peers that publish every type; a peer
 /// that does not would drop out).
 fn haproxy_backends(inputs: &Inputs, config: &Config) -> Vec<render::HaproxyBackend> {
-    let peers = inputs.cluster.as_ref().map(|c| &c.peers);
+    let peers = inputs.cluster.as_ref().and_then(|c| c.peers.ready());
     let default = inputs
         .addresses
         .cluster
@@ -734,7 +738,7 @@ fn registration(inputs: &Inputs, config: &Config) -> Option<Registration> {
             endpoint.hostname.as_deref(),
             endpoint.network.as_ref(),
             &config.vips,
-            inputs.clustered,
+            inputs.clustered(),
             inputs.addresses.binding(ty),
         )?;
         urls.push(format!(

@@ -1,6 +1,7 @@
 //! OpenStack releases: which one is installed (from `manila-common`'s version), where to
 //! install from (`openstack-origin`), and which template directories a release reads.
 
+use databag::Quoted;
 use std::fmt;
 use std::str::FromStr;
 
@@ -158,7 +159,10 @@ impl FromStr for Origin {
         }
         let Some(cloud) = s.strip_prefix("cloud:") else {
             return s.parse().map(Origin::Release).map_err(|e| {
-                format!("'{s}' is not 'distro', a release or 'cloud:<series>-<release>': {e}")
+                format!(
+                    "{} is not 'distro', a release or 'cloud:<series>-<release>': {e}",
+                    Quoted(s)
+                )
             });
         };
         let (name, pocket) = match cloud.split_once('/') {
@@ -174,9 +178,13 @@ impl FromStr for Origin {
         };
         let (series, release) = name
             .split_once('-')
-            .ok_or_else(|| format!("'{s}' is not 'cloud:<series>-<release>'"))?;
+            .ok_or_else(|| format!("{} is not 'cloud:<series>-<release>'", Quoted(s)))?;
         if series.is_empty() || !series.chars().all(|c| c.is_ascii_lowercase()) {
-            return Err(format!("'{s}': '{series}' is not a series name"));
+            return Err(format!(
+                "{}: {} is not a series name",
+                Quoted(s),
+                Quoted(series)
+            ));
         }
         Ok(Origin::Cloud {
             series: series.to_owned(),
@@ -317,7 +325,7 @@ mod tests {
         );
         assert_eq!(
             "yoga".parse::<Origin>().unwrap_err(),
-            "'yoga' is not 'distro', a release or 'cloud:<series>-<release>': unknown or \
+            "\"yoga\" is not 'distro', a release or 'cloud:<series>-<release>': unknown or \
              unsupported release 'yoga' (supported: zed to flamingo)"
         );
         assert!("cloud:jammy".parse::<Origin>().is_err());

@@ -128,7 +128,29 @@ pub struct ManilaConf {
     pub database: Option<DatabaseSection>,
     pub keystone: Option<KeystoneSection>,
     pub rabbit: Option<RabbitSection>,
-    pub backend_sections: Vec<String>,
+    /// The back ends' sections, parsed on receipt (values already in oslo.config's syntax,
+    /// which the template copies with `| safe`).
+    pub backend_sections: Vec<BackendSection>,
+}
+
+/// One section a back end sent.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackendSection {
+    pub name: String,
+    pub options: Vec<(String, String)>,
+}
+
+impl From<&ini::Section> for BackendSection {
+    fn from(section: &ini::Section) -> Self {
+        BackendSection {
+            name: section.name.to_string(),
+            options: section
+                .options
+                .iter()
+                .map(|(key, value)| (key.to_string(), value.clone()))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -111,7 +111,7 @@ impl Roles {
 /// `roles` that names no role, or one that does not exist.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RolesError {
-    #[error("unknown role '{0}'; expected a comma-separated list of api, scheduler, share and data, or all")]
+    #[error("unknown role {}; expected a comma-separated list of api, scheduler, share and data, or all", databag::Quoted(.0))]
     Unknown(String),
     #[error(
         "names no role; expected a comma-separated list of api, scheduler, share and data, or all"
@@ -173,7 +173,7 @@ mod tests {
     fn bad_roles_are_named() {
         assert_eq!(
             "api,sharing".parse::<Roles>().unwrap_err().to_string(),
-            "unknown role 'sharing'; expected a comma-separated list of api, scheduler, share \
+            "unknown role \"sharing\"; expected a comma-separated list of api, scheduler, share \
              and data, or all"
         );
         assert_eq!(" , ".parse::<Roles>().unwrap_err(), RolesError::Empty);

@@ -1,13 +1,11 @@
 //! The unit's status, decided once from every check in the reference charm's order
 //! (charms.openstack `_assess_status`): paused, then the charm's own checks (back ends),
-//! then the relations (every failing one, combined), then what this charm adds (the database
-//! schema), then whether the services run. The first check that fails wins, except the
+//! then the relations (every failing one, combined: [`charm::relations_status`]), then what
+//! this charm adds (the database schema), then whether the services run. The first check that fails wins, except the
 //! relation check, which reports all failing relations at once.
 
 use charm::UnitStatus;
 use juju::Status;
-
-use crate::inputs::Related;
 
 pub const READY: &str = "Unit is ready";
 pub const PAUSED: &str = "Paused. Use 'resume' action to resume normal service.";
@@ -40,41 +38,6 @@ pub fn duplicate_backend(name: &str, first: &str, second: &str) -> String {
     format!("Share backend '{name}' is announced by both {first} and {second}")
 }
 
-/// The state of one required relation, by endpoint name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RelationState {
-    Missing,
-    Incomplete,
-    Ready,
-}
-
-impl<T> From<&Related<T>> for RelationState {
-    fn from(related: &Related<T>) -> Self {
-        match related {
-            Related::Missing => RelationState::Missing,
-            Related::Incomplete { .. } | Related::Invalid(_) => RelationState::Incomplete,
-            Related::Ready(_) => RelationState::Ready,
-        }
-    }
-}
-
-/// `'shared-db' missing, 'amqp' incomplete`: every relation that is not ready, in the given
-/// order, as blocked when one is missing and waiting otherwise; `None` when all are ready.
-pub fn relations(required: &[(&str, RelationState)]) -> Option<UnitStatus> {
-    let mut status = None;
-    let mut messages = Vec::new();
-    for (endpoint, state) in required {
-        let (word, level) = match state {
-            RelationState::Ready => continue,
-            RelationState::Missing => ("missing", Status::Blocked),
-            RelationState::Incomplete => ("incomplete", Status::Waiting),
-        };
-        messages.push(format!("'{endpoint}' {word}"));
-        status = status.max(Some(level));
-    }
-    status.map(|status| UnitStatus::new(status, messages.join(", ")))
-}
-
 /// The final status once the services were checked: `status` unless it is ready and some
 /// of the services that should run do not.
 pub fn with_services(status: UnitStatus, not_running: &[&str]) -> UnitStatus {
@@ -99,24 +62,6 @@ pub fn without_schema(status: UnitStatus) -> UnitStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn failing_relations_combine_and_the_worst_level_wins() {
-        use RelationState::*;
-        assert_eq!(relations(&[("shared-db", Ready), ("amqp", Ready)]), None);
-        assert_eq!(
-            relations(&[
-                ("shared-db", Incomplete),
-                ("amqp", Missing),
-                ("identity-service", Ready)
-            ]),
-            Some(blocked("'shared-db' incomplete, 'amqp' missing"))
-        );
-        assert_eq!(
-            relations(&[("shared-db", Incomplete), ("amqp", Incomplete)]),
-            Some(waiting("'shared-db' incomplete, 'amqp' incomplete"))
-        );
-    }
 
     #[test]
     fn services_only_matter_to_a_ready_unit() {

@@ -236,6 +236,54 @@ impl RawConfig {
     }
 }
 
+impl RawConfig {
+    /// The values as JSON text, to keep in unit state.
+    pub(crate) fn to_json(&self) -> String {
+        Value::Object(self.values.clone()).to_string()
+    }
+
+    /// Values kept by [`RawConfig::to_json`]; `None` for anything else.
+    pub(crate) fn from_json(text: &str) -> Option<RawConfig> {
+        match serde_json::from_str(text).ok()? {
+            Value::Object(values) => Some(RawConfig { values }),
+            _ => None,
+        }
+    }
+}
+
+/// The charm's configuration as a hook reads it ([`Context::configured`]
+/// (crate::Context::configured)): the current one when valid; when not, the last valid one,
+/// kept so that the unit goes on as it was configured while the operator fixes the option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Configured<C> {
+    Valid(C),
+    /// The current configuration is invalid; `config` is the last valid one.
+    Kept {
+        config: C,
+        error: ConfigError,
+    },
+    /// Invalid, and no valid configuration was seen before.
+    Invalid(ConfigError),
+}
+
+impl<C> Configured<C> {
+    /// The configuration to act on: the current one, or the kept one.
+    pub fn config(&self) -> Option<&C> {
+        match self {
+            Configured::Valid(config) | Configured::Kept { config, .. } => Some(config),
+            Configured::Invalid(_) => None,
+        }
+    }
+
+    /// What is wrong with the current configuration.
+    pub fn error(&self) -> Option<&ConfigError> {
+        match self {
+            Configured::Valid(_) => None,
+            Configured::Kept { error, .. } | Configured::Invalid(error) => Some(error),
+        }
+    }
+}
+
 fn expected(name: &str, what: &str, got: &Value) -> ConfigError {
     ConfigError::new(name, format!("expected {what}, got {got}"))
 }

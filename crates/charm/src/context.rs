@@ -1,15 +1,22 @@
 //! What a charm's handler gets: the hook's inputs, cached, and the effects it may ask for.
 
-use juju::{HookEnv, HookTools, LogLevel, ToolError, ToolRunner};
+use std::collections::BTreeMap;
+
+use databag::{Bag, FieldError, Readiness, UnitError};
+use juju::{HookEnv, HookTools, LogLevel, RelationId, ToolError, ToolRunner, UnitName};
 use serde::de::DeserializeOwned;
 
 use host::Host;
 
 use crate::actions::{ActionError, ActionRun};
-use crate::config::RawConfig;
+use crate::config::{ConfigError, Configured, RawConfig};
+
+/// The unit-state key of the last valid configuration.
+const CONFIG_KEY: &str = "charm.config";
 use crate::event::Event;
 use crate::files::{content_hash, services_to_restart, RenderedFile, Restart};
 use crate::metadata::Metadata;
+use crate::received::{self, Received};
 use crate::relations::{Leadership, RelationCache, Relations};
 use crate::state::UnitState;
 use crate::status::StatusBoard;
@@ -121,6 +128,30 @@ impl<R: ToolRunner> Context<R> {
         }
     }
 
+    /// The configuration parsed with `parse`; while it is invalid, the last valid one (kept
+    /// in unit state, under `charm.config`) with the error: see [`Configured`].
+    pub fn configured<C>(
+        &mut self,
+        parse: impl Fn(&RawConfig) -> Result<C, ConfigError>,
+    ) -> Result<Configured<C>, ToolError> {
+        let raw = self.config()?.clone();
+        let state = self.state()?;
+        Ok(match parse(&raw) {
+            Ok(config) => {
+                state.set(CONFIG_KEY, raw.to_json());
+                Configured::Valid(config)
+            }
+            Err(error) => match state
+                .get(CONFIG_KEY)
+                .and_then(RawConfig::from_json)
+                .and_then(|kept| parse(&kept).ok())
+            {
+                Some(config) => Configured::Kept { config, error },
+                None => Configured::Invalid(error),
+            },
+        })
+    }
+
     /// Relation data, with Juju's access rules; see [`Relations`].
     pub fn relations(&mut self) -> Relations<'_, R> {
         Relations {
@@ -130,6 +161,57 @@ impl<R: ToolRunner> Context<R> {
             metadata: &self.metadata,
             unit: &self.env.unit,
         }
+    }
+
+    /// What the remote units of `endpoint` sent, read as one interface with the last good
+    /// data kept (see [`crate::received`]): `unit` checks one remote unit's bag, `relation`
+    /// reads a relation from its units' bags. For an endpoint with one relation at most
+    /// (the first ready one wins when there are several); [`Received::Missing`] without any.
+    pub fn receive<T, V>(
+        &mut self,
+        endpoint: &str,
+        unit: impl Fn(&Bag) -> Result<Readiness<V>, FieldError>,
+        relation: impl Fn(&BTreeMap<UnitName, Bag>) -> Result<Readiness<T>, UnitError>,
+    ) -> Result<Received<T>, Error> {
+        let mut all: Vec<Received<T>> = self
+            .receive_each(endpoint, unit, relation)?
+            .into_iter()
+            .map(|(_, received)| received)
+            .collect();
+        let ready = all.iter().position(|r| r.ready().is_some());
+        Ok(match (ready, all.is_empty()) {
+            (_, true) => Received::Missing,
+            (Some(index), _) => all.swap_remove(index),
+            (None, false) => all.swap_remove(0),
+        })
+    }
+
+    /// Like [`Context::receive`], for each relation of `endpoint` on its own.
+    pub fn receive_each<T, V>(
+        &mut self,
+        endpoint: &str,
+        unit: impl Fn(&Bag) -> Result<Readiness<V>, FieldError>,
+        relation: impl Fn(&BTreeMap<UnitName, Bag>) -> Result<Readiness<T>, UnitError>,
+    ) -> Result<Vec<(RelationId, Received<T>)>, Error> {
+        let remotes = self.relations().remote_units(endpoint)?;
+        let state = self.state()?;
+        let live: Vec<String> = remotes.iter().map(|r| r.relation.to_string()).collect();
+        // A relation that left `relation-ids` is gone: its kept data goes with it.
+        state.retain_under(
+            &format!("{}{endpoint}:", received::STATE_PREFIX),
+            &live_ids(&live),
+        );
+        let mut all = Vec::new();
+        for remote in remotes {
+            let key = received::state_key(&remote.relation);
+            let kept = state.get(&key).map(received::decode).unwrap_or_default();
+            let (got, keep) = received::receive_relation(&remote.units, &kept, &unit, &relation);
+            if let Some(bags) = keep {
+                state.set(&key, received::encode(&bags));
+            }
+            all.push((remote.relation, got));
+        }
+        Ok(all)
     }
 
     /// The unit's persistent state (`state-get`, once per hook); changes are written back at
@@ -239,6 +321,15 @@ impl<R: ToolRunner> Context<R> {
         }
         Ok(())
     }
+}
+
+/// The numbers of `relation ids` (`db:3` → `3`), as the kept-data keys end after the
+/// endpoint.
+fn live_ids(relations: &[String]) -> Vec<String> {
+    relations
+        .iter()
+        .filter_map(|r| r.rsplit(':').next().map(str::to_owned))
+        .collect()
 }
 
 fn load_state<'s, R: ToolRunner>(

@@ -35,6 +35,7 @@ mod files;
 mod metadata;
 pub mod pause;
 pub mod readme;
+pub mod received;
 mod relations;
 mod run;
 mod state;
@@ -43,7 +44,7 @@ mod templates;
 pub mod testing;
 
 pub use actions::{ActionError, ActionRun, ActionSchemas};
-pub use config::{ConfigError, OptionSpec, OptionType, RawConfig};
+pub use config::{ConfigError, Configured, OptionSpec, OptionType, RawConfig};
 pub use context::Context;
 pub use event::{
     Action, Event, EventError, RelationBroken, RelationChanged, RelationCreated, RelationDeparted,
@@ -51,11 +52,12 @@ pub use event::{
 };
 pub use files::{services_to_restart, RenderedFile, Restart};
 pub use metadata::{Endpoint, Metadata, MetadataError, Role};
+pub use received::{relations_status, Problem, Received};
 pub use relations::{Databag, RelationError, Relations, RemoteUnits, SecretBag};
 pub use run::{dispatch, run, Blocked, Charm, Outcome};
 pub use state::{StateError, UnitState};
 pub use status::{StatusBoard, UnitStatus};
-pub use templates::{TemplateError, Templates};
+pub use templates::{Format, Template, TemplateError, Templates};
 
 /// Any failure of the runtime's own operations; charms usually pass it on with `?` into
 /// `anyhow`.

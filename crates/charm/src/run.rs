@@ -19,7 +19,7 @@ use crate::config::ConfigError;
 use crate::context::Context;
 use crate::event::Event;
 use crate::metadata::Metadata;
-use crate::templates::Templates;
+use crate::templates::{Template, Templates};
 
 /// A charm: its embedded definition files and its handler.
 ///
@@ -32,8 +32,8 @@ use crate::templates::Templates;
 /// impl Charm for Demo {
 ///     // In a charm: include_str!("../metadata.yaml").
 ///     const METADATA: &'static str = "name: demo\nprovides:\n  website: http\n";
-///     const TEMPLATES: &'static [(&'static str, &'static str)] =
-///         charm::embed_templates!("tests/fixtures/templates", ["demo.conf"]);
+///     const TEMPLATES: &'static [charm::Template] =
+///         charm::embed_templates!("tests/fixtures/templates", ["demo.conf" => OsloIni]);
 ///
 ///     fn handle<R: ToolRunner>(ctx: &mut Context<R>, event: &Event) -> anyhow::Result<()> {
 ///         let port = ctx.config()?.int_in("port", 1..=65535)?;
@@ -59,7 +59,7 @@ pub trait Charm {
     /// The text of `actions.yaml`; empty for a charm without actions.
     const ACTIONS: &'static str = "";
     /// The templates, from [`embed_templates!`](crate::embed_templates).
-    const TEMPLATES: &'static [(&'static str, &'static str)] = &[];
+    const TEMPLATES: &'static [Template] = &[];
 
     /// Handles one event. Return `Err` for bugs and transient failures (Juju retries the hook);
     /// report operator problems on [`Context::status`] (or return a [`ConfigError`] or

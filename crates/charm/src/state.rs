@@ -109,6 +109,16 @@ impl UnitState {
         self.set(&format!("{FILE_HASH}{path}"), hash);
     }
 
+    /// Removes every key that starts with `prefix` and is not `prefix` followed by one of
+    /// `keep`.
+    pub(crate) fn retain_under(&mut self, prefix: &str, keep: &[String]) {
+        self.current
+            .retain(|key, _| match key.strip_prefix(prefix) {
+                Some(rest) => keep.iter().any(|k| k == rest),
+                None => true,
+            });
+    }
+
     /// The keys to `state-set` (new or changed values) and to `state-delete`.
     pub fn changes(&self) -> (BTreeMap<String, String>, Vec<String>) {
         let set = self

@@ -11,12 +11,39 @@ pub struct UnitStatus {
 }
 
 impl UnitStatus {
+    /// A status with `message` made printable: a control character in it (which a value
+    /// quoted from relation data or config could carry) is escaped (`\n`), and a message
+    /// longer than [`MAX_MESSAGE`] characters is cut, so a status is always one line of
+    /// readable length.
     pub fn new(status: Status, message: impl Into<String>) -> Self {
         UnitStatus {
             status,
-            message: message.into(),
+            message: printable(message.into()),
         }
     }
+}
+
+/// The longest status message, in characters.
+pub(crate) const MAX_MESSAGE: usize = 1024;
+
+fn printable(message: String) -> String {
+    let clean = message.chars().all(|c| !c.is_control()) && message.len() <= MAX_MESSAGE;
+    if clean {
+        return message;
+    }
+    let mut out = String::new();
+    for (count, c) in message.chars().enumerate() {
+        if count == MAX_MESSAGE {
+            out.push_str("...");
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Statuses reported during one hook. The runtime sets the decided one at the end of a hook
@@ -106,6 +133,14 @@ mod tests {
         );
         board.maintenance("upgrading");
         assert_eq!(board.decide().unwrap().status, Status::Maintenance);
+    }
+
+    #[test]
+    fn messages_are_one_printable_line() {
+        let status = UnitStatus::new(Status::Blocked, "bad 'a\nb'\t");
+        assert_eq!(status.message, "bad 'a\\nb'\\t");
+        let long = UnitStatus::new(Status::Blocked, "x".repeat(5000));
+        assert_eq!(long.message.chars().count(), MAX_MESSAGE + 3);
     }
 
     #[test]

@@ -1,45 +1,182 @@
-//! Tera templates compiled into the charm binary, looked up per release with fall-back.
+//! Tera templates compiled into the charm binary, looked up per release with fall-back, and
+//! rendered so that no value can change a file's structure.
 //!
 //! A charm's templates live in the top-level `templates/<charm>/` directory and are embedded
-//! with [`embed_templates!`](crate::embed_templates) (one `include_str!` per file, so cargo
-//! rebuilds when one changes; a test from [`crate::testing`] keeps the list equal to the
-//! directory). A template is named by its path below that directory: `greeter.conf` at the
-//! root, `bravo/greeter.conf` in a release directory.
+//! with [`embed_templates!`](crate::embed_templates), each with the [`Format`] of the file it
+//! makes (one `include_str!` per file, so cargo rebuilds when one changes; a test from
+//! [`crate::testing`] keeps the list equal to the directory). A template is named by its
+//! path below that directory: `greeter.conf` at the root, `bravo/greeter.conf` in a release
+//! directory.
 //!
 //! [`Templates::resolve`] takes the release directories to search, newest first, and falls
 //! back to the root: a charm at release `charlie` searching `["charlie", "bravo", "alpha"]`
 //! uses `charlie/x` if present, else `bravo/x`, else `alpha/x`, else `x`. The caller decides
 //! the order (OpenStack's release order is not alphabetical).
+//!
+//! # Values cannot break a file
+//!
+//! Template contexts carry what config, relations and actions said, so [`Templates::render`]
+//! treats every string in a context as hostile, whatever its Rust type:
+//!
+//! 1. Every string in the context must be writable in the file's [`Format`] (no line break or
+//!    other control character anywhere; what else the format cannot hold): otherwise
+//!    [`TemplateError::UnsafeValue`] names the context field (never the value).
+//! 2. Every `{{ value }}` is escaped for the format (oslo.config's `$$`, configparser's `%%`,
+//!    haproxy's backslashes); `| safe` opts out, for text a caller checked to be in the file's
+//!    syntax already.
+//! 3. The template is rendered a second time with every non-empty string of the context
+//!    replaced by a placeholder word, and the two results must have the same structure: the
+//!    same lines, each of the same kind (section header, option, comment, ... for INI; the
+//!    same number of words for directive files), with the same section and option names
+//!    except where the template takes a name from the context, which must then be a valid
+//!    name ([`ini::SectionName`], [`ini::Key`]). So a value can fill in a line, never add
+//!    one, turn an option into a section header, or split one word into two.
+//!    [`TemplateError::Structure`] says which line differs.
+//!
+//! Templates may test whether a value is there (`{% if x %}`) and loop over lists, but never
+//! compare a string's content: the second rendering would take another branch.
 
 use std::cell::OnceCell;
 use std::fmt;
 
+use ini::{Dialect, Key, Line, SectionName};
 use serde::Serialize;
+use serde_json::Value;
 use tera::Tera;
 
-/// Embeds template files from a directory relative to the calling crate's `Cargo.toml`:
+/// Embeds template files from a directory relative to the calling crate's `Cargo.toml`, each
+/// with the [`Format`] of the file it makes:
 ///
 /// ```
-/// // In charms/example: ("../../templates/example", ["greeter.conf", "bravo/greeter.conf"]).
-/// const TEMPLATES: &[(&str, &str)] = charm::embed_templates!(
+/// // In charms/example: ("../../templates/example", ["greeter.conf" => OsloIni, ...]).
+/// const TEMPLATES: &[charm::Template] = charm::embed_templates!(
 ///     "tests/fixtures/templates",
-///     ["demo.conf", "bravo/demo.conf"]
+///     ["demo.conf" => OsloIni, "bravo/demo.conf" => OsloIni]
 /// );
 /// let templates = charm::Templates::new(TEMPLATES);
-/// assert_eq!(templates.resolve("demo.conf", &["charlie", "bravo"])?, "bravo/demo.conf");
+/// assert_eq!(templates.resolve("demo.conf", &["charlie", "bravo"])?.name, "bravo/demo.conf");
 /// # Ok::<(), charm::TemplateError>(())
 /// ```
 #[macro_export]
 macro_rules! embed_templates {
-    ($dir:literal, [$($file:literal),* $(,)?]) => {
-        &[$((
-            $file,
-            include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/", $dir, "/", $file)),
-        )),*]
+    ($dir:literal, [$($file:literal => $format:ident),* $(,)?]) => {
+        &[$($crate::Template {
+            name: $file,
+            text: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/", $dir, "/", $file)),
+            format: $crate::Format::$format,
+        }),*]
     };
 }
 
-/// A template that cannot be found, parsed or rendered; each names the template.
+/// How the service reads a file, which decides how values are escaped and what structure is
+/// checked (see the [module docs](self)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// INI read by oslo.config (`manila.conf`): `$` doubled, values quoted where oslo.config
+    /// would strip blanks or quotes; a value holding `\$` is refused.
+    OsloIni,
+    /// INI read by Python's configparser (`logging.conf`, paste.deploy's `api-paste.ini`):
+    /// `%` doubled; a value with blanks at its ends is refused.
+    PythonIni,
+    /// haproxy's configuration: words separated by blanks, `#` starting a comment; blanks,
+    /// `#`, quotes and backslashes in values are backslash-escaped.
+    Haproxy,
+    /// Lines of blank-separated words with `#` comment lines (Apache, memcached's options):
+    /// nothing is escaped, and a value with a blank is refused.
+    Directives,
+}
+
+impl Format {
+    const ALL: [Format; 4] = [
+        Format::OsloIni,
+        Format::PythonIni,
+        Format::Haproxy,
+        Format::Directives,
+    ];
+
+    fn index(self) -> usize {
+        match self {
+            Format::OsloIni => 0,
+            Format::PythonIni => 1,
+            Format::Haproxy => 2,
+            Format::Directives => 3,
+        }
+    }
+
+    /// Why `value` cannot be written into a file of this format, if it cannot.
+    fn refuse(self, value: &str) -> Option<String> {
+        let dialect_error = |dialect: Dialect| dialect.escape(value).err().map(|e| e.to_string());
+        match self {
+            Format::OsloIni => dialect_error(Dialect::Oslo),
+            Format::PythonIni => dialect_error(Dialect::Python),
+            Format::Haproxy => {
+                (!ini::is_line_safe(value)).then(|| ini::ValueError::ControlCharacter.to_string())
+            }
+            Format::Directives => {
+                if !ini::is_line_safe(value) {
+                    Some(ini::ValueError::ControlCharacter.to_string())
+                } else if value.chars().any(char::is_whitespace) {
+                    Some("contains a blank, which would split a directive's word".to_owned())
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    fn escape_fn(self) -> fn(&str) -> String {
+        match self {
+            Format::OsloIni => escape_oslo,
+            Format::PythonIni => escape_python,
+            Format::Haproxy => escape_haproxy,
+            Format::Directives => escape_nothing,
+        }
+    }
+}
+
+/// The escape functions cannot fail; a value they cannot write (which the check of the
+/// context should have refused) becomes a NUL, which the check of the output refuses.
+const UNWRITABLE: &str = "\0";
+
+fn escape_oslo(value: &str) -> String {
+    Dialect::Oslo
+        .escape(value)
+        .unwrap_or_else(|_| UNWRITABLE.to_owned())
+}
+
+fn escape_python(value: &str) -> String {
+    Dialect::Python
+        .escape(value)
+        .unwrap_or_else(|_| UNWRITABLE.to_owned())
+}
+
+/// haproxy's backslash escapes (configuration manual, "Quoting and escaping").
+fn escape_haproxy(value: &str) -> String {
+    let mut escaped = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, ' ' | '#' | '\\' | '\'' | '"') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+fn escape_nothing(value: &str) -> String {
+    value.to_owned()
+}
+
+/// One embedded template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Template {
+    /// Its path below the charm's template directory.
+    pub name: &'static str,
+    pub text: &'static str,
+    pub format: Format,
+}
+
+/// A template that cannot be found, parsed or rendered, or whose output would not be what it
+/// declares; each names the template, none repeats a value.
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
     #[error("no template '{name}' (looked for {})", searched.join(", "))]
@@ -52,26 +189,42 @@ pub enum TemplateError {
         #[source]
         source: tera::Error,
     },
+    /// A value in the context cannot be written into this kind of file. The charm should
+    /// have refused it where it read it (naming the option or relation key).
+    #[error("template '{template}': the value of '{field}' {reason}")]
+    UnsafeValue {
+        template: String,
+        /// The context path, e.g. `keystone.password`.
+        field: String,
+        reason: String,
+    },
+    /// The rendered file's structure differs from what the template declares.
+    #[error("template '{template}', line {line}: {reason}")]
+    Structure {
+        template: String,
+        line: usize,
+        reason: String,
+    },
 }
 
 /// The charm's embedded templates; parsed the first time one is rendered.
 pub struct Templates {
-    files: &'static [(&'static str, &'static str)],
-    tera: OnceCell<Tera>,
+    files: &'static [Template],
+    /// One Tera per [`Format`], each holding every template and escaping for its format.
+    tera: OnceCell<Vec<Tera>>,
 }
 
 impl fmt::Debug for Templates {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(self.files.iter().map(|(name, _)| name))
+            .entries(self.files.iter().map(|t| t.name))
             .finish()
     }
 }
 
 impl Templates {
-    /// `files` are `(name, content)` pairs, as [`embed_templates!`](crate::embed_templates)
-    /// makes them.
-    pub fn new(files: &'static [(&'static str, &'static str)]) -> Self {
+    /// `files` as [`embed_templates!`](crate::embed_templates) makes them.
+    pub fn new(files: &'static [Template]) -> Self {
         Templates {
             files,
             tera: OnceCell::new(),
@@ -79,12 +232,12 @@ impl Templates {
     }
 
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.files.iter().map(|(name, _)| *name)
+        self.files.iter().map(|t| t.name)
     }
 
     /// The template to use for `name`: the first of `<dir>/<name>` for each directory in
     /// `search`, then `<name>`.
-    pub fn resolve(&self, name: &str, search: &[&str]) -> Result<&'static str, TemplateError> {
+    pub fn resolve(&self, name: &str, search: &[&str]) -> Result<&'static Template, TemplateError> {
         let candidates: Vec<String> = search
             .iter()
             .map(|dir| format!("{dir}/{name}"))
@@ -92,15 +245,15 @@ impl Templates {
             .collect();
         candidates
             .iter()
-            .find_map(|c| self.names().find(|n| n == c))
+            .find_map(|c| self.files.iter().find(|t| t.name == c))
             .ok_or_else(|| TemplateError::NotFound {
                 name: name.to_owned(),
                 searched: candidates,
             })
     }
 
-    /// Renders the template `resolve(name, search)` picks with `context`. Pure: no file is
-    /// touched.
+    /// Renders the template `resolve(name, search)` picks with `context`, checked as the
+    /// [module docs](self) say. Pure: no file is touched.
     pub fn render(
         &self,
         name: &str,
@@ -109,13 +262,23 @@ impl Templates {
     ) -> Result<String, TemplateError> {
         let template = self.resolve(name, search)?;
         let render_error = |source| TemplateError::Render {
-            template: template.to_owned(),
+            template: template.name.to_owned(),
             source,
         };
-        let context = tera::Context::from_serialize(context).map_err(render_error)?;
-        self.tera()?
-            .render(template, &context)
-            .map_err(render_error)
+        let value =
+            serde_json::to_value(context).map_err(|e| render_error(tera::Error::json(e)))?;
+        check_context(template, &value, &mut String::new())?;
+        let tera = &self.tera()?[template.format.index()];
+        let render = |value: &Value| {
+            let context = tera::Context::from_value(value.clone()).map_err(render_error)?;
+            tera.render(template.name, &context).map_err(render_error)
+        };
+        let rendered = render(&value)?;
+        let mut canary = value;
+        placeholders(&mut canary, &mut 0);
+        let expected = render(&canary)?;
+        check_structure(template, &rendered, &expected)?;
+        Ok(rendered)
     }
 
     /// Parses every template now (rendering does it on first use); for the charm's tests.
@@ -123,83 +286,241 @@ impl Templates {
         self.tera().map(drop)
     }
 
-    fn tera(&self) -> Result<&Tera, TemplateError> {
+    fn tera(&self) -> Result<&Vec<Tera>, TemplateError> {
         if let Some(tera) = self.tera.get() {
             return Ok(tera);
         }
-        let mut tera = Tera::default();
-        // Configuration files, not HTML: nothing is escaped, whatever the file name.
-        tera.autoescape_on(Vec::new());
-        tera.add_raw_templates(self.files.iter().copied())
+        let mut all = Vec::new();
+        for format in Format::ALL {
+            let mut tera = Tera::default();
+            // Every template of this instance is escaped with the format's function.
+            tera.autoescape_on(vec![""]);
+            tera.set_escape_fn(format.escape_fn());
+            tera.add_raw_templates(
+                self.files
+                    .iter()
+                    .filter(|t| t.format == format)
+                    .map(|t| (t.name, t.text)),
+            )
             .map_err(TemplateError::Parse)?;
-        Ok(self.tera.get_or_init(|| tera))
+            all.push(tera);
+        }
+        Ok(self.tera.get_or_init(|| all))
     }
+}
+
+/// Refuses a context with a string the template's format cannot hold; `path` is the field
+/// being walked (`keystone.password`, `backends[0].name`).
+fn check_context(
+    template: &Template,
+    value: &Value,
+    path: &mut String,
+) -> Result<(), TemplateError> {
+    match value {
+        Value::String(text) => match template.format.refuse(text) {
+            Some(reason) => Err(TemplateError::UnsafeValue {
+                template: template.name.to_owned(),
+                field: path.clone(),
+                reason,
+            }),
+            None => Ok(()),
+        },
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{index}]"));
+                check_context(template, item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Object(fields) => {
+            for (name, field) in fields {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(name);
+                check_context(template, field, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
+    }
+}
+
+/// The word every placeholder contains; lower case and letters only, so that it survives the
+/// escape functions and is recognised after `| upper`.
+const PLACEHOLDER: &str = "zzvalue";
+
+/// Replaces every non-empty string with a distinct placeholder word (`zzvalue0zz`, ...);
+/// empty strings stay empty so that `{% if %}` takes the same branch.
+fn placeholders(value: &mut Value, next: &mut usize) {
+    match value {
+        Value::String(text) if !text.is_empty() => {
+            *text = format!("{PLACEHOLDER}{next}zz");
+            *next += 1;
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| placeholders(v, next)),
+        Value::Object(fields) => fields.values_mut().for_each(|v| placeholders(v, next)),
+        _ => {}
+    }
+}
+
+fn is_placeholder(text: &str) -> bool {
+    text.to_ascii_lowercase().contains(PLACEHOLDER)
+}
+
+/// Compares the rendered file with the placeholder rendering, line by line.
+fn check_structure(
+    template: &Template,
+    rendered: &str,
+    expected: &str,
+) -> Result<(), TemplateError> {
+    let error = |line: usize, reason: String| TemplateError::Structure {
+        template: template.name.to_owned(),
+        line,
+        reason,
+    };
+    if let Some(index) = rendered.lines().position(|l| !ini::is_line_safe(l)) {
+        return Err(error(
+            index + 1,
+            "a value left a control character in the file".to_owned(),
+        ));
+    }
+    let got: Vec<&str> = rendered.split('\n').collect();
+    let want: Vec<&str> = expected.split('\n').collect();
+    if got.len() != want.len() {
+        let first = got
+            .iter()
+            .zip(&want)
+            .position(|(g, w)| kind_of(template.format, g) != kind_of(template.format, w))
+            .unwrap_or(got.len().min(want.len()));
+        return Err(error(
+            first + 1,
+            format!(
+                "the file has {} lines where the template makes {}",
+                got.len(),
+                want.len()
+            ),
+        ));
+    }
+    for (index, (got, want)) in got.iter().zip(&want).enumerate() {
+        if let Err(reason) = same_structure(template.format, got, want) {
+            return Err(error(index + 1, reason));
+        }
+    }
+    Ok(())
+}
+
+/// A name from the rendered file where the template has `want`: the same, or (where the
+/// template took it from the context) valid as `parse` says.
+fn same_name<E: fmt::Display>(
+    got: &str,
+    want: &str,
+    what: &str,
+    parse: impl Fn(&str) -> Result<(), E>,
+) -> Result<(), String> {
+    if is_placeholder(want) {
+        parse(got).map_err(|e| e.to_string())
+    } else if got == want {
+        Ok(())
+    } else {
+        Err(format!("{what} {got:?} where the template has {want:?}"))
+    }
+}
+
+fn kind_of(format: Format, line: &str) -> String {
+    match format {
+        Format::OsloIni | Format::PythonIni => Line::classify(line).kind().to_owned(),
+        Format::Haproxy | Format::Directives => format!("{} words", words(format, line).len()),
+    }
+}
+
+fn same_structure(format: Format, got: &str, want: &str) -> Result<(), String> {
+    match format {
+        Format::OsloIni | Format::PythonIni => match (Line::classify(got), Line::classify(want)) {
+            (Line::Section(got), Line::Section(want)) => {
+                same_name(got, want, "section", |n| SectionName::new(n).map(drop))
+            }
+            (Line::Option { key: got, .. }, Line::Option { key: want, .. }) => {
+                same_name(got, want, "option", |n| Key::new(n).map(drop))
+            }
+            (got, want) if got.kind() == want.kind() => Ok(()),
+            (got, want) => Err(format!(
+                "{} where the template makes {}",
+                got.kind(),
+                want.kind()
+            )),
+        },
+        Format::Haproxy | Format::Directives => {
+            let (got, want) = (words(format, got), words(format, want));
+            if got.len() != want.len() {
+                return Err(format!(
+                    "{} words where the template makes {}",
+                    got.len(),
+                    want.len()
+                ));
+            }
+            match (got.first(), want.first()) {
+                (Some(got), Some(want)) => {
+                    same_name(got, want, "directive", |n| Key::new(n).map(drop))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+/// The words of a line: split at unescaped blanks, up to a comment. haproxy's lines honour
+/// backslash escapes and quotes and end at an unescaped `#`; directive lines are comments
+/// only when they start with `#`.
+fn words(format: Format, line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    let mut chars = line.trim_start().chars();
+    if format == Format::Directives && line.trim_start().starts_with('#') {
+        return words;
+    }
+    while let Some(c) = chars.next() {
+        match (format, c, quote) {
+            (Format::Haproxy, '\\', _) => {
+                word.push(c);
+                if let Some(next) = chars.next() {
+                    word.push(next);
+                }
+                in_word = true;
+            }
+            (Format::Haproxy, '"' | '\'', None) => {
+                quote = Some(c);
+                word.push(c);
+                in_word = true;
+            }
+            (Format::Haproxy, _, Some(open)) if c == open => {
+                quote = None;
+                word.push(c);
+            }
+            (Format::Haproxy, '#', None) => break,
+            (_, c, None) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            _ => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const FILES: &[(&str, &str)] = &[
-        ("app.conf", "root {{ name }}\n"),
-        ("bravo/app.conf", "bravo {{ name }}\n"),
-        ("delta/app.conf", "delta {{ name }} {{ missing.deep }}\n"),
-        ("only-root.ini", "x = {{ value | default(value=1) }}\n"),
-        ("page.html", "<{{ name }}>\n"),
-    ];
-
-    #[derive(Serialize)]
-    struct Ctx {
-        name: &'static str,
-    }
-
-    #[test]
-    fn release_directories_fall_back_to_older_ones_then_the_root() {
-        let t = Templates::new(FILES);
-        let chain = |newest: &[&'static str]| t.resolve("app.conf", newest).unwrap();
-        assert_eq!(chain(&["charlie", "bravo", "alpha"]), "bravo/app.conf");
-        assert_eq!(chain(&["bravo", "alpha"]), "bravo/app.conf");
-        assert_eq!(chain(&["alpha"]), "app.conf");
-        assert_eq!(chain(&[]), "app.conf");
-        assert_eq!(
-            t.resolve("only-root.ini", &["bravo"]).unwrap(),
-            "only-root.ini"
-        );
-        let err = t.resolve("nope.conf", &["bravo"]).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "no template 'nope.conf' (looked for bravo/nope.conf, nope.conf)"
-        );
-    }
-
-    #[test]
-    fn rendering_uses_the_resolved_template_and_escapes_nothing() {
-        let t = Templates::new(FILES);
-        let ctx = Ctx { name: "<b>&" };
-        assert_eq!(
-            t.render("app.conf", &["charlie", "bravo"], &ctx).unwrap(),
-            "bravo <b>&\n"
-        );
-        assert_eq!(t.render("page.html", &[], &ctx).unwrap(), "<<b>&>\n");
-    }
-
-    #[test]
-    fn a_failed_render_names_the_template() {
-        let t = Templates::new(FILES);
-        let err = t
-            .render("app.conf", &["delta"], &Ctx { name: "x" })
-            .unwrap_err();
-        assert_eq!(err.to_string(), "cannot render template 'delta/app.conf'");
-        assert!(matches!(err, TemplateError::Render { .. }));
-    }
-
-    #[test]
-    fn a_template_that_does_not_parse_is_named() {
-        const BROKEN: &[(&str, &str)] = &[("bad.conf", "{% if %}")];
-        let err = Templates::new(BROKEN)
-            .render("bad.conf", &[], &Ctx { name: "x" })
-            .unwrap_err();
-        let chain = format!("{:#}", anyhow::Error::from(err));
-        assert!(chain.contains("bad.conf"), "{chain}");
-    }
-}
+mod tests;

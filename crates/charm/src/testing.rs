@@ -10,7 +10,7 @@ use juju::HookEnv;
 use crate::actions::ActionSchemas;
 use crate::metadata::Metadata;
 use crate::run::Charm;
-use crate::templates::Templates;
+use crate::templates::{Template, Templates};
 
 /// Set (to anything) to rewrite generated files instead of comparing them.
 pub const UPDATE_VAR: &str = "UPDATE_GENERATED";
@@ -36,10 +36,10 @@ pub fn check_generated(path: &Path, generated: &str) -> Result<(), String> {
 
 /// Checks that `files` (from [`embed_templates!`](crate::embed_templates)) embeds exactly the
 /// files under `dir`, so a template added to the directory cannot be forgotten in the list.
-pub fn check_embedded(files: &[(&str, &str)], dir: &Path) -> Result<(), String> {
+pub fn check_embedded(files: &[Template], dir: &Path) -> Result<(), String> {
     let mut on_disk = BTreeSet::new();
     collect(dir, dir, &mut on_disk).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
-    let embedded: BTreeSet<String> = files.iter().map(|(name, _)| (*name).to_owned()).collect();
+    let embedded: BTreeSet<String> = files.iter().map(|t| t.name.to_owned()).collect();
     let missing: Vec<_> = on_disk.difference(&embedded).collect();
     let extra: Vec<_> = embedded.difference(&on_disk).collect();
     if missing.is_empty() && extra.is_empty() {

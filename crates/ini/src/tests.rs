@@ -29,15 +29,22 @@ fn oslo_values_double_dollars_and_quote_what_oslo_would_strip() {
     assert_eq!(oslo("\""), "\"\"\"");
     assert_eq!(oslo("a=b:c # not a comment"), "a=b:c # not a comment");
     assert_eq!(oslo(""), "");
-    for value in ["plain", "a$b", " padded ", "'quoted'", "\"", "$$", "x\"", "\"x"] {
+    for value in [
+        "plain", "a$b", " padded ", "'quoted'", "\"", "$$", "x\"", "\"x",
+    ] {
         assert_eq!(oslo_reads(&oslo(value)), value, "{value:?}");
     }
 }
 
 #[test]
 fn values_that_cannot_be_written_are_refused_without_repeating_them() {
-    for hostile in ["x\n[DEFAULT]\ndebug = True", "a\rb", "tab\there", "nel\u{85}", "ls\u{2028}"]
-    {
+    for hostile in [
+        "x\n[DEFAULT]\ndebug = True",
+        "a\rb",
+        "tab\there",
+        "nel\u{85}",
+        "ls\u{2028}",
+    ] {
         assert_eq!(
             Dialect::Oslo.escape(hostile),
             Err(ValueError::ControlCharacter),
@@ -116,24 +123,39 @@ fn names_follow_the_grammar_and_quote_what_they_refuse_escaped() {
 
 #[test]
 fn oslo_text_allows_escapes_and_references_only() {
-    for ok in ["plain", "$$", "a\\$b", "$state_path/mnt", "${state_path}/x", "$group.opt"] {
+    for ok in [
+        "plain",
+        "$$",
+        "$state_path/mnt",
+        "${state_path}/x",
+        "$group.opt",
+    ] {
         assert_eq!(check_oslo_text(ok), Ok(()), "{ok:?}");
     }
     for bad in ["$", "a $ b", "$1", "${}", "${unclosed", "${a b}"] {
-        assert_eq!(check_oslo_text(bad), Err(ValueError::StrayDollar), "{bad:?}");
+        assert_eq!(
+            check_oslo_text(bad),
+            Err(ValueError::StrayDollar),
+            "{bad:?}"
+        );
     }
     assert_eq!(check_oslo_text("a\nb"), Err(ValueError::ControlCharacter));
+    assert_eq!(check_oslo_text("a\\$b"), Err(ValueError::BackslashDollar));
 }
 
 #[test]
 fn documents_read_strictly_and_render_back() {
-    let text = "# a back end\n[generic]\nshare_driver = manila.share.drivers.generic.GenericShareDriver\n\
+    let text =
+        "# a back end\n[generic]\nshare_driver = manila.share.drivers.generic.GenericShareDriver\n\
                 path = $state_path/x\n\n[nova]\npassword = \"a b\"\n[generic]\nextra = 1\r\n";
     let doc = Document::parse(text).unwrap();
     let names: Vec<&str> = doc.sections.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["generic", "nova"]);
     assert_eq!(doc.section("generic").unwrap().get("extra"), Some("1"));
-    assert_eq!(doc.section("nova").unwrap().get("password"), Some("\"a b\""));
+    assert_eq!(
+        doc.section("nova").unwrap().get("password"),
+        Some("\"a b\"")
+    );
     assert_eq!(Document::parse(&doc.render()).unwrap(), doc);
 
     let error = |text: &str| Document::parse(text).unwrap_err().to_string();
@@ -155,8 +177,14 @@ fn documents_read_strictly_and_render_back() {
         "line 2: the value of 'k' has a '$' that is neither '$$' nor a reference such as \
          '$state_path'"
     );
-    assert_eq!(error("[a]\nk = a\u{c}b"), "line 2: the value of 'k' contains a line break or another control character");
-    assert_eq!(error("not ini at all"), "line 1: neither 'key = value' nor a section header");
+    assert_eq!(
+        error("[a]\nk = a\u{c}b"),
+        "line 2: the value of 'k' contains a line break or another control character"
+    );
+    assert_eq!(
+        error("not ini at all"),
+        "line 1: neither 'key = value' nor a section header"
+    );
 }
 
 proptest! {

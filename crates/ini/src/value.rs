@@ -108,12 +108,17 @@ fn needs_oslo_quotes(text: &str) -> bool {
 }
 
 /// Checks text that is already in oslo.config's syntax, to be copied into a file as it is
-/// (the `manila.conf` sections a back end sends): it fits on one line, and every `$` is `$$`,
-/// `\$`, or a reference to another option (`$name`, `${name}`, where a name may hold dots for
-/// `group.option`).
+/// (the `manila.conf` sections a back end sends): it fits on one line, and every `$` is `$$`
+/// or a reference to another option (`$name`, `${name}`, where a name may hold dots for
+/// `group.option`). oslo.config's other spelling of a literal `$`, `\$`, is refused as
+/// [`Dialect::escape`] refuses it: the text must also be writable by the charm's renderer,
+/// which checks every value it is given.
 pub fn check_oslo_text(text: &str) -> Result<(), ValueError> {
     if !is_line_safe(text) {
         return Err(ValueError::ControlCharacter);
+    }
+    if text.contains("\\$") {
+        return Err(ValueError::BackslashDollar);
     }
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -122,11 +127,8 @@ pub fn check_oslo_text(text: &str) -> Result<(), ValueError> {
             i += 1;
             continue;
         }
-        let escaped = i > 0 && bytes[i - 1] == b'\\';
         let rest = &text[i + 1..];
-        let consumed = if escaped {
-            0
-        } else if rest.starts_with('$') {
+        let consumed = if rest.starts_with('$') {
             1
         } else if let Some(inner) = rest.strip_prefix('{') {
             match inner.find('}') {

@@ -1,4 +1,30 @@
+use std::fmt;
+
 use juju::UnitName;
+
+/// A value quoted for a message an operator reads (a status, a log line): in double quotes,
+/// control characters escaped (`"a\nb"`), and cut after 64 characters with its size said, so
+/// that a hostile value can neither break the message's line nor fill it.
+#[derive(Debug, Clone, Copy)]
+pub struct Quoted<'a>(pub &'a str);
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const SHOWN: usize = 64;
+        match self.0.char_indices().nth(SHOWN) {
+            None => write!(f, "{:?}", self.0),
+            Some((cut, _)) => {
+                let shown = format!("{:?}", &self.0[..cut]);
+                write!(
+                    f,
+                    "{}...\" ({} bytes)",
+                    shown.trim_end_matches('"'),
+                    self.0.len()
+                )
+            }
+        }
+    }
+}
 
 /// A value a peer published that cannot be what the interface says it is.
 ///
@@ -43,16 +69,16 @@ impl FieldError {
 #[non_exhaustive]
 pub enum FieldErrorKind {
     /// Not a TCP port number.
-    #[error("expected a TCP port number (1-65535), got {value:?}")]
+    #[error("expected a TCP port number (1-65535), got {}", Quoted(value))]
     InvalidPort { value: String },
     /// Neither an IP address nor a host name.
-    #[error("expected a host name or IP address, got {value:?}")]
+    #[error("expected a host name or IP address, got {}", Quoted(value))]
     InvalidHost { value: String },
     /// Not one of the boolean spellings the Python charms write.
-    #[error("expected a boolean (true/false/yes/no), got {value:?}")]
+    #[error("expected a boolean (true/false/yes/no), got {}", Quoted(value))]
     InvalidFlag { value: String },
     /// Not a whole number.
-    #[error("expected a whole number, got {value:?}")]
+    #[error("expected a whole number, got {}", Quoted(value))]
     InvalidNumber { value: String },
     /// Not base64, or not UTF-8 text once decoded.
     #[error("expected base64-encoded text: {reason}")]
@@ -61,11 +87,25 @@ pub enum FieldErrorKind {
     #[error("expected space-separated unit names: {reason}")]
     InvalidUnitName { reason: String },
     /// Not one of a fixed set of words.
-    #[error("expected {expected}, got {value:?}")]
+    #[error("expected {expected}, got {}", Quoted(value))]
     NotOneOf {
         expected: &'static str,
         value: String,
     },
+    /// A line break, a tab or another control character where one line of text belongs.
+    /// The value is not quoted: it may be a password.
+    #[error("contains a line break or another control character")]
+    ControlCharacter,
+    /// Base64 that does not decode to the PEM blocks expected.
+    #[error("expected {expected} in PEM form: {reason}")]
+    InvalidPem {
+        expected: &'static str,
+        reason: String,
+    },
+    /// A value the interface defines a syntax for (a name, INI text) that breaks it; the
+    /// reason names what is wrong without repeating secrets.
+    #[error("{reason}")]
+    Refused { reason: String },
     /// Text that does not parse as JSON.
     #[error("invalid JSON: {reason}")]
     InvalidJson { reason: String },

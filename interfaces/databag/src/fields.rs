@@ -1,7 +1,10 @@
 //! Readers for the value shapes the OpenStack charms publish.
 //!
 //! Every reader treats a missing key and an empty value alike (`Ok(None)`), and a present but
-//! malformed value as a [`FieldError`] naming the key.
+//! malformed value as a [`FieldError`] naming the key. Every value is one line: a line break
+//! or another control character is malformed wherever a reader expects text, so that nothing
+//! read here can add a line to the files it ends up in; [`raw`] is for the few values that
+//! are multi-line by design (PEM text some charms send unencoded).
 
 use std::fmt;
 use std::net::IpAddr;
@@ -11,14 +14,31 @@ use juju::UnitName;
 
 use crate::{Bag, FieldError, FieldErrorKind};
 
-/// The value of `key`, or `None` when it is absent or empty.
-pub fn text<'a>(bag: &'a Bag, key: &str) -> Option<&'a str> {
+/// The value of `key` as it is, or `None` when it is absent or empty: for values that may
+/// span lines. Everything else reads through [`text`].
+pub fn raw<'a>(bag: &'a Bag, key: &str) -> Option<&'a str> {
     bag.get(key).map(String::as_str).filter(|v| !v.is_empty())
+}
+
+/// The value of `key`, or `None` when it is absent or empty; a value with a line break, a
+/// tab or another control character is malformed.
+pub fn text<'a>(bag: &'a Bag, key: &str) -> Result<Option<&'a str>, FieldError> {
+    match raw(bag, key) {
+        Some(value) if value.chars().any(breaks_a_line) => {
+            Err(FieldError::new(key, FieldErrorKind::ControlCharacter))
+        }
+        value => Ok(value),
+    }
+}
+
+/// Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
+fn breaks_a_line(c: char) -> bool {
+    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
 }
 
 /// A TCP port. Python charms publish ints, which Juju turns into their decimal text.
 pub fn port(bag: &Bag, key: &str) -> Result<Option<u16>, FieldError> {
-    let Some(value) = text(bag, key) else {
+    let Some(value) = text(bag, key)? else {
         return Ok(None);
     };
     match value.parse::<u16>() {
@@ -34,7 +54,7 @@ pub fn port(bag: &Bag, key: &str) -> Result<Option<u16>, FieldError> {
 
 /// A whole number (timeouts, API versions).
 pub fn number(bag: &Bag, key: &str) -> Result<Option<u64>, FieldError> {
-    let Some(value) = text(bag, key) else {
+    let Some(value) = text(bag, key)? else {
         return Ok(None);
     };
     value.parse().map(Some).map_err(|_| {
@@ -49,7 +69,7 @@ pub fn number(bag: &Bag, key: &str) -> Result<Option<u64>, FieldError> {
 
 /// A host name or IP address.
 pub fn host(bag: &Bag, key: &str) -> Result<Option<Host>, FieldError> {
-    text(bag, key)
+    text(bag, key)?
         .map(|value| Host::parse(key, value))
         .transpose()
 }
@@ -57,7 +77,7 @@ pub fn host(bag: &Bag, key: &str) -> Result<Option<Host>, FieldError> {
 /// A boolean as the Python charms spell it: `True`/`False` (`str(bool)`), `true`/`false`,
 /// `yes`/`no`, in any case.
 pub fn flag(bag: &Bag, key: &str) -> Result<Option<bool>, FieldError> {
-    let Some(value) = text(bag, key) else {
+    let Some(value) = text(bag, key)? else {
         return Ok(None);
     };
     match value.to_ascii_lowercase().as_str() {
@@ -74,7 +94,7 @@ pub fn flag(bag: &Bag, key: &str) -> Result<Option<bool>, FieldError> {
 
 /// Base64-encoded UTF-8 text, decoded: how the charms ship certificates and keys.
 pub fn base64_text(bag: &Bag, key: &str) -> Result<Option<String>, FieldError> {
-    let Some(value) = text(bag, key) else {
+    let Some(value) = raw(bag, key) else {
         return Ok(None);
     };
     let invalid = |reason: String| FieldError::new(key, FieldErrorKind::InvalidBase64 { reason });
@@ -88,6 +108,56 @@ pub fn base64_text(bag: &Bag, key: &str) -> Result<Option<String>, FieldError> {
         .map_err(|_| invalid("decoded bytes are not UTF-8 text".into()))
 }
 
+/// What a PEM value must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PemKind {
+    /// One or more `CERTIFICATE` blocks (a certificate, a chain, a CA bundle).
+    Certificates,
+    /// One private key (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`).
+    PrivateKey,
+}
+
+impl PemKind {
+    fn expected(self) -> &'static str {
+        match self {
+            PemKind::Certificates => "certificates",
+            PemKind::PrivateKey => "a private key",
+        }
+    }
+}
+
+/// Base64-encoded PEM ([`base64_text`]), checked to hold `kind` and nothing else: the CA,
+/// certificate and key the database and broker charms send, which become files the services
+/// read. Never quotes the value (a key is secret).
+pub fn base64_pem(bag: &Bag, key: &str, kind: PemKind) -> Result<Option<String>, FieldError> {
+    let Some(text) = base64_text(bag, key)? else {
+        return Ok(None);
+    };
+    let invalid = |reason: String| {
+        FieldError::new(
+            key,
+            FieldErrorKind::InvalidPem {
+                expected: kind.expected(),
+                reason,
+            },
+        )
+    };
+    let blocks = pem::parse_many(&text).map_err(|e| invalid(e.to_string()))?;
+    let labels_fit = match kind {
+        PemKind::Certificates => blocks.iter().all(|b| b.tag() == "CERTIFICATE"),
+        PemKind::PrivateKey => blocks.len() == 1 && blocks[0].tag().ends_with("PRIVATE KEY"),
+    };
+    if blocks.is_empty() || !labels_fit {
+        let found: Vec<&str> = blocks.iter().map(pem::Pem::tag).collect();
+        return Err(invalid(if found.is_empty() {
+            "no PEM block".to_owned()
+        } else {
+            format!("found {}", found.join(", "))
+        }));
+    }
+    Ok(Some(text))
+}
+
 /// The base64 form [`base64_text`] reads, as Python's `base64.b64encode` writes it.
 pub fn encode_base64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
@@ -95,7 +165,7 @@ pub fn encode_base64(text: &str) -> String {
 
 /// A space-separated list of unit names, e.g. mysql's `allowed_units`.
 pub fn unit_list(bag: &Bag, key: &str) -> Result<Option<Vec<UnitName>>, FieldError> {
-    let Some(value) = text(bag, key) else {
+    let Some(value) = text(bag, key)? else {
         return Ok(None);
     };
     value

@@ -37,7 +37,7 @@ use std::collections::BTreeMap;
 
 use juju::UnitName;
 
-pub use error::{FieldError, FieldErrorKind, UnitError};
+pub use error::{FieldError, FieldErrorKind, Quoted, UnitError};
 pub use fields::Host;
 pub use python_json::PyJson;
 pub use readiness::{Readiness, Required};

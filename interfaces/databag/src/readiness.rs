@@ -72,14 +72,14 @@ impl<'a> Required<'a> {
         value
     }
 
-    pub fn text(&mut self, key: &str) -> Option<String> {
-        let value = fields::text(self.bag, key).map(str::to_owned);
-        self.note(key, value)
+    pub fn text(&mut self, key: &str) -> Result<Option<String>, FieldError> {
+        let value = fields::text(self.bag, key)?.map(str::to_owned);
+        Ok(self.note(key, value))
     }
 
-    pub fn secret(&mut self, key: &str) -> Option<Secret> {
-        let value = fields::text(self.bag, key).map(Secret::from);
-        self.note(key, value)
+    pub fn secret(&mut self, key: &str) -> Result<Option<Secret>, FieldError> {
+        let value = fields::text(self.bag, key)?.map(Secret::from);
+        Ok(self.note(key, value))
     }
 
     pub fn port(&mut self, key: &str) -> Result<Option<u16>, FieldError> {

@@ -54,7 +54,8 @@ fn changed_keys_writes_only_differences_and_treats_empty_as_absent() {
 #[test]
 fn readers_treat_empty_as_absent() {
     let b = bag(&[("p", ""), ("h", ""), ("f", "")]);
-    assert_eq!(fields::text(&b, "p"), None);
+    assert_eq!(fields::text(&b, "p"), Ok(None));
+    assert_eq!(fields::raw(&b, "p"), None);
     assert_eq!(fields::port(&b, "p"), Ok(None));
     assert_eq!(fields::host(&b, "h"), Ok(None));
     assert_eq!(fields::flag(&b, "f"), Ok(None));
@@ -100,7 +101,10 @@ fn hosts() {
     for key in ["space", "newline", "url"] {
         let err = fields::host(&b, key).unwrap_err();
         assert!(
-            matches!(err.kind(), FieldErrorKind::InvalidHost { .. }),
+            matches!(
+                err.kind(),
+                FieldErrorKind::InvalidHost { .. } | FieldErrorKind::ControlCharacter
+            ),
             "{key}"
         );
     }
@@ -152,8 +156,8 @@ fn unit_lists() {
 fn required_collects_every_missing_key() {
     let b = bag(&[("a", "x"), ("port", "")]);
     let mut r = Required::new(&b);
-    assert_eq!(r.text("a").as_deref(), Some("x"));
-    assert_eq!(r.text("b"), None);
+    assert_eq!(r.text("a"), Ok(Some("x".to_owned())));
+    assert_eq!(r.text("b"), Ok(None));
     assert_eq!(r.port("port"), Ok(None));
     r.not_yet("allowed_units");
     assert_eq!(
@@ -216,8 +220,96 @@ fn first_ready_prefers_a_ready_unit_over_errors_and_reads_no_units_as_an_empty_b
 fn secrets_stay_out_of_debug_output() {
     let b = bag(&[("password", "hunter2")]);
     let mut r = Required::new(&b);
-    let secret = r.secret("password").unwrap();
+    let secret = r.secret("password").unwrap().unwrap();
     assert_eq!(secret.expose(), "hunter2");
     assert_eq!(format!("{secret:?}"), "<redacted>");
     assert_eq!(format!("{:?}", Some(Secret::from("x"))), "Some(<redacted>)");
+}
+
+#[test]
+fn text_is_one_line_and_the_refusal_never_repeats_the_value() {
+    let b = bag(&[
+        ("password", "hunter2\n[DEFAULT]\ndebug = True"),
+        ("tab", "a\tb"),
+        ("nel", "a\u{85}b"),
+        ("separator", "a\u{2028}b"),
+        ("fine", "p@ss$word with spaces"),
+    ]);
+    for key in ["password", "tab", "nel", "separator"] {
+        let err = fields::text(&b, key).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("relation key `{key}`: contains a line break or another control character")
+        );
+        assert!(matches!(err.kind(), FieldErrorKind::ControlCharacter));
+    }
+    assert!(Required::new(&b).secret("password").is_err());
+    assert_eq!(fields::text(&b, "fine"), Ok(Some("p@ss$word with spaces")));
+    assert_eq!(
+        fields::raw(&b, "password"),
+        Some("hunter2\n[DEFAULT]\ndebug = True")
+    );
+    // Hosts and numbers read through text too.
+    assert!(fields::host(&bag(&[("h", "db\nhost")]), "h").is_err());
+}
+
+const CERT: &str =
+    "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUJw==\n-----END CERTIFICATE-----\n";
+const KEY: &str = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n";
+
+#[test]
+fn pem_values_hold_what_their_key_says_and_nothing_else() {
+    let b = bag(&[
+        ("ca", &fields::encode_base64(CERT)),
+        ("chain", &fields::encode_base64(&format!("{CERT}{CERT}"))),
+        ("key", &fields::encode_base64(KEY)),
+        (
+            "not-pem",
+            &fields::encode_base64("[DEFAULT]\ndebug = True\n"),
+        ),
+        ("key-as-ca", &fields::encode_base64(KEY)),
+        ("two-keys", &fields::encode_base64(&format!("{KEY}{KEY}"))),
+        ("not-base64", "%%%"),
+    ]);
+    use fields::PemKind::{Certificates, PrivateKey};
+    assert_eq!(
+        fields::base64_pem(&b, "ca", Certificates),
+        Ok(Some(CERT.to_owned()))
+    );
+    assert!(fields::base64_pem(&b, "chain", Certificates)
+        .unwrap()
+        .is_some());
+    assert_eq!(
+        fields::base64_pem(&b, "key", PrivateKey),
+        Ok(Some(KEY.to_owned()))
+    );
+    assert_eq!(fields::base64_pem(&b, "absent", PrivateKey), Ok(None));
+    let message = |key, kind| fields::base64_pem(&b, key, kind).unwrap_err().to_string();
+    assert_eq!(
+        message("not-pem", Certificates),
+        "relation key `not-pem`: expected certificates in PEM form: no PEM block"
+    );
+    assert_eq!(
+        message("key-as-ca", Certificates),
+        "relation key `key-as-ca`: expected certificates in PEM form: found PRIVATE KEY"
+    );
+    assert_eq!(
+        message("two-keys", PrivateKey),
+        "relation key `two-keys`: expected a private key in PEM form: found PRIVATE KEY, PRIVATE KEY"
+    );
+    assert!(message("not-base64", Certificates).contains("expected base64-encoded text"));
+    assert!(!message("key-as-ca", Certificates).contains("MIGH"));
+}
+
+#[test]
+fn quoted_values_are_escaped_and_cut() {
+    assert_eq!(Quoted("abc").to_string(), "\"abc\"");
+    assert_eq!(Quoted("a\nb\"").to_string(), "\"a\\nb\\\"\"");
+    let long = "x".repeat(1 << 20);
+    assert_eq!(
+        Quoted(&long).to_string(),
+        format!("\"{}...\" (1048576 bytes)", "x".repeat(64))
+    );
+    let err = fields::port(&bag(&[("p", &long)]), "p").unwrap_err();
+    assert!(err.to_string().len() < 200, "{err}");
 }

@@ -124,7 +124,7 @@ impl HaRequest {
             systemd_services: services(bag, "systemd_services")?,
         };
         Ok(Readiness::Ready(HaRequest {
-            bindiface: fields::text(bag, "corosync_bindiface").map(str::to_owned),
+            bindiface: fields::text(bag, "corosync_bindiface")?.map(str::to_owned),
             mcastport: fields::port(bag, "corosync_mcastport")?,
             crm,
         }))
@@ -134,9 +134,10 @@ impl HaRequest {
 /// The key a collection is read from, `json_<name>` first, and its text.
 fn collection<'a>(bag: &'a Bag, name: &str) -> Option<(String, &'a str)> {
     let json_key = format!("json_{name}");
-    match fields::text(bag, &json_key) {
+    // JSON, parsed next: a line break in it cannot reach a file.
+    match fields::raw(bag, &json_key) {
         Some(text) => Some((json_key, text)),
-        None => fields::text(bag, name).map(|text| (name.to_owned(), text)),
+        None => fields::raw(bag, name).map(|text| (name.to_owned(), text)),
     }
 }
 
@@ -234,7 +235,7 @@ impl HaAnswer {
     /// The principal's reading of one hacluster unit's bag. Like the Python layer, any value
     /// other than `yes`/`true` (in any case) means not clustered, never an error.
     pub fn from_bag(bag: &Bag) -> Self {
-        let clustered = fields::text(bag, "clustered")
+        let clustered = fields::raw(bag, "clustered")
             .is_some_and(|v| v.eq_ignore_ascii_case("yes") || v.eq_ignore_ascii_case("true"));
         HaAnswer { clustered }
     }

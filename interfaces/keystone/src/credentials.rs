@@ -27,6 +27,7 @@
 
 use std::collections::BTreeMap;
 
+use databag::fields::PemKind;
 use databag::{fields, Bag, FieldError, Host, Readiness, Required, Secret, UnitError};
 use juju::UnitName;
 
@@ -65,15 +66,18 @@ impl CredentialsRequest {
         ])
     }
 
-    /// Keystone's reading of one client unit's bag.
+    /// Keystone's reading of one client unit's bag. A value with a line break counts as not
+    /// sent: no keystone answers such a request.
     pub fn from_bag(bag: &Bag) -> Readiness<Self> {
         let mut required = Required::new(bag);
-        let Some(username) = required.text("username") else {
+        let Some(username) = required.text("username").ok().flatten() else {
             return required.incomplete();
         };
-        let text = |key| fields::text(bag, key).map(str::to_owned);
+        let text = |key| fields::text(bag, key).ok().flatten().map(str::to_owned);
         let list = |key| {
             fields::text(bag, key)
+                .ok()
+                .flatten()
                 .map(|v| {
                     v.split(',')
                         .map(str::trim)
@@ -189,13 +193,17 @@ impl Credentials {
             required.not_yet("auth_protocol");
         }
         let auth_port = required.port("auth_port")?;
-        let project = required.text("credentials_project");
-        let username = required.text("credentials_username");
-        let password = required.secret("credentials_password");
-        let project_id = required.text("credentials_project_id");
-        let ca_cert = unless_null(bag, "ca_cert", fields::base64_text)?;
+        let project = required.text("credentials_project")?;
+        let username = required.text("credentials_username")?;
+        let password = required.secret("credentials_password")?;
+        let project_id = required.text("credentials_project_id")?;
+        let ca_cert = unless_null(bag, "ca_cert", |bag, key| {
+            fields::base64_pem(bag, key, PemKind::Certificates)
+        })?;
         let https_keystone = unless_null(bag, "https_keystone", fields::flag)?;
-        let text = |key| fields::text(bag, key).map(str::to_owned);
+        let text = |key| -> Result<Option<String>, FieldError> {
+            Ok(fields::text(bag, key)?.map(str::to_owned))
+        };
 
         let (
             Some(host),
@@ -237,12 +245,12 @@ impl Credentials {
             auth_port,
             auth_protocol,
             api_version,
-            region: text("region"),
-            domain: text("domain"),
-            user_domain_name: text("credentials_user_domain_name"),
-            user_domain_id: text("credentials_user_domain_id"),
-            project_domain_name: text("credentials_project_domain_name"),
-            project_domain_id: text("credentials_project_domain_id"),
+            region: text("region")?,
+            domain: text("domain")?,
+            user_domain_name: text("credentials_user_domain_name")?,
+            user_domain_id: text("credentials_user_domain_id")?,
+            project_domain_name: text("credentials_project_domain_name")?,
+            project_domain_id: text("credentials_project_domain_id")?,
             ca_cert,
             https_keystone,
         }))

@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 
+use databag::fields::PemKind;
 use databag::{fields, Bag, FieldError, Host, Readiness, Required, Secret, UnitError};
 use juju::UnitName;
 
@@ -44,6 +45,8 @@ impl Endpoint {
                 None => key.to_owned(),
             };
             fields::text(bag, &key)
+                .ok()
+                .flatten()
                 .filter(|v| *v != "None")
                 .map(str::to_owned)
         };
@@ -247,17 +250,21 @@ impl ServiceCredentials {
             required.not_yet("auth_protocol");
         }
         let auth_port = required.port("auth_port")?;
-        let service_tenant = required.text("service_tenant");
-        let service_username = required.text("service_username");
-        let service_password = required.secret("service_password");
-        let service_tenant_id = required.text("service_tenant_id");
+        let service_tenant = required.text("service_tenant")?;
+        let service_username = required.text("service_username")?;
+        let service_password = required.secret("service_password")?;
+        let service_tenant_id = required.text("service_tenant_id")?;
 
         let internal_host = fields::host(bag, "internal_host")?;
         let internal_port = fields::port(bag, "internal_port")?;
         let internal_protocol = Protocol::read(bag, "internal_protocol")?;
-        let text = |key| fields::text(bag, key).map(str::to_owned);
+        let text = |key| -> Result<Option<String>, FieldError> {
+            Ok(fields::text(bag, key)?.map(str::to_owned))
+        };
         let api_version = fields::number(bag, "api_version")?;
-        let ca_cert = unless_null(bag, "ca_cert", fields::base64_text)?;
+        let ca_cert = unless_null(bag, "ca_cert", |bag, key| {
+            fields::base64_pem(bag, key, PemKind::Certificates)
+        })?;
         let https_keystone = unless_null(bag, "https_keystone", fields::flag)?;
 
         let (
@@ -300,10 +307,10 @@ impl ServiceCredentials {
             service_tenant_id,
             service_username,
             service_password,
-            service_domain: text("service_domain"),
-            service_domain_id: text("service_domain_id"),
+            service_domain: text("service_domain")?,
+            service_domain_id: text("service_domain_id")?,
             api_version,
-            service_type: text("service_type"),
+            service_type: text("service_type")?,
             ca_cert,
             https_keystone,
         }))

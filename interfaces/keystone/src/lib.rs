@@ -86,7 +86,7 @@ impl Protocol {
     }
 
     fn read(bag: &Bag, key: &str) -> Result<Option<Protocol>, FieldError> {
-        match fields::text(bag, key) {
+        match fields::text(bag, key)? {
             None => Ok(None),
             Some("http") => Ok(Some(Protocol::Http)),
             Some("https") => Ok(Some(Protocol::Https)),
@@ -113,7 +113,7 @@ fn unless_null<T>(
     key: &str,
     read: impl Fn(&Bag, &str) -> Result<Option<T>, FieldError>,
 ) -> Result<Option<T>, FieldError> {
-    if fields::text(bag, key) == Some("__null__") {
+    if fields::raw(bag, key) == Some("__null__") {
         Ok(None)
     } else {
         read(bag, key)

@@ -256,14 +256,14 @@ fn malformed_keystone_values_name_their_key() {
 #[test]
 fn tls_keystone_answer_decodes_the_ca() {
     let mut answer = keystone_answer();
-    answer.insert("ca_cert".into(), fields::encode_base64("CA PEM"));
+    answer.insert("ca_cert".into(), fields::encode_base64(CA_PEM));
     answer.insert("https_keystone".into(), "True".into());
     answer.insert("service_protocol".into(), "https".into());
     let creds = ServiceCredentials::from_bag(&answer)
         .unwrap()
         .ready()
         .unwrap();
-    assert_eq!(creds.ca_cert.as_deref(), Some("CA PEM"));
+    assert_eq!(creds.ca_cert.as_deref(), Some(CA_PEM));
     assert_eq!(creds.https_keystone, Some(true));
     assert_eq!(creds.auth_uri(), "https://10.5.0.51:5000");
 }
@@ -422,3 +422,6 @@ fn credentials_malformed_values_name_their_key() {
         assert_eq!(Credentials::from_bag(&answer).unwrap_err().key(), key);
     }
 }
+
+/// A certificate in PEM form (its DER is not checked by the codecs).
+const CA_PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";

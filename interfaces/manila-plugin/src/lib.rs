@@ -17,45 +17,73 @@
 //!
 //! A back end is available to the principal once it has sent both `_name` and
 //! `_configuration_data` (`{"data": {}}` included: manila-generic sends that until it is
-//! configured, manila-ganesha only ever sends `{"complete": true}`). A payload that is not
-//! JSON, has no `data` object, or has a non-string file section is [`BackendStatus::Invalid`]
-//! with a [`FieldError`] saying why; the caller logs it with the relation and unit.
+//! configured, manila-ganesha only ever sends `{"complete": true}`).
+//!
+//! # What the principal accepts
+//!
+//! The text a back end adds to `manila.conf` ([`MANILA_CONF`]) ends up in the file every
+//! Manila service reads, so the principal parses it on receipt ([`ShareBackend`]) and
+//! renders it again from the parse, never copies it:
+//! - `_name` is a [`BackendName`]: a section name (`[A-Za-z0-9_.-]+`) that is none of the
+//!   sections Manila and its libraries use ([`RESERVED_SECTIONS`], `oslo_*`);
+//! - the text is INI ([`ini::Document`]): its sections are the back end's own `[<name>]`
+//!   and the service-client sections the reference charms send ([`SHARED_SECTIONS`]), one
+//!   `key = value` per line, values in oslo.config's syntax;
+//! - anything else (a payload that is not JSON, has no `data` object or a non-string file
+//!   section, a bad name, text that is not INI, another section) makes the unit
+//!   [`BackendStatus::Invalid`] with a [`FieldError`] saying why, never repeating a value.
 //!
 //! Where to start: a plugin publishes a [`Backend`] and reads [`Credentials`]; the principal
-//! publishes [`AuthenticationData`] and reads [`PluginBackends`]. Both write through
+//! publishes [`AuthenticationData`] and reads [`PluginBackends`], merging the back ends'
+//! service-client sections with [`SharedSections::merge`]. Both write through
 //! [`changed_keys`] so that only changed keys reach `relation-set`.
 //!
 //! ```
-//! use manila_plugin::{Backend, BackendStatus};
-//! let backend = Backend::new("generic")
-//!     .with_file("/etc/manila/manila.conf", "[generic]\nshare_backend_name = generic\n");
+//! use manila_plugin::{Backend, BackendName, BackendStatus, MANILA_CONF};
+//! let name: BackendName = "generic".parse()?;
+//! let backend = Backend::new(name.clone())
+//!     .with_file(MANILA_CONF, "[generic]\nshare_backend_name = generic\n");
 //! let bag = backend.to_bag();
 //! assert_eq!(
 //!     bag["_configuration_data"],
 //!     r#"{"data": {"/etc/manila/manila.conf": "[generic]\nshare_backend_name = generic\n"}}"#,
 //! );
-//! assert_eq!(BackendStatus::from_bag(&bag), BackendStatus::Ready(backend));
+//! let received = BackendStatus::from_bag(&bag);
+//! let own = received.ready().unwrap().own.as_ref().unwrap();
+//! assert_eq!(own.get("share_backend_name"), Some("generic"));
+//! # Ok::<(), manila_plugin::BackendNameError>(())
 //! ```
+
+mod names;
+mod protocols;
+mod shared;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use databag::{fields, Bag, FieldError, FieldErrorKind, PyJson, Readiness, Secret};
+use databag::{fields, Bag, FieldError, FieldErrorKind, PyJson, Readiness, Secret, UnitError};
+use ini::{Document, Section};
 use juju::UnitName;
 use serde_json::Value;
 
 pub use databag::changed_keys;
+pub use names::{is_reserved, BackendName, BackendNameError, RESERVED_SECTIONS, SHARED_SECTIONS};
+pub use protocols::{parse_protocols, SHARE_PROTOCOLS};
+pub use shared::{Conflict, SharedSections};
 
 const NAME: &str = "_name";
 const CONFIGURATION: &str = "_configuration_data";
 const AUTHENTICATION: &str = "_authentication_data";
 
+/// The file whose text the principal adds to its own `manila.conf`.
+pub const MANILA_CONF: &str = "/etc/manila/manila.conf";
+
 /// One share back end, as a plugin announces it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Backend {
-    pub name: String,
+    pub name: BackendName,
     /// Config file path and the text the principal adds to that file, in the order the
-    /// plugin sends them (read back in path order).
+    /// plugin sends them.
     pub files: Vec<(String, String)>,
     /// The plugin's own completeness flag, when it sends one (manila-ganesha does,
     /// manila-generic never).
@@ -63,9 +91,9 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: BackendName) -> Self {
         Backend {
-            name: name.into(),
+            name,
             files: Vec::new(),
             complete: None,
         }
@@ -81,14 +109,6 @@ impl Backend {
         self
     }
 
-    /// The text this back end adds to `path`.
-    pub fn file(&self, path: &str) -> Option<&str> {
-        self.files
-            .iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, text)| text.as_str())
-    }
-
     /// The plugin's bag.
     pub fn to_bag(&self) -> Bag {
         let mut data = Vec::new();
@@ -99,7 +119,7 @@ impl Backend {
             data.push((path.clone(), PyJson::from(text.as_str())));
         }
         Bag::from([
-            (NAME.into(), self.name.clone()),
+            (NAME.into(), self.name.to_string()),
             (CONFIGURATION.into(), wrap(PyJson::Object(data))),
         ])
     }
@@ -155,11 +175,80 @@ fn unwrap_data(key: &str, text: &str) -> Result<serde_json::Map<String, Value>, 
     }
 }
 
+/// A back end as the principal accepted it: a valid name and its `manila.conf` text, parsed
+/// and held to the sections it may write (see the [crate docs](crate)).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ShareBackend {
+    pub name: BackendName,
+    /// Its own section, `[<name>]`, once it sends one.
+    pub own: Option<Section>,
+    /// The service-client sections it sends, in [`SHARED_SECTIONS`] order.
+    pub shared: Vec<Section>,
+    /// The plugin's own completeness flag, when it sends one.
+    pub complete: Option<bool>,
+}
+
+impl fmt::Debug for ShareBackend {
+    /// Values can be credentials: only section names and option counts are shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sections: Vec<String> = self
+            .own
+            .iter()
+            .chain(&self.shared)
+            .map(|s| format!("[{}] ({} options)", s.name, s.options.len()))
+            .collect();
+        f.debug_struct("ShareBackend")
+            .field("name", &self.name)
+            .field("sections", &sections)
+            .field("complete", &self.complete)
+            .finish()
+    }
+}
+
+impl ShareBackend {
+    /// Reads a plugin's name and `manila.conf` text (`None`: it sent none yet).
+    pub fn parse(name: BackendName, manila_conf: Option<&str>) -> Result<ShareBackend, String> {
+        let mut backend = ShareBackend {
+            name,
+            own: None,
+            shared: Vec::new(),
+            complete: None,
+        };
+        let Some(text) = manila_conf else {
+            return Ok(backend);
+        };
+        let document = Document::parse(text).map_err(|e| format!("its {MANILA_CONF} text, {e}"))?;
+        for section in document.sections {
+            if section.name.as_str() == backend.name.as_str() {
+                backend.own = Some(section);
+            } else if SHARED_SECTIONS.contains(&section.name.as_str()) {
+                backend.shared.push(section);
+            } else {
+                return Err(format!(
+                    "its {MANILA_CONF} text has a section [{}]; a back end may write only its \
+                     own ([{}]) and {}",
+                    section.name,
+                    backend.name,
+                    SHARED_SECTIONS
+                        .iter()
+                        .map(|s| format!("[{s}]"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        backend
+            .shared
+            .sort_by_key(|s| SHARED_SECTIONS.iter().position(|n| *n == s.name.as_str()));
+        Ok(backend)
+    }
+}
+
 /// What the principal knows of one plugin unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BackendStatus {
     /// Name and configuration received and well-formed.
-    Ready(Backend),
+    Ready(ShareBackend),
     /// The plugin has not sent `missing` yet.
     Waiting { missing: Vec<String> },
     /// The plugin sent something that is not a back end.
@@ -169,8 +258,15 @@ pub enum BackendStatus {
 impl BackendStatus {
     /// The principal's reading of one plugin unit's bag.
     pub fn from_bag(bag: &Bag) -> Self {
-        let name = fields::text(bag, NAME);
-        let configuration = fields::text(bag, CONFIGURATION);
+        match Self::read(bag) {
+            Ok(status) => status,
+            Err(e) => BackendStatus::Invalid(e),
+        }
+    }
+
+    fn read(bag: &Bag) -> Result<Self, FieldError> {
+        let name = fields::text(bag, NAME)?;
+        let configuration = fields::text(bag, CONFIGURATION)?;
         let (Some(name), Some(configuration)) = (name, configuration) else {
             let missing = [
                 (NAME, name.is_none()),
@@ -180,28 +276,48 @@ impl BackendStatus {
             .filter(|(_, absent)| *absent)
             .map(|(key, _)| key.to_owned())
             .collect();
-            return BackendStatus::Waiting { missing };
+            return Ok(BackendStatus::Waiting { missing });
         };
-        match parse_configuration(name, configuration) {
-            Ok(backend) => BackendStatus::Ready(backend),
-            Err(e) => BackendStatus::Invalid(e),
-        }
+        let refused =
+            |key: &str, reason: String| FieldError::new(key, FieldErrorKind::Refused { reason });
+        let name = BackendName::new(name).map_err(|e| refused(NAME, e.to_string()))?;
+        let (complete, files) = parse_configuration(configuration)?;
+        let manila_conf = files
+            .iter()
+            .find(|(path, _)| path == MANILA_CONF)
+            .map(|(_, text)| text.as_str());
+        let mut backend = ShareBackend::parse(name, manila_conf)
+            .map_err(|reason| refused(CONFIGURATION, reason))?;
+        backend.complete = complete;
+        Ok(BackendStatus::Ready(backend))
     }
 
-    pub fn ready(&self) -> Option<&Backend> {
+    pub fn ready(&self) -> Option<&ShareBackend> {
         match self {
             BackendStatus::Ready(backend) => Some(backend),
             _ => None,
         }
     }
+
+    /// One plugin unit's bag as a readiness, for readers that keep the last good data.
+    pub fn check(bag: &Bag) -> Result<Readiness<ShareBackend>, FieldError> {
+        match BackendStatus::from_bag(bag) {
+            BackendStatus::Ready(backend) => Ok(Readiness::Ready(backend)),
+            BackendStatus::Waiting { missing } => Ok(Readiness::Incomplete { missing }),
+            BackendStatus::Invalid(e) => Err(e),
+        }
+    }
 }
 
-fn parse_configuration(name: &str, text: &str) -> Result<Backend, FieldError> {
+/// The completeness flag and the `(path, text)` entries of a `_configuration_data` payload.
+#[allow(clippy::type_complexity)]
+fn parse_configuration(text: &str) -> Result<(Option<bool>, Vec<(String, String)>), FieldError> {
     let data = unwrap_data(CONFIGURATION, text)?;
-    let mut backend = Backend::new(name);
+    let mut complete = None;
+    let mut files = Vec::new();
     for (key, value) in data {
         match (key.as_str(), value) {
-            ("complete", Value::Bool(complete)) => backend.complete = Some(complete),
+            ("complete", Value::Bool(flag)) => complete = Some(flag),
             ("complete", _) => {
                 return Err(FieldError::new(
                     CONFIGURATION,
@@ -210,7 +326,7 @@ fn parse_configuration(name: &str, text: &str) -> Result<Backend, FieldError> {
                     },
                 ))
             }
-            (_, Value::String(section)) => backend.files.push((key, section)),
+            (_, Value::String(section)) => files.push((key, section)),
             (_, _) => {
                 return Err(FieldError::new(
                     CONFIGURATION,
@@ -221,9 +337,7 @@ fn parse_configuration(name: &str, text: &str) -> Result<Backend, FieldError> {
             }
         }
     }
-    // serde_json's map order depends on a crate feature; path order is stable either way.
-    backend.files.sort();
-    Ok(backend)
+    Ok((complete, files))
 }
 
 /// What the principal knows of every plugin unit on one relation endpoint.
@@ -242,12 +356,33 @@ impl PluginBackends {
         }
     }
 
+    /// The relation's reading: ready once a unit announced a back end; a malformed unit is an
+    /// error only when no unit is ready.
+    pub fn read(units: &BTreeMap<UnitName, Bag>) -> Result<Readiness<Self>, UnitError> {
+        let backends = PluginBackends::from_bags(units);
+        if !backends.ready().is_empty() {
+            return Ok(Readiness::Ready(backends));
+        }
+        if let Some((unit, error)) = backends.invalid().next() {
+            return Err(error.clone().from_unit(unit));
+        }
+        let missing = backends
+            .units
+            .values()
+            .find_map(|status| match status {
+                BackendStatus::Waiting { missing } => Some(missing.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| vec![NAME.to_owned(), CONFIGURATION.to_owned()]);
+        Ok(Readiness::Incomplete { missing })
+    }
+
     /// The ready back ends, one per name (the first unit in unit order wins: several units
     /// of one plugin application announce the same back end).
-    pub fn ready(&self) -> Vec<&Backend> {
-        let mut by_name: BTreeMap<&str, &Backend> = BTreeMap::new();
+    pub fn ready(&self) -> Vec<&ShareBackend> {
+        let mut by_name: BTreeMap<&BackendName, &ShareBackend> = BTreeMap::new();
         for backend in self.units.values().filter_map(BackendStatus::ready) {
-            by_name.entry(backend.name.as_str()).or_insert(backend);
+            by_name.entry(&backend.name).or_insert(backend);
         }
         by_name.into_values().collect()
     }
@@ -258,12 +393,7 @@ impl PluginBackends {
         self.ready().iter().map(|b| b.name.as_str()).collect()
     }
 
-    /// The sections the ready back ends add to `path`, in back-end name order.
-    pub fn sections_for(&self, path: &str) -> Vec<&str> {
-        self.ready().iter().filter_map(|b| b.file(path)).collect()
-    }
-
-    /// Units whose payload is malformed, for the caller to log.
+    /// Units whose payload is malformed, for the caller to report.
     pub fn invalid(&self) -> impl Iterator<Item = (&UnitName, &FieldError)> {
         self.units.iter().filter_map(|(unit, status)| match status {
             BackendStatus::Invalid(e) => Some((unit, e)),
@@ -341,7 +471,7 @@ impl Credentials {
     /// value is missing or `null`; `project_domain_id`/`user_domain_id` stand in for the
     /// `*_name` keys when only they are sent.
     pub fn from_bag(bag: &Bag) -> Result<Readiness<Self>, FieldError> {
-        let Some(text) = fields::text(bag, AUTHENTICATION) else {
+        let Some(text) = fields::text(bag, AUTHENTICATION)? else {
             return Ok(Readiness::waiting_for([AUTHENTICATION]));
         };
         let data = unwrap_data(AUTHENTICATION, text)?;
@@ -349,6 +479,16 @@ impl Credentials {
         let mut value = |keys: &[&str]| -> Result<Option<String>, FieldError> {
             for key in keys {
                 match data.get(*key) {
+                    // The values go into manila.conf: each must be one oslo.config value.
+                    Some(Value::String(s)) if ini::Dialect::Oslo.escape(s).is_err() => {
+                        let why = ini::Dialect::Oslo.escape(s).err().map(|e| e.to_string());
+                        return Err(FieldError::new(
+                            AUTHENTICATION,
+                            FieldErrorKind::Refused {
+                                reason: format!("{key:?} {}", why.unwrap_or_default()),
+                            },
+                        ));
+                    }
                     Some(Value::String(s)) if !s.is_empty() => return Ok(Some(s.clone())),
                     None | Some(Value::Null) | Some(Value::String(_)) => {}
                     Some(_) => {

@@ -23,8 +23,12 @@ share_backend_name = generic
 service_instance_user = manila
 ";
 
+fn name(text: &str) -> BackendName {
+    text.parse().unwrap()
+}
+
 fn generic() -> Backend {
-    Backend::new("generic").with_file("/etc/manila/manila.conf", GENERIC_SECTION)
+    Backend::new(name("generic")).with_file(MANILA_CONF, GENERIC_SECTION)
 }
 
 #[test]
@@ -40,7 +44,7 @@ fn generic_plugin_payload_matches_python() {
         ])
     );
     assert_eq!(
-        Backend::new("generic").to_bag()["_configuration_data"],
+        Backend::new(name("generic")).to_bag()["_configuration_data"],
         r#"{"data": {}}"#
     );
 }
@@ -48,7 +52,9 @@ fn generic_plugin_payload_matches_python() {
 #[test]
 fn ganesha_plugin_payload_matches_python() {
     assert_eq!(
-        Backend::new("cephfsnfs1").with_complete(true).to_bag(),
+        Backend::new(name("cephfsnfs1"))
+            .with_complete(true)
+            .to_bag(),
         bag(&[
             ("_name", "cephfsnfs1"),
             ("_configuration_data", r#"{"data": {"complete": true}}"#),
@@ -58,9 +64,9 @@ fn ganesha_plugin_payload_matches_python() {
 
 #[test]
 fn files_keep_insertion_order_on_the_wire() {
-    let backend = Backend::new("b")
+    let backend = Backend::new(name("b"))
         .with_complete(false)
-        .with_file("/etc/manila/manila.conf", "z")
+        .with_file(MANILA_CONF, "z")
         .with_file("/etc/manila/a.conf", "a");
     assert_eq!(
         backend.to_bag()["_configuration_data"],
@@ -69,24 +75,38 @@ fn files_keep_insertion_order_on_the_wire() {
 }
 
 #[test]
-fn principal_reads_each_backend() {
+fn principal_reads_each_backend_as_parsed_sections() {
+    let generic = BackendStatus::from_bag(&generic().to_bag());
+    let generic = generic.ready().unwrap();
+    assert_eq!(generic.name.as_str(), "generic");
+    let own = generic.own.as_ref().unwrap();
+    assert_eq!(own.name.as_str(), "generic");
     assert_eq!(
-        BackendStatus::from_bag(&generic().to_bag()),
-        BackendStatus::Ready(generic())
+        own.get("share_driver"),
+        Some("manila.share.drivers.generic.GenericShareDriver")
     );
+    assert_eq!(own.options.len(), 4);
+    assert!(generic.shared.is_empty());
+
     let ganesha = BackendStatus::from_bag(&bag(&[
         ("_name", "cephfsnfs1"),
         ("_configuration_data", r#"{"data": {"complete": true}}"#),
     ]));
     let ganesha = ganesha.ready().unwrap();
     assert_eq!(ganesha.complete, Some(true));
-    assert!(ganesha.files.is_empty());
-    // Python's compact form and unknown top-level keys are fine too.
+    assert_eq!((&ganesha.own, ganesha.shared.len()), (&None, 0));
+    // Python's compact form, other files and unknown top-level keys are fine too.
     let compact = BackendStatus::from_bag(&bag(&[
         ("_name", "x"),
-        ("_configuration_data", r#"{"data":{"/etc/f":"s"},"v":1}"#),
+        (
+            "_configuration_data",
+            r#"{"data":{"/etc/f":"s","/etc/manila/manila.conf":"[cinder]\nauth_type = password\n[x]\ny = 1\n[nova]\nauth_type = password\n"},"v":1}"#,
+        ),
     ]));
-    assert_eq!(compact.ready().unwrap().file("/etc/f"), Some("s"));
+    let compact = compact.ready().unwrap();
+    let shared: Vec<&str> = compact.shared.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(shared, ["nova", "cinder"]);
+    assert_eq!(compact.own.as_ref().unwrap().get("y"), Some("1"));
 }
 
 #[test]
@@ -103,6 +123,15 @@ fn principal_waits_for_name_and_configuration() {
             missing: vec!["_configuration_data".into()]
         }
     );
+}
+
+fn refusal(name: &str, payload: &str) -> String {
+    let status =
+        BackendStatus::from_bag(&bag(&[("_name", name), ("_configuration_data", payload)]));
+    let BackendStatus::Invalid(err) = status else {
+        panic!("{name:?} {payload} was accepted: {status:?}");
+    };
+    err.to_string()
 }
 
 #[test]
@@ -134,25 +163,129 @@ fn malformed_payloads_are_invalid_with_a_reason() {
         ),
     ];
     for (payload, reason) in cases {
-        let status = BackendStatus::from_bag(&bag(&[
-            ("_name", "generic"),
-            ("_configuration_data", payload),
-        ]));
-        let BackendStatus::Invalid(err) = status else {
-            panic!("{payload} was accepted: {status:?}");
-        };
-        assert_eq!(err.key(), "_configuration_data");
         assert_eq!(
-            err.to_string(),
+            refusal("generic", payload),
             format!("relation key `_configuration_data`: {reason}")
         );
     }
 }
 
 #[test]
+fn names_that_are_not_section_names_or_are_manilas_own_are_refused() {
+    let data = r#"{"data": {}}"#;
+    for (bad, why) in [
+        ("gen eric", r#""gen eric" is not a valid section name"#),
+        ("a,b", r#""a,b" is not a valid section name"#),
+        (
+            "x\n[DEFAULT]",
+            "contains a line break or another control character",
+        ),
+        ("x]", r#""x]" is not a valid section name"#),
+        (
+            "DEFAULT",
+            r#""DEFAULT" is a section Manila or its libraries use"#,
+        ),
+        (
+            "database",
+            r#""database" is a section Manila or its libraries use"#,
+        ),
+        (
+            "Keystone_AuthToken",
+            "is a section Manila or its libraries use",
+        ),
+        (
+            "oslo_messaging_amqp",
+            "is a section Manila or its libraries use",
+        ),
+        ("nova", "is a section Manila or its libraries use"),
+    ] {
+        let message = refusal(bad, data);
+        assert!(message.starts_with("relation key `_name`: "), "{message}");
+        assert!(message.contains(why), "{bad:?}: {message}");
+    }
+    assert!(is_reserved("DEFAULT") && is_reserved("oslo_anything") && !is_reserved("generic"));
+}
+
+#[test]
+fn text_that_is_not_ini_or_writes_other_sections_is_refused() {
+    let payload = |text: &str| {
+        format!(
+            r#"{{"data": {{"/etc/manila/manila.conf": {}}}}}"#,
+            serde_json::to_string(text).unwrap()
+        )
+    };
+    let cases = [
+        (
+            "[DEFAULT] = x",
+            "line 1: a section header must end with ']'",
+        ),
+        (
+            "[generic]\nx = 1\n[DEFAULT]\ndebug = True\n",
+            "has a section [DEFAULT]; a back end may write only its own ([generic]) and [nova], \
+             [neutron], [cinder]",
+        ),
+        (
+            "[database]\nconnection = sqlite://\n",
+            "has a section [database]",
+        ),
+        ("share_driver = x", "line 1: an option before any section"),
+        (
+            "[generic]\nx = 1\n  continued",
+            "line 3: a line starting with a blank",
+        ),
+        (
+            "[generic]\npath = $",
+            "line 2: the value of 'path' has a '$'",
+        ),
+        (
+            "[generic]\nx = a\tb",
+            "line 2: the value of 'x' contains a line break",
+        ),
+    ];
+    for (text, why) in cases {
+        let message = refusal("generic", &payload(text));
+        assert!(
+            message.starts_with(
+                "relation key `_configuration_data`: its /etc/manila/manila.conf text"
+            ),
+            "{message}"
+        );
+        assert!(message.contains(why), "{text:?}: {message}");
+        assert!(!message.contains("sqlite"), "{message}");
+    }
+}
+
+#[test]
+fn shared_sections_merge_and_report_disagreements_by_name() {
+    let with = |backend: &str, nova_url: &str| {
+        let text =
+            format!("[nova]\nauth_url = {nova_url}\nauth_type = password\n[{backend}]\nx = 1\n");
+        ShareBackend::parse(name(backend), Some(&text)).unwrap()
+    };
+    let a = with("alpha", "http://k:5000");
+    let b = with("beta", "http://k:5000");
+    let merged = SharedSections::merge(&[&a, &b]);
+    assert_eq!(merged.conflicts, []);
+    assert_eq!(merged.sections.len(), 1);
+    assert_eq!(merged.sections[0].options.len(), 2);
+
+    let c = with("gamma", "http://evil:5000");
+    let merged = SharedSections::merge(&[&a, &c]);
+    assert_eq!(merged.sections[0].get("auth_url"), Some("http://k:5000"));
+    assert_eq!(
+        merged
+            .conflicts
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["Share backends 'alpha' and 'gamma' send different values for 'auth_url' in [nova]"]
+    );
+}
+
+#[test]
 fn principal_view_of_all_units() {
     let broken = bag(&[("_name", "broken"), ("_configuration_data", "{")]);
-    let other = Backend::new("alpha").with_file("/etc/manila/manila.conf", "[alpha]\n");
+    let other = Backend::new(name("alpha")).with_file(MANILA_CONF, "[alpha]\n");
     let backends = PluginBackends::from_bags(&BTreeMap::from([
         (unit("manila-generic/0"), generic().to_bag()),
         (
@@ -164,11 +297,7 @@ fn principal_view_of_all_units() {
         (unit("waiting/0"), bag(&[("_name", "waiting")])),
     ]));
     assert_eq!(backends.names(), ["alpha", "generic"]);
-    assert_eq!(
-        backends.sections_for("/etc/manila/manila.conf"),
-        ["[alpha]\n", GENERIC_SECTION]
-    );
-    assert_eq!(backends.ready()[1], &generic());
+    assert_eq!(backends.ready()[1].own.as_ref().unwrap().options.len(), 4);
     let invalid: Vec<_> = backends.invalid().map(|(u, _)| u.to_string()).collect();
     assert_eq!(invalid, ["broken/0"]);
     assert!(matches!(
@@ -251,6 +380,7 @@ fn plugin_accepts_domain_ids_from_older_principals() {
 #[test]
 fn malformed_authentication_data_is_an_error_that_keeps_secrets_out() {
     for payload in [
+        r#"{"data": {"username": "u", "password": "hunter2\n[DEFAULT]"}}"#,
         r#"{"data": {"username": "u", "password": "hunter2"#,
         r#"{"username": "u", "password": "hunter2"}"#,
         r#"{"data": ["hunter2"]}"#,
@@ -275,14 +405,50 @@ fn publishing_writes_only_changed_keys() {
 
 #[test]
 fn debug_output_keeps_passwords_out() {
-    let backend = Backend::new("generic")
-        .with_file("/etc/manila/manila.conf", "[nova]\npassword = hunter2\n");
+    let backend =
+        Backend::new(name("generic")).with_file(MANILA_CONF, "[nova]\npassword = hunter2\n");
     let shown = format!("{backend:?}");
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(
         shown.contains("/etc/manila/manila.conf (26 bytes)"),
         "{shown}"
     );
+    let received = BackendStatus::from_bag(&backend.to_bag());
+    let shown = format!("{received:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("[nova] (1 options)"), "{shown}");
     let shown = format!("{:?}", keystone_answered());
     assert!(!shown.contains("Kq8Lm2"), "{shown}");
+}
+
+#[test]
+fn share_protocols_are_manilas_in_any_case_and_separator() {
+    assert_eq!(
+        parse_protocols("nfs CIFS,cephfs  nfs"),
+        Ok(vec!["NFS", "CIFS", "CEPHFS"])
+    );
+    assert_eq!(
+        parse_protocols("NFS FOO"),
+        Err(
+            "\"FOO\" is not a share protocol Manila knows (NFS, CIFS, GLUSTERFS, HDFS, CEPHFS, \
+             MAPRFS, LUSTRE, WEKAFS)"
+                .to_owned()
+        )
+    );
+    assert!(parse_protocols("NFS\n[DEFAULT]")
+        .unwrap_err()
+        .starts_with("\"[DEFAULT]\""));
+    assert!(parse_protocols(" , ").is_err());
+}
+
+#[test]
+fn credentials_oslo_cannot_read_back_are_refused() {
+    let mut auth = keystone_answered();
+    auth.password = Some(Secret::from("a\\$b"));
+    let err = Credentials::from_bag(&auth.to_bag()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "relation key `_authentication_data`: \"password\" contains '\\$', which oslo.config \
+         cannot read back"
+    );
 }

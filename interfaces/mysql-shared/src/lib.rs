@@ -44,6 +44,7 @@
 
 use std::collections::BTreeMap;
 
+use databag::fields::PemKind;
 use databag::{
     fields, Bag, FieldError, FieldErrorKind, Host, Readiness, Required, Secret, UnitError,
 };
@@ -85,8 +86,8 @@ impl DatabaseRequest {
     /// (letters, digits, `_`, `-`) because the server puts them into SQL.
     pub fn from_bag(bag: &Bag) -> Result<Readiness<Self>, FieldError> {
         let mut required = Required::new(bag);
-        let database = required.text("database");
-        let username = required.text("username");
+        let database = required.text("database")?;
+        let username = required.text("username")?;
         let hostname = required.host("hostname")?;
         let (Some(database), Some(username), Some(hostname)) = (database, username, hostname)
         else {
@@ -172,7 +173,7 @@ impl DatabaseAccess {
     pub fn from_bag(bag: &Bag, me: &UnitName) -> Result<Readiness<Self>, FieldError> {
         let mut required = Required::new(bag);
         let host = required.host("db_host")?;
-        let password = required.secret("password");
+        let password = required.secret("password")?;
         let allowed_units = fields::unit_list(bag, "allowed_units")?;
         match &allowed_units {
             None => required.not_yet("allowed_units"),
@@ -181,14 +182,14 @@ impl DatabaseAccess {
         }
         // While the cluster is series-upgrading the server withholds service: the Python
         // interface drops `.available` on the string `True`.
-        if fields::text(bag, "cluster-series-upgrading") == Some("True") {
+        if fields::text(bag, "cluster-series-upgrading")? == Some("True") {
             required.not_yet("cluster-series-upgrading");
         }
         let port = fields::port(bag, "db_port")?;
         let wait_timeout = fields::number(bag, "wait_timeout")?;
-        let ssl_ca = fields::base64_text(bag, "ssl_ca")?;
-        let ssl_cert = fields::base64_text(bag, "ssl_cert")?;
-        let ssl_key = fields::base64_text(bag, "ssl_key")?.map(Secret::from);
+        let ssl_ca = fields::base64_pem(bag, "ssl_ca", PemKind::Certificates)?;
+        let ssl_cert = fields::base64_pem(bag, "ssl_cert", PemKind::Certificates)?;
+        let ssl_key = fields::base64_pem(bag, "ssl_key", PemKind::PrivateKey)?.map(Secret::from);
         let (Some(host), Some(password), Some(allowed_units), true) =
             (host, password, allowed_units, required.missing().is_empty())
         else {

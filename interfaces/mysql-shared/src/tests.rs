@@ -72,15 +72,15 @@ fn uri_without_port_as_percona_sends_it() {
 #[test]
 fn uri_with_tls_files_appends_the_python_query() {
     let mut answer = router_answer();
-    answer.insert("ssl_ca".into(), fields::encode_base64("CA PEM"));
-    answer.insert("ssl_cert".into(), fields::encode_base64("CERT PEM"));
-    answer.insert("ssl_key".into(), fields::encode_base64("KEY PEM"));
+    answer.insert("ssl_ca".into(), fields::encode_base64(CA_PEM));
+    answer.insert("ssl_cert".into(), fields::encode_base64(CA_PEM));
+    answer.insert("ssl_key".into(), fields::encode_base64(KEY_PEM));
     let access = DatabaseAccess::from_bag(&answer, &unit("manila/0"))
         .unwrap()
         .ready()
         .unwrap();
-    assert_eq!(access.ssl_ca.as_deref(), Some("CA PEM"));
-    assert_eq!(access.ssl_key, Some(Secret::from("KEY PEM")));
+    assert_eq!(access.ssl_ca.as_deref(), Some(CA_PEM));
+    assert_eq!(access.ssl_key, Some(Secret::from(KEY_PEM)));
     let dir = "/usr/local/share/ca-certificates";
     let ca_only = TlsFiles {
         ca: format!("{dir}/db-client.ca"),
@@ -247,7 +247,7 @@ fn server_answer_round_trips_through_the_client_reader() {
         password: Secret::from("pw"),
         allowed_units: vec![unit("manila/0"), unit("manila/1")],
         wait_timeout: None,
-        ssl_ca: Some("CA".into()),
+        ssl_ca: Some(CA_PEM.into()),
         ssl_cert: None,
         ssl_key: None,
     };
@@ -260,7 +260,7 @@ fn server_answer_round_trips_through_the_client_reader() {
             ("password", "pw"),
             ("allowed_units", "manila/0 manila/1"),
             ("wait_timeout", ""),
-            ("ssl_ca", "Q0E="),
+            ("ssl_ca", &fields::encode_base64(CA_PEM)),
             ("ssl_cert", ""),
             ("ssl_key", ""),
         ])
@@ -268,5 +268,27 @@ fn server_answer_round_trips_through_the_client_reader() {
     assert_eq!(
         DatabaseAccess::from_bag(&published, &unit("manila/1")),
         Ok(Readiness::Ready(access))
+    );
+}
+
+/// A certificate in PEM form (its DER is not checked by the codecs).
+const CA_PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const KEY_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n";
+
+#[test]
+fn tls_material_that_is_not_what_its_key_says_is_malformed() {
+    let mut answer = router_answer();
+    answer.insert(
+        "ssl_ca".into(),
+        fields::encode_base64("[DEFAULT]\ndebug = True"),
+    );
+    let err = DatabaseAccess::from_bag(&answer, &unit("manila/0")).unwrap_err();
+    assert_eq!(err.key(), "ssl_ca");
+    let mut answer = router_answer();
+    answer.insert("ssl_key".into(), fields::encode_base64(CA_PEM));
+    let err = DatabaseAccess::from_bag(&answer, &unit("manila/0")).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "relation key `ssl_key`: expected a private key in PEM form: found CERTIFICATE"
     );
 }

@@ -38,7 +38,7 @@ pub mod network;
 
 use std::collections::BTreeMap;
 
-use databag::{fields, Bag, FieldError, Host, UnitError};
+use databag::{fields, Bag, FieldError, Host, Readiness, UnitError};
 use juju::UnitName;
 
 /// Which of a unit's addresses.
@@ -134,6 +134,17 @@ pub struct Peers {
 }
 
 impl Peers {
+    /// One peer's bag as a readiness (every address is optional: a peer is always ready
+    /// unless an address it sent is malformed), for readers that keep the last good data.
+    pub fn check(bag: &Bag) -> Result<Readiness<PeerAddresses>, FieldError> {
+        PeerAddresses::from_bag(bag).map(Readiness::Ready)
+    }
+
+    /// The relation's reading: always ready.
+    pub fn read(units: &BTreeMap<UnitName, Bag>) -> Result<Readiness<Self>, UnitError> {
+        Ok(Readiness::Ready(Peers::from_bags(units)))
+    }
+
     pub fn from_bags(units: &BTreeMap<UnitName, Bag>) -> Self {
         let mut peers = Peers::default();
         for (unit, bag) in units {

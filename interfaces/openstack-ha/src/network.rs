@@ -29,19 +29,31 @@ impl FromStr for Cidr {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Cidr, String> {
-        let (address, prefix) = s
-            .split_once('/')
-            .ok_or_else(|| format!("'{s}' is not a network in CIDR form (e.g. 10.5.0.0/16)"))?;
-        let network: IpAddr = address
-            .parse()
-            .map_err(|_| format!("'{s}': '{address}' is not an IP address"))?;
+        let (address, prefix) = s.split_once('/').ok_or_else(|| {
+            format!(
+                "{} is not a network in CIDR form (e.g. 10.5.0.0/16)",
+                databag::Quoted(s)
+            )
+        })?;
+        let network: IpAddr = address.parse().map_err(|_| {
+            format!(
+                "{}: {} is not an IP address",
+                databag::Quoted(s),
+                databag::Quoted(address)
+            )
+        })?;
         let max = if network.is_ipv4() { 32 } else { 128 };
         prefix
             .parse()
             .ok()
             .and_then(|prefix| IpNet::new(network, prefix).ok())
             .map(Cidr)
-            .ok_or_else(|| format!("'{s}': the prefix length must be at most {max}"))
+            .ok_or_else(|| {
+                format!(
+                    "{}: the prefix length must be at most {max}",
+                    databag::Quoted(s)
+                )
+            })
     }
 }
 
@@ -226,7 +238,7 @@ mod tests {
         assert!(!cidr("fd00::/64").contains(ip("10.5.0.1")));
         assert_eq!(
             "10.0.0.1".parse::<Cidr>().unwrap_err(),
-            "'10.0.0.1' is not a network in CIDR form (e.g. 10.5.0.0/16)"
+            "\"10.0.0.1\" is not a network in CIDR form (e.g. 10.5.0.0/16)"
         );
     }
 

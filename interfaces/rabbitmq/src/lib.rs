@@ -46,6 +46,7 @@
 
 use std::collections::BTreeMap;
 
+use databag::fields::PemKind;
 use databag::{fields, Bag, FieldError, Host, Readiness, Required, Secret, UnitError};
 use juju::UnitName;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -90,18 +91,22 @@ impl AccessRequest {
         bag
     }
 
-    /// A server unit's reading of one client unit's bag.
+    /// A server unit's reading of one client unit's bag. A value with a line break counts as
+    /// not sent: no broker answers such a request.
     pub fn from_bag(bag: &Bag) -> Readiness<Self> {
         let mut required = Required::new(bag);
-        let username = required.text("username");
-        let vhost = required.text("vhost");
+        let username = required.text("username").ok().flatten();
+        let vhost = required.text("vhost").ok().flatten();
         let (Some(username), Some(vhost)) = (username, vhost) else {
             return required.incomplete();
         };
         Readiness::Ready(AccessRequest {
             username,
             vhost,
-            address: fields::text(bag, "private-address").map(str::to_owned),
+            address: fields::text(bag, "private-address")
+                .ok()
+                .flatten()
+                .map(str::to_owned),
         })
     }
 }
@@ -158,9 +163,9 @@ impl BrokerUnit {
             Some(address) => Some(address),
             None => required.host("hostname")?,
         };
-        let password = required.secret("password");
+        let password = required.secret("password")?;
         let ssl_port = fields::port(bag, "ssl_port")?;
-        let ssl_ca = fields::base64_text(bag, "ssl_ca")?;
+        let ssl_ca = fields::base64_pem(bag, "ssl_ca", PemKind::Certificates)?;
         let clustered = fields::flag(bag, "clustered")?.unwrap_or(false);
         let vip = fields::host(bag, "vip")?;
         let ha_vip_only = fields::flag(bag, "ha-vip-only")?.unwrap_or(false);

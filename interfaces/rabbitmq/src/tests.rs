@@ -83,7 +83,7 @@ fn single_unit_with_vip_and_ssl_port() {
     let mut b = server("10.5.0.30");
     b.insert("vip".into(), "10.5.100.5".into());
     b.insert("ssl_port".into(), "5671".into());
-    b.insert("ssl_ca".into(), fields::encode_base64("CA PEM"));
+    b.insert("ssl_ca".into(), fields::encode_base64(CA_PEM));
     b.insert("clustered".into(), "true".into());
     let amqp = connect(&[("rabbitmq-server/0", b)])
         .unwrap()
@@ -93,7 +93,7 @@ fn single_unit_with_vip_and_ssl_port() {
         amqp.transport_url(),
         "rabbit://manila:Hx7pQ2@10.5.100.5:5671/openstack"
     );
-    assert_eq!(amqp.ssl_ca(), Some("CA PEM"));
+    assert_eq!(amqp.ssl_ca(), Some(CA_PEM));
     assert!(amqp.servers[0].1.clustered);
 }
 
@@ -212,7 +212,7 @@ fn server_side_reads_the_request_and_publishes_what_rabbitmq_server_does() {
         address: Host::parse("private-address", "10.5.0.30").unwrap(),
         password: Secret::from("pw"),
         ssl_port: Some(5671),
-        ssl_ca: Some("CA".into()),
+        ssl_ca: Some(CA_PEM.into()),
         clustered: true,
         vip: None,
         ha_vip_only: false,
@@ -226,7 +226,7 @@ fn server_side_reads_the_request_and_publishes_what_rabbitmq_server_does() {
             ("private-address", "10.5.0.30"),
             ("password", "pw"),
             ("ssl_port", "5671"),
-            ("ssl_ca", "Q0E="),
+            ("ssl_ca", &fields::encode_base64(CA_PEM)),
             ("clustered", "true"),
             ("vip", ""),
             ("ha-vip-only", ""),
@@ -235,3 +235,6 @@ fn server_side_reads_the_request_and_publishes_what_rabbitmq_server_does() {
     );
     assert_eq!(BrokerUnit::from_bag(&published), Ok(Readiness::Ready(unit)));
 }
+
+/// A certificate in PEM form (its DER is not checked by the codecs).
+const CA_PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";

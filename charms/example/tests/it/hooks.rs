@@ -74,7 +74,7 @@ fn install_installs_renders_restarts_publishes_and_sets_status() {
     assert_eq!(status(&out), ("active", "Greeting on port 8080"));
     let conf = &out.state.files[CONF];
     assert_eq!(conf.mode(), Some(0o640));
-    assert!(conf.text().unwrap().contains("leader = \"example/0\""));
+    assert!(conf.text().unwrap().contains("leader = example/0"));
     let peers = out.state.relation(PEERS).unwrap();
     assert_eq!(peers.local_app_data, bag([("leader-unit", UNIT)]));
     assert!(out

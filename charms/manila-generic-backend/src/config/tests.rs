@@ -1,5 +1,38 @@
 use super::*;
 
+const PRIVATE_KEY: &str = include_str!("../../tests/fixtures/keys/ed25519");
+const PUBLIC_KEY: &str = include_str!("../../tests/fixtures/keys/ed25519.pub");
+const LOCKED_KEY: &str = include_str!("../../tests/fixtures/keys/locked");
+
+#[test]
+fn key_pairs_are_checked_as_keys_and_as_halves_of_one() {
+    let pair = |private: &str, public: &str| {
+        Config::from_raw(
+            &defaults()
+                .with("driver-service-ssh-key", private)
+                .with("driver-service-ssh-key-public", public),
+        )
+    };
+    assert!(pair(PRIVATE_KEY, PUBLIC_KEY).is_ok());
+    let indented: String = PRIVATE_KEY.lines().map(|l| format!("    {l}\n")).collect();
+    assert!(pair(&indented, &format!("  {PUBLIC_KEY}")).is_ok());
+    assert!(pair(
+        include_str!("../../tests/fixtures/keys/rsa-legacy"),
+        include_str!("../../tests/fixtures/keys/rsa-legacy.pub")
+    )
+    .is_ok());
+    assert_eq!(
+        pair(
+            PRIVATE_KEY,
+            include_str!("../../tests/fixtures/keys/other.pub")
+        )
+        .unwrap_err()
+        .to_string(),
+        "Invalid config: 'driver-service-ssh-key-public': is not the public half of \
+         'driver-service-ssh-key'"
+    );
+}
+
 fn defaults() -> RawConfig {
     RawConfig::defaults(OPTIONS)
 }
@@ -7,7 +40,8 @@ fn defaults() -> RawConfig {
 #[test]
 fn defaults_are_valid_but_lack_a_flavor() {
     let config = Config::from_raw(&defaults()).unwrap();
-    assert_eq!(config.backend_name, "generic");
+    assert_eq!(config.backend_name.as_ref().unwrap().as_str(), "generic");
+    assert_eq!(config.share_protocols, ["NFS", "CIFS"]);
     assert!(config.handles_share_servers);
     assert_eq!(config.auth, AuthType::Neither);
     assert_eq!(config.keypair_name.as_deref(), Some("manila-service"));
@@ -85,7 +119,7 @@ fn ssh_needs_both_keys() {
     let ssh = defaults()
         .with("driver-service-instance-flavor-id", 7)
         .with("driver-auth-type", "ssh")
-        .with("driver-service-ssh-key", "PRIVATE");
+        .with("driver-service-ssh-key", PRIVATE_KEY);
     let config = Config::from_raw(&ssh).unwrap();
     assert_eq!(
         config.missing(),
@@ -95,10 +129,10 @@ fn ssh_needs_both_keys() {
         )
     );
     assert!(!asks_for_ssh_keys(&ssh));
-    let both_keys = ssh.with("driver-service-ssh-key-public", "PUBLIC");
+    let both_keys = ssh.with("driver-service-ssh-key-public", PUBLIC_KEY);
     let config = Config::from_raw(&both_keys).unwrap();
     assert_eq!(config.missing(), None);
-    assert_eq!(config.ssh_keys().unwrap().public, "PUBLIC");
+    assert_eq!(config.ssh_keys().unwrap().public, PUBLIC_KEY);
     assert!(asks_for_ssh_keys(&both_keys));
     // Keys set but ssh not selected: not used, not asked for.
     let password = both_keys.with("driver-auth-type", "password");
@@ -122,14 +156,56 @@ fn unusable_values_name_the_option_and_never_quote_a_password() {
         (
             "share-backend-name",
             serde_json::Value::from("my backend"),
-            "Invalid config: 'share-backend-name': ' ' is not allowed: use letters, digits, \
-             '_', '-' and '.'",
+            "Invalid config: 'share-backend-name': \"my backend\" is not a valid section name: \
+             use letters, digits, '_', '-' and '.'",
         ),
         (
             "share-backend-name",
             "nova".into(),
-            "Invalid config: 'share-backend-name': \"nova\" is a manila.conf section of its \
-             own; choose another name",
+            "Invalid config: 'share-backend-name': \"nova\" is a section Manila or its \
+             libraries use, not a back end's name",
+        ),
+        (
+            "share-backend-name",
+            "database".into(),
+            "Invalid config: 'share-backend-name': \"database\" is a section Manila or its \
+             libraries use, not a back end's name",
+        ),
+        (
+            "share-protocols",
+            "NFS\nINJSECT".into(),
+            "Invalid config: 'share-protocols': \"INJSECT\" is not a share protocol Manila \
+             knows (NFS, CIFS, GLUSTERFS, HDFS, CEPHFS, MAPRFS, LUSTRE, WEKAFS)",
+        ),
+        (
+            "driver-service-instance-password",
+            "a\\$b".into(),
+            "Invalid config: 'driver-service-instance-password': contains '\\$', which \
+             oslo.config cannot read back",
+        ),
+        (
+            "driver-service-ssh-key",
+            "PRIVATE".into(),
+            "Invalid config: 'driver-service-ssh-key': is not a private key (OpenSSH's format, \
+             or PEM: RSA, EC, DSA or PKCS#8)",
+        ),
+        (
+            "driver-service-ssh-key",
+            LOCKED_KEY.into(),
+            "Invalid config: 'driver-service-ssh-key': is protected by a passphrase, which the \
+             driver cannot give",
+        ),
+        (
+            "driver-service-ssh-key-public",
+            "ssh-ed25519 AAAAFake x@y".into(),
+            "Invalid config: 'driver-service-ssh-key-public': is not an OpenSSH public key line \
+             ('ssh-ed25519 AAAA... comment')",
+        ),
+        (
+            "driver-service-ssh-key-public",
+            format!("{PUBLIC_KEY}{PUBLIC_KEY}").into(),
+            "Invalid config: 'driver-service-ssh-key-public': must be one line, as in an \
+             authorized_keys file",
         ),
         (
             "driver-service-instance-flavor-id",
@@ -139,8 +215,8 @@ fn unusable_values_name_the_option_and_never_quote_a_password() {
         (
             "driver-service-instance-password",
             "secret\nshare_driver = evil".into(),
-            "Invalid config: 'driver-service-instance-password': must be a single line \
-             without control characters",
+            "Invalid config: 'driver-service-instance-password': contains a line break or \
+             another control character",
         ),
         (
             "driver-handles-share-servers",
@@ -158,8 +234,8 @@ fn unusable_values_name_the_option_and_never_quote_a_password() {
 fn secrets_stay_out_of_debug_output() {
     let raw = defaults()
         .with("driver-service-instance-password", "hunter2")
-        .with("driver-service-ssh-key", "-----BEGIN KEY-----");
+        .with("driver-service-ssh-key", PRIVATE_KEY);
     let shown = format!("{:?}", Config::from_raw(&raw).unwrap());
     assert!(!shown.contains("hunter2"), "{shown}");
-    assert!(!shown.contains("BEGIN KEY"), "{shown}");
+    assert!(!shown.contains("BEGIN OPENSSH"), "{shown}");
 }

@@ -1,18 +1,6 @@
 use super::*;
 
 #[test]
-fn values_read_back_as_given() {
-    assert_eq!(ini_value("plain"), "plain");
-    assert_eq!(ini_value("pa$word"), "pa$$word");
-    assert_eq!(ini_value(" padded "), "\" padded \"");
-    assert_eq!(ini_value("\"quoted\""), "\"\"quoted\"\"");
-    assert_eq!(ini_value("'q'"), "\"'q'\"");
-    assert_eq!(ini_value("a\"b"), "a\"b");
-    assert_eq!(ini_value("\""), "\"");
-    assert_eq!(ini_value(""), "");
-}
-
-#[test]
 fn pasted_keys_lose_common_indentation_and_end_in_one_newline() {
     assert_eq!(
         key_text("  -----BEGIN-----\n  abc\n\n    def\n  -----END-----  \n\n"),

@@ -81,8 +81,9 @@ fn removing_the_relation_of_a_back_end_whose_unit_stays_drops_it_at_once() {
         .model
         .remove_relation("manila:manila-plugin", &format!("{LEAVING}:manila-plugin"))
         .unwrap();
+    // Its last good data stands until the relation is gone: the hook right after.
     let gone_after = settle_watching_beta(&mut world);
-    assert_eq!(gone_after, "manila-plugin-relation-departed");
+    assert_eq!(gone_after, "manila-plugin-relation-broken");
 
     assert_only_alpha_left(&world);
     world.assert_status(&unit, "blocked", "'manila-plugin' missing");
@@ -98,8 +99,9 @@ fn a_back_end_unit_leaving_with_its_relation_drops_it_at_once() {
         .model
         .remove_relation("manila:manila-plugin", &format!("{LEAVING}:manila-plugin"))
         .unwrap();
+    // Its last good data stands until the relation is gone: the hook right after.
     let gone_after = settle_watching_beta(&mut world);
-    assert_eq!(gone_after, "manila-plugin-relation-departed");
+    assert_eq!(gone_after, "manila-plugin-relation-broken");
 
     assert_only_alpha_left(&world);
     assert!(

@@ -6,11 +6,8 @@ use crate::support::{share_deployment, BackendApp, World, MANILA_UNIT};
 const BACKEND: &str = "manila-generic-backend";
 const KEY: &str = "/etc/manila/ssh_image_key";
 const KEY_PUBLIC: &str = "/etc/manila/ssh_image_key.pub";
-const PRIVATE_KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\n\
-b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n\
------END OPENSSH PRIVATE KEY-----\n";
-const PUBLIC_KEY: &str =
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFake manila@generic";
+const PRIVATE_KEY: &str = include_str!("../fixtures/keys/ed25519");
+const PUBLIC_KEY: &str = include_str!("../fixtures/keys/ed25519.pub");
 
 /// The `path_to_*` lines of the back end's section.
 fn key_paths(world: &World) -> Vec<(String, String)> {
@@ -51,7 +48,7 @@ fn the_key_pair_lands_on_the_principals_machine_and_leaves_when_unconfigured() {
     assert_eq!(world.mode(MANILA_UNIT, KEY), Some(0o600));
     assert_eq!(
         world.file(MANILA_UNIT, KEY_PUBLIC),
-        Some(format!("{PUBLIC_KEY}\n"))
+        Some(PUBLIC_KEY.to_owned())
     );
     assert_eq!(world.mode(MANILA_UNIT, KEY_PUBLIC), Some(0o644));
     let paths = |private: &str, public: &str| {

@@ -20,11 +20,8 @@ pub(crate) const PLUGIN: u32 = 3;
 /// `_authentication_data` exactly as charm-manila writes it (Python's `json.dumps`).
 pub(crate) const AUTHENTICATION: &str = r#"{"data": {"username": "manila", "password": "s3cret", "project_domain_name": "service_domain", "project_name": "services", "user_domain_name": "service_domain", "auth_uri": "http://10.5.0.20:5000", "auth_url": "http://10.5.0.20:35357", "auth_type": "password"}}"#;
 
-pub(crate) const PRIVATE_KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\n\
-b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n\
------END OPENSSH PRIVATE KEY-----\n";
-pub(crate) const PUBLIC_KEY: &str =
-    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFake manila@generic";
+pub(crate) const PRIVATE_KEY: &str = include_str!("../fixtures/keys/ed25519");
+pub(crate) const PUBLIC_KEY: &str = include_str!("../fixtures/keys/ed25519.pub");
 
 /// The principal's bag with `_authentication_data` = `text`.
 pub(crate) fn principal(text: &str) -> Databag {

@@ -11,10 +11,7 @@ const KEY_PUBLIC: &str = "/etc/manila/ssh_image_key.pub";
 #[track_caller]
 fn assert_keys_present(unit: &Ran) {
     assert_eq!(unit.file(KEY), Some((PRIVATE_KEY.to_owned(), 0o600)));
-    assert_eq!(
-        unit.file(KEY_PUBLIC),
-        Some((format!("{PUBLIC_KEY}\n"), 0o644))
-    );
+    assert_eq!(unit.file(KEY_PUBLIC), Some((PUBLIC_KEY.to_owned(), 0o644)));
 }
 
 #[track_caller]
@@ -73,9 +70,17 @@ fn clearing_a_key_removes_both_files_although_the_config_is_then_incomplete() {
     assert!(unit.status().starts_with("blocked: Set both"));
 }
 
+/// A typo is an invalid configuration: the last valid one (ssh) stays in force, keys and
+/// back end with it, until the operator fixes it.
 #[test]
-fn a_mistyped_auth_type_removes_the_keys() {
-    assert_keys_absent(&reconfigured("ssh", "driver-auth-type", "shh"));
+fn a_mistyped_auth_type_keeps_the_last_valid_configuration_and_its_keys() {
+    let published = fixtures::ready(true, "ssh").published(PLUGIN);
+    let unit = reconfigured("ssh", "driver-auth-type", "shh");
+    assert_keys_present(&unit);
+    assert_eq!(unit.published(PLUGIN), published);
+    assert!(unit
+        .status()
+        .starts_with("blocked: Invalid config: 'driver-auth-type'"));
 }
 
 #[test]
@@ -106,19 +111,27 @@ fn changed_keys_are_rewritten_and_indentation_from_pasting_is_dropped() {
     set(
         &mut state,
         "driver-service-ssh-key-public",
-        format!("  {PUBLIC_KEY}  "),
+        format!("  {}  ", PUBLIC_KEY.trim_end()),
     );
     let unit = run(Event::ConfigChanged, &state);
     assert_keys_present(&unit);
     let mut state: State = unit.state();
     set(
         &mut state,
+        "driver-service-ssh-key",
+        include_str!("../fixtures/keys/rsa-legacy"),
+    );
+    set(
+        &mut state,
         "driver-service-ssh-key-public",
-        "ssh-ed25519 AAAAother x@y",
+        include_str!("../fixtures/keys/rsa-legacy.pub"),
     );
     let unit = run(Event::ConfigChanged, &state);
     assert_eq!(
         unit.file(KEY_PUBLIC),
-        Some(("ssh-ed25519 AAAAother x@y\n".to_owned(), 0o644))
+        Some((
+            include_str!("../fixtures/keys/rsa-legacy.pub").to_owned(),
+            0o644
+        ))
     );
 }

@@ -1,7 +1,8 @@
 //! What the principal may send in `_authentication_data`, well-formed or not. Nothing is
-//! published until usable credentials are there; malformed data is logged (naming the
-//! relation, the unit and what is wrong, never a value) and the relation counts as
-//! incomplete: retrying the hook would not help, and the principal may still fix it.
+//! published until usable credentials are there; malformed data blocks the unit with a status
+//! naming the relation, the unit and what is wrong (never a value): retrying the hook would
+//! not help, and the principal may still fix it. Once credentials were good, malformed ones
+//! leave the back end as it was published (the last good credentials stay in force).
 
 use charm::Databag;
 
@@ -18,6 +19,10 @@ fn with_principal(principal: Databag) -> Ran {
 fn assert_nothing_published(model: &Ran) {
     assert_eq!(model.published(PLUGIN), Databag::new());
     assert_eq!(model.relation_sets, []);
+}
+
+fn assert_waiting_with_nothing_published(model: &Ran) {
+    assert_nothing_published(model);
     assert_eq!(model.status(), INCOMPLETE);
 }
 
@@ -30,14 +35,14 @@ fn assert_no_secret_logged(model: &Ran) {
 #[test]
 fn before_the_principal_writes_anything_the_unit_waits_quietly() {
     let model = with_principal(Databag::new());
-    assert_nothing_published(&model);
+    assert_waiting_with_nothing_published(&model);
     assert_eq!(model.log(), Vec::<String>::new());
 }
 
 #[test]
 fn null_values_before_keystone_answers_wait_quietly() {
     let model = with_principal(fixtures::credentials_pending());
-    assert_nothing_published(&model);
+    assert_waiting_with_nothing_published(&model);
     assert_eq!(model.log(), Vec::<String>::new());
 }
 
@@ -53,24 +58,21 @@ fn missing_or_empty_keys_wait_quietly() {
         r#"{"data": {}}"#.to_owned(),
     ] {
         let model = with_principal(fixtures::principal(&broken));
-        assert_nothing_published(&model);
+        assert_waiting_with_nothing_published(&model);
         assert_eq!(model.log(), Vec::<String>::new(), "{broken}");
     }
 }
 
 #[test]
-fn malformed_data_is_logged_naming_what_is_wrong() {
+fn malformed_data_blocks_naming_what_is_wrong() {
     let why = |text: &str| {
         let model = with_principal(fixtures::principal(text));
         assert_nothing_published(&model);
         assert_no_secret_logged(&model);
-        let log = model.log();
-        assert_eq!(log.len(), 1, "{log:#?}");
-        log[0].clone()
+        assert!(!model.status().contains("s3cret"), "{}", model.status());
+        model.status()
     };
-    // Juju prefixes a relation hook's log lines with the relation.
-    let prefix = "WARNING manila-plugin:3: ignoring the credentials on manila-plugin:3: unit \
-                  manila/0: relation key `_authentication_data`: ";
+    let prefix = "blocked: 'manila-plugin' from manila/0: relation key `_authentication_data`: ";
     let cases = [
         (
             "not json".to_owned(),
@@ -110,12 +112,9 @@ fn a_value_with_a_line_break_is_refused_rather_than_written_into_manila_conf() {
     assert_nothing_published(&model);
     assert_no_secret_logged(&model);
     assert_eq!(
-        model.log(),
-        [
-            "WARNING manila-plugin:3: ignoring the credentials on manila-plugin:3: the \
-             'password' value of _authentication_data contains a line break or another control \
-             character"
-        ]
+        model.status(),
+        "blocked: 'manila-plugin' from manila/0: relation key `_authentication_data`: \
+         \"password\" contains a line break or another control character"
     );
 }
 
@@ -139,7 +138,7 @@ fn domain_ids_stand_in_for_names_and_names_win_when_both_are_sent() {
 }
 
 /// A principal that breaks its data after the back end was published: the back end stays
-/// as it was (manila keeps working), the unit waits.
+/// as it was (manila keeps working), the unit says what is wrong; fixed, all is well again.
 #[test]
 fn data_that_turns_bad_later_leaves_the_published_back_end_alone() {
     let ready = fixtures::ready(true, "password");
@@ -149,11 +148,28 @@ fn data_that_turns_bad_later_leaves_the_published_back_end_alone() {
     let model = fixtures::run(fixtures::changed(&state, PLUGIN), &state);
     assert_eq!(model.published(PLUGIN), published);
     assert_eq!(model.relation_sets, []);
-    assert_eq!(model.status(), INCOMPLETE);
+    assert_eq!(
+        model.status(),
+        "blocked: 'manila-plugin' from manila/0: relation key `_authentication_data`: invalid \
+         JSON: EOF while parsing an object at line 1 column 1 (using the last good data)"
+    );
+    // Withdrawn altogether: the same.
+    let state = fixtures::with_principal_bag(model.state(), PLUGIN, Databag::new());
+    let model = fixtures::run(fixtures::changed(&state, PLUGIN), &state);
+    assert_eq!(model.published(PLUGIN), published);
+    assert_eq!(
+        model.status(),
+        "blocked: 'manila-plugin' from manila/0: no longer sent: '_authentication_data' (using \
+         the last good data)"
+    );
+    let state = fixtures::with_principal_bag(model.state(), PLUGIN, fixtures::credentials());
+    let model = fixtures::run(fixtures::changed(&state, PLUGIN), &state);
+    assert_eq!(model.published(PLUGIN), published);
+    assert_eq!(model.status(), "active: Unit is ready");
 }
 
 /// Garbage met outside the relation's own hooks (config-changed reads the principal too):
-/// the hook still succeeds, says the relation is incomplete and logs why.
+/// the hook still succeeds and says why it cannot publish.
 #[test]
 fn garbage_from_the_principal_does_not_fail_another_hook() {
     let state = fixtures::related(
@@ -163,10 +179,9 @@ fn garbage_from_the_principal_does_not_fail_another_hook() {
     let model = fixtures::run(emulator::scenario::Event::ConfigChanged, &state);
     assert_eq!(model.out.exit_code, 0);
     assert_nothing_published(&model);
-    let log = model.log();
-    assert!(
-        log.iter()
-            .any(|line| line.starts_with("WARNING ignoring the credentials on manila-plugin:3")),
-        "{log:#?}"
+    assert_eq!(
+        model.status(),
+        "blocked: 'manila-plugin' from manila/0: relation key `_authentication_data`: \
+         unexpected JSON: expected \"data\" to be an object"
     );
 }

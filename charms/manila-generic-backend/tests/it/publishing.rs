@@ -103,28 +103,40 @@ fn a_second_relation_gets_its_own_publication() {
 fn debug_output_shows_no_secret() {
     let ready = fixtures::ready(true, "both");
     let inputs = manila_generic_backend::Inputs {
-        config: manila_generic_backend::Config::from_raw(&charm::RawConfig::new(
-            serde_json::from_value(serde_json::json!({
-                "share-backend-name": "generic",
-                "driver-handles-share-servers": true,
-                "driver-service-image-name": "img",
-                "driver-service-instance-flavor-id": 1,
-                "driver-connect-share-server-to-tenant-network": true,
-                "driver-service-instance-user": "manila",
-                "driver-auth-type": "both",
-                "driver-service-instance-password": "instance-pw",
-                "driver-service-ssh-key": fixtures::PRIVATE_KEY,
-                "driver-service-ssh-key-public": fixtures::PUBLIC_KEY,
-                "driver-keypair-name": "kp",
-            }))
+        config: charm::Configured::Valid(
+            manila_generic_backend::Config::from_raw(&charm::RawConfig::new(
+                serde_json::from_value(serde_json::json!({
+                    "share-backend-name": "generic",
+                    "share-protocols": "NFS",
+                    "driver-handles-share-servers": true,
+                    "driver-service-image-name": "img",
+                    "driver-service-instance-flavor-id": 1,
+                    "driver-connect-share-server-to-tenant-network": true,
+                    "driver-service-instance-user": "manila",
+                    "driver-auth-type": "both",
+                    "driver-service-instance-password": "instance-pw",
+                    "driver-service-ssh-key": fixtures::PRIVATE_KEY,
+                    "driver-service-ssh-key-public": fixtures::PUBLIC_KEY,
+                    "driver-keypair-name": "kp",
+                }))
+                .unwrap(),
+            ))
             .unwrap(),
-        )),
+        ),
         config_asks_for_ssh_keys: true,
         paused: false,
         relations: vec![manila_generic_backend::inputs::PluginRelation {
             relation: "manila-plugin:3".parse().unwrap(),
-            credentials: manila_plugin::Credentials::from_bag(&fixtures::credentials())
-                .map_err(|e| e.from_unit(&"manila/0".parse().unwrap())),
+            credentials: charm::received::receive_relation(
+                &std::collections::BTreeMap::from([(
+                    "manila/0".parse().unwrap(),
+                    fixtures::credentials(),
+                )]),
+                &std::collections::BTreeMap::new(),
+                manila_plugin::Credentials::from_bag,
+                |units| databag::first_ready(units, manila_plugin::Credentials::from_bag),
+            )
+            .0,
             published: ready.published(PLUGIN),
         }],
     };

@@ -76,8 +76,8 @@ fn an_invalid_value_blocks_naming_the_option() {
     );
     assert_eq!(
         status_with(&[("share-backend-name", "cinder".into())]),
-        "blocked: Invalid config: 'share-backend-name': \"cinder\" is a manila.conf section of \
-         its own; choose another name"
+        "blocked: Invalid config: 'share-backend-name': \"cinder\" is a section Manila or its \
+         libraries use, not a back end's name"
     );
 }
 

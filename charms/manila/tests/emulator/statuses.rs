@@ -196,7 +196,7 @@ fn bad_option_values_block_with_the_option_named() {
         (
             "roles",
             "api,sharing",
-            "Invalid config: 'roles': unknown role 'sharing'; expected a comma-separated list \
+            "Invalid config: 'roles': unknown role \"sharing\"; expected a comma-separated list \
              of api, scheduler, share and data, or all",
         ),
         (
@@ -208,26 +208,26 @@ fn bad_option_values_block_with_the_option_named() {
         (
             "config-flags",
             "a=b,oops",
-            "Invalid config: 'config-flags': 'oops' is not key=value (pairs are separated by \
+            "Invalid config: 'config-flags': \"oops\" is not key=value (pairs are separated by \
              commas)",
         ),
         (
             "openstack-origin",
             "yoga",
-            "Invalid config: 'openstack-origin': 'yoga' is not 'distro', a release or \
+            "Invalid config: 'openstack-origin': \"yoga\" is not 'distro', a release or \
              'cloud:<series>-<release>': unknown or unsupported release 'yoga' (supported: zed \
              to flamingo)",
         ),
         (
             "database",
             "man ila",
-            "Invalid config: 'database': 'man ila' may only contain letters, digits, '_', '-' \
+            "Invalid config: 'database': \"man ila\" may only contain letters, digits, '_', '-' \
              and '.'",
         ),
         (
             "vip",
             "10.0.0.1 nope",
-            "Invalid config: 'vip': 'nope' is not an IP address",
+            "Invalid config: 'vip': \"nope\" is not an IP address",
         ),
         (
             "worker-multiplier",

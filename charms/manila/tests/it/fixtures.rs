@@ -8,21 +8,25 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use charm::config::RawConfig;
+use charm::received::receive_relation;
+use charm::{Configured, Received};
 use charm::{Databag, Templates};
+use databag::{first_ready, Bag, FieldError, Readiness, UnitError};
+use hacluster::HaAnswer;
 use juju::{RelationId, UnitName};
 use keystone::credentials::Credentials;
 use keystone::ServiceCredentials;
 use manila_charm::inputs::{
-    Addresses, Cluster, Endpoint, Inputs, Mode, PluginRelation, Recorded, Related,
+    read, Addresses, Cluster, Endpoint, Inputs, Mode, PluginRelation, Recorded,
 };
 use manila_charm::network::{Binding, BoundAddress};
 use manila_charm::release::OsRelease;
 use manila_charm::roles::Roles;
 use manila_charm::{Config, Manila, Plan, OPTIONS};
-use manila_plugin::PluginBackends;
+use manila_plugin::{BackendStatus, PluginBackends};
 use mysql_shared::DatabaseAccess;
 use openstack_ha::Peers;
-use rabbitmq::{AccessRequest, AmqpConnection};
+use rabbitmq::{AccessRequest, AmqpConnection, BrokerUnit};
 
 /// The secrets the fixtures use, and what snapshots show instead.
 pub(crate) const SECRETS: &[(&str, &str)] = &[
@@ -61,6 +65,14 @@ pub(crate) fn plan(inputs: &Inputs) -> Plan {
     manila_charm::reconcile(inputs, &templates()).unwrap()
 }
 
+/// `raw` as `gather` reads it, with no valid configuration kept from earlier hooks.
+pub(crate) fn configured(raw: &RawConfig) -> Configured<Config> {
+    match Config::from_raw(raw) {
+        Ok(config) => Configured::Valid(config),
+        Err(error) => Configured::Invalid(error),
+    }
+}
+
 pub(crate) fn config(raw: RawConfig) -> Config {
     Config::from_raw(&raw).unwrap()
 }
@@ -86,7 +98,11 @@ pub(crate) fn shared_db(me: &UnitName, bags: &[(&str, Databag)]) -> Endpoint<Dat
         bags.iter().map(|(u, b)| (unit(u), b.clone())).collect();
     let relations = vec![rel("shared-db:1")];
     Endpoint {
-        data: to_related(DatabaseAccess::from_bags(&units, me)),
+        data: received(
+            &units,
+            |bag| DatabaseAccess::from_bag(bag, me),
+            |units| DatabaseAccess::from_bags(units, me),
+        ),
         relations,
     }
 }
@@ -96,7 +112,9 @@ pub(crate) fn amqp(bags: &[(&str, Databag)]) -> Endpoint<AmqpConnection> {
         bags.iter().map(|(u, b)| (unit(u), b.clone())).collect();
     let request = AccessRequest::new("manila", "openstack");
     Endpoint {
-        data: to_related(AmqpConnection::from_bags(&request, &units)),
+        data: received(&units, BrokerUnit::from_bag, |units| {
+            AmqpConnection::from_bags(&request, units)
+        }),
         relations: vec![rel("amqp:2")],
     }
 }
@@ -125,7 +143,9 @@ pub(crate) fn keystone_bag() -> Databag {
 pub(crate) fn identity_service(bag: Databag) -> Endpoint<ServiceCredentials> {
     let units = BTreeMap::from([(unit("keystone/0"), bag)]);
     Endpoint {
-        data: to_related(ServiceCredentials::from_bags(&units)),
+        data: received(&units, read::service_credentials, |units| {
+            first_ready(units, read::service_credentials)
+        }),
         relations: vec![rel("identity-service:4")],
     }
 }
@@ -152,7 +172,9 @@ pub(crate) fn credentials_bag(username: &str) -> Databag {
 pub(crate) fn identity_credentials(bag: Databag) -> Endpoint<Credentials> {
     let units = BTreeMap::from([(unit("keystone/0"), bag)]);
     Endpoint {
-        data: to_related(Credentials::from_bags(&units)),
+        data: received(&units, read::credentials, |units| {
+            first_ready(units, read::credentials)
+        }),
         relations: vec![rel("identity-credentials:6")],
     }
 }
@@ -172,8 +194,8 @@ pub(crate) fn generic_backend_bag(name: &str) -> Databag {
          service_instance_user = manila\n",
         upper = name.to_uppercase()
     );
-    manila_plugin::Backend::new(name)
-        .with_file("/etc/manila/manila.conf", section)
+    manila_plugin::Backend::new(name.parse().unwrap())
+        .with_file(manila_plugin::MANILA_CONF, section)
         .to_bag()
 }
 
@@ -182,7 +204,7 @@ pub(crate) fn plugin(relation: &str, units: &[(&str, Databag)]) -> PluginRelatio
         units.iter().map(|(u, b)| (unit(u), b.clone())).collect();
     PluginRelation {
         relation: rel(relation),
-        backends: PluginBackends::from_bags(&units),
+        backends: received(&units, BackendStatus::check, PluginBackends::read),
     }
 }
 
@@ -193,7 +215,7 @@ pub(crate) fn cluster(peers: &[(&str, &str)], leader_data: &[(&str, &str)]) -> C
         .collect();
     Cluster {
         relation: rel("cluster:3"),
-        peers: Peers::from_bags(&units),
+        peers: received(&units, Peers::check, Peers::read),
         app_data: bag(leader_data),
     }
 }
@@ -216,11 +238,21 @@ pub(crate) fn addresses(address: &str) -> Addresses {
     }
 }
 
-fn to_related<T>(read: Result<databag::Readiness<T>, databag::UnitError>) -> Related<T> {
-    match read {
-        Ok(databag::Readiness::Ready(v)) => Related::Ready(v),
-        Ok(databag::Readiness::Incomplete { missing }) => Related::Incomplete { missing },
-        Err(e) => Related::Invalid(e.to_string()),
+/// What `gather` reads from `units` with no data kept from earlier hooks.
+pub(crate) fn received<T, V>(
+    units: &BTreeMap<UnitName, Databag>,
+    unit: impl Fn(&Bag) -> Result<Readiness<V>, FieldError>,
+    relation: impl Fn(&BTreeMap<UnitName, Bag>) -> Result<Readiness<T>, UnitError>,
+) -> Received<T> {
+    receive_relation(units, &BTreeMap::new(), unit, relation).0
+}
+
+/// hacluster's answer on `ha`.
+pub(crate) fn ha_answer(clustered: bool) -> Received<HaAnswer> {
+    Received::Ready {
+        value: HaAnswer { clustered },
+        problems: Vec::new(),
+        kept: false,
     }
 }
 
@@ -298,10 +330,10 @@ pub(crate) fn ready(unit_name: &str, roles: &str) -> Inputs {
             cluster(&[], &[])
         }),
         ha: Vec::new(),
-        clustered: false,
+        ha_answer: Received::Missing,
         addresses: addresses(address),
         new_stats_password: None,
-        config: Ok(config),
+        config: Configured::Valid(config),
         unit: me,
     }
 }

@@ -3,12 +3,12 @@
 //! hacluster cannot be asked for.
 
 use juju::Status;
-use manila_charm::{Config, Inputs, Plan};
+use manila_charm::{Inputs, Plan};
 
 use crate::fixtures::*;
 
 fn with(mut inputs: Inputs, raw: charm::config::RawConfig) -> Inputs {
-    inputs.config = Config::from_raw(&raw);
+    inputs.config = configured(&raw);
     inputs.ha = vec![rel("ha:8")];
     inputs
 }

@@ -21,7 +21,7 @@ fn paths(plan: &Plan) -> Vec<&str> {
 }
 
 fn with_config(mut inputs: Inputs, raw: charm::config::RawConfig) -> Inputs {
-    inputs.config = manila_charm::Config::from_raw(&raw);
+    inputs.config = configured(&raw);
     inputs
 }
 
@@ -205,7 +205,7 @@ fn endpoint_addresses_prefer_hostnames_then_vips_then_bindings() {
         bag["v2_admin_url"],
         "http://192.168.9.10:8786/v2/%(tenant_id)s"
     );
-    inputs.clustered = true;
+    inputs.ha_answer = ha_answer(true);
     let plan = plan(&inputs);
     let (_, bag) = plan
         .unit_data
@@ -296,20 +296,38 @@ fn missing_and_incomplete_relations_combine_in_the_reference_order() {
 }
 
 #[test]
-fn malformed_relation_data_is_incomplete_and_logged_without_secrets() {
+fn malformed_relation_data_names_the_relation_the_unit_and_the_key_without_secrets() {
     let mut inputs = ready("manila/0", "all");
     let me = inputs.unit.clone();
     let mut bad = db_bag("manila/0");
     bad.insert("db_port".into(), "x".into());
     inputs.shared_db = shared_db(&me, &[("mysql/0", bad)]);
     let p = plan(&inputs);
-    assert_eq!(status(&p), (Status::Waiting, "'shared-db' incomplete"));
     assert_eq!(
-        p.warnings,
-        [
-            "ignoring 'shared-db' data: unit mysql/0: relation key `db_port`: expected a TCP port \
-          number (1-65535), got \"x\""
-        ]
+        status(&p),
+        (
+            Status::Blocked,
+            "'shared-db' from mysql/0: relation key `db_port`: expected a TCP port number \
+             (1-65535), got \"x\""
+        )
+    );
+    assert!(
+        p.services.run.is_empty(),
+        "never complete: nothing runs yet"
+    );
+    let mut hostile = db_bag("manila/0");
+    hostile.insert(
+        "password".into(),
+        "DB-SECRET\n[DEFAULT]\ndebug = True".into(),
+    );
+    inputs.shared_db = shared_db(&me, &[("mysql/0", hostile)]);
+    assert_eq!(
+        status(&plan(&inputs)),
+        (
+            Status::Blocked,
+            "'shared-db' from mysql/0: relation key `password`: contains a line break or \
+             another control character"
+        )
     );
 }
 
@@ -371,7 +389,7 @@ fn share_units_need_a_local_backend_and_a_known_default() {
         "remote-manila-plugin:7",
         &[(
             "manila-ganesha/0",
-            manila_plugin::Backend::new("cephfsnfs1")
+            manila_plugin::Backend::new("cephfsnfs1".parse().unwrap())
                 .with_complete(true)
                 .to_bag(),
         )],
@@ -465,7 +483,7 @@ fn invalid_roles_and_config_block_naming_the_input() {
         status(&p),
         (
             Status::Blocked,
-            "Invalid config: 'roles': unknown role 'sharing'; expected a comma-separated list \
+            "Invalid config: 'roles': unknown role \"sharing\"; expected a comma-separated list \
              of api, scheduler, share and data, or all"
         )
     );
@@ -479,9 +497,44 @@ fn invalid_roles_and_config_block_naming_the_input() {
         status(&plan(&inputs)),
         (
             Status::Blocked,
-            "Invalid config: 'config-flags': 'a' is not key=value (pairs are separated by commas)"
+            "Invalid config: 'config-flags': \"a\" is not key=value (pairs are separated by \
+             commas)"
         )
     );
+}
+
+/// An option made invalid on a unit that had a valid configuration: the unit goes on with
+/// the last valid one (files, services, relation data), and the status says what to fix.
+#[test]
+fn an_invalid_option_keeps_the_last_valid_configuration_in_force() {
+    let good = ready("manila/0", "all");
+    let before = plan(&good);
+    let mut inputs = good.clone();
+    let error = manila_charm::Config::from_raw(&raw_config("all").with(
+        "scheduler-default-filters",
+        "x\n[database]\nconnection = sqlite://",
+    ))
+    .unwrap_err();
+    inputs.config = charm::Configured::Kept {
+        config: good.config.config().unwrap().clone(),
+        error,
+    };
+    let p = plan(&inputs);
+    assert_eq!(
+        status(&p),
+        (
+            Status::Blocked,
+            "Invalid config: 'scheduler-default-filters': \"x\\n[database]\\nconnection = \
+             sqlite://\" is not a scheduler filter Manila knows (AffinityFilter, \
+             AntiAffinityFilter, AvailabilityZoneFilter, CapabilitiesFilter, CapacityFilter, \
+             ConsistentSnapshotFilter, CreateFromSnapshotFilter, DriverFilter, \
+             IgnoreAttemptedHostsFilter, JsonFilter, OnlyHostFilter, RetryFilter, \
+             ShareReplicationFilter)"
+        )
+    );
+    assert_eq!(p.files, before.files);
+    assert_eq!(p.services, before.services);
+    assert_eq!(p.unit_data, before.unit_data);
 }
 
 #[test]
@@ -690,7 +743,7 @@ fn config_changes_restart_only_the_services_that_read_what_changed() {
         "manila-plugin:5",
         &[(
             "manila-generic/0",
-            manila_plugin::Backend::new("generic")
+            manila_plugin::Backend::new("generic".parse().unwrap())
                 .with_file(
                     "/etc/manila/manila.conf",
                     "[generic]\nshare_backend_name = G2\n",
@@ -846,14 +899,14 @@ fn tls_material_from_the_database_and_broker_becomes_files() {
     let b64 = |s: &str| databag::fields::encode_base64(s);
     db.insert(
         "ssl_ca".into(),
-        b64("-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----\n"),
+        b64("-----BEGIN CERTIFICATE-----\nCAAA\n-----END CERTIFICATE-----\n"),
     );
-    db.insert("ssl_cert".into(), b64("CERT"));
-    db.insert("ssl_key".into(), b64("KEY"));
+    db.insert("ssl_cert".into(), b64(CERT));
+    db.insert("ssl_key".into(), b64(KEY));
     inputs.shared_db = shared_db(&me, &[("mysql/0", db)]);
     let mut rabbit = rabbit_bag("10.5.0.30");
     rabbit.insert("ssl_port".into(), "5671".into());
-    rabbit.insert("ssl_ca".into(), b64("RABBIT CA"));
+    rabbit.insert("ssl_ca".into(), b64(RABBIT_CA));
     inputs.amqp = amqp(&[("rabbitmq-server/0", rabbit)]);
     let p = plan(&inputs);
     let conf = &p.files[0].content;
@@ -869,14 +922,18 @@ fn tls_material_from_the_database_and_broker_becomes_files() {
         .iter()
         .find(|f| f.path == "/etc/manila/db-ssl/key.pem")
         .unwrap();
-    assert_eq!((key.content.as_str(), key.spec.mode), ("KEY\n", 0o640));
+    assert_eq!((key.content.as_str(), key.spec.mode), (KEY, 0o640));
     let ca = p
         .files
         .iter()
         .find(|f| f.path == "/etc/manila/rabbit-ca.pem")
         .unwrap();
-    assert_eq!((ca.content.as_str(), ca.spec.mode), ("RABBIT CA\n", 0o644));
+    assert_eq!((ca.content.as_str(), ca.spec.mode), (RABBIT_CA, 0o644));
 }
+
+const CERT: &str = "-----BEGIN CERTIFICATE-----\nCERT\n-----END CERTIFICATE-----\n";
+const KEY: &str = "-----BEGIN PRIVATE KEY-----\nKEYA\n-----END PRIVATE KEY-----\n";
+const RABBIT_CA: &str = "-----BEGIN CERTIFICATE-----\nRBCA\n-----END CERTIFICATE-----\n";
 
 #[test]
 fn non_api_units_take_keystone_values_from_identity_credentials() {

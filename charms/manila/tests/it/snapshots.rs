@@ -75,7 +75,7 @@ fn all_in_one_zed() {
 #[test]
 fn tls_and_options() {
     let mut inputs = ready("manila-sched/0", "scheduler");
-    inputs.config = manila_charm::Config::from_raw(
+    inputs.config = configured(
         &raw_config("scheduler")
             .with("config-flags", "report_interval=20, periodic_interval=120")
             .with(
@@ -94,11 +94,11 @@ fn tls_and_options() {
     );
     db.insert(
         "ssl_cert".into(),
-        b64("-----BEGIN CERTIFICATE-----\nDBCERT\n-----END CERTIFICATE-----\n"),
+        b64("-----BEGIN CERTIFICATE-----\nDBCERTAA\n-----END CERTIFICATE-----\n"),
     );
     db.insert(
         "ssl_key".into(),
-        b64("-----BEGIN PRIVATE KEY-----\nDBKEY\n-----END PRIVATE KEY-----\n"),
+        b64("-----BEGIN PRIVATE KEY-----\nDBKEYAAA\n-----END PRIVATE KEY-----\n"),
     );
     inputs.shared_db = shared_db(&me, &[("mysql/0", db)]);
     let rabbit = |address: &str| {
@@ -130,7 +130,7 @@ fn haproxy_on_split_networks() {
     use openstack_ha::Peers;
 
     let mut inputs = ready("manila/0", "api,scheduler");
-    inputs.config = manila_charm::Config::from_raw(
+    inputs.config = configured(
         &raw_config("api,scheduler")
             .with("os-public-network", "192.168.7.0/24")
             .with("vip", "10.5.0.100 fd00::100"),
@@ -163,7 +163,8 @@ fn haproxy_on_split_networks() {
             ]),
         )
     });
-    inputs.cluster.as_mut().unwrap().peers = Peers::from_bags(&peers.into_iter().collect());
+    inputs.cluster.as_mut().unwrap().peers =
+        received(&peers.into_iter().collect(), Peers::check, Peers::read);
 
     let plan = plan(&inputs);
     let cfg = plan

@@ -32,8 +32,10 @@ greet:
   additionalProperties: false
 ";
 
-pub(crate) const TEMPLATES: &[(&str, &str)] =
-    charm::embed_templates!("tests/fixtures/templates", ["demo.conf", "bravo/demo.conf"]);
+pub(crate) const TEMPLATES: &[charm::Template] = charm::embed_templates!(
+    "tests/fixtures/templates",
+    ["demo.conf" => OsloIni, "bravo/demo.conf" => OsloIni]
+);
 
 /// Declares a charm with the demo definition and `handle` as its handler.
 macro_rules! demo_charm {
@@ -42,7 +44,7 @@ macro_rules! demo_charm {
         impl charm::Charm for $name {
             const METADATA: &'static str = $crate::support::METADATA;
             const ACTIONS: &'static str = $crate::support::ACTIONS;
-            const TEMPLATES: &'static [(&'static str, &'static str)] = $crate::support::TEMPLATES;
+            const TEMPLATES: &'static [charm::Template] = $crate::support::TEMPLATES;
             #[allow(unused_variables)]
             fn handle<R: juju::ToolRunner>(
                 $ctx: &mut charm::Context<R>,
