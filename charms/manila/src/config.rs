@@ -441,6 +441,10 @@ fn identifier(raw: &RawConfig, option: &str) -> Result<String, ConfigError> {
     if value.is_empty() {
         return Err(ConfigError::new(option, "must not be empty"));
     }
+    // MySQL's limit for user and database names.
+    if value.len() > 64 {
+        return Err(ConfigError::new(option, "must be at most 64 characters"));
+    }
     if !value
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
@@ -462,6 +466,12 @@ fn single_word(raw: &RawConfig, option: &str) -> Result<String, ConfigError> {
     let value = raw.string(option)?.trim().to_owned();
     if value.is_empty() {
         return Err(ConfigError::new(option, "must not be empty"));
+    }
+    if value.len() > ini::MAX_NAME {
+        return Err(ConfigError::new(
+            option,
+            format!("must be at most {} characters", ini::MAX_NAME),
+        ));
     }
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(ConfigError::new(

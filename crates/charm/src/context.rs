@@ -138,12 +138,13 @@ impl<R: ToolRunner> Context<R> {
         let state = self.state()?;
         Ok(match parse(&raw) {
             Ok(config) => {
-                state.set(CONFIG_KEY, raw.to_json());
+                // A configuration too large to keep leaves the last one that was kept.
+                state.set_large(CONFIG_KEY, &raw.to_json());
                 Configured::Valid(config)
             }
             Err(error) => match state
-                .get(CONFIG_KEY)
-                .and_then(RawConfig::from_json)
+                .get_large(CONFIG_KEY)
+                .and_then(|text| RawConfig::from_json(&text))
                 .and_then(|kept| parse(&kept).ok())
             {
                 Some(config) => Configured::Kept { config, error },
@@ -204,10 +205,14 @@ impl<R: ToolRunner> Context<R> {
         let mut all = Vec::new();
         for remote in remotes {
             let key = received::state_key(&remote.relation);
-            let kept = state.get(&key).map(received::decode).unwrap_or_default();
+            let kept = state
+                .get_large(&key)
+                .map(|text| received::decode(&text))
+                .unwrap_or_default();
             let (got, keep) = received::receive_relation(&remote.units, &kept, &unit, &relation);
             if let Some(bags) = keep {
-                state.set(&key, received::encode(&bags));
+                // Data too large to keep is used now; the last that was kept stays kept.
+                state.set_large(&key, &received::encode(&bags));
             }
             all.push((remote.relation, got));
         }

@@ -13,6 +13,12 @@ use crate::status::UnitStatus;
 
 // The runtime's own keys start with `charm.`; charms use keys without that prefix.
 const PAUSED: &str = "charm.paused";
+
+/// Juju's limit on one value of unit state (`core/quota`: 64 KiB), less one byte.
+const MAX_VALUE: usize = 64 * 1024 - 1;
+/// The most [`UnitState::set_large`] keeps of one value: well below Juju's default
+/// `max-charm-state-size` (2 MiB) for the unit's whole state.
+pub(crate) const MAX_LARGE: usize = 256 * 1024;
 const LAST_STATUS: &str = "charm.status";
 const FILE_HASH: &str = "charm.sha1:";
 
@@ -109,12 +115,60 @@ impl UnitState {
         self.set(&format!("{FILE_HASH}{path}"), hash);
     }
 
+    /// Stores `value` under `key`, split over `key`, `key#1`, `key#2`, ... where it exceeds
+    /// what Juju keeps in one value. A value over [`MAX_LARGE`] bytes is not stored (what was
+    /// stored stays) and `false` returned: a state Juju would refuse would fail every hook.
+    pub(crate) fn set_large(&mut self, key: &str, value: &str) -> bool {
+        if value.len() > MAX_LARGE {
+            return false;
+        }
+        let old_chunks = self.chunk_count(key);
+        let mut chunks = Vec::new();
+        {
+            let mut rest = value;
+            while !rest.is_empty() {
+                let mut cut = rest.len().min(MAX_VALUE);
+                while !rest.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                chunks.push(&rest[..cut]);
+                rest = &rest[cut..];
+            }
+        }
+        for (index, chunk) in chunks.iter().enumerate() {
+            self.set(&chunk_key(key, index), chunk);
+        }
+        for index in chunks.len()..old_chunks {
+            self.remove(&chunk_key(key, index));
+        }
+        true
+    }
+
+    /// A value stored with [`UnitState::set_large`].
+    pub(crate) fn get_large(&self, key: &str) -> Option<String> {
+        let count = self.chunk_count(key);
+        (count > 0).then(|| {
+            (0..count)
+                .filter_map(|index| self.get(&chunk_key(key, index)))
+                .collect()
+        })
+    }
+
+    fn chunk_count(&self, key: &str) -> usize {
+        (0..)
+            .take_while(|index| self.current.contains_key(&chunk_key(key, *index)))
+            .count()
+    }
+
     /// Removes every key that starts with `prefix` and is not `prefix` followed by one of
-    /// `keep`.
+    /// `keep` (or one of their [`UnitState::set_large`] chunks).
     pub(crate) fn retain_under(&mut self, prefix: &str, keep: &[String]) {
         self.current
             .retain(|key, _| match key.strip_prefix(prefix) {
-                Some(rest) => keep.iter().any(|k| k == rest),
+                Some(rest) => {
+                    let base = rest.split_once('#').map_or(rest, |(base, _)| base);
+                    keep.iter().any(|k| k == base)
+                }
                 None => true,
             });
     }
@@ -137,9 +191,45 @@ impl UnitState {
     }
 }
 
+/// The key of chunk `index` of a large value: the key itself, then `key#1`, `key#2`, ...
+fn chunk_key(key: &str, index: usize) -> String {
+    if index == 0 {
+        key.to_owned()
+    } else {
+        format!("{key}#{index}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_values_are_split_to_fit_juju_and_shrink_cleanly() {
+        let mut state = UnitState::default();
+        let big = "é".repeat(100_000);
+        assert!(state.set_large("charm.config", &big));
+        let (set, _) = state.changes();
+        assert_eq!(set.len(), 4);
+        assert!(
+            set.values().all(|v| v.len() <= MAX_VALUE),
+            "{:?}",
+            set.keys()
+        );
+        assert_eq!(
+            state.get_large("charm.config").as_deref(),
+            Some(big.as_str())
+        );
+        assert!(state.set_large("charm.config", "small"));
+        let (set, _) = state.changes();
+        assert_eq!(
+            set,
+            BTreeMap::from([("charm.config".to_owned(), "small".to_owned())])
+        );
+        assert!(!state.set_large("charm.config", &"x".repeat(MAX_LARGE + 1)));
+        assert_eq!(state.get_large("charm.config").as_deref(), Some("small"));
+        assert_eq!(state.get_large("absent"), None);
+    }
 
     #[test]
     fn only_changed_keys_are_set_and_removed_keys_deleted() {

@@ -87,22 +87,6 @@ pub enum Format {
 }
 
 impl Format {
-    const ALL: [Format; 4] = [
-        Format::OsloIni,
-        Format::PythonIni,
-        Format::Haproxy,
-        Format::Directives,
-    ];
-
-    fn index(self) -> usize {
-        match self {
-            Format::OsloIni => 0,
-            Format::PythonIni => 1,
-            Format::Haproxy => 2,
-            Format::Directives => 3,
-        }
-    }
-
     /// Why `value` cannot be written into a file of this format, if it cannot.
     fn refuse(self, value: &str) -> Option<String> {
         let dialect_error = |dialect: Dialect| dialect.escape(value).err().map(|e| e.to_string());
@@ -207,11 +191,12 @@ pub enum TemplateError {
     },
 }
 
-/// The charm's embedded templates; parsed the first time one is rendered.
+/// The charm's embedded templates; each parsed the first time it is rendered (a hook parses
+/// only what it renders).
 pub struct Templates {
     files: &'static [Template],
-    /// One Tera per [`Format`], each holding every template and escaping for its format.
-    tera: OnceCell<Vec<Tera>>,
+    /// One Tera per template, escaping for the template's format; filled on first use.
+    parsed: Vec<OnceCell<Tera>>,
 }
 
 impl fmt::Debug for Templates {
@@ -227,7 +212,7 @@ impl Templates {
     pub fn new(files: &'static [Template]) -> Self {
         Templates {
             files,
-            tera: OnceCell::new(),
+            parsed: files.iter().map(|_| OnceCell::new()).collect(),
         }
     }
 
@@ -238,6 +223,11 @@ impl Templates {
     /// The template to use for `name`: the first of `<dir>/<name>` for each directory in
     /// `search`, then `<name>`.
     pub fn resolve(&self, name: &str, search: &[&str]) -> Result<&'static Template, TemplateError> {
+        self.find(name, search).map(|index| &self.files[index])
+    }
+
+    /// The index of the template [`Templates::resolve`] picks.
+    fn find(&self, name: &str, search: &[&str]) -> Result<usize, TemplateError> {
         let candidates: Vec<String> = search
             .iter()
             .map(|dir| format!("{dir}/{name}"))
@@ -245,7 +235,7 @@ impl Templates {
             .collect();
         candidates
             .iter()
-            .find_map(|c| self.files.iter().find(|t| t.name == c))
+            .find_map(|c| self.files.iter().position(|t| t.name == c))
             .ok_or_else(|| TemplateError::NotFound {
                 name: name.to_owned(),
                 searched: candidates,
@@ -260,7 +250,8 @@ impl Templates {
         search: &[&str],
         context: &impl Serialize,
     ) -> Result<String, TemplateError> {
-        let template = self.resolve(name, search)?;
+        let index = self.find(name, search)?;
+        let template = &self.files[index];
         let render_error = |source| TemplateError::Render {
             template: template.name.to_owned(),
             source,
@@ -268,7 +259,7 @@ impl Templates {
         let value =
             serde_json::to_value(context).map_err(|e| render_error(tera::Error::json(e)))?;
         check_context(template, &value, &mut String::new())?;
-        let tera = &self.tera()?[template.format.index()];
+        let tera = self.parse(index)?;
         let render = |value: &Value| {
             let context = tera::Context::from_value(value.clone()).map_err(render_error)?;
             tera.render(template.name, &context).map_err(render_error)
@@ -283,29 +274,22 @@ impl Templates {
 
     /// Parses every template now (rendering does it on first use); for the charm's tests.
     pub fn check(&self) -> Result<(), TemplateError> {
-        self.tera().map(drop)
+        (0..self.files.len()).try_for_each(|index| self.parse(index).map(drop))
     }
 
-    fn tera(&self) -> Result<&Vec<Tera>, TemplateError> {
-        if let Some(tera) = self.tera.get() {
+    /// The Tera holding template `index`, parsed now if not yet.
+    fn parse(&self, index: usize) -> Result<&Tera, TemplateError> {
+        let template = &self.files[index];
+        if let Some(tera) = self.parsed[index].get() {
             return Ok(tera);
         }
-        let mut all = Vec::new();
-        for format in Format::ALL {
-            let mut tera = Tera::default();
-            // Every template of this instance is escaped with the format's function.
-            tera.autoescape_on(vec![""]);
-            tera.set_escape_fn(format.escape_fn());
-            tera.add_raw_templates(
-                self.files
-                    .iter()
-                    .filter(|t| t.format == format)
-                    .map(|t| (t.name, t.text)),
-            )
+        let mut tera = Tera::default();
+        // The template is escaped with its format's function, whatever its name.
+        tera.autoescape_on(vec![""]);
+        tera.set_escape_fn(template.format.escape_fn());
+        tera.add_raw_template(template.name, template.text)
             .map_err(TemplateError::Parse)?;
-            all.push(tera);
-        }
-        Ok(self.tera.get_or_init(|| all))
+        Ok(self.parsed[index].get_or_init(|| tera))
     }
 }
 

@@ -39,7 +39,7 @@ mod value;
 
 pub use document::{Document, ParseError, Section};
 pub use line::Line;
-pub use name::{Key, NameError, SectionName};
+pub use name::{Key, NameError, SectionName, MAX_NAME};
 pub use value::{check_oslo_text, is_line_safe, Dialect, ValueError};
 
 #[cfg(test)]

@@ -2,17 +2,29 @@
 
 use std::fmt;
 
-/// A name that is not one of [`SectionName`] or [`Key`]. The value is quoted escaped, so a
-/// line break in it shows as `\n`.
+/// A name that is not one of [`SectionName`] or [`Key`]. The value is quoted escaped (a
+/// line break in it shows as `\n`) and cut when long.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{value:?} is not a valid {what}: use letters, digits, '_', '-' and '.'")]
+#[error("{} is not a valid {what}: use up to {MAX_NAME} letters, digits, '_', '-' and '.'", shown(.value))]
 pub struct NameError {
     pub value: String,
     pub what: &'static str,
 }
 
+/// The longest name, in bytes.
+pub const MAX_NAME: usize = 255;
+
+/// `value` quoted for a message: escaped, and cut after 64 characters.
+fn shown(value: &str) -> String {
+    match value.char_indices().nth(64) {
+        None => format!("{value:?}"),
+        Some((cut, _)) => format!("{:?}... ({} bytes)", &value[..cut], value.len()),
+    }
+}
+
 fn check(value: &str, what: &'static str) -> Result<(), NameError> {
     let valid = !value.is_empty()
+        && value.len() <= MAX_NAME
         && value
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));

@@ -117,7 +117,7 @@ fn names_follow_the_grammar_and_quote_what_they_refuse_escaped() {
     }
     assert_eq!(
         SectionName::new("a\nb").unwrap_err().to_string(),
-        "\"a\\nb\" is not a valid section name: use letters, digits, '_', '-' and '.'"
+        "\"a\\nb\" is not a valid section name: use up to 255 letters, digits, '_', '-' and '.'"
     );
 }
 
@@ -170,7 +170,7 @@ fn documents_read_strictly_and_render_back() {
     );
     assert_eq!(
         error("[gen eric]"),
-        "line 1: \"gen eric\" is not a valid section name: use letters, digits, '_', '-' and '.'"
+        "line 1: \"gen eric\" is not a valid section name: use up to 255 letters, digits, '_', '-' and '.'"
     );
     assert_eq!(
         error("[a]\nk = $"),

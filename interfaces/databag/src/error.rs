@@ -92,6 +92,9 @@ pub enum FieldErrorKind {
         expected: &'static str,
         value: String,
     },
+    /// Longer than any value of its kind.
+    #[error("is {len} bytes long; at most {max} are taken")]
+    TooLong { len: usize, max: usize },
     /// A line break, a tab or another control character where one line of text belongs.
     /// The value is not quoted: it may be a password.
     #[error("contains a line break or another control character")]

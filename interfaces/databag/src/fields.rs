@@ -20,15 +20,30 @@ pub fn raw<'a>(bag: &'a Bag, key: &str) -> Option<&'a str> {
     bag.get(key).map(String::as_str).filter(|v| !v.is_empty())
 }
 
+/// The longest value a reader takes, in bytes: far more than any name, address, password or
+/// certificate the OpenStack charms send, and what Juju keeps in one value of unit state.
+pub const MAX_VALUE: usize = 64 * 1024;
+
 /// The value of `key`, or `None` when it is absent or empty; a value with a line break, a
-/// tab or another control character is malformed.
+/// tab or another control character, or longer than [`MAX_VALUE`], is malformed.
 pub fn text<'a>(bag: &'a Bag, key: &str) -> Result<Option<&'a str>, FieldError> {
     match raw(bag, key) {
+        Some(value) if value.len() > MAX_VALUE => Err(too_long(key, value)),
         Some(value) if value.chars().any(breaks_a_line) => {
             Err(FieldError::new(key, FieldErrorKind::ControlCharacter))
         }
         value => Ok(value),
     }
+}
+
+fn too_long(key: &str, value: &str) -> FieldError {
+    FieldError::new(
+        key,
+        FieldErrorKind::TooLong {
+            len: value.len(),
+            max: MAX_VALUE,
+        },
+    )
 }
 
 /// Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
@@ -97,6 +112,9 @@ pub fn base64_text(bag: &Bag, key: &str) -> Result<Option<String>, FieldError> {
     let Some(value) = raw(bag, key) else {
         return Ok(None);
     };
+    if value.len() > MAX_VALUE {
+        return Err(too_long(key, value));
+    }
     let invalid = |reason: String| FieldError::new(key, FieldErrorKind::InvalidBase64 { reason });
     // Python's b64encode output has no line breaks, but PEM-minded peers may wrap it.
     let compact: String = value.split_ascii_whitespace().collect();

@@ -313,3 +313,14 @@ fn quoted_values_are_escaped_and_cut() {
     let err = fields::port(&bag(&[("p", &long)]), "p").unwrap_err();
     assert!(err.to_string().len() < 200, "{err}");
 }
+
+#[test]
+fn values_longer_than_any_of_their_kind_are_malformed() {
+    let long = "x".repeat(fields::MAX_VALUE + 1);
+    let b = bag(&[("password", &long), ("ca", &long)]);
+    assert_eq!(
+        fields::text(&b, "password").unwrap_err().to_string(),
+        "relation key `password`: is 65537 bytes long; at most 65536 are taken"
+    );
+    assert!(fields::base64_text(&b, "ca").is_err());
+}

@@ -15,6 +15,7 @@
 mod charms;
 mod conf;
 mod deployments;
+pub mod hostile;
 mod validator;
 mod world;
 

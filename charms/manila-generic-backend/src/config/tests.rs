@@ -157,7 +157,7 @@ fn unusable_values_name_the_option_and_never_quote_a_password() {
             "share-backend-name",
             serde_json::Value::from("my backend"),
             "Invalid config: 'share-backend-name': \"my backend\" is not a valid section name: \
-             use letters, digits, '_', '-' and '.'",
+             use up to 255 letters, digits, '_', '-' and '.'",
         ),
         (
             "share-backend-name",

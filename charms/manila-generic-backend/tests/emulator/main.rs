@@ -4,6 +4,7 @@
 //! key files on the principal's machine.
 
 mod changes;
+mod hostile;
 mod outside_juju;
 mod pause;
 mod removal;

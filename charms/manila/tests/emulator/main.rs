@@ -10,6 +10,7 @@ mod ha;
 mod ha_dns;
 mod ha_haproxy;
 mod ha_share;
+mod hostile;
 mod outside_juju;
 mod restarts;
 mod roles;

@@ -137,8 +137,8 @@ fn names_taken_from_the_context_must_be_names() {
     bad_section["sections"][0]["name"] = json!("nova] x [y");
     assert_eq!(
         render("service.conf", bad_section).unwrap_err().to_string(),
-        "template 'service.conf', line 4: \"nova] x [y\" is not a valid section name: use \
-         letters, digits, '_', '-' and '.'"
+        "template 'service.conf', line 4: \"nova] x [y\" is not a valid section name: use up to \
+         255 letters, digits, '_', '-' and '.'"
     );
     let mut bad_key = service("p");
     bad_key["flags"][0][0] = json!("[DEFAULT]");
