@@ -347,6 +347,13 @@ fn single_line(raw: &RawConfig, name: &str) -> Result<Option<String>, ConfigErro
     if let Some(Err(e)) = value.as_deref().map(|v| ini::Dialect::Oslo.escape(v)) {
         return Err(ConfigError::new(name, e));
     }
+    // Nova's and Glance's names, Linux user names and passwords all fit in 255 bytes.
+    if value.as_ref().is_some_and(|v| v.len() > ini::MAX_NAME) {
+        return Err(ConfigError::new(
+            name,
+            format!("must be at most {} characters", ini::MAX_NAME),
+        ));
+    }
     Ok(value.filter(|v| !v.trim().is_empty()))
 }
 

@@ -23,7 +23,7 @@ use std::fmt;
 use charm::{Databag, RenderedFile, TemplateError, Templates, UnitStatus};
 use databag::changed_keys;
 use juju::{RelationId, Status};
-use manila_plugin::{Backend, MANILA_CONF};
+use manila_plugin::{Backend, BackendStatus, MANILA_CONF};
 
 use crate::config::Config;
 use crate::inputs::{Inputs, MANILA_PLUGIN};
@@ -76,6 +76,7 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
         .filter(|config| config.missing().is_none());
     let mut publish = Vec::new();
     let mut ready = 0;
+    let mut unsendable = None;
     for plugin in &inputs.relations {
         let Some(creds) = plugin.credentials.ready() else {
             continue;
@@ -85,8 +86,14 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
             continue;
         };
         let text = render::sections(templates, config, creds)?;
-        ready += 1;
         let desired = Backend::new(name).with_file(MANILA_CONF, text).to_bag();
+        // What the principal would refuse is not sent: it would only replace a working back
+        // end with one it keeps refusing.
+        if let BackendStatus::Invalid(e) = BackendStatus::from_bag(&desired) {
+            unsendable = Some(e);
+            continue;
+        }
+        ready += 1;
         let changes = changed_keys(&plugin.published, &desired);
         if !changes.is_empty() {
             publish.push((plugin.relation.clone(), changes));
@@ -112,8 +119,15 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
     };
 
     let all_ready = ready == inputs.relations.len();
+    let status = match unsendable {
+        Some(e) if !inputs.paused && inputs.config.error().is_none() => UnitStatus::new(
+            Status::Blocked,
+            format!("The back end's text is not one manila accepts: {e}"),
+        ),
+        _ => status(inputs, all_ready),
+    };
     Ok(Plan {
-        status: status(inputs, all_ready),
+        status,
         files,
         publish,
     })

@@ -266,9 +266,10 @@ impl Templates {
         };
         let rendered = render(&value)?;
         let mut canary = value;
-        placeholders(&mut canary, &mut 0);
+        let mut originals = Vec::new();
+        placeholders(&mut canary, &mut originals);
         let expected = render(&canary)?;
-        check_structure(template, &rendered, &expected)?;
+        check_structure(template, &rendered, &expected, &originals)?;
         Ok(rendered)
     }
 
@@ -338,18 +339,27 @@ fn check_context(
 /// escape functions and is recognised after `| upper`.
 const PLACEHOLDER: &str = "zzvalue";
 
-/// Replaces every non-empty string with a distinct placeholder word (`zzvalue0zz`, ...);
-/// empty strings stay empty so that `{% if %}` takes the same branch.
-fn placeholders(value: &mut Value, next: &mut usize) {
+/// Replaces every non-empty string with a distinct placeholder word (`zzvalue0zz`, ...),
+/// keeping the string it replaced at the placeholder's number in `originals`; empty strings
+/// stay empty so that `{% if %}` takes the same branch.
+fn placeholders(value: &mut Value, originals: &mut Vec<String>) {
     match value {
         Value::String(text) if !text.is_empty() => {
-            *text = format!("{PLACEHOLDER}{next}zz");
-            *next += 1;
+            let placeholder = format!("{PLACEHOLDER}{}zz", originals.len());
+            originals.push(std::mem::replace(text, placeholder));
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| placeholders(v, next)),
-        Value::Object(fields) => fields.values_mut().for_each(|v| placeholders(v, next)),
+        Value::Array(items) => items.iter_mut().for_each(|v| placeholders(v, originals)),
+        Value::Object(fields) => fields.values_mut().for_each(|v| placeholders(v, originals)),
         _ => {}
     }
+}
+
+/// The string a placeholder that stands alone (`zzvalue3zz`) replaced.
+fn original<'o>(placeholder: &str, originals: &'o [String]) -> Option<&'o str> {
+    let number = placeholder.strip_prefix(PLACEHOLDER)?.strip_suffix("zz")?;
+    originals
+        .get(number.parse::<usize>().ok()?)
+        .map(String::as_str)
 }
 
 fn is_placeholder(text: &str) -> bool {
@@ -361,6 +371,7 @@ fn check_structure(
     template: &Template,
     rendered: &str,
     expected: &str,
+    originals: &[String],
 ) -> Result<(), TemplateError> {
     let error = |line: usize, reason: String| TemplateError::Structure {
         template: template.name.to_owned(),
@@ -391,23 +402,31 @@ fn check_structure(
         ));
     }
     for (index, (got, want)) in got.iter().zip(&want).enumerate() {
-        if let Err(reason) = same_structure(template.format, got, want) {
+        if let Err(reason) = same_structure(template.format, got, want, originals) {
             return Err(error(index + 1, reason));
         }
     }
     Ok(())
 }
 
-/// A name from the rendered file where the template has `want`: the same, or (where the
-/// template took it from the context) valid as `parse` says.
+/// A name from the rendered file where the template has `want`: the same; or, where the
+/// template took it from the context, valid as `parse` says and, when the whole name is one
+/// value, that value as the format writes it (so that it was not cut short at a `=`).
 fn same_name<E: fmt::Display>(
-    got: &str,
-    want: &str,
+    format: Format,
+    (got, want): (&str, &str),
+    originals: &[String],
     what: &str,
     parse: impl Fn(&str) -> Result<(), E>,
 ) -> Result<(), String> {
     if is_placeholder(want) {
-        parse(got).map_err(|e| e.to_string())
+        parse(got).map_err(|e| e.to_string())?;
+        match original(want, originals) {
+            Some(given) if (format.escape_fn())(given) != got => Err(format!(
+                "{what} {got:?} where the template writes a value of its context"
+            )),
+            _ => Ok(()),
+        }
     } else if got == want {
         Ok(())
     } else {
@@ -422,14 +441,23 @@ fn kind_of(format: Format, line: &str) -> String {
     }
 }
 
-fn same_structure(format: Format, got: &str, want: &str) -> Result<(), String> {
+fn same_structure(
+    format: Format,
+    got: &str,
+    want: &str,
+    originals: &[String],
+) -> Result<(), String> {
     match format {
         Format::OsloIni | Format::PythonIni => match (Line::classify(got), Line::classify(want)) {
             (Line::Section(got), Line::Section(want)) => {
-                same_name(got, want, "section", |n| SectionName::new(n).map(drop))
+                same_name(format, (got, want), originals, "section", |n| {
+                    SectionName::new(n).map(drop)
+                })
             }
             (Line::Option { key: got, .. }, Line::Option { key: want, .. }) => {
-                same_name(got, want, "option", |n| Key::new(n).map(drop))
+                same_name(format, (got, want), originals, "option", |n| {
+                    Key::new(n).map(drop)
+                })
             }
             (got, want) if got.kind() == want.kind() => Ok(()),
             (got, want) => Err(format!(
@@ -449,7 +477,9 @@ fn same_structure(format: Format, got: &str, want: &str) -> Result<(), String> {
             }
             match (got.first(), want.first()) {
                 (Some(got), Some(want)) => {
-                    same_name(got, want, "directive", |n| Key::new(n).map(drop))
+                    same_name(format, (got, want), originals, "directive", |n| {
+                        Key::new(n).map(drop)
+                    })
                 }
                 _ => Ok(()),
             }

@@ -13,6 +13,8 @@
 //!   interfaces whose peers compare or store JSON text.
 //! - [`changed_keys`]: the part of a bag that must actually be written.
 //! - [`Secret`]: passwords and keys, redacted from `Debug` output.
+//! - `testing` (feature `testing`): hostile bags and the checks every codec's property tests
+//!   make with them.
 //!
 //! Juju's rule for empty values holds throughout: `relation-set key=` deletes `key`, so an
 //! empty value and a missing key mean the same thing. Readers treat `""` as absent, and a
@@ -32,6 +34,8 @@ pub mod fields;
 mod python_json;
 mod readiness;
 mod secret;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::collections::BTreeMap;
 

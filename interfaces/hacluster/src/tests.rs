@@ -437,3 +437,34 @@ fn a_single_node_service_runs_with_the_vips_uncloned() {
         .resources
         .contains_key("res_manila_share_manila_share"));
 }
+
+mod properties {
+    use databag::testing::{check_reading, hostile_bags};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const KEYS: &[&str] = &[
+        "json_resources",
+        "json_resource_params",
+        "json_groups",
+        "json_clones",
+        "json_delete_resources",
+        "json_init_services",
+        "corosync_bindiface",
+        "corosync_mcastport",
+        "clustered",
+    ];
+
+    proptest! {
+        #[test]
+        fn requests_and_answers_never_panic_and_refusals_name_a_key(
+            bag in hostile_bags(HaRequest::new("eth0", manila()).to_bag(), KEYS)
+        ) {
+            let read = HaRequest::from_bag(&bag);
+            check_reading(&bag, &["corosync_bindiface"], &read)?;
+            // Any answer is clustered or not; none is an error.
+            let _ = HaAnswer::from_bag(&bag);
+        }
+    }
+}

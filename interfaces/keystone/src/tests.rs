@@ -425,3 +425,66 @@ fn credentials_malformed_values_name_their_key() {
 
 /// A certificate in PEM form (its DER is not checked by the codecs).
 const CA_PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+mod properties {
+    use databag::testing::{check_reading, hostile_bags};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const SERVICE_KEYS: &[&str] = &[
+        "service_host",
+        "service_port",
+        "service_protocol",
+        "auth_host",
+        "auth_port",
+        "auth_protocol",
+        "service_tenant",
+        "service_username",
+        "service_password",
+        "service_tenant_id",
+        "service_domain",
+        "api_version",
+        "ca_cert",
+        "https_keystone",
+        "internal_host",
+        "internal_port",
+        "internal_protocol",
+    ];
+    const CREDENTIALS_KEYS: &[&str] = &[
+        "credentials_host",
+        "credentials_port",
+        "credentials_protocol",
+        "auth_host",
+        "auth_port",
+        "auth_protocol",
+        "api_version",
+        "credentials_project",
+        "credentials_project_id",
+        "credentials_username",
+        "credentials_password",
+        "credentials_user_domain_name",
+        "credentials_project_domain_name",
+        "domain",
+        "region",
+        "ca_cert",
+    ];
+
+    proptest! {
+        #[test]
+        fn identity_service_answers_never_panic_and_refusals_name_a_key(
+            bag in hostile_bags(keystone_answer(), SERVICE_KEYS)
+        ) {
+            let read = ServiceCredentials::from_bag(&bag);
+            check_reading(&bag, SERVICE_KEYS, &read)?;
+        }
+
+        #[test]
+        fn identity_credentials_answers_never_panic_and_refusals_name_a_key(
+            bag in hostile_bags(credentials_answer(), CREDENTIALS_KEYS)
+        ) {
+            let read = Credentials::from_bag(&bag);
+            check_reading(&bag, CREDENTIALS_KEYS, &read)?;
+        }
+    }
+}

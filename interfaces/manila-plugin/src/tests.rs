@@ -452,3 +452,74 @@ fn credentials_oslo_cannot_read_back_are_refused() {
          cannot read back"
     );
 }
+
+mod properties {
+    use databag::testing::{check_reading, hostile_bags, hostile_value};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const PLUGIN_KEYS: &[&str] = &["_name", "_configuration_data"];
+
+    /// A back end whose manila.conf text holds `text` (JSON-escaped as a plugin sends it).
+    fn with_text(text: &str) -> Bag {
+        let payload = serde_json::json!({ "data": { MANILA_CONF: text } });
+        bag(&[
+            ("_name", "generic"),
+            ("_configuration_data", &payload.to_string()),
+        ])
+    }
+
+    proptest! {
+        #[test]
+        fn plugin_bags_never_panic_and_refusals_name_a_key(
+            bag in hostile_bags(generic().to_bag(), PLUGIN_KEYS)
+        ) {
+            let read = BackendStatus::check(&bag);
+            check_reading(&bag, PLUGIN_KEYS, &read)?;
+        }
+
+        /// Whatever text a plugin sends, what the principal accepts renders back as the same
+        /// sections, each line one option of a valid name (no line of the text's own).
+        #[test]
+        fn accepted_sections_are_the_backends_own_or_shared_and_one_line_each(
+            lines in proptest::collection::vec(
+                prop_oneof![
+                    Just("[generic]".to_owned()),
+                    Just("[nova]".to_owned()),
+                    Just("[DEFAULT]".to_owned()),
+                    "[a-z_]{1,8} = [a-z$ ]{0,8}",
+                    hostile_value(),
+                ],
+                0..8,
+            )
+        ) {
+            let text = lines.join("\n");
+            if let BackendStatus::Ready(backend) = BackendStatus::from_bag(&with_text(&text)) {
+                let sections: Vec<&ini::Section> =
+                    backend.own.iter().chain(&backend.shared).collect();
+                for section in sections {
+                    let name = section.name.as_str();
+                    prop_assert!(name == "generic" || SHARED_SECTIONS.contains(&name), "{name}");
+                    for (_, value) in &section.options {
+                        prop_assert!(ini::check_oslo_text(value).is_ok(), "{value:?}");
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn credentials_never_panic_and_refusals_name_the_key(value in hostile_value()) {
+            let mut auth = keystone_answered();
+            auth.password = Some(Secret::from(value.as_str()));
+            auth.username = Some(value);
+            let bag = auth.to_bag();
+            let read = Credentials::from_bag(&bag);
+            check_reading(&bag, &[], &read)?;
+            if let Ok(Readiness::Ready(creds)) = read {
+                prop_assert!(ini::Dialect::Oslo.escape(creds.password.expose()).is_ok());
+                prop_assert!(ini::Dialect::Oslo.escape(&creds.username).is_ok());
+            }
+        }
+    }
+}

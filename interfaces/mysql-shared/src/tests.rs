@@ -292,3 +292,30 @@ fn tls_material_that_is_not_what_its_key_says_is_malformed() {
         "relation key `ssl_key`: expected a private key in PEM form: found CERTIFICATE"
     );
 }
+
+mod properties {
+    use databag::testing::{check_reading, hostile_bags};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const KEYS: &[&str] = &[
+        "db_host",
+        "db_port",
+        "password",
+        "allowed_units",
+        "wait_timeout",
+        "ssl_ca",
+        "ssl_cert",
+        "ssl_key",
+        "cluster-series-upgrading",
+    ];
+
+    proptest! {
+        #[test]
+        fn answers_never_panic_and_refusals_name_a_key(bag in hostile_bags(router_answer(), KEYS)) {
+            let read = DatabaseAccess::from_bag(&bag, &unit("manila/0"));
+            check_reading(&bag, KEYS, &read)?;
+        }
+    }
+}

@@ -127,3 +127,28 @@ fn malformed_peer_is_left_out_and_reported() {
     assert_eq!(peers.invalid[0].unit, unit("manila/2"));
     assert_eq!(peers.invalid[0].error.key(), "public-address");
 }
+
+mod properties {
+    use databag::testing::{check_reading, hostile_bags};
+    use databag::Readiness;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const KEYS: &[&str] = &[
+        "private-address",
+        "admin-address",
+        "internal-address",
+        "public-address",
+    ];
+
+    proptest! {
+        #[test]
+        fn peer_bags_never_panic_and_refusals_name_a_key(
+            bag in hostile_bags(peer("10.5.0.11", "10.5.0.11", "10.6.0.11", "192.168.7.11"), KEYS)
+        ) {
+            let read = PeerAddresses::from_bag(&bag).map(Readiness::Ready);
+            check_reading(&bag, KEYS, &read)?;
+        }
+    }
+}

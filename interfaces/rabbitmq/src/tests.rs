@@ -238,3 +238,40 @@ fn server_side_reads_the_request_and_publishes_what_rabbitmq_server_does() {
 
 /// A certificate in PEM form (its DER is not checked by the codecs).
 const CA_PEM: &str = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+mod properties {
+    use databag::testing::{check_reading, hostile_bags};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const KEYS: &[&str] = &[
+        "hostname",
+        "private-address",
+        "password",
+        "ssl_port",
+        "ssl_ca",
+        "clustered",
+        "vip",
+        "ha-vip-only",
+        "ha_queues",
+    ];
+
+    proptest! {
+        #[test]
+        fn answers_never_panic_and_refusals_name_a_key(bag in hostile_bags(server("10.5.0.30"), KEYS)) {
+            let read = BrokerUnit::from_bag(&bag);
+            // `hostname` is read only without `private-address`.
+            let taken: Vec<&str> = KEYS
+                .iter()
+                .copied()
+                .filter(|k| *k != "hostname" || !bag.contains_key("private-address"))
+                .collect();
+            check_reading(&bag, &taken, &read)?;
+            // What a connection is built from is one line, whatever was sent.
+            if let Ok(Readiness::Ready(connection)) = connect(&[("rabbitmq-server/0", bag)]) {
+                prop_assert!(!connection.transport_url().chars().any(char::is_control));
+            }
+        }
+    }
+}

@@ -7,6 +7,7 @@ mod fixtures;
 mod generated;
 mod keys;
 mod principal;
+mod properties;
 mod publishing;
 mod readme;
 mod relation_data;

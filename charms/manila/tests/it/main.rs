@@ -8,6 +8,8 @@ mod fixtures;
 mod generated;
 mod ha;
 mod hooks;
+mod hostile_templates;
+mod properties;
 mod readme;
 mod reconcile;
 mod snapshots;

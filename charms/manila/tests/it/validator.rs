@@ -71,3 +71,49 @@ fn the_validator_flags_an_unknown_option() {
     );
     assert!(rejected.mentions("bogus_section/foo"), "{rejected}");
 }
+
+/// The sections a back end may not be named after are those of every option namespace the
+/// validator's installation knows (`manila_plugin::RESERVED_SECTIONS`): regenerated here and
+/// compared, so that a new library section cannot go unnoticed.
+#[test]
+fn the_reserved_sections_are_those_of_the_known_option_namespaces() {
+    let Some(validator) = Validator::find() else {
+        return;
+    };
+    let python = validator.path().with_file_name("python");
+    let script = r#"
+import json, warnings
+warnings.filterwarnings("ignore")
+from importlib.metadata import entry_points
+from oslo_config import generator
+groups = set()
+for name in sorted({e.name for e in entry_points(group="oslo.config.opts")}):
+    try:
+        for _, listing in generator._list_opts([name]):
+            for group, _ in listing:
+                groups.add(getattr(group, "name", group) or "DEFAULT")
+    except Exception:
+        pass
+print(json.dumps(sorted(groups, key=str.lower)))
+"#;
+    let output = std::process::Command::new(&python)
+        .args(["-c", script])
+        .output()
+        .unwrap_or_else(|e| panic!("{} does not run: {e}", python.display()));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let known: Vec<String> = serde_json::from_slice(&output.stdout).unwrap();
+    // Every section the namespaces know is reserved (by name, or as an `oslo_*` section).
+    let unreserved: Vec<&String> = known
+        .iter()
+        .filter(|group| !manila_plugin::is_reserved(group))
+        .collect();
+    assert!(
+        unreserved.is_empty(),
+        "add to manila_plugin::RESERVED_SECTIONS: {unreserved:?}"
+    );
+    assert!(known.len() >= 20, "{known:?}");
+}
