@@ -736,6 +736,76 @@ mod tests {
     }
 
     #[test]
+    fn the_vip_prefix_fits_the_vips_family() {
+        let err = |raw: RawConfig| Config::from_raw(&raw).unwrap_err().to_string();
+        let v4 = defaults().with("vip", "10.0.0.100").with("vip_cidr", 99);
+        assert_eq!(
+            err(v4),
+            "Invalid config: 'vip_cidr': expected an integer from 1 to 32, got 99, as the VIP \
+             10.0.0.100 is IPv4"
+        );
+        let v6 = defaults().with("vip", "fd00::100").with("vip_cidr", 99);
+        assert_eq!(Config::from_raw(&v6).unwrap().vip_cidr, 99);
+        let both = defaults()
+            .with("vip", "fd00::100 10.0.0.100")
+            .with("vip_cidr", 64);
+        assert!(Config::from_raw(&both).is_err());
+        let v4 = defaults().with("vip", "10.0.0.100").with("vip_cidr", 24);
+        assert_eq!(Config::from_raw(&v4).unwrap().vip_cidr, 24);
+    }
+
+    #[test]
+    fn vocabularies_and_shapes_are_checked() {
+        let err = |raw: RawConfig| Config::from_raw(&raw).unwrap_err().to_string();
+        assert_eq!(
+            err(defaults().with("share-protocols", "NFS FOO")),
+            "Invalid config: 'share-protocols': \"FOO\" is not a share protocol Manila knows \
+             (NFS, CIFS, GLUSTERFS, HDFS, CEPHFS, MAPRFS, LUSTRE, WEKAFS)"
+        );
+        assert!(
+            err(defaults().with("scheduler-default-filters", "CapacityFilter,Nope"))
+                .starts_with("Invalid config: 'scheduler-default-filters': \"Nope\" is not")
+        );
+        assert_eq!(
+            err(defaults().with("nagios_context", "my juju")),
+            "Invalid config: 'nagios_context': \"my juju\" is not a nagios name: use letters, \
+             digits, '_', '-' and '.'"
+        );
+        assert!(err(defaults().with("nagios_servicegroups", "a,b\nc"))
+            .starts_with("Invalid config: 'nagios_servicegroups': \"b\\nc\""));
+        assert_eq!(
+            err(defaults().with("ssl_cert", "bm90IHBlbQ==")),
+            "Invalid config: 'ssl_cert': expected certificates in PEM form: no PEM block"
+        );
+        assert_eq!(
+            err(defaults().with("config-flags", "[DEFAULT]=x")),
+            "Invalid config: 'config-flags': \"[DEFAULT]=x\" is not key=value (pairs are \
+             separated by commas)"
+        );
+        assert_eq!(
+            err(defaults().with("config-flags", "a=b\\$c")),
+            "Invalid config: 'config-flags': the value of \"a\" contains '\\$', which \
+             oslo.config cannot read back"
+        );
+        let config = Config::from_raw(
+            &defaults()
+                .with("share-protocols", "nfs cephfs")
+                .with(
+                    "scheduler-default-filters",
+                    " CapacityFilter , DriverFilter ",
+                )
+                .with("nagios_servicegroups", "manila, openstack"),
+        )
+        .unwrap();
+        assert_eq!(config.share_protocols, ["NFS", "CEPHFS"]);
+        assert_eq!(
+            config.scheduler_default_filters,
+            ["CapacityFilter", "DriverFilter"]
+        );
+        assert_eq!(config.nagios_servicegroups, ["manila", "openstack"]);
+    }
+
+    #[test]
     fn hostnames_get_the_service_name() {
         let config =
             Config::from_raw(&defaults().with("os-public-hostname", "{service_name}.example.com"))

@@ -13,8 +13,13 @@ pub const INSTALLING: &str = "Installing packages";
 pub const NO_BACKENDS: &str = "No share backends configured";
 pub const DEFAULT_BACKEND_UNSET: &str = "'default-share-backend' is not set";
 pub const WAITING_FOR_SYNC: &str = "Waiting for the leader to sync the database schema";
-pub const WAITING_FOR_SCHEMA: &str =
-    "Waiting for the database schema (synced by the application with the api role)";
+/// No hook of a unit without the api role follows the api leader's schema sync: its
+/// relations (the database router, the broker, keystone's credentials, its back ends) carry
+/// nothing the sync changes. So the unit looks again in its next hook, at the latest the next
+/// `update-status` (every 5 minutes by default), and says so.
+pub const WAITING_FOR_SCHEMA: &str = "Waiting for the database schema (synced by the \
+                                      application with the api role); looking again at the \
+                                      next update-status";
 
 pub fn blocked(message: impl Into<String>) -> UnitStatus {
     UnitStatus::new(Status::Blocked, message)

@@ -58,7 +58,7 @@ fn one_registration_one_schema_sync_and_each_role_on_its_own() {
         world.assert_status(
             unit,
             "waiting",
-            "Waiting for the database schema (synced by the application with the api role)",
+            "Waiting for the database schema (synced by the application with the api role); looking again at the next update-status",
         );
         assert!(!world.service(unit, service).running, "{service} runs");
     }

@@ -250,3 +250,40 @@ fn bad_option_values_block_with_the_option_named() {
         world.assert_status(UNIT, "active", "Unit is ready");
     }
 }
+
+/// Issue 13: a dead manila-share that will not start is the status's to report on
+/// update-status, not a failed hook; once it starts again the unit is ready.
+#[test]
+fn a_service_that_fails_to_start_on_update_status_blocks_naming_it() {
+    let mut world = crate::support::all_in_one();
+    let result = world
+        .model
+        .exec(UNIT, &["systemctl stop manila-share"])
+        .unwrap();
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    world
+        .model
+        .set_service_fault(
+            UNIT,
+            "manila-share",
+            Some(emulator::ServiceFault::FailsToStart),
+        )
+        .unwrap();
+    world.model.update_status().unwrap();
+    world.settle();
+    world.assert_status(
+        UNIT,
+        "blocked",
+        "Services not running that should be: manila-share",
+    );
+    assert!(!world.service(UNIT, "manila-share").running);
+
+    world
+        .model
+        .set_service_fault(UNIT, "manila-share", None)
+        .unwrap();
+    world.model.update_status().unwrap();
+    world.settle();
+    world.assert_ready(UNIT);
+    assert!(world.service(UNIT, "manila-share").running);
+}

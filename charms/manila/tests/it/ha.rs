@@ -118,3 +118,48 @@ fn vip_with_dns_ha_and_dns_ha_without_host_names_are_blocked_and_not_requested()
         )
     );
 }
+
+/// Issue 13: a peer whose address turns malformed keeps its last good address in haproxy,
+/// and the status names it.
+#[test]
+fn a_peer_whose_address_turns_malformed_keeps_its_last_good_one_and_is_named() {
+    use std::collections::BTreeMap;
+
+    use charm::received::receive_relation;
+    use openstack_ha::Peers;
+
+    let mut inputs = ready("manila/0", "api,scheduler");
+    let good = BTreeMap::from([
+        (unit("manila/1"), bag(&[("private-address", "10.5.0.11")])),
+        (unit("manila/2"), bag(&[("private-address", "10.5.0.12")])),
+    ]);
+    let mut now = good.clone();
+    now.insert(
+        unit("manila/2"),
+        bag(&[("private-address", "10.5.0.12\nserver evil 6.6.6.6:80")]),
+    );
+    inputs.cluster.as_mut().unwrap().peers =
+        receive_relation(&now, &good, Peers::check, Peers::read).0;
+    let p = plan(&inputs);
+    let haproxy = p
+        .files
+        .iter()
+        .find(|f| f.path == "/etc/haproxy/haproxy.cfg")
+        .unwrap();
+    assert!(
+        haproxy
+            .content
+            .contains("server manila-2 10.5.0.12:8776 check"),
+        "{}",
+        haproxy.content
+    );
+    assert!(!haproxy.content.contains("evil"));
+    assert_eq!(
+        (p.status.status, p.status.message.as_str()),
+        (
+            Status::Blocked,
+            "'cluster' from manila/2: relation key `private-address`: contains a line break or \
+             another control character (using the last good data)"
+        )
+    );
+}

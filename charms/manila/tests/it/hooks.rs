@@ -317,7 +317,7 @@ fn a_share_application_waits_for_the_schema_then_starts() {
         status(&out),
         (
             "waiting",
-            "Waiting for the database schema (synced by the application with the api role)"
+            "Waiting for the database schema (synced by the application with the api role); looking again at the next update-status"
         )
     );
     assert_eq!(

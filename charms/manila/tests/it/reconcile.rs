@@ -961,3 +961,78 @@ fn update_status_plans_the_same_status_and_services_without_files_or_relation_da
     assert_eq!(paths(&lean), Vec::<&str>::new());
     assert!(lean.unit_data.is_empty() && lean.leader_data.is_none() && !lean.enable_site);
 }
+
+/// Issue 13: a back end that sends what is not a back end is named with the key, not hidden
+/// behind "No share backends configured"; nor is a name Manila uses, or a section of its own.
+#[test]
+fn malformed_plugin_data_names_the_unit_and_the_key() {
+    let cases = [
+        (
+            bag(&[
+                ("_name", "database"),
+                ("_configuration_data", r#"{"data": {}}"#),
+            ]),
+            "'manila-plugin' from manila-generic/0: relation key `_name`: \"database\" is a \
+             section Manila or its libraries use, not a back end's name",
+        ),
+        (
+            bag(&[
+                ("_name", "generic"),
+                (
+                    "_configuration_data",
+                    r#"{"data": {"/etc/manila/manila.conf": "[DEFAULT] = x"}}"#,
+                ),
+            ]),
+            "'manila-plugin' from manila-generic/0: relation key `_configuration_data`: its \
+             /etc/manila/manila.conf text, line 1: a section header must end with ']'",
+        ),
+        (
+            bag(&[
+                ("_name", "generic"),
+                (
+                    "_configuration_data",
+                    r#"{"data": {"/etc/manila/manila.conf": "[generic]\nx = 1\n[database]\nconnection = sqlite://\n"}}"#,
+                ),
+            ]),
+            "'manila-plugin' from manila-generic/0: relation key `_configuration_data`: its \
+             /etc/manila/manila.conf text has a section [database]; a back end may write only \
+             its own ([generic]) and [nova], [neutron], [cinder]",
+        ),
+    ];
+    for (sent, message) in cases {
+        let mut inputs = ready("manila/0", "all");
+        inputs.local_plugins = vec![plugin("manila-plugin:5", &[("manila-generic/0", sent)])];
+        let p = plan(&inputs);
+        assert_eq!(status(&p), (Status::Blocked, message));
+        let conf = &p.files[0].content;
+        assert!(!conf.contains("sqlite") && !conf.contains("[database]\nconnection = sqlite"));
+    }
+}
+
+/// Issue 13: two back ends that disagree on a shared section are named, with the section
+/// and the option; the first one's value is written once.
+#[test]
+fn back_ends_disagreeing_on_a_shared_section_are_named() {
+    let mut inputs = ready("manila/0", "all");
+    let mut other = generic_backend_bag("other");
+    let text = other["_configuration_data"].replace("PLUGIN-NOVA-SECRET", "ANOTHER-SECRET");
+    other.insert("_configuration_data".into(), text);
+    inputs.local_plugins = vec![
+        plugin(
+            "manila-plugin:5",
+            &[("manila-generic/0", generic_backend_bag("generic"))],
+        ),
+        plugin("manila-plugin:9", &[("other/0", other)]),
+    ];
+    let p = plan(&inputs);
+    assert_eq!(
+        status(&p),
+        (
+            Status::Blocked,
+            "Share backends 'generic' and 'other' send different values for 'password' in [nova]"
+        )
+    );
+    let conf = &p.files[0].content;
+    assert_eq!(conf.matches("[nova]").count(), 1);
+    assert!(conf.contains("password = PLUGIN-NOVA-SECRET") && !conf.contains("ANOTHER-SECRET"));
+}

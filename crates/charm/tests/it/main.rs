@@ -6,6 +6,7 @@ mod config;
 mod exit;
 mod files;
 mod pause;
+mod received;
 mod relations;
 mod state;
 mod status;

@@ -82,7 +82,7 @@ fn manila_split_settles_active_after_an_update_status() {
     let mut model = deploy("manila-split.yaml");
     let schema: Status = (
         "waiting",
-        "Waiting for the database schema (synced by the application with the api role)",
+        "Waiting for the database schema (synced by the application with the api role); looking again at the next update-status",
     );
     let waiting: Vec<(String, Status)> = [
         "manila-share-generic-a/0",
