@@ -6,11 +6,13 @@
 //! leader through its `greeters` peer relation, and answers the `greet` action.
 //!
 //! Read it in this order:
-//! 1. [`OPTIONS`] and [`Config`]: options declared once; `config.yaml` is generated from the
-//!    table (a test keeps it so) and [`Config::from_raw`] validates raw values.
+//! 1. [`Config`]: options declared once, as the struct they are read into (`#[derive(Options)]`);
+//!    `config.yaml` is generated from it (a test keeps it so).
 //! 2. [`Example::handle`]: every hook runs the same three steps: [`gather`] reads the inputs
-//!    (all hook-tool reads, cached by the runtime), [`reconcile`] computes a [`Plan`] without
-//!    any I/O, and [`apply`] carries it out. Only `remove` and the `greet` action differ.
+//!    (all hook-tool reads, cached by the runtime), [`reconcile`] computes the toolkit's
+//!    [`Plan`] without any I/O, and the toolkit's [`charm::plan::apply`] carries it out
+//!    (files, the service, ports, relation data, unit state, status). Only `remove` and the
+//!    `greet` action differ.
 //! 3. The runtime does the rest: one `relation-set` per changed bag, one `status-set` when
 //!    the status changed, unit state written back, and the exit policy.
 //!
@@ -18,59 +20,36 @@
 //! `actions.yaml` (what packing ships), kept equal by a test, beside `metadata.yaml` and the
 //! generated `config.yaml` and `README.md`.
 
-use charm::config::{ConfigError, OptionSpec, OptionType, RawConfig};
-use charm::{Charm, Context, Databag, Event, RenderedFile, Restart, Templates, UnitStatus};
+use charm::config::ConfigError;
+use charm::plan::{Install, Plan, PlannedFile, RelationWrite, ServiceState};
+use charm::{Charm, Context, Databag, Event, Options, RenderedFile, Templates, UnitStatus};
 use host::FileSpec;
 use juju::{Port, RelationId, Status, ToolRunner, UnitName};
 use serde::{Deserialize, Serialize};
 
-/// The charm's configuration options, the single source of `config.yaml`.
-pub const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        name: "greeting",
-        ty: OptionType::String {
-            default: Some("Hello"),
-        },
-        description: "What the greeter says before a name.",
-    },
-    OptionSpec {
-        name: "port",
-        ty: OptionType::Int {
-            default: Some(8080),
-        },
-        description: "TCP port the greeter listens on (1-65535).",
-    },
-    OptionSpec {
-        name: "shout",
-        ty: OptionType::Boolean {
-            default: Some(false),
-        },
-        description: "Greet in capitals.",
-    },
-];
-
-/// The configuration, validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The configuration: each field an option, the single source of `config.yaml`.
+#[derive(Debug, Clone, PartialEq, Eq, Options)]
 pub struct Config {
+    /// What the greeter says before a name.
+    #[option(default = "Hello", check = not_blank)]
     pub greeting: String,
+    /// TCP port the greeter listens on (1-65535).
+    #[option(default = 8080, range = 1..=65535)]
     pub port: u16,
+    /// Greet in capitals.
+    #[option(default = false)]
     pub shout: bool,
 }
 
-impl Config {
-    pub fn from_raw(raw: &RawConfig) -> Result<Config, ConfigError> {
-        let greeting = raw.string("greeting")?;
-        if greeting.trim().is_empty() {
-            return Err(ConfigError::new("greeting", "must not be empty"));
-        }
-        let port = raw.int_in("port", 1..=65535)?;
-        Ok(Config {
-            greeting,
-            port: u16::try_from(port).map_err(|e| ConfigError::new("port", e))?,
-            shout: raw.boolean("shout")?,
-        })
+fn not_blank(text: &str) -> Result<(), &'static str> {
+    if text.trim().is_empty() {
+        Err("must not be empty")
+    } else {
+        Ok(())
     }
+}
 
+impl Config {
     /// The greeting for `name`.
     pub fn greet(&self, name: &str, shout: bool) -> String {
         let message = format!("{}, {name}!", self.greeting);
@@ -91,10 +70,6 @@ pub const SERVICE: &str = "example-greeter";
 /// The package that ships [`SERVICE`]. It exists only in the model emulator's package
 /// catalog: the example is a demonstration of the toolkit, not a workload to run for real.
 pub const PACKAGE: &str = "example-greeter";
-pub const RESTART_MAP: &[Restart] = &[Restart {
-    file: CONFIG_FILE,
-    services: &[SERVICE],
-}];
 
 const WEBSITE: &str = "website";
 const PEERS: &str = "greeters";
@@ -119,21 +94,11 @@ impl Charm for Example {
         match event {
             Event::Action(action) if action.name == "greet" => greet(ctx),
             Event::Action(action) => anyhow::bail!("no handler for action '{}'", action.name),
-            Event::Install => {
-                ctx.host().install(&[PACKAGE])?;
-                let inputs = gather(ctx)?;
-                let plan = reconcile(&inputs, ctx.templates())?;
-                apply(ctx, plan)
-            }
             Event::Remove => {
                 ctx.host().remove_file(CONFIG_FILE)?;
                 Ok(())
             }
-            _ => {
-                let inputs = gather(ctx)?;
-                let plan = reconcile(&inputs, ctx.templates())?;
-                apply(ctx, plan)
-            }
+            _ => charm::plan::converge(ctx, gather, reconcile),
         }
     }
 }
@@ -154,20 +119,8 @@ pub struct Inputs {
     pub peers: Option<RelationId>,
     /// The leader as published in the peer application bag.
     pub published_leader: Option<String>,
-}
-
-/// What this unit should look like, computed without I/O.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
-    pub status: UnitStatus,
-    pub record_release: Option<String>,
-    pub files: Vec<RenderedFile>,
-    pub open_port: Option<u16>,
-    pub close_port: Option<u16>,
-    /// Unit data for each `website` relation.
-    pub website: Vec<(RelationId, Databag)>,
-    /// Application data for the peer relation (leader only).
-    pub peer_app: Option<(RelationId, Databag)>,
+    /// Whether the greeter's package is installed (read once, on `install`).
+    pub installed: bool,
 }
 
 /// The greeter configuration template's context.
@@ -194,6 +147,11 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<Inputs> {
         Some(peers) => relations.local_app_data(peers)?.remove(LEADER_KEY),
         None => None,
     };
+    // Installed by the install hook, which no later hook runs before.
+    let installed = match ctx.env().hook_name.as_deref() {
+        Some("install") => ctx.host().installed_version(PACKAGE)?.is_some(),
+        _ => true,
+    };
     let ingress_address = if website.is_empty() {
         None
     } else {
@@ -209,6 +167,7 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<Inputs> {
         ingress_address,
         peers,
         published_leader,
+        installed,
     })
 }
 
@@ -219,15 +178,17 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, charm::
         .release
         .clone()
         .unwrap_or_else(|| RELEASES[RELEASES.len() - 1].to_owned());
-    let mut plan = Plan {
-        status: UnitStatus::new(Status::Active, ""),
-        record_release: inputs.release.is_none().then(|| release.clone()),
-        files: Vec::new(),
-        open_port: None,
-        close_port: None,
-        website: Vec::new(),
-        peer_app: None,
-    };
+    let mut plan = Plan::status(UnitStatus::new(Status::Active, ""));
+    if inputs.release.is_none() {
+        plan.state
+            .push((RELEASE_KEY.to_owned(), Some(release.clone())));
+    }
+    if !inputs.installed {
+        plan.install = Some(Install {
+            packages: vec![PACKAGE.to_owned()],
+            ..Install::default()
+        });
+    }
     let config = match &inputs.config {
         Ok(config) => config,
         Err(invalid) => {
@@ -238,10 +199,12 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, charm::
 
     let leader = if inputs.leader {
         let me = inputs.unit.to_string();
-        plan.peer_app = inputs
-            .peers
-            .clone()
-            .map(|peers| (peers, Databag::from([(LEADER_KEY.to_owned(), me.clone())])));
+        plan.relation_data
+            .extend(inputs.peers.clone().map(|peers| RelationWrite {
+                relation: peers,
+                app: true,
+                data: Databag::from([(LEADER_KEY.to_owned(), me.clone())]),
+            }));
         Some(me)
     } else {
         inputs.published_leader.clone()
@@ -254,15 +217,21 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, charm::
         shout: config.shout,
         leader: leader.as_deref(),
     };
-    plan.files.push(RenderedFile {
+    let file = RenderedFile {
         path: CONFIG_FILE.to_owned(),
         content: templates.render("greeter.conf", &release_search(&release), &context)?,
         spec: FileSpec::new("root", "root", 0o640),
-    });
+    };
+    plan.files.push(PlannedFile::new(file, &[SERVICE]));
+    plan.services.push((SERVICE.to_owned(), ServiceState::Run));
 
     if inputs.opened_port != Some(config.port) {
-        plan.open_port = Some(config.port);
-        plan.close_port = inputs.opened_port;
+        if let Some(old) = inputs.opened_port {
+            plan.ports.push((Port::tcp(old), false));
+        }
+        plan.ports.push((Port::tcp(config.port), true));
+        plan.state
+            .push((OPENED_PORT_KEY.to_owned(), Some(config.port.to_string())));
     }
 
     if let Some(address) = &inputs.ingress_address {
@@ -270,11 +239,12 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, charm::
             ("hostname".to_owned(), address.clone()),
             ("port".to_owned(), config.port.to_string()),
         ]);
-        plan.website = inputs
-            .website
-            .iter()
-            .map(|relation| (relation.clone(), data.clone()))
-            .collect();
+        plan.relation_data
+            .extend(inputs.website.iter().map(|relation| RelationWrite {
+                relation: relation.clone(),
+                app: false,
+                data: data.clone(),
+            }));
     }
 
     plan.status = if leader.is_none() && inputs.peers.is_some() {
@@ -292,31 +262,6 @@ pub fn release_search(release: &str) -> Vec<&'static str> {
         .position(|r| *r == release)
         .map_or(0, |i| i + 1);
     RELEASES[..known].iter().rev().copied().collect()
-}
-
-/// Carries out `plan`: the only function here with effects.
-pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> anyhow::Result<()> {
-    ctx.status().report(plan.status.status, plan.status.message);
-    if let Some(release) = plan.record_release {
-        ctx.state()?.set(RELEASE_KEY, release);
-    }
-    let changed = ctx.write_files(&plan.files)?;
-    ctx.restart_changed(&changed, RESTART_MAP)?;
-    if let Some(port) = plan.close_port {
-        ctx.tools().close_port(Port::tcp(port))?;
-    }
-    if let Some(port) = plan.open_port {
-        ctx.tools().open_port(Port::tcp(port))?;
-        ctx.state()?.set(OPENED_PORT_KEY, port);
-    }
-    let mut relations = ctx.relations();
-    for (relation, data) in plan.website {
-        relations.set_unit_data(&relation, data)?;
-    }
-    if let Some((relation, data)) = plan.peer_app {
-        relations.set_app_data(&relation, data)?;
-    }
-    Ok(())
 }
 
 /// The `greet` action's parameters (`actions/example.yaml`).

@@ -1,5 +1,5 @@
-//! The charm's options, declared once ([`OPTIONS`], from which `config.yaml` is generated),
-//! and their validation into [`Config`].
+//! The charm's options, declared once as the fields of [`Config`] (`config.yaml` is
+//! generated from it), and their validation.
 //!
 //! Validation has two outcomes an operator sees differently, both `blocked`:
 //! - a value the charm cannot use at all is a [`ConfigError`] naming the option
@@ -10,135 +10,14 @@
 use std::fmt;
 use std::str::FromStr;
 
-use charm::config::{ConfigError, OptionSpec, OptionType, RawConfig};
+use charm::config::{ConfigError, RawConfig};
+use charm::Options;
 use databag::Secret;
 use manila_plugin::BackendName;
 
 mod ssh;
 
 pub use ssh::key_text;
-
-/// The options, in the reference charm's order; the single source of `config.yaml`.
-pub const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        name: "openstack-origin",
-        ty: OptionType::String {
-            default: Some("distro"),
-        },
-        description: "Repository from which to install OpenStack. Accepted for compatibility \
-                      with the reference charm: this charm installs nothing (the manila charm \
-                      installs manila-share).",
-    },
-    OptionSpec {
-        name: "debug",
-        ty: OptionType::Boolean {
-            default: Some(false),
-        },
-        description: "Enable debug logging. Accepted for compatibility with the reference \
-                      charm: manila's logging is the manila charm's to configure.",
-    },
-    OptionSpec {
-        name: "verbose",
-        ty: OptionType::Boolean {
-            default: Some(false),
-        },
-        description: "Enable verbose logging. Accepted for compatibility with the reference \
-                      charm: manila's logging is the manila charm's to configure.",
-    },
-    OptionSpec {
-        name: "share-backend-name",
-        ty: OptionType::String {
-            default: Some("generic"),
-        },
-        description: "Name of the share back end: the manila.conf section its settings go in, \
-                      its share_backend_name, and the name the manila charm adds to \
-                      enabled_share_backends. Letters, digits, '_', '-' and '.'.",
-    },
-    OptionSpec {
-        name: "share-protocols",
-        ty: OptionType::String {
-            default: Some("NFS CIFS"),
-        },
-        description: "Space-delimited list of the share protocols this back end provides. \
-                      Informational: manila's enabled_share_protocols is the manila charm's \
-                      share-protocols option.",
-    },
-    OptionSpec {
-        name: "driver-service-image-name",
-        ty: OptionType::String {
-            default: Some("manila-service-image"),
-        },
-        description: "Name of the Glance image the generic driver boots its service \
-                      instances (share servers) from. Used when \
-                      driver-handles-share-servers is true.",
-    },
-    OptionSpec {
-        name: "driver-handles-share-servers",
-        ty: OptionType::Boolean {
-            default: Some(true),
-        },
-        description: "Whether the driver creates and manages its own share servers (Nova \
-                      service instances, one per share network). When false, the image, \
-                      flavor, tenant network and keypair settings are not sent.",
-    },
-    OptionSpec {
-        name: "driver-service-instance-flavor-id",
-        ty: OptionType::Int { default: Some(0) },
-        description: "Nova flavor id of the service instances. Used when \
-                      driver-handles-share-servers is true; the charm blocks while it is 0.",
-    },
-    OptionSpec {
-        name: "driver-connect-share-server-to-tenant-network",
-        ty: OptionType::Boolean {
-            default: Some(true),
-        },
-        description: "Attach share servers to the tenant's network as well as to the service \
-                      network. Used when driver-handles-share-servers is true.",
-    },
-    OptionSpec {
-        name: "driver-service-instance-user",
-        ty: OptionType::String {
-            default: Some("manila"),
-        },
-        description: "User the driver logs in to service instances as.",
-    },
-    OptionSpec {
-        name: "driver-auth-type",
-        ty: OptionType::String { default: Some("") },
-        description: "How the driver logs in to service instances: 'password' (with \
-                      driver-service-instance-password), 'ssh' (with the key pair in \
-                      driver-service-ssh-key and driver-service-ssh-key-public), 'both', or \
-                      empty for neither (Nova keypair only, see driver-keypair-name).",
-    },
-    OptionSpec {
-        name: "driver-service-instance-password",
-        ty: OptionType::String { default: Some("") },
-        description: "Password of driver-service-instance-user on the service instances; \
-                      sent when driver-auth-type is 'password' or 'both'.",
-    },
-    OptionSpec {
-        name: "driver-service-ssh-key",
-        ty: OptionType::String { default: Some("") },
-        description: "Private SSH key (the whole key file) the driver logs in to service \
-                      instances with. Written to /etc/manila/ssh_image_key (mode 0600) when \
-                      driver-auth-type is 'ssh' or 'both', and removed otherwise.",
-    },
-    OptionSpec {
-        name: "driver-service-ssh-key-public",
-        ty: OptionType::String { default: Some("") },
-        description: "Public half of driver-service-ssh-key. Written to \
-                      /etc/manila/ssh_image_key.pub (mode 0644) when driver-auth-type is \
-                      'ssh' or 'both', and removed otherwise.",
-    },
-    OptionSpec {
-        name: "driver-keypair-name",
-        ty: OptionType::String {
-            default: Some("manila-service"),
-        },
-        description: "Name of the Nova keypair the driver creates for its service instances. \
-                      Used when driver-handles-share-servers is true.",
-    },
-];
 
 /// How the driver logs in to its service instances (`driver-auth-type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,71 +75,78 @@ pub struct SshKeyPair {
     pub public: String,
 }
 
-/// The configuration, validated. Optional strings are `None` when empty.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The configuration, validated: each field an option, in the reference charm's order (the
+/// single source of `config.yaml`). Optional strings are `None` when empty.
+#[derive(Debug, Clone, PartialEq, Eq, Options)]
+#[options(validate = check_keys)]
 pub struct Config {
-    /// `None` when empty ([`Config::missing`] says so).
+    /// Repository from which to install OpenStack. Accepted for compatibility with the
+    /// reference charm: this charm installs nothing (the manila charm installs manila-share).
+    #[option(default = "distro")]
+    pub openstack_origin: String,
+    /// Enable debug logging. Accepted for compatibility with the reference charm: manila's
+    /// logging is the manila charm's to configure.
+    #[option(default = false)]
+    pub debug: bool,
+    /// Enable verbose logging. Accepted for compatibility with the reference charm: manila's
+    /// logging is the manila charm's to configure.
+    #[option(default = false)]
+    pub verbose: bool,
+    /// Name of the share back end: the manila.conf section its settings go in, its
+    /// share_backend_name, and the name the manila charm adds to enabled_share_backends.
+    /// Letters, digits, '_', '-' and '.'.
+    #[option(name = "share-backend-name", default = "generic", with = backend_name)]
     pub backend_name: Option<BackendName>,
-    /// `share-protocols`: informational, but checked against Manila's list.
+    /// Space-delimited list of the share protocols this back end provides. Informational:
+    /// manila's enabled_share_protocols is the manila charm's share-protocols option.
+    #[option(default = "NFS CIFS", with = share_protocols)]
     pub share_protocols: Vec<&'static str>,
-    pub handles_share_servers: bool,
+    /// Name of the Glance image the generic driver boots its service instances (share
+    /// servers) from. Used when driver-handles-share-servers is true.
+    #[option(name = "driver-service-image-name", default = "manila-service-image", with = name)]
     pub image_name: Option<String>,
-    /// 0 means unset.
+    /// Whether the driver creates and manages its own share servers (Nova service
+    /// instances, one per share network). When false, the image, flavor, tenant network and
+    /// keypair settings are not sent.
+    #[option(name = "driver-handles-share-servers", default = true)]
+    pub handles_share_servers: bool,
+    /// Nova flavor id of the service instances. Used when driver-handles-share-servers is
+    /// true; the charm blocks while it is 0.
+    #[option(name = "driver-service-instance-flavor-id", default = 0, with = flavor_id)]
     pub flavor_id: u64,
+    /// Attach share servers to the tenant's network as well as to the service network. Used
+    /// when driver-handles-share-servers is true.
+    #[option(name = "driver-connect-share-server-to-tenant-network", default = true)]
     pub connect_to_tenant_network: bool,
+    /// User the driver logs in to service instances as.
+    #[option(name = "driver-service-instance-user", default = "manila", with = name)]
     pub instance_user: Option<String>,
+    /// How the driver logs in to service instances: 'password' (with
+    /// driver-service-instance-password), 'ssh' (with the key pair in driver-service-ssh-key
+    /// and driver-service-ssh-key-public), 'both', or empty for neither (Nova keypair only,
+    /// see driver-keypair-name).
+    #[option(name = "driver-auth-type", default = "", with = auth_type)]
     pub auth: AuthType,
+    /// Password of driver-service-instance-user on the service instances; sent when
+    /// driver-auth-type is 'password' or 'both'.
+    #[option(name = "driver-service-instance-password", default = "", with = password)]
     pub instance_password: Option<Secret>,
+    /// Private SSH key (the whole key file) the driver logs in to service instances with.
+    /// Written to /etc/manila/ssh_image_key (mode 0600) when driver-auth-type is 'ssh' or
+    /// 'both', and removed otherwise.
+    #[option(name = "driver-service-ssh-key", default = "", with = key)]
     pub ssh_key: Option<Secret>,
+    /// Public half of driver-service-ssh-key. Written to /etc/manila/ssh_image_key.pub (mode
+    /// 0644) when driver-auth-type is 'ssh' or 'both', and removed otherwise.
+    #[option(name = "driver-service-ssh-key-public", default = "", with = public_key)]
     pub ssh_key_public: Option<String>,
+    /// Name of the Nova keypair the driver creates for its service instances. Used when
+    /// driver-handles-share-servers is true.
+    #[option(name = "driver-keypair-name", default = "manila-service", with = name)]
     pub keypair_name: Option<String>,
 }
 
 impl Config {
-    pub fn from_raw(raw: &RawConfig) -> Result<Config, ConfigError> {
-        let backend_name = match raw.string("share-backend-name")?.trim() {
-            "" => None,
-            name => Some(
-                BackendName::new(name).map_err(|e| ConfigError::new("share-backend-name", e))?,
-            ),
-        };
-        let share_protocols = manila_plugin::parse_protocols(&raw.string("share-protocols")?)
-            .map_err(|e| ConfigError::new("share-protocols", e))?;
-        let ssh_key = raw
-            .optional_string("driver-service-ssh-key")?
-            .filter(|key| !key.trim().is_empty());
-        let ssh_key_public = raw
-            .optional_string("driver-service-ssh-key-public")?
-            .filter(|key| !key.trim().is_empty());
-        let ssh = ssh::check_pair(ssh_key.as_deref(), ssh_key_public.as_deref())?;
-        let flavor_id = raw.int("driver-service-instance-flavor-id")?;
-        let flavor_id = u64::try_from(flavor_id).map_err(|_| {
-            ConfigError::new(
-                "driver-service-instance-flavor-id",
-                format!("must not be negative, got {flavor_id}"),
-            )
-        })?;
-        let auth = raw
-            .optional_parsed::<AuthType>("driver-auth-type")?
-            .unwrap_or(AuthType::Neither);
-        Ok(Config {
-            backend_name,
-            share_protocols,
-            handles_share_servers: raw.boolean("driver-handles-share-servers")?,
-            image_name: name(raw, "driver-service-image-name")?,
-            flavor_id,
-            connect_to_tenant_network: raw
-                .boolean("driver-connect-share-server-to-tenant-network")?,
-            instance_user: name(raw, "driver-service-instance-user")?,
-            auth,
-            instance_password: single_line(raw, "driver-service-instance-password")?
-                .map(Secret::from),
-            ssh_key: ssh.private,
-            ssh_key_public: ssh.public,
-            keypair_name: name(raw, "driver-keypair-name")?,
-        })
-    }
-
     /// The reference charm's completeness check, in its order, plus the two things it let
     /// through to a broken back end (no back-end name; ssh without keys). `None` when the
     /// back end can be sent.
@@ -332,6 +218,54 @@ pub fn asks_for_ssh_keys(raw: &RawConfig) -> bool {
         .flatten()
         .is_some_and(AuthType::uses_ssh);
     ssh && set("driver-service-ssh-key") && set("driver-service-ssh-key-public")
+}
+
+fn backend_name(raw: &RawConfig, option: &str) -> Result<Option<BackendName>, ConfigError> {
+    match raw.string(option)?.trim() {
+        "" => Ok(None),
+        name => BackendName::new(name)
+            .map(Some)
+            .map_err(|e| ConfigError::new(option, e)),
+    }
+}
+
+fn share_protocols(raw: &RawConfig, option: &str) -> Result<Vec<&'static str>, ConfigError> {
+    manila_plugin::parse_protocols(&raw.string(option)?).map_err(|e| ConfigError::new(option, e))
+}
+
+fn flavor_id(raw: &RawConfig, option: &str) -> Result<u64, ConfigError> {
+    let id = raw.int(option)?;
+    u64::try_from(id)
+        .map_err(|_| ConfigError::new(option, format!("must not be negative, got {id}")))
+}
+
+fn auth_type(raw: &RawConfig, option: &str) -> Result<AuthType, ConfigError> {
+    Ok(raw
+        .optional_parsed::<AuthType>(option)?
+        .unwrap_or(AuthType::Neither))
+}
+
+fn password(raw: &RawConfig, option: &str) -> Result<Option<Secret>, ConfigError> {
+    Ok(single_line(raw, option)?.map(Secret::from))
+}
+
+fn key(raw: &RawConfig, option: &str) -> Result<Option<Secret>, ConfigError> {
+    let key = raw
+        .optional_string(option)?
+        .filter(|key| !key.trim().is_empty());
+    Ok(ssh::check_private(key.as_deref())?.map(Secret::from))
+}
+
+fn public_key(raw: &RawConfig, option: &str) -> Result<Option<String>, ConfigError> {
+    let key = raw
+        .optional_string(option)?
+        .filter(|key| !key.trim().is_empty());
+    ssh::check_public(key.as_deref())
+}
+
+/// The two halves of the key pair, when both are set, are halves of one key.
+fn check_keys(config: &Config) -> Result<(), ConfigError> {
+    ssh::check_pair(config.ssh_key.as_ref(), config.ssh_key_public.as_deref())
 }
 
 /// A name (of a user, an image, a keypair): surrounding blanks are not part of it.

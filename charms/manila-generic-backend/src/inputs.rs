@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use charm::{Configured, Context, Databag, Received};
+use charm::{Configured, Context, Databag, Options, Received};
 use databag::first_ready;
 use juju::{RelationId, ToolRunner};
 use manila_plugin::Credentials;

@@ -12,11 +12,11 @@
 //! `/etc/manila/ssh_image_key(.pub)` on that machine.
 //!
 //! Read it in this order:
-//! 1. [`config::OPTIONS`] and [`config::Config`]: the options, declared once (`config.yaml`
-//!    is generated from the table; a test keeps it so), and their validation.
+//! 1. [`config::Config`]: the options, declared once as its fields (`#[derive(Options)]`;
+//!    a test keeps `config.yaml` equal to them), and their validation.
 //! 2. [`GenericBackend::handle`]: every hook is [`gather`] (all reads) → [`reconcile()`] (a
-//!    pure function of [`Inputs`] to a [`Plan`]) → [`apply::apply`]. The actions run the
-//!    toolkit's first; `remove` deletes the key files.
+//!    pure function of [`Inputs`] to a [`Plan`]) → the toolkit's [`charm::plan::apply`].
+//!    The actions run the toolkit's first; `remove` deletes the key files.
 //! 3. [`reconcile()`] says when the back end is published, what happens to the key files
 //!    and which status the unit shows; [`render`] what the text holds.
 //!
@@ -29,7 +29,6 @@
 //! the reference does, and `restart-services` is refused while paused; the back end stays
 //! published.
 
-pub mod apply;
 pub mod config;
 pub mod inputs;
 pub mod reconcile;
@@ -39,9 +38,10 @@ use charm::pause::{self, ServicesAction};
 use charm::{Charm, Context, Event};
 use juju::ToolRunner;
 
-pub use crate::config::{Config, OPTIONS};
+pub use crate::config::Config;
 pub use crate::inputs::{gather, Inputs};
-pub use crate::reconcile::{reconcile, Plan};
+pub use crate::reconcile::reconcile;
+pub use charm::plan::Plan;
 
 /// The charm.
 #[derive(Debug)]
@@ -90,7 +90,5 @@ impl Charm for GenericBackend {
 }
 
 fn converge<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<()> {
-    let inputs = gather(ctx)?;
-    let plan = reconcile(&inputs, ctx.templates())?;
-    apply::apply(ctx, plan)
+    charm::plan::converge(ctx, gather, reconcile)
 }

@@ -18,11 +18,10 @@
 //!   force, unusable credentials leave the last good ones (see [`charm::received`]): the
 //!   back end stays as it was published, and the status names the problem.
 
-use std::fmt;
-
-use charm::{Databag, RenderedFile, TemplateError, Templates, UnitStatus};
+use charm::plan::{Plan, PlannedFile, RelationWrite};
+use charm::{TemplateError, Templates, UnitStatus};
 use databag::changed_keys;
-use juju::{RelationId, Status};
+use juju::Status;
 use manila_plugin::{Backend, BackendStatus, MANILA_CONF};
 
 use crate::config::Config;
@@ -32,43 +31,10 @@ use crate::render::{self, SSH_KEY, SSH_KEY_PUBLIC};
 pub const READY: &str = "Unit is ready";
 pub const PAUSED: &str = charm::pause::PAUSED;
 
-/// One change to a key file.
-#[derive(Clone, PartialEq, Eq)]
-pub enum FileChange {
-    Write(RenderedFile),
-    Remove(&'static str),
-}
-
-impl fmt::Debug for FileChange {
-    /// A private key is never shown, only its size.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FileChange::Write(file) => write!(
-                f,
-                "Write({} ({} bytes), {:?})",
-                file.path,
-                file.content.len(),
-                file.spec
-            ),
-            FileChange::Remove(path) => write!(f, "Remove({path})"),
-        }
-    }
-}
-
-/// What this unit should do now. `Debug` shows the keys to publish, not their values
-/// (the text carries the service password).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Plan {
-    pub status: UnitStatus,
-    /// Key file changes, applied before anything is published (the principal may restart
-    /// manila-share as soon as it sees the new text).
-    pub files: Vec<FileChange>,
-    /// The keys to write to this unit's bag, per relation; never empty.
-    pub publish: Vec<(RelationId, Databag)>,
-}
-
 /// Decides status, key files and relation data from `inputs`. Pure: the template renders in
-/// memory. Fails only on a template bug.
+/// memory. Fails only on a template bug. The key files are written before anything is
+/// published (the principal may restart manila-share as soon as it sees the new text); no
+/// service reads them here, so the toolkit keeps no record of them.
 pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, TemplateError> {
     let complete = inputs
         .config
@@ -96,56 +62,42 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
         ready += 1;
         let changes = changed_keys(&plugin.published, &desired);
         if !changes.is_empty() {
-            publish.push((plugin.relation.clone(), changes));
+            publish.push(RelationWrite {
+                relation: plugin.relation.clone(),
+                app: false,
+                data: changes,
+            });
         }
     }
 
     // With a complete configuration, `ready` counts the relations the back end goes to.
     let sent_with = complete.filter(|_| ready > 0);
-    let remove_keys = || {
-        vec![
-            FileChange::Remove(SSH_KEY),
-            FileChange::Remove(SSH_KEY_PUBLIC),
-        ]
-    };
-    let files = match sent_with.map(Config::ssh_keys) {
-        Some(Some(keys)) => render::key_files(&keys)
-            .into_iter()
-            .map(FileChange::Write)
-            .collect(),
-        Some(None) => remove_keys(),
-        None if !inputs.config_asks_for_ssh_keys || inputs.relations.is_empty() => remove_keys(),
-        None => Vec::new(),
-    };
+    let mut plan = Plan::status(UnitStatus::new(Status::Active, READY));
+    let remove_keys = || vec![SSH_KEY.to_owned(), SSH_KEY_PUBLIC.to_owned()];
+    match sent_with.map(Config::ssh_keys) {
+        Some(Some(keys)) => {
+            plan.files = render::key_files(&keys)
+                .into_iter()
+                .map(|file| PlannedFile::new(file, &[]))
+                .collect();
+        }
+        Some(None) => plan.remove = remove_keys(),
+        None if !inputs.config_asks_for_ssh_keys || inputs.relations.is_empty() => {
+            plan.remove = remove_keys();
+        }
+        None => {}
+    }
 
     let all_ready = ready == inputs.relations.len();
-    let status = match unsendable {
+    plan.status = match unsendable {
         Some(e) if !inputs.paused && inputs.config.error().is_none() => UnitStatus::new(
             Status::Blocked,
             format!("The back end's text is not one manila accepts: {e}"),
         ),
         _ => status(inputs, all_ready),
     };
-    Ok(Plan {
-        status,
-        files,
-        publish,
-    })
-}
-
-impl fmt::Debug for Plan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let publish: Vec<(String, Vec<&String>)> = self
-            .publish
-            .iter()
-            .map(|(relation, bag)| (relation.to_string(), bag.keys().collect()))
-            .collect();
-        f.debug_struct("Plan")
-            .field("status", &self.status)
-            .field("files", &self.files)
-            .field("publish", &publish)
-            .finish()
-    }
+    plan.relation_data = publish;
+    Ok(plan)
 }
 
 fn status(inputs: &Inputs, all_relations_ready: bool) -> UnitStatus {

@@ -20,13 +20,13 @@
 //!   when `openstack-origin` offers a newer release (that is openstack-upgrade's job).
 
 use charm::pause::{self, ServicesAction};
-use charm::Context;
+use charm::{Context, Plan, ServiceState};
 use juju::ToolRunner;
 
-use crate::apply;
 use crate::inputs::{gather, read_installed, Inputs, Mode};
-use crate::reconcile::{managed_services, reconcile, Plan, SchemaStep};
+use crate::reconcile::reconcile;
 use crate::release::Release;
+use crate::services;
 
 /// Every action of this charm, by its name in `actions.yaml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,20 +76,17 @@ pub const UPGRADED: &str = "success, upgrade completed";
 pub fn run<R: ToolRunner>(ctx: &mut Context<R>, action: Action) -> anyhow::Result<()> {
     match action {
         Action::Services(ServicesAction::Pause) => {
-            let (inputs, plan) = plan(ctx)?;
-            pause::pause(ctx, &managed_services(&inputs, &plan.services))?;
+            let (inputs, _) = plan(ctx)?;
+            pause::pause(ctx, &services::managed(&inputs))?;
             Ok(())
         }
         Action::Services(ServicesAction::Resume) => {
             // Planned as the unit will be once resumed.
             ctx.state()?.set_paused(false);
             let (inputs, plan) = plan(ctx)?;
-            let start: Vec<&str> = if plan.schema == SchemaStep::Ready {
-                plan.services.checked().collect()
-            } else {
-                Vec::new()
-            };
-            let report = pause::resume(ctx, &managed_services(&inputs, &plan.services), &start)?;
+            // What the plan wants running: nothing while the relations or the schema wait.
+            let start = plan.services_in(&ServiceState::Run);
+            let report = pause::resume(ctx, &services::managed(&inputs), &start)?;
             // A service that would not start would fail the hook's own start: the status
             // already says which, and the next hook converges.
             if report.failed.is_empty() {
@@ -99,12 +96,7 @@ pub fn run<R: ToolRunner>(ctx: &mut Context<R>, action: Action) -> anyhow::Resul
         }
         Action::Services(ServicesAction::RestartServices) => {
             let (_, plan) = plan(ctx)?;
-            let services: Vec<&str> = if plan.schema == SchemaStep::Ready {
-                plan.services.checked().collect()
-            } else {
-                Vec::new()
-            };
-            let report = pause::restart(ctx, &services)?;
+            let report = pause::restart(ctx, &plan.services_in(&ServiceState::Run))?;
             // The status is recomputed as update-status does it (nothing rendered, nothing
             // started that the restart could not).
             if report.is_some_and(|r| r.failed.is_empty()) {
@@ -157,7 +149,7 @@ fn openstack_upgrade<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<()> 
         ctx.action()?.set("outcome", NO_UPGRADE)?;
         return Ok(());
     };
-    let upgraded = upgrade(ctx, &inputs, &plan, true)?;
+    let upgraded = upgrade(ctx, &inputs, plan, true)?;
     let now = read_installed(ctx.host())?;
     let reached = now
         .get("manila-common")
@@ -185,7 +177,7 @@ fn package_upgrade<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<()> {
         ctx.action()?.set("outcome", UPGRADE_SKIPPED)?;
         return Ok(());
     }
-    let upgraded = upgrade(ctx, &inputs, &plan, false)?;
+    let upgraded = upgrade(ctx, &inputs, plan, false)?;
     let action = ctx.action()?;
     if upgraded.is_empty() {
         action.set("outcome", "no packages to upgrade")?;
@@ -201,15 +193,26 @@ fn package_upgrade<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<()> {
 fn upgrade<R: ToolRunner>(
     ctx: &mut Context<R>,
     inputs: &Inputs,
-    plan: &Plan,
+    plan: Plan,
     new_source: bool,
 ) -> anyhow::Result<String> {
-    if new_source {
-        apply::install(ctx, plan, &inputs.installed)?;
+    if let (true, Some(install)) = (new_source, &plan.install) {
+        // The source only: the upgrade below brings the packages.
+        let source = charm::plan::Install {
+            keyrings: install.keyrings.clone(),
+            source: install.source.clone(),
+            ..charm::plan::Install::default()
+        };
+        charm::plan::install(ctx, &source)?;
     }
+    let packages = inputs
+        .config
+        .config()
+        .map(|c| c.roles.packages())
+        .unwrap_or_default();
     let host = ctx.host().clone();
     host.update()?;
-    let upgraded = host.upgrade(&plan.packages)?;
+    let upgraded = host.upgrade(&packages)?;
     crate::converge(ctx, Mode::Full)?;
     Ok(upgraded
         .iter()

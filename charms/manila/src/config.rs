@@ -1,5 +1,5 @@
-//! The charm's options, declared once ([`OPTIONS`], from which `config.yaml` is generated),
-//! and the validated configuration ([`Config::from_raw`]).
+//! The charm's options, declared once as the fields of [`Config`] (`config.yaml` is generated
+//! from it), and their validation.
 //!
 //! Names, types and defaults are those of the reference charm with the layers it inherits
 //! (`charm-layer-openstack`, `-principle`, `-api`), plus `roles`. A few inherited options are
@@ -10,7 +10,8 @@
 
 use std::net::IpAddr;
 
-use charm::config::{ConfigError, OptionSpec, OptionType, RawConfig};
+use charm::config::{ConfigError, RawConfig};
+use charm::Options;
 use databag::Quoted;
 use openstack_ha::AddressKind;
 
@@ -18,240 +19,146 @@ use crate::network::Cidr;
 use crate::release::Origin;
 use crate::roles::Roles;
 
-const fn string(default: Option<&'static str>) -> OptionType {
-    OptionType::String { default }
+/// The configuration: each field an option, in the order `config.yaml` lists them. Names,
+/// types and defaults are the reference charm's (with the layers it inherits), plus `roles`.
+#[derive(Debug, Clone, PartialEq, Options)]
+#[options(validate = validate)]
+pub struct Config {
+    /// Which parts of Manila this application runs: a comma-separated list of api (the REST API
+    /// under Apache mod_wsgi behind haproxy, registered in keystone), scheduler (manila-scheduler),
+    /// share (manila-share with the back ends of related manila-plugin subordinates) and data
+    /// (manila-data), or all. Services of a role that is removed are stopped and disabled.
+    #[option(default = "all")]
+    pub roles: Roles,
+    /// Where to install OpenStack from: 'distro' (the release the OS ships), a bare release name
+    /// such as 'caracal' (the OS's own packages when it ships that release, else the Ubuntu Cloud
+    /// Archive for this series), or 'cloud:<series>-<release>' (optionally with '/updates' or
+    /// '/proposed'). Changing it later does not upgrade installed packages.
+    #[option(name = "openstack-origin", default = "caracal")]
+    pub origin: Origin,
+    /// Username used to access the RabbitMQ queue.
+    #[option(default = "manila", with = identifier)]
+    pub rabbit_user: String,
+    /// RabbitMQ virtual host.
+    #[option(default = "openstack", with = identifier)]
+    pub rabbit_vhost: String,
+    /// Username for Manila database access.
+    #[option(default = "manila", with = identifier)]
+    pub database_user: String,
+    /// Database name for Manila.
+    #[option(default = "manila", with = identifier)]
+    pub database: String,
+    /// Enable debug logging.
+    #[option(default = false)]
+    pub debug: bool,
+    /// Enable verbose logging (with debug: the DEBUG level in logging.conf).
+    #[option(default = false)]
+    pub verbose: bool,
+    /// Setting this to True will allow supporting services to log to syslog. (Accepted for
+    /// compatibility; Manila's files do not use it.)
+    #[option(default = false)]
+    pub use_syslog: bool,
+    /// Openstack mostly defaults to using public endpoints for internal communication between
+    /// services. If set to True this option will configure services to use internal endpoints where
+    /// possible. (Accepted for compatibility; Manila's files do not use it.)
+    #[option(default = false)]
+    pub use_internal_endpoints: bool,
+    /// OpenStack region the API endpoints are registered in.
+    #[option(default = "RegionOne", with = single_word)]
+    pub region: String,
+    /// Space-delimited list of the protocols the share back ends provide (enabled_share_protocols),
+    /// in any case: NFS, CIFS, GLUSTERFS, HDFS, CEPHFS, MAPRFS, LUSTRE or WEKAFS.
+    #[option(default = "NFS CIFS", with = share_protocols)]
+    pub share_protocols: Vec<&'static str>,
+    /// The default back end for this Manila deployment. Must be one of the back ends of the related
+    /// manila-plugin charms, or the charm blocks.
+    #[option(default = "", with = trimmed)]
+    pub default_share_backend: Option<String>,
+    /// The default share type. It must match a share type created with 'manila type-create'; the
+    /// charm does not create it.
+    #[option(default = "default_share_type", with = single_word)]
+    pub default_share_type: String,
+    /// Used by the nrpe-external-master subordinate charm: a prefix for host names in nagios.
+    #[option(name = "nagios_context", default = "juju", with = nagios_context)]
+    pub nagios_context: String,
+    /// Comma-separated list of nagios servicegroups for the service checks.
+    #[option(name = "nagios_servicegroups", default = "", with = nagios_servicegroups)]
+    pub nagios_servicegroups: Vec<String>,
+    /// Comma-separated key=value pairs added to the [DEFAULT] section of manila.conf, e.g.
+    /// 'key1=value1,key2=value2'. Values are written as given: a '$' is a dollar sign, not a
+    /// reference to another option. Use with care.
+    #[option(default = "", with = config_flags_option)]
+    pub config_flags: Vec<(String, String)>,
+    /// Comma-separated list of scheduler filter class names Manila knows (e.g.
+    /// 'AvailabilityZoneFilter,CapacityFilter,CapabilitiesFilter'); empty keeps Manila's default.
+    #[option(default = "", with = scheduler_filters)]
+    pub scheduler_default_filters: Vec<String>,
+    /// Base64-encoded SSL certificate for the API endpoints. (Accepted for compatibility; TLS
+    /// termination is not implemented by this charm yet.)
+    #[option(name = "ssl_cert", with = certificates)]
+    pub ssl_cert: Option<String>,
+    /// Base64-encoded SSL key for the API endpoints. (Accepted for compatibility; see ssl_cert.)
+    #[option(name = "ssl_key", with = private_key)]
+    pub ssl_key: Option<String>,
+    /// Base64-encoded certificate authority of ssl_cert. (Accepted for compatibility; see
+    /// ssl_cert.)
+    #[option(name = "ssl_ca", with = certificates)]
+    pub ssl_ca: Option<String>,
+    /// If True, the openstack-upgrade action upgrades OpenStack to the release openstack-origin
+    /// names; if False, it refuses. Changing openstack-origin never upgrades by itself.
+    #[option(default = false)]
+    pub action_managed_upgrade: bool,
+    /// The IP network (CIDR) of the admin endpoint: its address, or the VIP, is taken from this
+    /// network.
+    pub os_admin_network: Option<Cidr>,
+    /// The IP network (CIDR) of the internal endpoint: its address, or the VIP, is taken from this
+    /// network.
+    pub os_internal_network: Option<Cidr>,
+    /// The IP network (CIDR) of the public endpoint: its address, or the VIP, is taken from this
+    /// network.
+    pub os_public_network: Option<Cidr>,
+    /// A host name registered in keystone for the public endpoint instead of an address;
+    /// '{service_name}' is replaced by 'manila'.
+    #[option(with = hostname)]
+    pub os_public_hostname: Option<String>,
+    /// A host name registered in keystone for the internal endpoint instead of an address;
+    /// '{service_name}' is replaced by 'manila'.
+    #[option(with = hostname)]
+    pub os_internal_hostname: Option<String>,
+    /// A host name registered in keystone for the admin endpoint instead of an address;
+    /// '{service_name}' is replaced by 'manila'.
+    #[option(with = hostname)]
+    pub os_admin_hostname: Option<String>,
+    /// The number of API workers is the number of CPUs times this. When unset, twice the CPUs, at
+    /// most 4.
+    #[option(with = worker_multiplier)]
+    pub worker_multiplier: Option<f64>,
+    /// Server timeout of haproxy, in milliseconds (90000 when unset).
+    #[option(range = 1..=4294967295)]
+    pub haproxy_server_timeout: Option<u32>,
+    /// Client timeout of haproxy, in milliseconds (90000 when unset).
+    #[option(range = 1..=4294967295)]
+    pub haproxy_client_timeout: Option<u32>,
+    /// Queue timeout of haproxy, in milliseconds (9000 when unset).
+    #[option(range = 1..=4294967295)]
+    pub haproxy_queue_timeout: Option<u32>,
+    /// Connect timeout of haproxy, in milliseconds (9000 when unset).
+    #[option(range = 1..=4294967295)]
+    pub haproxy_connect_timeout: Option<u32>,
+    /// Use DNS HA with MAAS 2.0. Note if this is set do not set vip settings below.
+    #[option(default = false)]
+    pub dns_ha: bool,
+    /// Virtual IP(s) of the API, space-separated, one per network. Used by the hacluster
+    /// subordinate and for the keystone endpoint addresses.
+    #[option(name = "vip", with = vips)]
+    pub vips: Vec<IpAddr>,
+    /// Network interface corosync binds to, and the VIP's fallback interface.
+    #[option(name = "vip_iface", default = "eth0", with = single_word)]
+    pub vip_iface: String,
+    /// Netmask (prefix length) of the VIP when it cannot be detected.
+    #[option(name = "vip_cidr", default = 24, range = 1..=128)]
+    pub vip_cidr: u8,
 }
-
-const fn boolean(default: bool) -> OptionType {
-    OptionType::Boolean {
-        default: Some(default),
-    }
-}
-
-/// Every option, in the order `config.yaml` lists them.
-pub const OPTIONS: &[OptionSpec] = &[
-    OptionSpec {
-        name: "roles",
-        ty: string(Some("all")),
-        description: "Which parts of Manila this application runs: a comma-separated list of \
-                      api (the REST API under Apache mod_wsgi behind haproxy, registered in \
-                      keystone), scheduler (manila-scheduler), share (manila-share with the \
-                      back ends of related manila-plugin subordinates) and data (manila-data), \
-                      or all. Services of a role that is removed are stopped and disabled.",
-    },
-    OptionSpec {
-        name: "openstack-origin",
-        ty: string(Some("caracal")),
-        description: "Where to install OpenStack from: 'distro' (the release the OS ships), a \
-                      bare release name such as 'caracal' (the OS's own packages when it ships \
-                      that release, else the Ubuntu Cloud Archive for this series), or \
-                      'cloud:<series>-<release>' (optionally with '/updates' or '/proposed'). \
-                      Changing it later does not upgrade installed packages.",
-    },
-    OptionSpec {
-        name: "rabbit-user",
-        ty: string(Some("manila")),
-        description: "Username used to access the RabbitMQ queue.",
-    },
-    OptionSpec {
-        name: "rabbit-vhost",
-        ty: string(Some("openstack")),
-        description: "RabbitMQ virtual host.",
-    },
-    OptionSpec {
-        name: "database-user",
-        ty: string(Some("manila")),
-        description: "Username for Manila database access.",
-    },
-    OptionSpec {
-        name: "database",
-        ty: string(Some("manila")),
-        description: "Database name for Manila.",
-    },
-    OptionSpec {
-        name: "debug",
-        ty: boolean(false),
-        description: "Enable debug logging.",
-    },
-    OptionSpec {
-        name: "verbose",
-        ty: boolean(false),
-        description: "Enable verbose logging (with debug: the DEBUG level in logging.conf).",
-    },
-    OptionSpec {
-        name: "use-syslog",
-        ty: boolean(false),
-        description: "Setting this to True will allow supporting services to log to syslog. \
-                      (Accepted for compatibility; Manila's files do not use it.)",
-    },
-    OptionSpec {
-        name: "use-internal-endpoints",
-        ty: boolean(false),
-        description: "Openstack mostly defaults to using public endpoints for internal \
-                      communication between services. If set to True this option will \
-                      configure services to use internal endpoints where possible. (Accepted \
-                      for compatibility; Manila's files do not use it.)",
-    },
-    OptionSpec {
-        name: "region",
-        ty: string(Some("RegionOne")),
-        description: "OpenStack region the API endpoints are registered in.",
-    },
-    OptionSpec {
-        name: "share-protocols",
-        ty: string(Some("NFS CIFS")),
-        description: "Space-delimited list of the protocols the share back ends provide \
-                      (enabled_share_protocols), in any case: NFS, CIFS, GLUSTERFS, HDFS, \
-                      CEPHFS, MAPRFS, LUSTRE or WEKAFS.",
-    },
-    OptionSpec {
-        name: "default-share-backend",
-        ty: string(Some("")),
-        description: "The default back end for this Manila deployment. Must be one of the \
-                      back ends of the related manila-plugin charms, or the charm blocks.",
-    },
-    OptionSpec {
-        name: "default-share-type",
-        ty: string(Some("default_share_type")),
-        description: "The default share type. It must match a share type created with \
-                      'manila type-create'; the charm does not create it.",
-    },
-    OptionSpec {
-        name: "nagios_context",
-        ty: string(Some("juju")),
-        description: "Used by the nrpe-external-master subordinate charm: a prefix for host \
-                      names in nagios.",
-    },
-    OptionSpec {
-        name: "nagios_servicegroups",
-        ty: string(Some("")),
-        description: "Comma-separated list of nagios servicegroups for the service checks.",
-    },
-    OptionSpec {
-        name: "config-flags",
-        ty: string(Some("")),
-        description: "Comma-separated key=value pairs added to the [DEFAULT] section of \
-                      manila.conf, e.g. 'key1=value1,key2=value2'. Values are written as \
-                      given: a '$' is a dollar sign, not a reference to another option. Use \
-                      with care.",
-    },
-    OptionSpec {
-        name: "scheduler-default-filters",
-        ty: string(Some("")),
-        description: "Comma-separated list of scheduler filter class names Manila knows \
-                      (e.g. 'AvailabilityZoneFilter,CapacityFilter,CapabilitiesFilter'); \
-                      empty keeps Manila's default.",
-    },
-    OptionSpec {
-        name: "ssl_cert",
-        ty: string(None),
-        description: "Base64-encoded SSL certificate for the API endpoints. (Accepted for \
-                      compatibility; TLS termination is not implemented by this charm yet.)",
-    },
-    OptionSpec {
-        name: "ssl_key",
-        ty: string(None),
-        description: "Base64-encoded SSL key for the API endpoints. (Accepted for \
-                      compatibility; see ssl_cert.)",
-    },
-    OptionSpec {
-        name: "ssl_ca",
-        ty: string(None),
-        description: "Base64-encoded certificate authority of ssl_cert. (Accepted for \
-                      compatibility; see ssl_cert.)",
-    },
-    OptionSpec {
-        name: "action-managed-upgrade",
-        ty: boolean(false),
-        description: "If True, the openstack-upgrade action upgrades OpenStack to the \
-                      release openstack-origin names; if False, it refuses. Changing \
-                      openstack-origin never upgrades by itself.",
-    },
-    OptionSpec {
-        name: "os-admin-network",
-        ty: string(None),
-        description: "The IP network (CIDR) of the admin endpoint: its address, or the VIP, \
-                      is taken from this network.",
-    },
-    OptionSpec {
-        name: "os-internal-network",
-        ty: string(None),
-        description: "The IP network (CIDR) of the internal endpoint: its address, or the VIP, \
-                      is taken from this network.",
-    },
-    OptionSpec {
-        name: "os-public-network",
-        ty: string(None),
-        description: "The IP network (CIDR) of the public endpoint: its address, or the VIP, \
-                      is taken from this network.",
-    },
-    OptionSpec {
-        name: "os-public-hostname",
-        ty: string(None),
-        description: "A host name registered in keystone for the public endpoint instead of \
-                      an address; '{service_name}' is replaced by 'manila'.",
-    },
-    OptionSpec {
-        name: "os-internal-hostname",
-        ty: string(None),
-        description: "A host name registered in keystone for the internal endpoint instead \
-                      of an address; '{service_name}' is replaced by 'manila'.",
-    },
-    OptionSpec {
-        name: "os-admin-hostname",
-        ty: string(None),
-        description: "A host name registered in keystone for the admin endpoint instead of \
-                      an address; '{service_name}' is replaced by 'manila'.",
-    },
-    OptionSpec {
-        name: "worker-multiplier",
-        ty: OptionType::Float { default: None },
-        description: "The number of API workers is the number of CPUs times this. When unset, \
-                      twice the CPUs, at most 4.",
-    },
-    OptionSpec {
-        name: "haproxy-server-timeout",
-        ty: OptionType::Int { default: None },
-        description: "Server timeout of haproxy, in milliseconds (90000 when unset).",
-    },
-    OptionSpec {
-        name: "haproxy-client-timeout",
-        ty: OptionType::Int { default: None },
-        description: "Client timeout of haproxy, in milliseconds (90000 when unset).",
-    },
-    OptionSpec {
-        name: "haproxy-queue-timeout",
-        ty: OptionType::Int { default: None },
-        description: "Queue timeout of haproxy, in milliseconds (9000 when unset).",
-    },
-    OptionSpec {
-        name: "haproxy-connect-timeout",
-        ty: OptionType::Int { default: None },
-        description: "Connect timeout of haproxy, in milliseconds (9000 when unset).",
-    },
-    OptionSpec {
-        name: "dns-ha",
-        ty: boolean(false),
-        description: "Use DNS HA with MAAS 2.0. Note if this is set do not set vip settings \
-                      below.",
-    },
-    OptionSpec {
-        name: "vip",
-        ty: string(None),
-        description: "Virtual IP(s) of the API, space-separated, one per network. Used by the \
-                      hacluster subordinate and for the keystone endpoint addresses.",
-    },
-    OptionSpec {
-        name: "vip_iface",
-        ty: string(Some("eth0")),
-        description: "Network interface corosync binds to, and the VIP's fallback interface.",
-    },
-    OptionSpec {
-        name: "vip_cidr",
-        ty: OptionType::Int { default: Some(24) },
-        description: "Netmask (prefix length) of the VIP when it cannot be detected.",
-    },
-];
 
 /// The three kinds of keystone endpoint, each with its own address selection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -288,12 +195,12 @@ impl EndpointType {
 }
 
 /// How one endpoint type's address is chosen.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct EndpointOverride {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EndpointOverride<'c> {
     /// `os-<type>-hostname`, with `{service_name}` already replaced.
-    pub hostname: Option<String>,
+    pub hostname: Option<&'c str>,
     /// `os-<type>-network`.
-    pub network: Option<Cidr>,
+    pub network: Option<&'c Cidr>,
 }
 
 /// haproxy's timeouts, in milliseconds.
@@ -305,109 +212,27 @@ pub struct HaproxyTimeouts {
     pub server: u32,
 }
 
-/// The configuration, validated.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    pub roles: Roles,
-    pub origin: Origin,
-    pub rabbit_user: String,
-    pub rabbit_vhost: String,
-    pub database_user: String,
-    pub database: String,
-    pub debug: bool,
-    pub verbose: bool,
-    pub region: String,
-    /// Manila's names, e.g. `["NFS", "CIFS"]`.
-    pub share_protocols: Vec<&'static str>,
-    pub default_share_backend: Option<String>,
-    pub default_share_type: String,
-    pub config_flags: Vec<(String, String)>,
-    pub scheduler_default_filters: Vec<String>,
-    pub worker_multiplier: Option<f64>,
-    pub haproxy_timeouts: HaproxyTimeouts,
-    pub vips: Vec<IpAddr>,
-    pub vip_iface: String,
-    /// `vip_cidr`: the VIP's prefix length when no interface of the unit is in its network.
-    pub vip_cidr: u8,
-    pub dns_ha: bool,
-    /// Indexed like [`EndpointType::ALL`].
-    pub endpoints: [EndpointOverride; 3],
-    /// `nagios_context` and `nagios_servicegroups` (for the NRPE checks).
-    pub nagios_context: String,
-    pub nagios_servicegroups: Vec<String>,
-}
-
 impl Config {
-    pub fn from_raw(raw: &RawConfig) -> Result<Config, ConfigError> {
-        let endpoint = |ty: EndpointType| -> Result<EndpointOverride, ConfigError> {
-            let hostname_option = format!("os-{}-hostname", ty.word());
-            let network_option = format!("os-{}-network", ty.word());
-            let hostname = raw
-                .optional_string(&hostname_option)?
-                .map(|h| h.trim().replace("{service_name}", "manila"))
-                .filter(|h| !h.is_empty());
-            if let Some(hostname) = &hostname {
-                check_hostname(&hostname_option, hostname)?;
-            }
-            Ok(EndpointOverride {
-                hostname,
-                network: raw.optional_parsed(&network_option)?,
-            })
+    /// How the address of endpoint type `ty` is chosen.
+    pub fn endpoint(&self, ty: EndpointType) -> EndpointOverride<'_> {
+        let (hostname, network) = match ty {
+            EndpointType::Public => (&self.os_public_hostname, &self.os_public_network),
+            EndpointType::Internal => (&self.os_internal_hostname, &self.os_internal_network),
+            EndpointType::Admin => (&self.os_admin_hostname, &self.os_admin_network),
         };
-        Ok(Config {
-            roles: raw.parsed("roles")?,
-            origin: raw.parsed("openstack-origin")?,
-            rabbit_user: identifier(raw, "rabbit-user")?,
-            rabbit_vhost: identifier(raw, "rabbit-vhost")?,
-            database_user: identifier(raw, "database-user")?,
-            database: identifier(raw, "database")?,
-            debug: raw.boolean("debug")?,
-            verbose: raw.boolean("verbose")?,
-            region: single_word(raw, "region")?,
-            share_protocols: share_protocols(raw)?,
-            default_share_backend: raw
-                .optional_string("default-share-backend")?
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty()),
-            default_share_type: single_word(raw, "default-share-type")?,
-            config_flags: config_flags(&raw.string("config-flags")?)?,
-            scheduler_default_filters: scheduler_filters(raw)?,
-            worker_multiplier: worker_multiplier(raw)?,
-            haproxy_timeouts: HaproxyTimeouts {
-                queue: timeout(raw, "haproxy-queue-timeout", 9000)?,
-                connect: timeout(raw, "haproxy-connect-timeout", 9000)?,
-                client: timeout(raw, "haproxy-client-timeout", 90000)?,
-                server: timeout(raw, "haproxy-server-timeout", 90000)?,
-            },
-            vips: vips(raw)?,
-            vip_iface: single_word(raw, "vip_iface")?,
-            vip_cidr: vip_cidr(raw, &vips(raw)?)?,
-            dns_ha: raw.boolean("dns-ha")?,
-            endpoints: [
-                endpoint(EndpointType::Public)?,
-                endpoint(EndpointType::Internal)?,
-                endpoint(EndpointType::Admin)?,
-            ],
-            nagios_context: nagios_name("nagios_context", &raw.string("nagios_context")?)?,
-            nagios_servicegroups: raw
-                .string("nagios_servicegroups")?
-                .split(',')
-                .map(str::trim)
-                .filter(|g| !g.is_empty())
-                .map(|g| nagios_name("nagios_servicegroups", g))
-                .collect::<Result<_, _>>()?,
-        })
-        .and_then(|config| {
-            check_tls_options(raw)?;
-            Ok(config)
-        })
+        EndpointOverride {
+            hostname: hostname.as_deref(),
+            network: network.as_ref(),
+        }
     }
 
-    pub fn endpoint(&self, ty: EndpointType) -> &EndpointOverride {
-        match ty {
-            EndpointType::Public => &self.endpoints[0],
-            EndpointType::Internal => &self.endpoints[1],
-            EndpointType::Admin => &self.endpoints[2],
+    /// haproxy's timeouts, with charm-helpers' defaults for those not set.
+    pub fn haproxy_timeouts(&self) -> HaproxyTimeouts {
+        HaproxyTimeouts {
+            queue: self.haproxy_queue_timeout.unwrap_or(9000),
+            connect: self.haproxy_connect_timeout.unwrap_or(9000),
+            client: self.haproxy_client_timeout.unwrap_or(90000),
+            server: self.haproxy_server_timeout.unwrap_or(90000),
         }
     }
 
@@ -432,6 +257,22 @@ impl Config {
             (true, true) => "DEBUG",
         }
     }
+}
+
+/// The checks across options: a VIP prefix every VIP can have.
+fn validate(config: &Config) -> Result<(), ConfigError> {
+    if let Some(v4) = config.vips.iter().find(|v| v.is_ipv4()) {
+        if config.vip_cidr > 32 {
+            return Err(ConfigError::new(
+                "vip_cidr",
+                format!(
+                    "expected an integer from 1 to 32, got {}, as the VIP {v4} is IPv4",
+                    config.vip_cidr
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Names the charm sends to the database and broker charms, which put them into SQL and
@@ -500,6 +341,19 @@ fn nagios_name(option: &str, value: &str) -> Result<String, ConfigError> {
     })
 }
 
+fn nagios_context(raw: &RawConfig, option: &str) -> Result<String, ConfigError> {
+    nagios_name(option, &raw.string(option)?)
+}
+
+fn nagios_servicegroups(raw: &RawConfig, option: &str) -> Result<Vec<String>, ConfigError> {
+    raw.string(option)?
+        .split(',')
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(|g| nagios_name(option, g))
+        .collect()
+}
+
 /// The filter classes Manila's scheduler knows (its `manila.scheduler.filters` entry points).
 pub const SCHEDULER_FILTERS: &[&str] = &[
     "AffinityFilter",
@@ -518,16 +372,15 @@ pub const SCHEDULER_FILTERS: &[&str] = &[
 ];
 
 /// `scheduler-default-filters`: comma-separated filter class names Manila knows.
-fn scheduler_filters(raw: &RawConfig) -> Result<Vec<String>, ConfigError> {
-    const OPTION: &str = "scheduler-default-filters";
-    raw.string(OPTION)?
+fn scheduler_filters(raw: &RawConfig, option: &str) -> Result<Vec<String>, ConfigError> {
+    raw.string(option)?
         .split(',')
         .map(str::trim)
         .filter(|f| !f.is_empty())
         .map(|filter| match SCHEDULER_FILTERS.contains(&filter) {
             true => Ok(filter.to_owned()),
             false => Err(ConfigError::new(
-                OPTION,
+                option,
                 format!(
                     "{} is not a scheduler filter Manila knows ({})",
                     Quoted(filter),
@@ -538,41 +391,48 @@ fn scheduler_filters(raw: &RawConfig) -> Result<Vec<String>, ConfigError> {
         .collect()
 }
 
-/// `vip_cidr`: a prefix length every VIP can have (at most 32 with an IPv4 VIP).
-fn vip_cidr(raw: &RawConfig, vips: &[IpAddr]) -> Result<u8, ConfigError> {
-    let max = if vips.iter().any(IpAddr::is_ipv4) {
-        32
-    } else {
-        128
-    };
-    let cidr =
-        raw.int_in("vip_cidr", 1..=max)
-            .map_err(|e| match vips.iter().find(|v| v.is_ipv4()) {
-                Some(v4) if max == 32 => {
-                    ConfigError::new("vip_cidr", format!("{}, as the VIP {v4} is IPv4", e.reason))
-                }
-                _ => e,
-            })?;
-    u8::try_from(cidr).map_err(|e| ConfigError::new("vip_cidr", e))
+/// `ssl_cert`, `ssl_ca`: base64 of PEM certificates, when set.
+fn certificates(raw: &RawConfig, option: &str) -> Result<Option<String>, ConfigError> {
+    pem(raw, option, databag::fields::PemKind::Certificates)
 }
 
-/// The `ssl_*` options, when set: base64 of PEM certificates (`ssl_cert`, `ssl_ca`) and of
-/// one private key (`ssl_key`).
-fn check_tls_options(raw: &RawConfig) -> Result<(), ConfigError> {
-    use databag::fields::PemKind;
-    for (option, kind) in [
-        ("ssl_cert", PemKind::Certificates),
-        ("ssl_key", PemKind::PrivateKey),
-        ("ssl_ca", PemKind::Certificates),
-    ] {
-        let Some(value) = raw.optional_string(option)? else {
-            continue;
-        };
-        let bag = databag::Bag::from([(option.to_owned(), value)]);
-        databag::fields::base64_pem(&bag, option, kind)
-            .map_err(|e| ConfigError::new(option, e.kind()))?;
+/// `ssl_key`: base64 of one PEM private key, when set.
+fn private_key(raw: &RawConfig, option: &str) -> Result<Option<String>, ConfigError> {
+    pem(raw, option, databag::fields::PemKind::PrivateKey)
+}
+
+fn pem(
+    raw: &RawConfig,
+    option: &str,
+    kind: databag::fields::PemKind,
+) -> Result<Option<String>, ConfigError> {
+    let Some(value) = raw.optional_string(option)? else {
+        return Ok(None);
+    };
+    let bag = databag::Bag::from([(option.to_owned(), value.clone())]);
+    databag::fields::base64_pem(&bag, option, kind)
+        .map_err(|e| ConfigError::new(option, e.kind()))?;
+    Ok(Some(value))
+}
+
+/// `os-*-hostname`: a host name, with `{service_name}` replaced by `manila`.
+fn hostname(raw: &RawConfig, option: &str) -> Result<Option<String>, ConfigError> {
+    let hostname = raw
+        .optional_string(option)?
+        .map(|h| h.trim().replace("{service_name}", "manila"))
+        .filter(|h| !h.is_empty());
+    if let Some(hostname) = &hostname {
+        check_hostname(option, hostname)?;
     }
-    Ok(())
+    Ok(hostname)
+}
+
+/// A string whose surrounding blanks are not part of it; `None` when nothing is left.
+fn trimmed(raw: &RawConfig, option: &str) -> Result<Option<String>, ConfigError> {
+    Ok(raw
+        .optional_string(option)?
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty()))
 }
 
 fn check_hostname(option: &str, hostname: &str) -> Result<(), ConfigError> {
@@ -582,9 +442,16 @@ fn check_hostname(option: &str, hostname: &str) -> Result<(), ConfigError> {
 }
 
 /// `share-protocols`: blank-separated protocol names Manila knows, in any case.
-fn share_protocols(raw: &RawConfig) -> Result<Vec<&'static str>, ConfigError> {
-    manila_plugin::parse_protocols(&raw.string("share-protocols")?)
-        .map_err(|e| ConfigError::new("share-protocols", e))
+fn share_protocols(raw: &RawConfig, option: &str) -> Result<Vec<&'static str>, ConfigError> {
+    manila_plugin::parse_protocols(&raw.string(option)?).map_err(|e| ConfigError::new(option, e))
+}
+
+/// `config-flags`, read with [`config_flags`].
+fn config_flags_option(
+    raw: &RawConfig,
+    option: &str,
+) -> Result<Vec<(String, String)>, ConfigError> {
+    config_flags(&raw.string(option)?)
 }
 
 /// `config-flags`: `key=value` pairs separated by commas. A key is an option name
@@ -624,36 +491,28 @@ pub fn config_flags(text: &str) -> Result<Vec<(String, String)>, ConfigError> {
     Ok(flags)
 }
 
-fn worker_multiplier(raw: &RawConfig) -> Result<Option<f64>, ConfigError> {
-    if raw.get("worker-multiplier").is_none() {
+fn worker_multiplier(raw: &RawConfig, option: &str) -> Result<Option<f64>, ConfigError> {
+    if raw.get(option).is_none() {
         return Ok(None);
     }
-    let multiplier = raw.float("worker-multiplier")?;
+    let multiplier = raw.float(option)?;
     if !(0.0..=64.0).contains(&multiplier) {
         return Err(ConfigError::new(
-            "worker-multiplier",
+            option,
             format!("expected a number from 0 to 64, got {multiplier}"),
         ));
     }
     Ok(Some(multiplier))
 }
 
-fn timeout(raw: &RawConfig, option: &str, default: u32) -> Result<u32, ConfigError> {
-    if raw.get(option).is_none() {
-        return Ok(default);
-    }
-    let ms = raw.int_in(option, 1..=i64::from(u32::MAX))?;
-    u32::try_from(ms).map_err(|e| ConfigError::new(option, e))
-}
-
-fn vips(raw: &RawConfig) -> Result<Vec<IpAddr>, ConfigError> {
-    let Some(text) = raw.optional_string("vip")? else {
+fn vips(raw: &RawConfig, option: &str) -> Result<Vec<IpAddr>, ConfigError> {
+    let Some(text) = raw.optional_string(option)? else {
         return Ok(Vec::new());
     };
     text.split_whitespace()
         .map(|vip| {
             vip.parse().map_err(|_| {
-                ConfigError::new("vip", format!("{} is not an IP address", Quoted(vip)))
+                ConfigError::new(option, format!("{} is not an IP address", Quoted(vip)))
             })
         })
         .collect()
@@ -664,7 +523,7 @@ mod tests {
     use super::*;
 
     fn defaults() -> RawConfig {
-        RawConfig::defaults(OPTIONS)
+        RawConfig::defaults(Config::OPTIONS)
     }
 
     #[test]
@@ -673,8 +532,8 @@ mod tests {
         assert_eq!(config.roles.to_string(), "api,scheduler,share,data");
         assert_eq!(config.share_protocols, ["NFS", "CIFS"]);
         assert_eq!(config.default_share_backend, None);
-        assert_eq!(config.haproxy_timeouts.client, 90000);
-        assert_eq!(config.haproxy_timeouts.queue, 9000);
+        assert_eq!(config.haproxy_timeouts().client, 90000);
+        assert_eq!(config.haproxy_timeouts().queue, 9000);
         assert!(config.vips.is_empty());
         assert_eq!(config.log_level(), "WARNING");
     }
@@ -811,7 +670,7 @@ mod tests {
             Config::from_raw(&defaults().with("os-public-hostname", "{service_name}.example.com"))
                 .unwrap();
         assert_eq!(
-            config.endpoint(EndpointType::Public).hostname.as_deref(),
+            config.endpoint(EndpointType::Public).hostname,
             Some("manila.example.com")
         );
     }

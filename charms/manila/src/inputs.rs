@@ -1,10 +1,10 @@
 //! Everything [`reconcile`](crate::reconcile()) decides from, and [`gather`], the only place
 //! that reads it (hook tools through the runtime's caches, and the machine).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use charm::{Configured, Context, Databag, Received};
+use charm::{Configured, Context, Databag, Options, Received};
 use databag::{first_ready, Bag, FieldError, Readiness, UnitError};
 use hacluster::HaAnswer;
 use juju::{RelationId, ToolRunner, UnitName};
@@ -179,6 +179,13 @@ pub struct Inputs {
     /// A fresh password the leader publishes when the leader data has none yet (drawn in
     /// [`gather`], so that [`reconcile`](crate::reconcile()) stays deterministic).
     pub new_stats_password: Option<String>,
+    /// The services of the unit (its roles', the eventlet API, retired ones) that run.
+    pub running: BTreeSet<String>,
+    /// Whether the database has Manila's schema (`manila-manage db version`), asked only
+    /// where it matters ([`services::needs_schema_check`](crate::services::needs_schema_check)).
+    pub schema_present: Option<bool>,
+    /// Whether Apache's manila-api site is enabled.
+    pub site_enabled: bool,
 }
 
 impl Inputs {
@@ -340,7 +347,12 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
         _ => None,
     };
 
-    Ok(Inputs {
+    let site_enabled = full
+        && ctx
+            .host()
+            .read_file(crate::render::APACHE_SITE_ENABLED)?
+            .is_some();
+    let mut inputs = Inputs {
         mode,
         unit,
         leader,
@@ -361,7 +373,80 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
         ha_answer,
         addresses,
         new_stats_password,
-    })
+        running: BTreeSet::new(),
+        schema_present: None,
+        site_enabled,
+    };
+    let services = watched_services(&inputs);
+    inputs.running = ctx.running(&services)?;
+    if let Some(release) = installed_release(&inputs) {
+        let ready = relations_ready(&inputs);
+        if crate::services::needs_schema_check(&inputs, release, ready) {
+            inputs.schema_present = Some(schema_exists(ctx)?);
+        }
+    }
+    Ok(inputs)
+}
+
+/// Every service whose state the plan may depend on: the roles' (current and recorded),
+/// the eventlet API.
+fn watched_services(inputs: &Inputs) -> Vec<&'static str> {
+    let mut names: BTreeSet<&'static str> = Role::ALL
+        .iter()
+        .filter(|role| {
+            inputs.roles().is_some_and(|r| r.has(**role))
+                || inputs
+                    .recorded
+                    .roles
+                    .as_ref()
+                    .is_some_and(|r| r.has(**role))
+        })
+        .flat_map(|role| role.services().iter().copied())
+        .collect();
+    names.insert(EVENTLET_API);
+    names
+        .into_iter()
+        .filter(|name| inputs.installed.contains_key(*name) || *name == "apache2")
+        .collect()
+}
+
+fn installed_release(inputs: &Inputs) -> Option<Release> {
+    let version = inputs.installed.get("manila-common")?;
+    Release::from_manila_version(version).ok()
+}
+
+/// Whether every relation the unit's roles need has usable data.
+fn relations_ready(inputs: &Inputs) -> bool {
+    let Some(roles) = inputs.roles() else {
+        return false;
+    };
+    let keystone = if roles.has(Role::Api) {
+        inputs.identity_service.data.ready().is_some()
+    } else {
+        inputs.identity_credentials.data.ready().is_some()
+    };
+    inputs.shared_db.data.ready().is_some()
+        && inputs.amqp.data.ready().is_some()
+        && (keystone || !(roles.has(Role::Api) || roles.has(Role::Share)))
+}
+
+/// Whether the database has Manila's schema: `manila-manage db version` prints the current
+/// alembic revision, or `None` before the first sync. A failure (the database not reachable
+/// yet) counts as "not yet" and is logged; the next hook asks again.
+fn schema_exists<R: ToolRunner>(ctx: &Context<R>) -> anyhow::Result<bool> {
+    match ctx.host().run("manila-manage", ["db", "version"]) {
+        Ok(output) => {
+            let revision = output.stdout.lines().last().unwrap_or("").trim();
+            Ok(!revision.is_empty() && revision != "None")
+        }
+        Err(e) => {
+            ctx.log(
+                juju::LogLevel::Warning,
+                &format!("cannot ask the database for its schema version: {e}"),
+            )?;
+            Ok(false)
+        }
+    }
 }
 
 /// One endpoint read with `unit` and `relation` (see [`Context::receive`]).

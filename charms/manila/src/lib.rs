@@ -7,13 +7,14 @@
 //! relation keys and status messages (`../shared/reference/manila-charms.md`).
 //!
 //! Read it in this order:
-//! 1. [`config::OPTIONS`] and [`config::Config`]: the options, declared once
-//!    (`config.yaml` is generated from the table; a test keeps it so), and their validation.
+//! 1. [`config::Config`]: the options, declared once as its fields (`config.yaml` is
+//!    generated from it; a test keeps it so), and their validation.
 //!    [`roles`] says what each role installs and runs; [`release`] which OpenStack release is
 //!    installed and where packages come from.
 //! 2. [`Manila::handle`]: every hook is [`gather`] (all reads) → [`reconcile()`] (a pure
-//!    function of [`Inputs`] to a [`Plan`]) → [`apply::install`] (then, when it installed
-//!    something, gather the package versions and reconcile again) → [`apply::apply`].
+//!    function of [`Inputs`] to a [`Plan`], the toolkit's) → [`charm::plan::apply`], which
+//!    decides nothing (after an installation, [`charm::plan::converge`] gathers and
+//!    reconciles again).
 //! 3. [`reconcile()`] decides files ([`render`], templates in `templates/manila/<release>/`
 //!    falling back to older releases, then the directory's root), services, relation data
 //!    and the status ([`status`], in the reference's order).
@@ -28,12 +29,13 @@
 //!
 //! Services run once the unit's relations are ready and the database schema exists; until
 //! then they are held stopped. A changed file restarts only the services that read it
-//! ([`render::RESTART_MAP`]); a hook that changes nothing restarts nothing; a paused unit
+//! ([`render::readers`]); a hook that changes nothing restarts nothing; a paused unit
 //! restarts nothing. When a role is removed from `roles`, its services are stopped and
 //! disabled (its packages stay installed). `update-status` ([`Mode::UpdateStatus`]) renders
 //! nothing, publishes nothing and asks for no address: it checks the services and starts a
-//! dead `manila-share`. Whether services run is asked once per hook for all of them
-//! ([`host::Host::running`]: one `systemctl is-active` under systemd).
+//! dead `manila-share`. Whether services run is asked of the machine on `update-status`
+//! only, once for all of them ([`host::Host::running`]: one `systemctl is-active` under
+//! systemd); other hooks trust what the last one left running ([`charm::Context::running`]).
 //!
 //! # The database schema across applications
 //!
@@ -74,7 +76,6 @@
 
 pub mod actions;
 pub mod api_actions;
-pub mod apply;
 pub mod backends;
 pub mod config;
 pub mod inputs;
@@ -83,14 +84,16 @@ pub mod reconcile;
 pub mod release;
 pub mod render;
 pub mod roles;
+pub mod services;
 pub mod status;
 
 use charm::{Charm, Context, Event};
 use juju::ToolRunner;
 
-pub use crate::config::{Config, OPTIONS};
+pub use crate::config::Config;
 pub use crate::inputs::{gather, Inputs, Mode};
-pub use crate::reconcile::{reconcile, Plan};
+pub use crate::reconcile::reconcile;
+pub use charm::Plan;
 
 /// The charm.
 #[derive(Debug)]
@@ -131,23 +134,5 @@ impl Charm for Manila {
 }
 
 fn converge<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result<()> {
-    let mut inputs = gather(ctx, mode)?;
-    let mut plan = reconcile(&inputs, ctx.templates())?;
-    if mode == Mode::Full && apply::install(ctx, &plan, &inputs.installed)? {
-        inputs.installed = inputs::read_installed(ctx.host())?;
-        plan = reconcile(&inputs, ctx.templates())?;
-        if inputs.paused {
-            // A package's maintainer script starts the services it ships: a paused unit
-            // keeps those down too.
-            let services = reconcile::managed_services(&inputs, &plan.services);
-            let report = charm::pause::pause_services(ctx.host(), &services);
-            for (service, why) in &report.failed {
-                ctx.log(
-                    juju::LogLevel::Warning,
-                    &format!("paused unit: cannot keep {service} down: {why}"),
-                )?;
-            }
-        }
-    }
-    apply::apply(ctx, plan, mode)
+    charm::plan::converge(ctx, |ctx| gather(ctx, mode), reconcile)
 }

@@ -1,9 +1,11 @@
 //! [`reconcile`]: from [`Inputs`] to the [`Plan`] of what this unit should look like. Pure:
-//! templates render in memory, nothing is read or written.
+//! templates render in memory, nothing is read or written; the toolkit's
+//! [`charm::plan::apply`] carries the plan out.
 
 use std::net::IpAddr;
 
-use charm::{Databag, RenderedFile, TemplateError, Templates, UnitStatus};
+use charm::plan::{self, Command, Install, Plan, PlannedFile, RelationWrite};
+use charm::{Databag, TemplateError, Templates, UnitStatus};
 use hacluster::{DnsRecord, HaConfigError, HaRequest, ServiceResources, Vip, VipNic};
 use juju::{RelationId, Status};
 use keystone::credentials::CredentialsRequest;
@@ -15,140 +17,15 @@ use rabbitmq::AccessRequest;
 
 use crate::backends::ShareBackends;
 use crate::config::{Config, EndpointType};
-use crate::inputs::{endpoint, leader_key, Inputs, Mode};
+use crate::inputs::{endpoint, leader_key, state_key, Inputs, Mode};
 use crate::network::{resolve_address, url_host, vip_nic};
-use crate::release::{apt_source, upstream_version, Release, CLOUD_ARCHIVE_KEYRING};
+use crate::release::{
+    apt_source, upstream_version, Release, CLOUD_ARCHIVE_KEYRING, CLOUD_ARCHIVE_LIST,
+};
 use crate::render::{self, HaproxyCfg, HaproxyServer, KeystoneSection, ManilaConf};
-use crate::roles::{Role, Roles, EVENTLET_API};
+use crate::roles::Role;
+use crate::services::{self, Readiness, Schema, SHARE_SERVICE};
 use crate::status;
-
-/// What the apt source file should be.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AptSource {
-    /// Leave it as it is (the config does not say).
-    Unchanged,
-    /// The OS's own packages: no source file.
-    Remove,
-    Write(String),
-}
-
-/// Which services to run, hold back, retire and mask.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Services {
-    /// Should run (once the database schema is there): started when stopped, restarted when
-    /// a file they read changed.
-    pub run: Vec<&'static str>,
-    /// Services of this unit's roles that must stay stopped for now (relations or back ends
-    /// not ready): stopped if running, left enabled.
-    pub hold: Vec<&'static str>,
-    /// Services of roles this unit no longer has: stopped and disabled.
-    pub retire: Vec<&'static str>,
-    /// Stopped, disabled and masked (the eventlet API, replaced by Apache).
-    pub mask: Vec<&'static str>,
-    /// Run, but not checked by this charm: Pacemaker owns them (haproxy under hacluster).
-    pub unchecked: Vec<&'static str>,
-    /// Run by Pacemaker on one node of the cluster (manila-share of a clustered share
-    /// application): kept disabled at boot, stopped until hacluster says the cluster is
-    /// formed, never started by this charm, restarted after a file change only where
-    /// Pacemaker runs them.
-    pub pacemaker: Vec<&'static str>,
-    /// On a paused unit, the services the pause action stopped: none may run, and the
-    /// status names those that do.
-    pub paused: Vec<&'static str>,
-}
-
-impl Services {
-    /// The services whose health the status reports.
-    pub fn checked(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.run
-            .iter()
-            .copied()
-            .filter(|s| !self.unchecked.contains(s))
-    }
-}
-
-/// What to do about the database schema in this hook.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SchemaStep {
-    /// Nothing now: the relations are not ready, or the unit is paused.
-    Skip,
-    /// The schema is known to be there for this release.
-    Ready,
-    /// This unit is the api leader and must run `manila-manage db sync`, then record
-    /// `db-sync-done` in the leader data on `cluster` (when the relation exists).
-    Sync {
-        release: Release,
-        cluster: Option<RelationId>,
-    },
-    /// This unit has no api role: ask the database whether the schema exists
-    /// (`manila-manage db version`), and record it for this release.
-    Check { release: Release },
-    /// An api unit that is not the leader: the leader has not synced this release yet.
-    WaitForLeader,
-}
-
-/// The API port: open on api units only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PortChange {
-    Keep,
-    Open,
-    Close,
-}
-
-/// What this unit should look like.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
-    /// The status, assuming the schema step succeeds and the services run (apply adjusts).
-    pub status: UnitStatus,
-    pub apt_source: AptSource,
-    pub packages: Vec<&'static str>,
-    pub files: Vec<RenderedFile>,
-    /// Enable Apache's manila-api site (`a2ensite`).
-    pub enable_site: bool,
-    pub services: Services,
-    pub schema: SchemaStep,
-    pub api_port: PortChange,
-    /// This unit's bag on each relation.
-    pub unit_data: Vec<(RelationId, Databag)>,
-    /// The leader data (cluster application bag) to set now.
-    pub leader_data: Option<(RelationId, Databag)>,
-    /// The roles to record as applied (`None`: keep what is recorded).
-    pub record_roles: Option<Roles>,
-    /// A new `application-version-set` value.
-    pub app_version: Option<String>,
-    /// The VIPs to record as published on `ha` (`None`: keep what is recorded).
-    pub record_ha_vips: Option<Vec<IpAddr>>,
-    /// hacluster said the cluster is formed.
-    pub clustered: bool,
-}
-
-impl Plan {
-    fn blocked(message: impl Into<String>) -> Plan {
-        Plan::with_status(status::blocked(message))
-    }
-
-    fn with_status(status: UnitStatus) -> Plan {
-        Plan {
-            status,
-            apt_source: AptSource::Unchanged,
-            packages: Vec::new(),
-            files: Vec::new(),
-            enable_site: false,
-            services: Services::default(),
-            schema: SchemaStep::Skip,
-            api_port: PortChange::Keep,
-            unit_data: Vec::new(),
-            leader_data: None,
-            record_roles: None,
-            app_version: None,
-            record_ha_vips: None,
-            clustered: false,
-        }
-    }
-}
-
-/// The share service, which a clustered share application runs on one node at a time.
-const SHARE_SERVICE: &str = "manila-share";
 
 /// Whether this unit runs the share role in a cluster (related to hacluster): then
 /// `manila-share` is active/passive under Pacemaker, with one identity for the application.
@@ -184,206 +61,263 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
     // wrong); without one there is nothing to act on.
     let Some(config) = inputs.config.config() else {
         let invalid = inputs.config.error().map(ToString::to_string);
-        return Ok(Plan::blocked(invalid.unwrap_or_default()));
+        return Ok(Plan::status(status::blocked(invalid.unwrap_or_default())));
     };
-    let roles = &config.roles;
-    let api = roles.has(Role::Api);
+    let full = inputs.mode == Mode::Full;
+    let install = match install(inputs, config) {
+        Ok(install) => install.filter(|_| full),
+        Err(blocked) => return Ok(Plan::status(blocked)),
+    };
+    let release = match installed_release(inputs) {
+        Ok(release) => release,
+        Err(status) => {
+            let mut plan = Plan::status(status);
+            plan.install = install;
+            return Ok(plan);
+        }
+    };
+    let facts = Facts::new(inputs, config);
+    let schema = services::schema(inputs, release, facts.readiness.relations);
+    let states = services::services(inputs, facts.readiness, &schema);
+    let not_running = services::not_running(inputs, &states, facts.readiness, &schema);
 
-    let apt_source = match (&inputs.os, &config.origin) {
-        (_, crate::release::Origin::Distro) => AptSource::Remove,
-        (Some(os), origin) => match apt_source(origin, os) {
-            Ok(Some(line)) => AptSource::Write(line),
-            Ok(None) => AptSource::Remove,
-            Err(message) => return Ok(Plan::blocked(message)),
-        },
+    let mut plan = Plan::status(decide_status(inputs, config, &facts, &schema, &not_running));
+    plan.install = install;
+    plan.services = states;
+    plan.commands = schema.commands;
+    plan.state = schema.state;
+    plan.relation_data.extend(schema.leader_data);
+    record(inputs, config, &mut plan);
+    if full {
+        plan.files = files(inputs, config, release, &facts, templates)?;
+        if config.roles.has(Role::Api) && !inputs.site_enabled {
+            // Apache reads the site only when (re)started.
+            plan.commands.insert(
+                0,
+                Command::new("a2ensite", &["manila-api"]).restarting(&["apache2"]),
+            );
+        }
+        publish(inputs, config, &facts, &mut plan);
+    }
+    Ok(plan)
+}
+
+/// What several parts of the plan depend on, worked out once.
+struct Facts<'i> {
+    backends: ShareBackends<'i>,
+    readiness: Readiness,
+    /// The status of each relation the roles need (or that has problems to report).
+    relations: Vec<Option<UnitStatus>>,
+    keystone: Option<KeystoneSection>,
+}
+
+impl<'i> Facts<'i> {
+    fn new(inputs: &'i Inputs, config: &Config) -> Facts<'i> {
+        let roles = &config.roles;
+        let api = roles.has(Role::Api);
+        let backends = ShareBackends::collect(&inputs.local_plugins, &inputs.remote_plugins);
+        // Keystone: api units register and use identity-service; others use
+        // identity-credentials.
+        let (keystone_status, keystone_ready) = if api {
+            let data = &inputs.identity_service.data;
+            (
+                data.status(endpoint::IDENTITY_SERVICE),
+                data.ready().is_some(),
+            )
+        } else {
+            let data = &inputs.identity_credentials.data;
+            (
+                data.status(endpoint::IDENTITY_CREDENTIALS),
+                data.ready().is_some(),
+            )
+        };
+        let mut relations = vec![
+            inputs.shared_db.data.status(endpoint::SHARED_DB),
+            inputs.amqp.data.status(endpoint::AMQP),
+        ];
+        let mut ready =
+            inputs.shared_db.data.ready().is_some() && inputs.amqp.data.ready().is_some();
+        if api || roles.has(Role::Share) {
+            relations.push(keystone_status);
+            ready &= keystone_ready;
+        }
+        // Relations whose problems are reported although the unit works without them.
+        if let Some(cluster) = &inputs.cluster {
+            if !cluster.peers.problems().is_empty() {
+                relations.push(cluster.peers.status(endpoint::CLUSTER));
+            }
+        }
+        if !inputs.ha_answer.problems().is_empty() {
+            relations.push(inputs.ha_answer.status(endpoint::HA));
+        }
+        Facts {
+            readiness: Readiness {
+                relations: ready,
+                local_backend: !backends.local.is_empty(),
+                share_clustered: share_clustered(inputs, config),
+            },
+            backends,
+            relations,
+            keystone: keystone_section(inputs, api),
+        }
+    }
+}
+
+/// The apt source and packages the roles need (only those missing), or why the origin
+/// cannot be placed.
+fn install(inputs: &Inputs, config: &Config) -> Result<Option<Install>, UnitStatus> {
+    let source = match (&inputs.os, &config.origin) {
+        (_, crate::release::Origin::Distro) => None,
+        (Some(os), origin) => apt_source(origin, os).map_err(status::blocked)?,
         (None, _) => {
-            return Ok(Plan::blocked(
+            return Err(status::blocked(
                 "Cannot read /etc/os-release to place openstack-origin; set it to 'distro'",
             ))
         }
     };
-    let mut packages = roles.packages();
-    if matches!(apt_source, AptSource::Write(_)) {
-        packages.insert(0, CLOUD_ARCHIVE_KEYRING);
-    }
-
-    let Some(version) = inputs.installed.get("manila-common") else {
-        let mut plan = Plan::with_status(UnitStatus::new(Status::Maintenance, status::INSTALLING));
-        plan.apt_source = apt_source;
-        plan.packages = packages;
-        return Ok(plan);
-    };
-    let release = match Release::from_manila_version(version) {
-        Ok(release) => release,
-        Err(unsupported) => {
-            let mut plan = Plan::blocked(unsupported.to_string());
-            plan.apt_source = apt_source;
-            plan.packages = packages;
-            return Ok(plan);
-        }
-    };
-
-    let mut plan = Plan::with_status(status::active());
-    plan.apt_source = apt_source;
-    plan.packages = packages;
-    plan.record_roles = (inputs.recorded.roles.as_ref() != Some(roles)).then(|| roles.clone());
-    let version = upstream_version(version);
-    if inputs.recorded.app_version.as_deref() != Some(version) {
-        plan.app_version = Some(version.to_owned());
-    }
-
-    let backends = ShareBackends::collect(&inputs.local_plugins, &inputs.remote_plugins);
-
-    // Keystone: api units register and use identity-service; others use
-    // identity-credentials.
-    let (keystone_status, keystone_ready) = if api {
-        let data = &inputs.identity_service.data;
-        (
-            data.status(endpoint::IDENTITY_SERVICE),
-            data.ready().is_some(),
-        )
-    } else {
-        let data = &inputs.identity_credentials.data;
-        (
-            data.status(endpoint::IDENTITY_CREDENTIALS),
-            data.ready().is_some(),
-        )
-    };
-    let mut required = vec![
-        inputs.shared_db.data.status(endpoint::SHARED_DB),
-        inputs.amqp.data.status(endpoint::AMQP),
-    ];
-    let mut relations_ready =
-        inputs.shared_db.data.ready().is_some() && inputs.amqp.data.ready().is_some();
-    if api || roles.has(Role::Share) {
-        required.push(keystone_status);
-        relations_ready &= keystone_ready;
-    }
-    // Relations whose problems are reported although the unit works without them.
-    if let Some(cluster) = &inputs.cluster {
-        if !cluster.peers.problems().is_empty() {
-            required.push(cluster.peers.status(endpoint::CLUSTER));
-        }
-    }
-    if !inputs.ha_answer.problems().is_empty() {
-        required.push(inputs.ha_answer.status(endpoint::HA));
-    }
-    let keystone = keystone_section(inputs, api);
-    let full = inputs.mode == Mode::Full;
-
-    if full {
-        plan.files = files(
-            inputs,
-            config,
-            release,
-            &backends,
-            keystone.as_ref(),
-            templates,
-        )?;
-        plan.enable_site = api;
-    }
-
-    // Services.
-    let local_backends = !backends.local.is_empty();
-    let operational = relations_ready && !inputs.paused;
-    let share_ha = share_clustered(inputs, config);
-    plan.clustered = inputs.clustered();
-    for service in roles.services() {
-        let needs_backend = service == "manila-share" && !local_backends;
-        if share_ha && service == SHARE_SERVICE {
-            plan.services.pacemaker.push(service);
-        } else if operational && !needs_backend {
-            plan.services.run.push(service);
-        } else if !inputs.paused {
-            plan.services.hold.push(service);
-        }
-    }
-    if let Some(recorded) = &inputs.recorded.roles {
-        let current = roles.services();
-        for role in recorded.removed_in(roles) {
-            for service in role.services() {
-                if !current.contains(service) && inputs.installed.contains_key(*service) {
-                    plan.services.retire.push(service);
-                }
-            }
-        }
-    }
-    if inputs.installed.contains_key(EVENTLET_API) {
-        plan.services.mask.push(EVENTLET_API);
-    }
-    if !inputs.ha.is_empty() {
-        plan.services.unchecked.push("haproxy");
-    }
-    if inputs.paused {
-        plan.services.paused = managed_services(inputs, &plan.services);
-    }
-
-    // The database schema.
-    let cluster = inputs.cluster.as_ref();
-    let synced = cluster.and_then(|c| c.leader_value(leader_key::DB_SYNC_DONE));
-    plan.schema = if !operational {
-        SchemaStep::Skip
-    } else if api && synced == Some(release.name()) {
-        SchemaStep::Ready
-    } else if api && inputs.leader {
-        SchemaStep::Sync {
-            release,
-            cluster: cluster.map(|c| c.relation.clone()),
-        }
-    } else if api {
-        SchemaStep::WaitForLeader
-    } else if inputs.recorded.schema_seen == Some(release) {
-        SchemaStep::Ready
-    } else {
-        SchemaStep::Check { release }
-    };
-
-    plan.api_port = match (api, inputs.recorded.api_port_open) {
-        (true, false) => PortChange::Open,
-        (false, true) => PortChange::Close,
-        _ => PortChange::Keep,
-    };
-
-    if full {
-        let share_ready = share_ha && relations_ready && local_backends;
-        let (unit_data, asked_hacluster) =
-            relation_data(inputs, config, keystone.as_ref(), share_ready);
-        plan.unit_data = unit_data;
-        let new_vips: Vec<IpAddr> = config
-            .vips
+    let missing = |packages: &[&str]| -> Vec<String> {
+        packages
             .iter()
-            .filter(|v| !inputs.recorded.ha_vips.contains(v))
-            .copied()
-            .collect();
-        if asked_hacluster && !new_vips.is_empty() {
-            plan.record_ha_vips = Some([inputs.recorded.ha_vips.clone(), new_vips].concat());
-        }
-        if let (true, true, Some(cluster), Some(password)) =
-            (inputs.leader, api, cluster, &inputs.new_stats_password)
-        {
-            plan.leader_data = Some((
-                cluster.relation.clone(),
-                Databag::from([(
-                    leader_key::HAPROXY_STATS_PASSWORD.to_owned(),
-                    password.clone(),
-                )]),
-            ));
-        }
-    }
-
-    plan.status = decide_status(inputs, config, &backends, &required, &plan.schema);
-    Ok(plan)
+            .filter(|p| !inputs.installed.contains_key(**p))
+            .map(|p| (*p).to_owned())
+            .collect()
+    };
+    Ok(Some(Install {
+        keyrings: if source.is_some() {
+            missing(&[CLOUD_ARCHIVE_KEYRING])
+        } else {
+            Vec::new()
+        },
+        source: Some((CLOUD_ARCHIVE_LIST.to_owned(), source)),
+        packages: missing(&config.roles.packages()),
+        // A package's maintainer script starts the services it ships: a paused unit keeps
+        // those down too.
+        keep_down: if inputs.paused {
+            config
+                .roles
+                .services()
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        } else {
+            Vec::new()
+        },
+    }))
 }
 
-/// The status before the services are checked, in the reference's order.
+/// The release of the installed Manila, or the status saying why there is none to use.
+fn installed_release(inputs: &Inputs) -> Result<Release, UnitStatus> {
+    let Some(version) = inputs.installed.get("manila-common") else {
+        return Err(UnitStatus::new(Status::Maintenance, status::INSTALLING));
+    };
+    Release::from_manila_version(version).map_err(|e| status::blocked(e.to_string()))
+}
+
+/// Unit-state records and the workload version: what later hooks read of this one.
+fn record(inputs: &Inputs, config: &Config, plan: &mut Plan) {
+    let roles = &config.roles;
+    if inputs.recorded.roles.as_ref() != Some(roles) {
+        plan.state
+            .push((state_key::ROLES.to_owned(), Some(roles.to_string())));
+    }
+    if let Some(version) = inputs
+        .installed
+        .get("manila-common")
+        .map(|v| upstream_version(v))
+    {
+        if inputs.recorded.app_version.as_deref() != Some(version) {
+            plan.workload_version = Some(version.to_owned());
+            plan.state
+                .push((state_key::APP_VERSION.to_owned(), Some(version.to_owned())));
+        }
+    }
+    let api = roles.has(Role::Api);
+    let port = juju::Port::tcp(render::API_PORT);
+    match (api, inputs.recorded.api_port_open) {
+        (true, false) => {
+            plan.ports.push((port, true));
+            plan.state.push((
+                state_key::API_PORT.to_owned(),
+                Some(render::API_PORT.to_string()),
+            ));
+        }
+        (false, true) => {
+            plan.ports.push((port, false));
+            plan.state.push((state_key::API_PORT.to_owned(), None));
+        }
+        _ => {}
+    }
+}
+
+/// This unit's relation data: requests, registrations, credentials for the back ends,
+/// peer addresses, hacluster's resources, and the leader's haproxy password.
+fn publish(inputs: &Inputs, config: &Config, facts: &Facts<'_>, plan: &mut Plan) {
+    let share_ready = facts.readiness.share_clustered
+        && facts.readiness.relations
+        && facts.readiness.local_backend;
+    let (unit_data, asked_hacluster) =
+        relation_data(inputs, config, facts.keystone.as_ref(), share_ready);
+    plan.relation_data
+        .extend(unit_data.into_iter().map(|(relation, data)| RelationWrite {
+            relation,
+            app: false,
+            data,
+        }));
+    let new_vips: Vec<IpAddr> = config
+        .vips
+        .iter()
+        .filter(|v| !inputs.recorded.ha_vips.contains(v))
+        .copied()
+        .collect();
+    if asked_hacluster && !new_vips.is_empty() {
+        let vips: Vec<String> = inputs
+            .recorded
+            .ha_vips
+            .iter()
+            .chain(&new_vips)
+            .map(ToString::to_string)
+            .collect();
+        plan.state
+            .push((state_key::HA_VIPS.to_owned(), Some(vips.join(" "))));
+    }
+    let api = config.roles.has(Role::Api);
+    if let (true, true, Some(cluster), Some(password)) = (
+        inputs.leader,
+        api,
+        &inputs.cluster,
+        &inputs.new_stats_password,
+    ) {
+        plan.relation_data.push(RelationWrite {
+            relation: cluster.relation.clone(),
+            app: true,
+            data: Databag::from([(
+                leader_key::HAPROXY_STATS_PASSWORD.to_owned(),
+                password.clone(),
+            )]),
+        });
+    }
+}
+
+/// The status, in the reference's order (charms.openstack's `_assess_status`): paused (or
+/// paused with services up), the configuration, the charm's own checks (HA, back ends), the
+/// relations, the schema, then the services that should run and do not.
 fn decide_status(
     inputs: &Inputs,
     config: &Config,
-    backends: &ShareBackends<'_>,
-    required: &[Option<UnitStatus>],
-    schema: &SchemaStep,
+    facts: &Facts<'_>,
+    schema: &Schema,
+    not_running: &[&str],
 ) -> UnitStatus {
+    let backends = &facts.backends;
     if inputs.paused {
+        let managed = services::managed(inputs);
+        let still_up: Vec<&str> = managed
+            .into_iter()
+            .filter(|s| inputs.running.contains(*s))
+            .collect();
+        if !still_up.is_empty() {
+            return status::blocked(charm::pause::still_running(&still_up));
+        }
         return UnitStatus::new(Status::Maintenance, status::PAUSED);
     }
     if let Some(invalid) = inputs.config.error() {
@@ -424,13 +358,13 @@ fn decide_status(
             Some(_) => {}
         }
     }
-    if let Some(relations) = charm::relations_status(required) {
+    if let Some(relations) = charm::relations_status(&facts.relations) {
         return relations;
     }
-    if *schema == SchemaStep::WaitForLeader {
-        return status::waiting(status::WAITING_FOR_SYNC);
+    if let Some(waiting) = &schema.waiting {
+        return waiting.clone();
     }
-    status::active()
+    plan::with_services(status::active(), not_running)
 }
 
 /// `[keystone_authtoken]`, from identity-service on api units (with the memcached token
@@ -474,10 +408,11 @@ fn files(
     inputs: &Inputs,
     config: &Config,
     release: Release,
-    backends: &ShareBackends<'_>,
-    keystone: Option<&KeystoneSection>,
+    facts: &Facts<'_>,
     templates: &Templates,
-) -> Result<Vec<RenderedFile>, TemplateError> {
+) -> Result<Vec<PlannedFile>, TemplateError> {
+    let backends = &facts.backends;
+    let keystone = facts.keystone.as_ref();
     let mut extra = Vec::new();
     let workers = config.workers(inputs.cpus);
 
@@ -540,11 +475,11 @@ fn files(
             &haproxy(inputs, config),
         )?);
     }
-    Ok(files)
+    Ok(files.into_iter().map(render::with_readers).collect())
 }
 
 fn haproxy(inputs: &Inputs, config: &Config) -> HaproxyCfg {
-    let timeouts = config.haproxy_timeouts;
+    let timeouts = config.haproxy_timeouts();
     let stats_password = inputs
         .cluster
         .as_ref()
@@ -582,7 +517,7 @@ fn haproxy_backends(inputs: &Inputs, config: &Config) -> Vec<render::HaproxyBack
         .cluster
         .or_else(|| inputs.addresses.binding(EndpointType::Internal).primary());
     let split = EndpointType::ALL.into_iter().filter_map(|ty| {
-        let network = config.endpoint(ty).network.as_ref();
+        let network = config.endpoint(ty).network;
         let local = resolve_address(None, network, &[], false, inputs.addresses.binding(ty))?;
         Some((local.parse::<IpAddr>().ok()?, ty.address_kind()))
     });
@@ -700,7 +635,7 @@ fn relation_data(
     if api {
         if let Some(cluster) = &inputs.cluster {
             let address = |ty: EndpointType| {
-                let network = config.endpoint(ty).network.as_ref();
+                let network = config.endpoint(ty).network;
                 resolve_address(None, network, &[], false, inputs.addresses.binding(ty))
             };
             if let (Some(admin), Some(internal), Some(public)) = (
@@ -735,8 +670,8 @@ fn registration(inputs: &Inputs, config: &Config) -> Option<Registration> {
     for ty in EndpointType::ALL {
         let endpoint = config.endpoint(ty);
         let address = resolve_address(
-            endpoint.hostname.as_deref(),
-            endpoint.network.as_ref(),
+            endpoint.hostname,
+            endpoint.network,
             &config.vips,
             inputs.clustered(),
             inputs.addresses.binding(ty),
@@ -800,11 +735,10 @@ fn ha_request(inputs: &Inputs, config: &Config, share_ready: bool) -> Option<HaR
             };
             // The record points at this unit's own address on that network.
             let binding = inputs.addresses.binding(ty);
-            if let Some(ip) = resolve_address(None, endpoint.network.as_ref(), &[], false, binding)
-            {
+            if let Some(ip) = resolve_address(None, endpoint.network, &[], false, binding) {
                 dns_records.push(DnsRecord {
                     endpoint_type: word.to_owned(),
-                    fqdn: hostname.clone(),
+                    fqdn: (*hostname).to_owned(),
                     ip,
                 });
             }
@@ -825,19 +759,4 @@ fn ha_request(inputs: &Inputs, config: &Config, share_ready: bool) -> Option<HaR
     };
     let crm = resources.crm().ok()?;
     Some(HaRequest::new(&config.vip_iface, crm))
-}
-
-/// The installed services of the unit's roles that this charm manages (not Pacemaker):
-/// what `pause` stops and `resume` starts.
-pub fn managed_services(inputs: &Inputs, services: &Services) -> Vec<&'static str> {
-    let Some(roles) = inputs.roles() else {
-        return Vec::new();
-    };
-    roles
-        .services()
-        .into_iter()
-        // Every service of a role is shipped by the package of the same name.
-        .filter(|s| inputs.installed.contains_key(*s))
-        .filter(|s| !services.unchecked.contains(s) && !services.pacemaker.contains(s))
-        .collect()
 }

@@ -1,7 +1,7 @@
 //! The files the charm writes: their paths, owners, template contexts and the restart map.
 //! Contexts are plain data computed in Rust; the templates only interpolate and loop.
 
-use charm::{RenderedFile, Restart, TemplateError, Templates};
+use charm::{PlannedFile, RenderedFile, TemplateError, Templates};
 use host::FileSpec;
 use serde::Serialize;
 
@@ -32,49 +32,22 @@ pub const MEMCACHED_ADDRESS: &str = "127.0.0.1:11211";
 /// Services reading manila.conf and logging.conf (Apache runs the API).
 const MANILA_SERVICES: &[&str] = &["apache2", "manila-scheduler", "manila-share", "manila-data"];
 
-/// Which services follow which file. Apply filters it to the services a unit runs.
-pub const RESTART_MAP: &[Restart<'static>] = &[
-    Restart {
-        file: MANILA_CONF,
-        services: MANILA_SERVICES,
-    },
-    Restart {
-        file: LOGGING_CONF,
-        services: MANILA_SERVICES,
-    },
-    Restart {
-        file: DB_CA,
-        services: MANILA_SERVICES,
-    },
-    Restart {
-        file: DB_CERT,
-        services: MANILA_SERVICES,
-    },
-    Restart {
-        file: DB_KEY,
-        services: MANILA_SERVICES,
-    },
-    Restart {
-        file: RABBIT_CA,
-        services: MANILA_SERVICES,
-    },
-    Restart {
-        file: API_PASTE,
-        services: &["apache2"],
-    },
-    Restart {
-        file: APACHE_SITE,
-        services: &["apache2"],
-    },
-    Restart {
-        file: HAPROXY_CFG,
-        services: &["haproxy"],
-    },
-    Restart {
-        file: MEMCACHED_CONF,
-        services: &["memcached"],
-    },
-];
+/// The services that read `path` (restarted when it changes, those of them that run).
+pub fn readers(path: &str) -> &'static [&'static str] {
+    match path {
+        MANILA_CONF | LOGGING_CONF | DB_CA | DB_CERT | DB_KEY | RABBIT_CA => MANILA_SERVICES,
+        API_PASTE | APACHE_SITE => &["apache2"],
+        HAPROXY_CFG => &["haproxy"],
+        MEMCACHED_CONF => &["memcached"],
+        _ => &[],
+    }
+}
+
+/// `file` with the services that read it ([`readers`]).
+pub fn with_readers(file: RenderedFile) -> PlannedFile {
+    let read_by = readers(&file.path);
+    PlannedFile::new(file, read_by)
+}
 
 /// manila.conf carries passwords: readable by the manila group only.
 pub fn manila_private() -> FileSpec {

@@ -1,24 +1,49 @@
-//! Charm configuration: declared once in Rust, generated into `config.yaml`, read raw at the
-//! edge and validated into the charm's own type.
-//!
-//! A charm lists its options in one table,
+//! Charm configuration: declared once, as the struct it is read into.
 //!
 //! ```
-//! use charm::config::{OptionSpec, OptionType};
-//! pub const OPTIONS: &[OptionSpec] = &[
-//!     OptionSpec {
-//!         name: "port",
-//!         ty: OptionType::Int { default: Some(8080) },
-//!         description: "TCP port the service listens on.",
-//!     },
-//! ];
-//! assert!(charm::config::config_yaml(OPTIONS).contains("default: 8080"));
+//! use charm::Options;
+//!
+//! /// The configuration.
+//! #[derive(Debug, Options)]
+//! pub struct Config {
+//!     /// TCP port the service listens on.
+//!     #[option(default = 8080, range = 1..=65535)]
+//!     pub port: u16,
+//!     /// Log every request.
+//!     #[option(default = false)]
+//!     pub verbose: bool,
+//!     /// The peer to forward to; unset forwards nothing.
+//!     #[option(name = "forward_to")]
+//!     pub forward_to: Option<String>,
+//! }
+//!
+//! assert!(charm::config::config_yaml(Config::OPTIONS).contains("default: 8080"));
+//! let raw = charm::RawConfig::defaults(Config::OPTIONS).with("port", 0);
+//! assert_eq!(
+//!     Config::from_raw(&raw).unwrap_err().to_string(),
+//!     "Invalid config: 'port': expected an integer from 1 to 65535, got 0"
+//! );
 //! ```
 //!
-//! from which [`config_yaml`] generates the charm's `config.yaml` (a test keeps the checked-in
-//! file equal to it, see [`crate::testing::check_generated`]). At run time `config-get --all`
-//! is read once into a [`RawConfig`], and the charm builds its config type through the typed
-//! accessors, each of which names the option in its [`ConfigError`].
+//! Each field is one option. Its doc comment is the option's description; `#[option(...)]`
+//! says the rest:
+//! - `name = "..."`: the option's name (default: the field's, `_` spelt `-`);
+//! - `default = <literal>`: its default, whose kind gives Juju's type (string, int, float,
+//!   boolean); without one the option is unset until an operator sets it, and the type comes
+//!   from the field (`bool`, an integer, `f64`, else string), or `ty = "..."`;
+//! - how it is read, by the field's type: `bool`, integers (within `range = a..=b`, else the
+//!   type's range), `f64`, `String`, `Option<..>` of those (unset or empty is `None`), or any
+//!   `FromStr` type from a string option; or `with = path`, a
+//!   `fn(&RawConfig, &str) -> Result<T, ConfigError>` given the option's name;
+//! - `check = path`: a `fn(&T) -> Result<(), impl Display>` run on the value read.
+//!
+//! `#[options(validate = path)]` on the struct adds a check of the whole configuration
+//! (`fn(&Self) -> Result<(), ConfigError>`).
+//!
+//! [`config_yaml`] generates the charm's `config.yaml` from the table (a test keeps the
+//! checked-in file equal to it, see [`crate::testing::check_generated`]). At run time
+//! `config-get --all` is read once into a [`RawConfig`]; every error names the option in its
+//! [`ConfigError`].
 
 use std::fmt;
 use std::ops::RangeInclusive;
@@ -26,6 +51,16 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 use serde_yaml::Mapping;
+
+/// A charm's options, declared once: see the [module docs](self). Derived with
+/// `#[derive(charm::Options)]`.
+pub trait Options: Sized {
+    /// Every option, in the order `config.yaml` lists them.
+    const OPTIONS: &'static [OptionSpec];
+
+    /// Reads and checks every option; an error names the option.
+    fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError>;
+}
 
 /// One configuration option.
 #[derive(Debug, Clone, Copy, PartialEq)]

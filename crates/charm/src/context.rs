@@ -1,6 +1,6 @@
 //! What a charm's handler gets: the hook's inputs, cached, and the effects it may ask for.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use databag::{Bag, FieldError, Readiness, UnitError};
 use juju::{HookEnv, HookTools, LogLevel, RelationId, ToolError, ToolRunner, UnitName};
@@ -14,7 +14,7 @@ use crate::config::{ConfigError, Configured, RawConfig};
 /// The unit-state key of the last valid configuration.
 const CONFIG_KEY: &str = "charm.config";
 use crate::event::Event;
-use crate::files::{content_hash, services_to_restart, RenderedFile, Restart};
+use crate::files::{content_hash, RenderedFile};
 use crate::metadata::Metadata;
 use crate::received::{self, Received};
 use crate::relations::{Leadership, RelationCache, Relations};
@@ -43,8 +43,25 @@ pub struct Context<R> {
     config: Option<RawConfig>,
     relations: RelationCache,
     state: Option<UnitState>,
+    /// Whether each service asked about runs, asked once per hook.
+    running: BTreeMap<String, bool>,
     status: StatusBoard,
     pub(crate) action: Option<ActionRun>,
+}
+
+/// Unit-state key of the services [`Context::running`] trusts between hooks.
+const RUNNING_KEY: &str = "charm.running";
+
+/// `name=up name=down ...`; anything else is skipped (and so asked of the machine).
+fn parse_running(record: &str) -> BTreeMap<String, bool> {
+    record
+        .split_whitespace()
+        .filter_map(|pair| match pair.split_once('=')? {
+            (name, "up") => Some((name.to_owned(), true)),
+            (name, "down") => Some((name.to_owned(), false)),
+            _ => None,
+        })
+        .collect()
 }
 
 impl<R: ToolRunner> Context<R> {
@@ -72,6 +89,7 @@ impl<R: ToolRunner> Context<R> {
             config: None,
             relations,
             state: None,
+            running: BTreeMap::new(),
             status: StatusBoard::default(),
             action: None,
         }
@@ -112,6 +130,81 @@ impl<R: ToolRunner> Context<R> {
     /// The machine: files, packages, services, commands.
     pub fn host(&self) -> &Host {
         &self.host
+    }
+
+    /// Which of `names` run.
+    ///
+    /// Between hooks a service changes state only through this charm, or by failing; Juju
+    /// runs `update-status` every five minutes to notice the latter. So outside
+    /// `update-status` and actions, the record [`apply`](crate::plan::apply) keeps of what it
+    /// left running (unit state `charm.running`) answers, and a steady-state hook runs no
+    /// command. `update-status`, an action, a name the record does not hold, or a record
+    /// dropped by [`Context::forget_running`] ask the machine, once per hook for every name
+    /// not yet known ([`Host::running`]: one `systemctl is-active` under systemd).
+    pub fn running(&mut self, names: &[&str]) -> Result<BTreeSet<String>, Error> {
+        let trust_record = !matches!(self.event, Event::UpdateStatus | Event::Action(_));
+        if trust_record && self.running.is_empty() {
+            let state = self.state()?;
+            if let Some(record) = state.get(RUNNING_KEY) {
+                self.running = parse_running(record);
+            }
+        }
+        let unknown: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !self.running.contains_key(*n))
+            .collect();
+        if !unknown.is_empty() {
+            let up = self.host.running(&unknown)?;
+            for name in unknown {
+                self.running.insert(name.to_owned(), up.contains(name));
+            }
+        }
+        Ok(names
+            .iter()
+            .filter(|n| self.running.get(**n) == Some(&true))
+            .map(|n| (*n).to_owned())
+            .collect())
+    }
+
+    /// Forgets what [`Context::running`] knows, and the record of it: after an installation
+    /// (whose maintainer scripts start the services they ship) or an action that stopped or
+    /// started services outside a plan.
+    pub fn forget_running(&mut self) -> Result<(), Error> {
+        self.running.clear();
+        self.state()?.remove(RUNNING_KEY);
+        Ok(())
+    }
+
+    /// Records which of `names` run, as this hook left them (see [`Context::running`]),
+    /// beside what the record held of other services; `unrecorded` are dropped from it
+    /// (whose state this charm cannot vouch for, such as Pacemaker's).
+    pub(crate) fn remember_running(
+        &mut self,
+        names: &[&str],
+        running: &BTreeSet<String>,
+        unrecorded: &[&str],
+    ) -> Result<(), Error> {
+        let state = self.state()?;
+        let mut record = state
+            .get(RUNNING_KEY)
+            .map(parse_running)
+            .unwrap_or_default();
+        for name in names {
+            let up = running.contains(*name);
+            self.running.insert((*name).to_owned(), up);
+            record.insert((*name).to_owned(), up);
+        }
+        for name in unrecorded {
+            record.remove(*name);
+        }
+        let text = record
+            .iter()
+            .map(|(name, up)| format!("{name}={}", if *up { "up" } else { "down" }))
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.state()?.set(RUNNING_KEY, text);
+        Ok(())
     }
 
     /// Whether this unit is the leader (`is-leader`, once per hook).
@@ -267,33 +360,6 @@ impl<R: ToolRunner> Context<R> {
             state.set_file_hash(&file.path, &hash);
         }
         Ok(changed)
-    }
-
-    /// Restarts the services `restart_map` ties to the `changed` files (each once, in
-    /// first-seen order) and returns them; a paused unit restarts nothing and logs why.
-    pub fn restart_changed(
-        &mut self,
-        changed: &[String],
-        restart_map: &[Restart<'_>],
-    ) -> Result<Vec<String>, Error> {
-        let services = services_to_restart(changed, restart_map);
-        if services.is_empty() {
-            return Ok(Vec::new());
-        }
-        if self.state()?.paused() {
-            self.log(
-                LogLevel::Info,
-                &format!(
-                    "unit is paused: not restarting {} after configuration changes",
-                    services.join(", ")
-                ),
-            )?;
-            return Ok(Vec::new());
-        }
-        for service in &services {
-            self.host.service(service)?.restart()?;
-        }
-        Ok(services.into_iter().map(str::to_owned).collect())
     }
 
     /// Sends everything buffered, in the order that keeps a failure harmless: action results,

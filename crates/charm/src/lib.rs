@@ -27,6 +27,9 @@
 //!
 //! Only the `juju` crate runs hook tools; only the `host` crate touches the machine.
 
+// The derive's generated code names `::charm`, in this crate's own tests too.
+extern crate self as charm;
+
 pub mod actions;
 pub mod config;
 mod context;
@@ -34,6 +37,7 @@ mod event;
 mod files;
 mod metadata;
 pub mod pause;
+pub mod plan;
 pub mod readme;
 pub mod received;
 mod relations;
@@ -44,14 +48,16 @@ mod templates;
 pub mod testing;
 
 pub use actions::{ActionError, ActionRun, ActionSchemas};
-pub use config::{ConfigError, Configured, OptionSpec, OptionType, RawConfig};
+pub use charm_derive::Options;
+pub use config::{ConfigError, Configured, OptionSpec, OptionType, Options, RawConfig};
 pub use context::Context;
 pub use event::{
     Action, Event, EventError, RelationBroken, RelationChanged, RelationCreated, RelationDeparted,
     RelationJoined,
 };
-pub use files::{services_to_restart, RenderedFile, Restart};
+pub use files::RenderedFile;
 pub use metadata::{Endpoint, Metadata, MetadataError, Role};
+pub use plan::{Plan, PlannedFile, ServiceState};
 pub use received::{relations_status, Problem, Received};
 pub use relations::{Databag, RelationError, Relations, RemoteUnits, SecretBag};
 pub use run::{dispatch, run, Blocked, Charm, Outcome};

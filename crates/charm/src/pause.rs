@@ -194,6 +194,8 @@ pub fn pause<R: ToolRunner>(
     services: &[&str],
 ) -> Result<ServicesReport, Error> {
     let report = pause_services(ctx.host(), services);
+    // What ran before is no longer what runs.
+    ctx.forget_running()?;
     ctx.state()?.set_paused(true);
     finish(ctx, &report, "stopped", "pause")?;
     if report.failed.is_empty() {
@@ -214,6 +216,8 @@ pub fn resume<R: ToolRunner>(
     start: &[&str],
 ) -> Result<ServicesReport, Error> {
     let report = resume_services(ctx.host(), services, start);
+    // What ran before is no longer what runs.
+    ctx.forget_running()?;
     ctx.state()?.set_paused(false);
     finish(ctx, &report, "started", "resume")?;
     block_on_failures(ctx, &report);
@@ -232,6 +236,8 @@ pub fn restart<R: ToolRunner>(
         return Ok(None);
     }
     let report = restart_services(ctx.host(), services);
+    // What ran before is no longer what runs.
+    ctx.forget_running()?;
     finish(ctx, &report, "restarted", "restart")?;
     block_on_failures(ctx, &report);
     Ok(Some(report))

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use charm::testing::{check_charm, check_embedded, check_generated};
 use charm::Charm;
-use example_charm::{Example, OPTIONS};
+use charm::Options;
+use example_charm::{Config, Example};
 
 fn charm_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -12,7 +13,7 @@ fn charm_dir() -> &'static Path {
 
 #[test]
 fn config_yaml_is_generated_from_options() {
-    let generated = charm::config::config_yaml(OPTIONS);
+    let generated = charm::config::config_yaml(Config::OPTIONS);
     if let Err(drift) = check_generated(&charm_dir().join("config.yaml"), &generated) {
         panic!("{drift}");
     }

@@ -3,11 +3,12 @@
 //! and its pure `reconcile` on its own.
 
 use charm::config::RawConfig;
+use charm::Options;
 use charm::{dispatch, Charm, Templates};
 use emulator::scenario::{bag, Event, Output, Relation, Scenario, State};
 use emulator::ServiceAction;
-use example_charm::{reconcile, release_search, Config, Example, Inputs, OPTIONS};
-use juju::Status;
+use example_charm::{reconcile, release_search, Config, Example, Inputs};
+use juju::{Port, Status};
 use serde_json::json;
 
 const UNIT: &str = "example/0";
@@ -91,20 +92,24 @@ fn a_hook_that_changes_nothing_only_reads() {
     let settled = installed();
     let restarts =
         |out: &Output| out.state.machine.services["example-greeter"].count(ServiceAction::Restart);
-    for event in [Event::ConfigChanged, Event::UpdateStatus] {
+    let reads = [
+        "config-get --all --format=json",
+        "is-leader --format=json",
+        "state-get --format=json -",
+        "relation-ids --format=json website",
+        "relation-ids --format=json greeters",
+        "relation-get --format=json -r greeters:0 --app - example",
+    ];
+    // The service is asked about only on update-status, whose purpose that is; other hooks
+    // trust what the last one left running.
+    for (event, asks) in [(Event::ConfigChanged, false), (Event::UpdateStatus, true)] {
         let out = run(event, &settled.state);
         assert_eq!(out.exit_code, 0, "{:#?}", out.logs);
-        assert_eq!(
-            out.commands(),
-            [
-                "config-get --all --format=json",
-                "is-leader --format=json",
-                "state-get --format=json -",
-                "relation-ids --format=json website",
-                "relation-ids --format=json greeters",
-                "relation-get --format=json -r greeters:0 --app - example",
-            ]
-        );
+        let mut expected = reads.to_vec();
+        if asks {
+            expected.push("systemctl is-active --quiet example-greeter");
+        }
+        assert_eq!(out.commands(), expected);
         assert_eq!(restarts(&out), restarts(&settled), "no second restart");
         assert_eq!(out.state.unit_status, settled.state.unit_status);
     }
@@ -216,7 +221,9 @@ fn greeting_with_invalid_config_fails_the_action_and_blocks_the_unit() {
 fn inputs(release: Option<&str>) -> Inputs {
     Inputs {
         unit: "example/0".parse().unwrap(),
-        config: Config::from_raw(&RawConfig::defaults(OPTIONS).with("greeting", "Good \"day\"")),
+        config: Config::from_raw(
+            &RawConfig::defaults(Config::OPTIONS).with("greeting", "Good \"day\""),
+        ),
         leader: true,
         release: release.map(str::to_owned),
         opened_port: None,
@@ -224,6 +231,7 @@ fn inputs(release: Option<&str>) -> Inputs {
         ingress_address: None,
         peers: Some("greeters:0".parse().unwrap()),
         published_leader: None,
+        installed: true,
     }
 }
 
@@ -232,11 +240,13 @@ fn reconcile_renders_the_template_of_the_unit_release() {
     let templates = Templates::new(Example::TEMPLATES);
     // A new unit takes the newest release, whose template falls back to bravo's.
     let plan = reconcile(&inputs(None), &templates).unwrap();
-    assert_eq!(plan.record_release.as_deref(), Some("charlie"));
+    assert!(plan
+        .state
+        .contains(&("release".to_owned(), Some("charlie".to_owned()))));
     insta::assert_snapshot!("greeter_conf_charlie", plan.files[0].content);
     // A unit installed at alpha keeps the root template.
     let plan = reconcile(&inputs(Some("alpha")), &templates).unwrap();
-    assert_eq!(plan.record_release, None);
+    assert!(plan.state.iter().all(|(key, _)| key != "release"));
     insta::assert_snapshot!("greeter_conf_alpha", plan.files[0].content);
     assert_eq!(release_search("charlie"), ["charlie", "bravo", "alpha"]);
     assert_eq!(release_search("unknown"), Vec::<&str>::new());
@@ -248,10 +258,13 @@ fn reconcile_moves_the_port_and_reports_status() {
     let mut moved = inputs(Some("bravo"));
     moved.opened_port = Some(80);
     let plan = reconcile(&moved, &templates).unwrap();
-    assert_eq!((plan.close_port, plan.open_port), (Some(80), Some(8080)));
+    assert_eq!(
+        plan.ports,
+        [(Port::tcp(80), false), (Port::tcp(8080), true)]
+    );
     assert_eq!(plan.status.status, Status::Active);
     let mut settled = inputs(Some("bravo"));
     settled.opened_port = Some(8080);
     let plan = reconcile(&settled, &templates).unwrap();
-    assert_eq!((plan.close_port, plan.open_port), (None, None));
+    assert_eq!(plan.ports, []);
 }

@@ -4,13 +4,15 @@
 use std::path::Path;
 
 use charm::Charm;
-use example_charm::{Example, OPTIONS};
+use charm::Options;
+use example_charm::{Config, Example};
 
 #[test]
 fn readme_documents_options_relations_and_actions() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let current = std::fs::read_to_string(&path).unwrap_or_default();
-    let reference = charm::readme::reference(OPTIONS, Example::METADATA, Example::ACTIONS).unwrap();
+    let reference =
+        charm::readme::reference(Config::OPTIONS, Example::METADATA, Example::ACTIONS).unwrap();
     let expected = charm::readme::with_reference(&current, &reference);
     if let Err(drift) = charm::testing::check_generated(&path, &expected) {
         panic!("{drift}");

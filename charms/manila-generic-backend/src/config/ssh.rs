@@ -17,18 +17,33 @@ const PEM_KEYS: &[&str] = &[
     "PRIVATE KEY",
 ];
 
-/// The checked pair, each half `None` when not set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Pair {
-    pub(crate) private: Option<Secret>,
-    pub(crate) public: Option<String>,
+/// Checks a private key, when set; returns it as given.
+pub(crate) fn check_private(private: Option<&str>) -> Result<Option<String>, ConfigError> {
+    if let Some(key) = private {
+        parse_private(key)?;
+    }
+    Ok(private.map(str::to_owned))
 }
 
-/// Checks what is set of the pair. Messages name the option and the problem, never the key.
-pub(crate) fn check_pair(private: Option<&str>, public: Option<&str>) -> Result<Pair, ConfigError> {
-    let private_key = private.map(parse_private).transpose()?;
-    let public_key = public.map(parse_public).transpose()?;
-    if let (Some(Some(private)), Some(public)) = (&private_key, &public_key) {
+/// Checks a public key, when set; returns it as given.
+pub(crate) fn check_public(public: Option<&str>) -> Result<Option<String>, ConfigError> {
+    if let Some(key) = public {
+        parse_public(key)?;
+    }
+    Ok(public.map(str::to_owned))
+}
+
+/// Checks that the halves are of one key, when both are set and the private one is in
+/// OpenSSH's format (a legacy PEM key's public half is not compared). Messages name the
+/// option and the problem, never the key.
+pub(crate) fn check_pair(
+    private: Option<&Secret>,
+    public: Option<&str>,
+) -> Result<(), ConfigError> {
+    let (Some(private), Some(public)) = (private, public) else {
+        return Ok(());
+    };
+    if let (Some(private), Ok(public)) = (parse_private(private.expose())?, parse_public(public)) {
         if private.public_key().key_data() != public.key_data() {
             return Err(ConfigError::new(
                 PUBLIC,
@@ -36,10 +51,7 @@ pub(crate) fn check_pair(private: Option<&str>, public: Option<&str>) -> Result<
             ));
         }
     }
-    Ok(Pair {
-        private: private.map(Secret::from),
-        public: public.map(str::to_owned),
-    })
+    Ok(())
 }
 
 /// The key, when it is in OpenSSH's format (`None` for a legacy PEM key, whose public half

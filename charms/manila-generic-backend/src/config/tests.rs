@@ -34,7 +34,7 @@ fn key_pairs_are_checked_as_keys_and_as_halves_of_one() {
 }
 
 fn defaults() -> RawConfig {
-    RawConfig::defaults(OPTIONS)
+    RawConfig::defaults(Config::OPTIONS)
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! principal's files nor the back end's text take a line of the attacker's, manila-share keeps
 //! running, the back end's status names the input, and fixing it brings it back to ready.
 
-use manila_generic_backend::OPTIONS;
+use charm::Options;
+use manila_generic_backend::Config;
 use manila_testbed::hostile::{self, options_to_try, Baseline, Outcome, Tally, MARK};
 use serde_json::Value as Json;
 
@@ -93,7 +94,7 @@ fn hostile_option_values_never_inject_nor_unpublish_and_are_named() {
     let baseline = world.baseline(PRINCIPAL);
     assert!(baseline.running.contains("manila-share"), "{baseline:?}");
     let mut tally = Tally::default();
-    for option in options_to_try(OPTIONS) {
+    for option in options_to_try(Config::OPTIONS) {
         let before = world
             .model
             .config(BACKEND_APP)

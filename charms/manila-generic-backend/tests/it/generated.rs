@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use charm::testing::{check_charm, check_embedded, check_generated};
+use charm::Options;
 use charm::{Charm, Metadata, Role};
-use manila_generic_backend::{GenericBackend, OPTIONS};
+use manila_generic_backend::{Config, GenericBackend};
 
 fn charm_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -12,7 +13,7 @@ fn charm_dir() -> &'static Path {
 
 #[test]
 fn config_yaml_is_generated_from_options() {
-    let generated = charm::config::config_yaml(OPTIONS);
+    let generated = charm::config::config_yaml(Config::OPTIONS);
     if let Err(drift) = check_generated(&charm_dir().join("config.yaml"), &generated) {
         panic!("{drift}");
     }
@@ -151,7 +152,7 @@ fn the_options_are_the_reference_charms() {
             },
         ),
     ];
-    let declared: Vec<_> = OPTIONS.iter().map(|o| (o.name, o.ty)).collect();
+    let declared: Vec<_> = Config::OPTIONS.iter().map(|o| (o.name, o.ty)).collect();
     assert_eq!(declared, expected);
 }
 

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 
 use charm::config::{OptionType, RawConfig};
 use charm::received::receive_relation;
-use charm::{Charm, Configured, Templates};
+use charm::{Charm, Configured, Options, Templates};
 use databag::first_ready;
 use databag::testing::hostile_value;
 use manila_generic_backend::inputs::{Inputs, PluginRelation};
-use manila_generic_backend::{Config, GenericBackend, OPTIONS};
+use manila_generic_backend::{Config, GenericBackend};
 use manila_plugin::{BackendStatus, Credentials};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::fixtures::{self, AUTHENTICATION, PLUGIN};
 
 fn string_options() -> Vec<&'static str> {
-    OPTIONS
+    Config::OPTIONS
         .iter()
         .filter(|o| matches!(o.ty, OptionType::String { .. }))
         .map(|o| o.name)
@@ -28,7 +28,7 @@ fn string_options() -> Vec<&'static str> {
 
 /// A complete configuration in share-server mode with password and ssh login.
 fn complete() -> RawConfig {
-    RawConfig::defaults(OPTIONS)
+    RawConfig::defaults(Config::OPTIONS)
         .with("driver-service-instance-flavor-id", 100)
         .with("driver-auth-type", "both")
         .with("driver-service-instance-password", "instance-pw")
@@ -63,7 +63,7 @@ fn published(
         manila_generic_backend::reconcile(&inputs, &Templates::new(GenericBackend::TEMPLATES))
             .expect("no template error");
     assert!(!plan.status.message.chars().any(char::is_control));
-    plan.publish
+    plan.unit_data()
         .first()
         .map(|(_, bag)| BackendStatus::from_bag(bag))
 }

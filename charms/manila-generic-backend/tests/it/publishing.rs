@@ -1,6 +1,7 @@
 //! When the back end is sent, and that only changed keys are written.
 
 use charm::Databag;
+use charm::Options;
 use emulator::scenario::Event;
 
 use crate::fixtures::{self, run, set, AUTHENTICATION, PLUGIN};
@@ -104,23 +105,17 @@ fn debug_output_shows_no_secret() {
     let ready = fixtures::ready(true, "both");
     let inputs = manila_generic_backend::Inputs {
         config: charm::Configured::Valid(
-            manila_generic_backend::Config::from_raw(&charm::RawConfig::new(
-                serde_json::from_value(serde_json::json!({
-                    "share-backend-name": "generic",
-                    "share-protocols": "NFS",
-                    "driver-handles-share-servers": true,
-                    "driver-service-image-name": "img",
-                    "driver-service-instance-flavor-id": 1,
-                    "driver-connect-share-server-to-tenant-network": true,
-                    "driver-service-instance-user": "manila",
-                    "driver-auth-type": "both",
-                    "driver-service-instance-password": "instance-pw",
-                    "driver-service-ssh-key": fixtures::PRIVATE_KEY,
-                    "driver-service-ssh-key-public": fixtures::PUBLIC_KEY,
-                    "driver-keypair-name": "kp",
-                }))
-                .unwrap(),
-            ))
+            manila_generic_backend::Config::from_raw(
+                &charm::RawConfig::defaults(manila_generic_backend::Config::OPTIONS)
+                    .with("share-protocols", "NFS")
+                    .with("driver-service-image-name", "img")
+                    .with("driver-service-instance-flavor-id", 1)
+                    .with("driver-auth-type", "both")
+                    .with("driver-service-instance-password", "instance-pw")
+                    .with("driver-service-ssh-key", fixtures::PRIVATE_KEY)
+                    .with("driver-service-ssh-key-public", fixtures::PUBLIC_KEY)
+                    .with("driver-keypair-name", "kp"),
+            )
             .unwrap(),
         ),
         config_asks_for_ssh_keys: true,
@@ -144,7 +139,11 @@ fn debug_output_shows_no_secret() {
         charm::Templates::new(<manila_generic_backend::GenericBackend as charm::Charm>::TEMPLATES);
     let plan = manila_generic_backend::reconcile(&inputs, &templates).unwrap();
     assert_eq!(plan.files.len(), 2);
-    assert_eq!(plan.publish.len(), 1, "image, flavor and keypair differ");
+    assert_eq!(
+        plan.unit_data().len(),
+        1,
+        "image, flavor and keypair differ"
+    );
     for shown in [format!("{inputs:?}"), format!("{plan:?}")] {
         for secret in ["s3cret", "instance-pw", "OPENSSH"] {
             assert!(!shown.contains(secret), "{secret} in {shown}");

@@ -4,15 +4,19 @@
 use std::path::Path;
 
 use charm::Charm;
-use manila_generic_backend::{GenericBackend, OPTIONS};
+use charm::Options;
+use manila_generic_backend::{Config, GenericBackend};
 
 #[test]
 fn readme_documents_options_relations_and_actions() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let current = std::fs::read_to_string(&path).unwrap_or_default();
-    let reference =
-        charm::readme::reference(OPTIONS, GenericBackend::METADATA, GenericBackend::ACTIONS)
-            .unwrap();
+    let reference = charm::readme::reference(
+        Config::OPTIONS,
+        GenericBackend::METADATA,
+        GenericBackend::ACTIONS,
+    )
+    .unwrap();
     let expected = charm::readme::with_reference(&current, &reference);
     if let Err(drift) = charm::testing::check_generated(&path, &expected) {
         panic!("{drift}");

@@ -7,7 +7,8 @@
 //! touching this test; the relation keys are those the related charms send plus those the
 //! interface crates read when present.
 
-use manila_charm::OPTIONS;
+use charm::Options;
+use manila_charm::Config;
 use manila_testbed::hostile::{self, options_to_try, Baseline, Outcome, Tally};
 
 use crate::support::{self, World, READY};
@@ -49,7 +50,7 @@ fn hostile_option_values_never_inject_nor_stop_and_are_named() {
     let baseline = world.baseline(UNIT);
     assert!(baseline.running.len() >= 5, "{baseline:?}");
     let mut tally = Tally::default();
-    for option in options_to_try(OPTIONS) {
+    for option in options_to_try(Config::OPTIONS) {
         let before = world
             .model
             .config("manila")

@@ -9,7 +9,8 @@ use std::net::IpAddr;
 
 use charm::config::RawConfig;
 use charm::received::receive_relation;
-use charm::{Configured, Received};
+use charm::Options;
+use charm::{Configured, Received, ServiceState};
 use charm::{Databag, Templates};
 use databag::{first_ready, Bag, FieldError, Readiness, UnitError};
 use hacluster::HaAnswer;
@@ -22,7 +23,7 @@ use manila_charm::inputs::{
 use manila_charm::network::{Binding, BoundAddress};
 use manila_charm::release::OsRelease;
 use manila_charm::roles::Roles;
-use manila_charm::{Config, Manila, Plan, OPTIONS};
+use manila_charm::{Config, Manila, Plan};
 use manila_plugin::{BackendStatus, PluginBackends};
 use mysql_shared::DatabaseAccess;
 use openstack_ha::Peers;
@@ -79,7 +80,7 @@ pub(crate) fn config(raw: RawConfig) -> Config {
 
 /// Defaults plus the back end the fixtures' plugin announces.
 pub(crate) fn raw_config(roles: &str) -> RawConfig {
-    RawConfig::defaults(OPTIONS)
+    RawConfig::defaults(Config::OPTIONS)
         .with("roles", roles)
         .with("default-share-backend", "generic")
 }
@@ -333,6 +334,15 @@ pub(crate) fn ready(unit_name: &str, roles: &str) -> Inputs {
         ha_answer: Received::Missing,
         addresses: addresses(address),
         new_stats_password: None,
+        // Settled: every service of its roles runs, the site is enabled.
+        running: config
+            .roles
+            .services()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        schema_present: None,
+        site_enabled: api,
         config: Configured::Valid(config),
         unit: me,
     }
@@ -343,4 +353,84 @@ pub(crate) fn redact(text: &str) -> String {
     SECRETS.iter().fold(text.to_owned(), |t, (secret, label)| {
         t.replace(secret, label)
     })
+}
+
+/// The services `plan` wants in `state`.
+pub(crate) fn in_state(plan: &Plan, state: ServiceState) -> Vec<&str> {
+    plan.services_in(&state)
+}
+
+/// The services the plan wants running (and reported when they do not).
+pub(crate) fn run(plan: &Plan) -> Vec<&str> {
+    in_state(plan, ServiceState::Run)
+}
+
+/// The services the plan holds stopped.
+pub(crate) fn held(plan: &Plan) -> Vec<&str> {
+    in_state(plan, ServiceState::Hold)
+}
+
+/// The services the plan leaves to Pacemaker.
+pub(crate) fn pacemaker(plan: &Plan) -> Vec<&str> {
+    plan.services
+        .iter()
+        .filter(|(_, s)| matches!(s, ServiceState::Pacemaker { .. }))
+        .map(|(n, _)| n.as_str())
+        .collect()
+}
+
+/// This unit's bags the plan writes, owned.
+pub(crate) fn unit_data(plan: &Plan) -> Vec<(RelationId, Databag)> {
+    plan.unit_data()
+        .into_iter()
+        .map(|(r, d)| (r.clone(), d.clone()))
+        .collect()
+}
+
+/// Whether the plan syncs the database schema.
+pub(crate) fn syncs_schema(plan: &Plan) -> bool {
+    plan.commands
+        .iter()
+        .any(|c| c.program == "manila-manage" && c.args == ["db", "sync"])
+}
+
+/// What the plan records under unit-state `key` (`Some(None)`: removes it).
+pub(crate) fn recorded(plan: &Plan, key: &str) -> Option<Option<String>> {
+    plan.state
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+}
+
+/// The packages the plan installs.
+pub(crate) fn packages(plan: &Plan) -> Vec<String> {
+    plan.install
+        .as_ref()
+        .map(|i| i.keyrings.iter().chain(&i.packages).cloned().collect())
+        .unwrap_or_default()
+}
+
+/// Whether the plan opens (`Some(true)`) or closes the API port.
+pub(crate) fn api_port(plan: &Plan) -> Option<bool> {
+    plan.ports.first().map(|(_, open)| *open)
+}
+
+/// The application bag the plan writes (leader data), if any.
+pub(crate) fn app_data(plan: &Plan) -> Option<(RelationId, Databag)> {
+    plan.app_data()
+        .first()
+        .map(|(r, d)| ((*r).clone(), (*d).clone()))
+}
+
+/// Whether the plan enables the API's Apache site.
+pub(crate) fn enables_site(plan: &Plan) -> bool {
+    plan.commands.iter().any(|c| c.program == "a2ensite")
+}
+
+/// The apt source change the plan makes: `Some(None)` removes the file.
+pub(crate) fn apt_source(plan: &Plan) -> Option<Option<String>> {
+    plan.install
+        .as_ref()
+        .and_then(|i| i.source.as_ref())
+        .map(|(_, content)| content.clone())
 }

@@ -4,7 +4,8 @@ use std::path::Path;
 
 use charm::testing::{check_charm, check_embedded, check_generated};
 use charm::Charm;
-use manila_charm::{Manila, OPTIONS};
+use charm::Options;
+use manila_charm::{Config, Manila};
 
 fn charm_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -12,7 +13,7 @@ fn charm_dir() -> &'static Path {
 
 #[test]
 fn config_yaml_is_generated_from_options() {
-    let generated = charm::config::config_yaml(OPTIONS);
+    let generated = charm::config::config_yaml(Config::OPTIONS);
     if let Err(drift) = check_generated(&charm_dir().join("config.yaml"), &generated) {
         panic!("{drift}");
     }
@@ -75,7 +76,7 @@ fn options_match_the_reference_charm() {
         ("vip_iface", "string", Some("eth0")),
         ("vip_cidr", "int", Some("24")),
     ];
-    let actual: Vec<(&str, &str, Option<String>)> = OPTIONS
+    let actual: Vec<(&str, &str, Option<String>)> = Config::OPTIONS
         .iter()
         .map(|o| {
             let default = match o.ty {

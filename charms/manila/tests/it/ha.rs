@@ -14,9 +14,8 @@ fn with(mut inputs: Inputs, raw: charm::config::RawConfig) -> Inputs {
 }
 
 fn ha_bag(plan: &Plan) -> &databag::Bag {
-    &plan
-        .unit_data
-        .iter()
+    plan.unit_data()
+        .into_iter()
         .find(|(r, _)| r.endpoint() == "ha")
         .expect("a request to hacluster")
         .1
@@ -38,9 +37,9 @@ fn a_clustered_share_unit_hands_manila_share_to_pacemaker_under_the_application_
         raw_config("share").with("vip", "10.5.0.100"),
     );
     let p = plan(&inputs);
-    assert_eq!(p.services.pacemaker, ["manila-share"]);
-    assert!(!p.services.run.contains(&"manila-share"));
-    assert!(!p.services.hold.contains(&"manila-share"));
+    assert_eq!(pacemaker(&p), ["manila-share"]);
+    assert!(!run(&p).contains(&"manila-share"));
+    assert!(!held(&p).contains(&"manila-share"));
     assert!(manila_conf(&p).contains("\nhost = manila-share\n"));
     let bag = ha_bag(&p);
     assert_eq!(
@@ -49,15 +48,15 @@ fn a_clustered_share_unit_hands_manila_share_to_pacemaker_under_the_application_
     );
     // Found on the unit's interface: no NIC sent, the Python charm's name deleted.
     assert_eq!(bag["json_delete_resources"], r#"["res_manila_ens3_vip"]"#);
-    assert_eq!(p.record_ha_vips, Some(vec!["10.5.0.100".parse().unwrap()]));
+    assert_eq!(recorded(&p, "ha-vips"), Some(Some("10.5.0.100".to_owned())));
     assert_eq!(p.status.status, Status::Active);
 
     // Without hacluster it is an ordinary service with the unit's own identity.
     let mut alone = inputs.clone();
     alone.ha.clear();
     let p = plan(&alone);
-    assert_eq!(p.services.run, ["manila-share"]);
-    assert!(p.services.pacemaker.is_empty());
+    assert_eq!(run(&p), ["manila-share"]);
+    assert!(pacemaker(&p).is_empty());
     assert!(!manila_conf(&p).contains("\nhost ="));
 }
 
@@ -68,7 +67,7 @@ fn the_share_resource_is_requested_only_once_manila_share_can_work() {
     let p = plan(&inputs);
     assert_eq!(ha_bag(&p)["json_resources"], "{}");
     // Still Pacemaker's: the charm never starts it.
-    assert_eq!(p.services.pacemaker, ["manila-share"]);
+    assert_eq!(pacemaker(&p), ["manila-share"]);
 }
 
 #[test]
@@ -83,7 +82,7 @@ fn vips_once_published_are_deleted_when_they_leave_the_config() {
         ha_bag(&p)["json_delete_resources"],
         r#"["res_manila_eth0_vip", "res_manila_242d562_vip"]"#
     );
-    assert_eq!(p.record_ha_vips, None);
+    assert_eq!(recorded(&p, "ha-vips"), None);
 }
 
 #[test]
@@ -103,7 +102,7 @@ fn vip_with_dns_ha_and_dns_ha_without_host_names_are_blocked_and_not_requested()
             "HA: Either vip or dns-ha must be set but not both in order to use high availability"
         )
     );
-    assert!(!p.unit_data.iter().any(|(r, _)| r.endpoint() == "ha"));
+    assert!(!p.unit_data().iter().any(|(r, _)| r.endpoint() == "ha"));
 
     let nameless = with(
         ready("manila/0", "api"),

@@ -152,7 +152,7 @@ fn the_first_hook_installs_renders_syncs_starts_and_registers() {
         "{machine:#?}"
     );
     // The eventlet API is masked (Apache serves the API), the schema synced once, and every
-    // other service restarted on its rendered files.
+    // service its package started restarts on its rendered files, in the roles' order.
     assert_eq!(
         machine[2..],
         [
@@ -162,11 +162,11 @@ fn the_first_hook_installs_renders_syncs_starts_and_registers() {
             "a2ensite manila-api",
             "manila-manage db sync",
             "systemctl restart apache2",
+            "systemctl restart haproxy",
+            "systemctl restart memcached",
             "systemctl restart manila-scheduler",
             "systemctl restart manila-share",
             "systemctl restart manila-data",
-            "systemctl restart haproxy",
-            "systemctl restart memcached",
         ],
         "{machine:#?}"
     );

@@ -4,10 +4,11 @@
 
 use charm::config::OptionType;
 use charm::Configured;
+use charm::Options;
 use databag::testing::{hostile_bags, hostile_value};
 use ini::Line;
 use manila_charm::inputs::Inputs;
-use manila_charm::{Config, Plan, OPTIONS};
+use manila_charm::{Config, Plan};
 use proptest::prelude::*;
 
 use crate::fixtures::*;
@@ -25,9 +26,9 @@ const SECTIONS: &[&str] = &[
     "generic",
 ];
 
-/// The string options, by index into [`OPTIONS`].
+/// The string options, by index into [`Config::OPTIONS`].
 fn string_options() -> Vec<&'static str> {
-    OPTIONS
+    Config::OPTIONS
         .iter()
         .filter(|o| matches!(o.ty, OptionType::String { .. }))
         .map(|o| o.name)

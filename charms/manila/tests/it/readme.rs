@@ -4,13 +4,15 @@
 use std::path::Path;
 
 use charm::Charm;
-use manila_charm::{Manila, OPTIONS};
+use charm::Options;
+use manila_charm::{Config, Manila};
 
 #[test]
 fn readme_documents_options_relations_and_actions() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let current = std::fs::read_to_string(&path).unwrap_or_default();
-    let reference = charm::readme::reference(OPTIONS, Manila::METADATA, Manila::ACTIONS).unwrap();
+    let reference =
+        charm::readme::reference(Config::OPTIONS, Manila::METADATA, Manila::ACTIONS).unwrap();
     let expected = charm::readme::with_reference(&current, &reference);
     if let Err(drift) = charm::testing::check_generated(&path, &expected) {
         panic!("{drift}");

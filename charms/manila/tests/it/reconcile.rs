@@ -1,12 +1,11 @@
 //! `reconcile` on its own: roles, relation states, every status message, role changes and
 //! which services a change restarts.
 
-use charm::{services_to_restart, UnitStatus};
+use charm::Options;
+use charm::{ServiceState, UnitStatus};
 use juju::Status;
 use manila_charm::inputs::Endpoint;
-use manila_charm::reconcile::{AptSource, PortChange, SchemaStep};
 use manila_charm::release::{OsRelease, Release};
-use manila_charm::render::RESTART_MAP;
 use manila_charm::roles::Roles;
 use manila_charm::{Inputs, Plan};
 
@@ -26,23 +25,21 @@ fn with_config(mut inputs: Inputs, raw: charm::config::RawConfig) -> Inputs {
 }
 
 /// The services a change from `before` to `after` restarts: those reading a file whose
-/// content changed, among the services `after` runs.
-fn restarted(before: &Plan, after: &Plan) -> Vec<&'static str> {
-    let changed: Vec<String> = after
+/// content changed, among the services `after` runs, in plan order.
+fn restarted<'p>(before: &Plan, after: &'p Plan) -> Vec<&'p str> {
+    let readers: Vec<&str> = after
         .files
         .iter()
         .filter(|f| {
             before
-                .files
-                .iter()
-                .find(|b| b.path == f.path)
+                .file(&f.path)
                 .map_or(true, |b| b.content != f.content)
         })
-        .map(|f| f.path.clone())
+        .flat_map(|f| f.read_by.iter().map(String::as_str))
         .collect();
-    services_to_restart(&changed, RESTART_MAP)
+    run(after)
         .into_iter()
-        .filter(|s| after.services.run.contains(s))
+        .filter(|s| readers.contains(s))
         .collect()
 }
 
@@ -51,7 +48,7 @@ fn an_all_in_one_unit_with_everything_ready_runs_every_service() {
     let plan = plan(&ready("manila/0", "all"));
     assert_eq!(status(&plan), (Status::Active, "Unit is ready"));
     assert_eq!(
-        plan.services.run,
+        run(&plan),
         [
             "apache2",
             "haproxy",
@@ -61,13 +58,13 @@ fn an_all_in_one_unit_with_everything_ready_runs_every_service() {
             "manila-data"
         ]
     );
-    assert!(plan.services.hold.is_empty() && plan.services.retire.is_empty());
-    assert_eq!(plan.services.mask, ["manila-api"]);
-    assert_eq!(plan.schema, SchemaStep::Ready);
-    assert_eq!(plan.api_port, PortChange::Keep);
+    assert!(held(&plan).is_empty() && in_state(&plan, ServiceState::Retire).is_empty());
+    assert_eq!(in_state(&plan, ServiceState::Mask), ["manila-api"]);
+    assert!(!syncs_schema(&plan));
+    assert_eq!(api_port(&plan), None);
     assert_eq!(
-        plan.apt_source,
-        AptSource::Remove,
+        apt_source(&plan),
+        Some(None),
         "caracal is noble's own release"
     );
     assert_eq!(
@@ -90,8 +87,8 @@ fn an_all_in_one_unit_with_everything_ready_runs_every_service() {
         ),
         ("root", "manila", 0o640)
     );
-    assert_eq!(plan.record_roles, None);
-    assert_eq!(plan.app_version, None);
+    assert_eq!(recorded(&plan, "roles"), None);
+    assert_eq!(plan.workload_version, None);
 }
 
 #[test]
@@ -131,12 +128,22 @@ fn each_role_installs_runs_and_renders_only_its_part() {
             2,
         ),
     ];
-    for (roles, packages, services, files) in cases {
+    for (roles, wanted, services, files) in cases {
         let plan = plan(&ready("manila/0", roles));
-        assert_eq!(plan.packages, *packages, "{roles}");
-        assert_eq!(plan.services.run, *services, "{roles}");
+        assert_eq!(
+            packages(&plan),
+            Vec::<String>::new(),
+            "{roles}: all installed"
+        );
+        let mut fresh = ready("manila/0", roles);
+        fresh.installed.clear();
+        assert_eq!(packages(&crate::fixtures::plan(&fresh)), *wanted, "{roles}");
+        assert_eq!(run(&plan), *services, "{roles}");
         assert_eq!(plan.files.len(), *files, "{roles}: {:?}", paths(&plan));
-        assert_eq!(plan.enable_site, *roles == "api", "{roles}");
+        let mut site_disabled = ready("manila/0", roles);
+        site_disabled.site_enabled = false;
+        let enables = enables_site(&crate::fixtures::plan(&site_disabled));
+        assert_eq!(enables, *roles == "api", "{roles}");
     }
 }
 
@@ -145,10 +152,9 @@ fn only_api_units_register_endpoints_and_open_the_port() {
     let mut api = ready("manila/0", "api,scheduler");
     api.recorded.api_port_open = false;
     let p = plan(&api);
-    assert_eq!(p.api_port, PortChange::Open);
-    let (_, registration) = p
-        .unit_data
-        .iter()
+    assert_eq!(api_port(&p), Some(true));
+    let (_, registration) = unit_data(&p)
+        .into_iter()
         .find(|(r, _)| r.endpoint() == "identity-service")
         .unwrap();
     assert_eq!(registration["v1_service"], "manila");
@@ -167,14 +173,12 @@ fn only_api_units_register_endpoints_and_open_the_port() {
     let mut share = ready("manila-share/0", "share");
     share.recorded.api_port_open = true;
     let p = plan(&share);
-    assert_eq!(p.api_port, PortChange::Close);
-    assert!(!p
-        .unit_data
+    assert_eq!(api_port(&p), Some(false));
+    assert!(!unit_data(&p)
         .iter()
         .any(|(r, _)| r.endpoint() == "identity-service"));
-    let (_, request) = p
-        .unit_data
-        .iter()
+    let (_, request) = unit_data(&p)
+        .into_iter()
         .find(|(r, _)| r.endpoint() == "identity-credentials")
         .unwrap();
     assert_eq!(request["username"], "manila-share");
@@ -192,8 +196,7 @@ fn endpoint_addresses_prefer_hostnames_then_vips_then_bindings() {
     );
     inputs.addresses.endpoints[2] = binding("192.168.9.10", "192.168.9.0/24");
     // Nothing answers on the VIPs before hacluster says the cluster is formed.
-    let (_, bag) = plan(&inputs)
-        .unit_data
+    let (_, bag) = unit_data(&plan(&inputs))
         .into_iter()
         .find(|(r, _)| r.endpoint() == "identity-service")
         .unwrap();
@@ -207,9 +210,8 @@ fn endpoint_addresses_prefer_hostnames_then_vips_then_bindings() {
     );
     inputs.ha_answer = ha_answer(true);
     let plan = plan(&inputs);
-    let (_, bag) = plan
-        .unit_data
-        .iter()
+    let (_, bag) = unit_data(&plan)
+        .into_iter()
         .find(|(r, _)| r.endpoint() == "identity-service")
         .unwrap();
     assert_eq!(
@@ -234,7 +236,7 @@ fn a_changed_address_changes_only_the_registration_keys_that_depend_on_it() {
     moved.addresses.endpoints[0] = binding("10.5.0.99", "10.5.0.0/24");
     let after = plan(&moved);
     let bag = |p: &Plan| {
-        p.unit_data
+        unit_data(&p)
             .iter()
             .find(|(r, _)| r.endpoint() == "identity-service")
             .unwrap()
@@ -262,10 +264,10 @@ fn missing_and_incomplete_relations_combine_in_the_reference_order() {
             "'shared-db' missing, 'amqp' missing, 'identity-service' missing"
         )
     );
-    assert_eq!(p.schema, SchemaStep::Skip);
-    assert!(p.services.run.is_empty());
+    assert!(!syncs_schema(&p));
+    assert!(run(&p).is_empty());
     assert_eq!(
-        p.services.hold.len(),
+        held(&p).len(),
         6,
         "held stopped until the relations are ready"
     );
@@ -311,10 +313,7 @@ fn malformed_relation_data_names_the_relation_the_unit_and_the_key_without_secre
              (1-65535), got \"x\""
         )
     );
-    assert!(
-        p.services.run.is_empty(),
-        "never complete: nothing runs yet"
-    );
+    assert!(run(&p).is_empty(), "never complete: nothing runs yet");
     let mut hostile = db_bag("manila/0");
     hostile.insert(
         "password".into(),
@@ -353,8 +352,8 @@ fn share_units_need_a_local_backend_and_a_known_default() {
         status(&p),
         (Status::Blocked, "No share backends configured")
     );
-    assert!(!p.services.run.contains(&"manila-share"));
-    assert!(p.services.hold.contains(&"manila-share"));
+    assert!(!run(&p).contains(&"manila-share"));
+    assert!(held(&p).contains(&"manila-share"));
 
     // The back-end check comes before the relation check, as in the reference.
     inputs.shared_db = Endpoint::missing();
@@ -454,8 +453,7 @@ fn credentials_go_to_every_plugin_once_keystone_is_complete() {
     let mut inputs = ready("manila/0", "all");
     inputs.remote_plugins = vec![plugin("remote-manila-plugin:7", &[])];
     let p = plan(&inputs);
-    let auth: Vec<_> = p
-        .unit_data
+    let auth: Vec<_> = unit_data(&p)
         .iter()
         .filter(|(_, b)| b.contains_key("_authentication_data"))
         .map(|(r, b)| (r.to_string(), b["_authentication_data"].clone()))
@@ -469,8 +467,7 @@ fn credentials_go_to_every_plugin_once_keystone_is_complete() {
     );
 
     inputs.identity_service = identity_service(bag(&[("service_host", "10.5.0.5")]));
-    assert!(!plan(&inputs)
-        .unit_data
+    assert!(!unit_data(&plan(&inputs))
         .iter()
         .any(|(_, b)| b.contains_key("_authentication_data")));
 }
@@ -487,7 +484,7 @@ fn invalid_roles_and_config_block_naming_the_input() {
              of api, scheduler, share and data, or all"
         )
     );
-    assert!(p.files.is_empty() && p.packages.is_empty() && p.services == Default::default());
+    assert!(p.files.is_empty() && packages(&p).is_empty() && p.services.is_empty());
 
     let inputs = with_config(
         ready("manila/0", "all"),
@@ -534,7 +531,7 @@ fn an_invalid_option_keeps_the_last_valid_configuration_in_force() {
     );
     assert_eq!(p.files, before.files);
     assert_eq!(p.services, before.services);
-    assert_eq!(p.unit_data, before.unit_data);
+    assert_eq!(unit_data(&p), unit_data(&before));
 }
 
 #[test]
@@ -543,7 +540,7 @@ fn the_release_comes_from_manila_common_and_must_be_supported() {
     inputs.installed.clear();
     let p = plan(&inputs);
     assert_eq!(status(&p), (Status::Maintenance, "Installing packages"));
-    assert_eq!(p.packages.len(), 11);
+    assert_eq!(packages(&p).len(), 11);
     assert!(p.files.is_empty());
 
     inputs.installed = installed(&Roles::all(), "1:22.0.0-0ubuntu1");
@@ -558,7 +555,7 @@ fn the_release_comes_from_manila_common_and_must_be_supported() {
 
     inputs.installed = installed(&Roles::all(), ZED);
     let p = plan(&inputs);
-    assert_eq!(p.app_version.as_deref(), Some("15.1.0"));
+    assert_eq!(p.workload_version.as_deref(), Some("15.1.0"));
     let paste = p
         .files
         .iter()
@@ -585,14 +582,14 @@ fn openstack_origin_places_the_cloud_archive() {
     );
     let p = plan(&inputs);
     assert_eq!(
-        p.apt_source,
-        AptSource::Write(
+        apt_source(&p),
+        Some(Some(
             "# Managed by the manila charm (openstack-origin).\n\
              deb http://ubuntu-cloud.archive.canonical.com/ubuntu noble-updates/epoxy main\n"
                 .into()
-        )
+        ))
     );
-    assert_eq!(p.packages[0], "ubuntu-cloud-keyring");
+    assert_eq!(packages(&p)[0], "ubuntu-cloud-keyring");
 
     let mut debian = ready("manila/0", "all");
     debian.os = OsRelease::parse("ID=debian\nVERSION_CODENAME=bookworm\n");
@@ -605,7 +602,7 @@ fn openstack_origin_places_the_cloud_archive() {
         )
     );
     let debian = with_config(debian, raw_config("all").with("openstack-origin", "distro"));
-    assert_eq!(plan(&debian).apt_source, AptSource::Remove);
+    assert_eq!(apt_source(&plan(&debian)), Some(None));
 
     let mut unknown = ready("manila/0", "all");
     unknown.os = None;
@@ -632,12 +629,16 @@ fn the_api_leader_syncs_the_schema_once_per_release() {
         .unwrap()
         .app_data
         .remove("db-sync-done");
+    let p = plan(&inputs);
+    assert!(syncs_schema(&p));
     assert_eq!(
-        plan(&inputs).schema,
-        SchemaStep::Sync {
-            release: Release::Caracal,
-            cluster: Some(rel("cluster:3"))
-        }
+        app_data(&p),
+        Some((rel("cluster:3"), bag(&[("db-sync-done", "caracal")])))
+    );
+    assert_eq!(
+        run(&p).len(),
+        6,
+        "the services start once the schema is synced"
     );
     // An upgrade: synced for zed, caracal installed.
     inputs
@@ -646,11 +647,12 @@ fn the_api_leader_syncs_the_schema_once_per_release() {
         .unwrap()
         .app_data
         .insert("db-sync-done".into(), "zed".into());
-    assert!(matches!(plan(&inputs).schema, SchemaStep::Sync { .. }));
+    assert!(syncs_schema(&plan(&inputs)));
 
     inputs.leader = false;
     let p = plan(&inputs);
-    assert_eq!(p.schema, SchemaStep::WaitForLeader);
+    assert!(!syncs_schema(&p));
+    assert_eq!(held(&p).len(), 6, "held until the leader synced");
     assert_eq!(
         status(&p),
         (
@@ -663,16 +665,48 @@ fn the_api_leader_syncs_the_schema_once_per_release() {
 #[test]
 fn units_without_api_check_the_schema_until_they_see_it_for_their_release() {
     let mut inputs = ready("manila-share/0", "share");
-    assert_eq!(plan(&inputs).schema, SchemaStep::Ready);
+    assert_eq!(run(&plan(&inputs)), ["manila-share"]);
+    assert!(!manila_charm::services::needs_schema_check(
+        &inputs,
+        Release::Caracal,
+        true
+    ));
+
+    // Seen for zed, caracal installed: gather asks the database.
     inputs.recorded.schema_seen = Some(Release::Zed);
+    assert!(manila_charm::services::needs_schema_check(
+        &inputs,
+        Release::Caracal,
+        true
+    ));
+    inputs.schema_present = Some(false);
+    let p = plan(&inputs);
     assert_eq!(
-        plan(&inputs).schema,
-        SchemaStep::Check {
-            release: Release::Caracal
-        }
+        status(&p),
+        (
+            Status::Waiting,
+            "Waiting for the database schema (synced by the application with the api role); \
+             looking again at the next update-status"
+        )
     );
-    inputs.amqp = Endpoint::missing();
-    assert_eq!(plan(&inputs).schema, SchemaStep::Skip);
+    assert_eq!(held(&p), ["manila-share"]);
+    assert_eq!(recorded(&p, "schema-seen"), None);
+
+    inputs.schema_present = Some(true);
+    let p = plan(&inputs);
+    assert_eq!(status(&p), (Status::Active, "Unit is ready"));
+    assert_eq!(run(&p), ["manila-share"]);
+    assert_eq!(
+        recorded(&p, "schema-seen"),
+        Some(Some("caracal".to_owned()))
+    );
+
+    // Without its relations, the unit does not ask.
+    assert!(!manila_charm::services::needs_schema_check(
+        &inputs,
+        Release::Caracal,
+        false
+    ));
 }
 
 #[test]
@@ -681,14 +715,11 @@ fn a_removed_role_retires_its_installed_services() {
     inputs.recorded.roles = Some(Roles::all());
     let p = plan(&inputs);
     assert_eq!(
-        p.services.retire,
+        in_state(&p, ServiceState::Retire),
         ["manila-scheduler", "manila-share", "manila-data"]
     );
-    assert_eq!(p.services.run, ["apache2", "haproxy", "memcached"]);
-    assert_eq!(
-        p.record_roles.as_ref().map(ToString::to_string).as_deref(),
-        Some("api")
-    );
+    assert_eq!(run(&p), ["apache2", "haproxy", "memcached"]);
+    assert_eq!(recorded(&p, "roles"), Some(Some("api".to_owned())));
 
     // The api role goes: its services stop, its port closes.
     let mut inputs = with_config(ready("manila/0", "all"), raw_config("share"));
@@ -696,7 +727,7 @@ fn a_removed_role_retires_its_installed_services() {
     inputs.recorded.roles = Some(Roles::all());
     let p = plan(&inputs);
     assert_eq!(
-        p.services.retire,
+        in_state(&p, ServiceState::Retire),
         [
             "apache2",
             "haproxy",
@@ -705,7 +736,7 @@ fn a_removed_role_retires_its_installed_services() {
             "manila-data"
         ]
     );
-    assert_eq!(p.api_port, PortChange::Close);
+    assert_eq!(api_port(&p), Some(false));
     assert!(!p.files.iter().any(|f| f.path.contains("haproxy")));
 }
 
@@ -758,6 +789,16 @@ fn config_changes_restart_only_the_services_that_read_what_changed() {
 fn a_paused_unit_holds_nothing_runs_nothing_and_says_so() {
     let mut inputs = ready("manila/0", "all");
     inputs.paused = true;
+    // Paused with its services still up (a package upgrade started them): said, not fixed.
+    assert_eq!(
+        status(&plan(&inputs)),
+        (
+            Status::Blocked,
+            "Services should be paused but these services running: apache2, haproxy, \
+             memcached, manila-scheduler, manila-share, manila-data"
+        )
+    );
+    inputs.running.clear();
     let p = plan(&inputs);
     assert_eq!(
         p.status,
@@ -766,8 +807,8 @@ fn a_paused_unit_holds_nothing_runs_nothing_and_says_so() {
             "Paused. Use 'resume' action to resume normal service."
         )
     );
-    assert!(p.services.run.is_empty() && p.services.hold.is_empty());
-    assert_eq!(p.schema, SchemaStep::Skip);
+    assert!(run(&p).is_empty() && held(&p).is_empty());
+    assert!(!syncs_schema(&p));
 }
 
 #[test]
@@ -781,7 +822,7 @@ fn the_leader_publishes_a_new_stats_password_and_haproxy_fronts_every_api_unit()
         .remove("haproxy-stats-password");
     inputs.new_stats_password = Some("NEW-STATS".into());
     let p = plan(&inputs);
-    let (relation, data) = p.leader_data.clone().unwrap();
+    let (relation, data) = app_data(&p).unwrap();
     assert_eq!(relation, rel("cluster:3"));
     assert_eq!(data["haproxy-stats-password"], "NEW-STATS");
     let haproxy = p
@@ -816,7 +857,7 @@ fn the_leader_publishes_a_new_stats_password_and_haproxy_fronts_every_api_unit()
         .app_data
         .remove("haproxy-stats-password");
     let p = plan(&inputs);
-    assert_eq!(p.leader_data, None);
+    assert_eq!(app_data(&p), None);
     let haproxy = p
         .files
         .iter()
@@ -833,9 +874,8 @@ fn hacluster_gets_the_vips_and_haproxy() {
     );
     inputs.ha = vec![rel("ha:8")];
     let p = plan(&inputs);
-    let (_, ha) = p
-        .unit_data
-        .iter()
+    let (_, ha) = unit_data(&p)
+        .into_iter()
         .find(|(r, _)| r.endpoint() == "ha")
         .unwrap();
     assert_eq!(
@@ -847,18 +887,15 @@ fn hacluster_gets_the_vips_and_haproxy() {
         r#"{"cl_res_manila_haproxy": "res_manila_haproxy"}"#
     );
     assert_eq!(ha["corosync_bindiface"], "eth0");
-    assert_eq!(p.services.unchecked, ["haproxy"]);
-    assert_eq!(
-        p.services.checked().collect::<Vec<_>>(),
-        ["apache2", "memcached"]
-    );
+    assert_eq!(in_state(&p, ServiceState::RunUnchecked), ["haproxy"]);
+    assert_eq!(run(&p), ["apache2", "memcached"]);
 }
 
 #[test]
 fn the_database_and_broker_get_their_requests() {
     let p = plan(&ready("manila/0", "all"));
     let bag_of = |endpoint: &str| {
-        p.unit_data
+        unit_data(&p)
             .iter()
             .find(|(r, _)| r.endpoint() == endpoint)
             .unwrap()
@@ -954,12 +991,18 @@ fn update_status_plans_the_same_status_and_services_without_files_or_relation_da
     inputs.mode = manila_charm::Mode::UpdateStatus;
     let lean = plan(&inputs);
     assert_eq!(lean.status, full.status);
-    assert_eq!(lean.services, full.services);
-    assert_eq!(lean.schema, full.schema);
-    assert!(!full.files.is_empty() && !full.unit_data.is_empty());
-    assert!(full.leader_data.is_some());
+    // Only the revived share service is started; nothing is stopped, retired or masked.
+    assert_eq!(run(&lean), ["manila-share"]);
+    assert_eq!(
+        lean.services.len(),
+        in_state(&lean, ServiceState::Untouched).len() + 1
+    );
+    assert_eq!(lean.commands, full.commands);
+    assert!(!full.files.is_empty() && !unit_data(&full).is_empty());
+    assert!(app_data(&full).is_some());
+    assert!(enables_site(&full) || inputs.site_enabled);
     assert_eq!(paths(&lean), Vec::<&str>::new());
-    assert!(lean.unit_data.is_empty() && lean.leader_data.is_none() && !lean.enable_site);
+    assert!(unit_data(&lean).is_empty() && app_data(&lean).is_none() && !enables_site(&lean));
 }
 
 /// Issue 13: a back end that sends what is not a back end is named with the key, not hidden

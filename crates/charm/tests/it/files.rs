@@ -1,52 +1,60 @@
-//! Rendering and restarts: write only what changed, restart what the map says, unless paused.
+//! Rendering and restarts through a plan: write only what changed, restart the services that
+//! read it, unless they are left alone.
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use charm::{dispatch, Outcome, RenderedFile, Restart};
+use charm::plan::{apply, Plan, PlannedFile, ServiceState};
+use charm::{dispatch, Outcome, RenderedFile, UnitStatus};
 use host::FileSpec;
 use juju::testing::Recorder;
+use juju::Status;
 use serde_json::json;
 
 use crate::support::{count, demo_charm, env, transcript, Machine};
 
 const CONF: &str = "/etc/demo/demo.conf";
 const PASTE: &str = "/etc/demo/paste.ini";
-const RESTART_MAP: &[Restart] = &[
-    Restart {
-        file: CONF,
-        services: &["demo-api", "demo-worker"],
-    },
-    Restart {
-        file: PASTE,
-        services: &["demo-api"],
-    },
-];
 
-// Renders both files from config `value` for the release in unit state, and restarts.
+// Renders both files from config `value` for the release in unit state; both services run,
+// unless the unit is paused (then they are left alone).
 demo_charm!(Renders, |ctx, event| {
     let value = ctx.config()?.string("value")?;
-    let release = ctx.state()?.get("release").unwrap_or("alpha").to_owned();
+    let state = ctx.state()?;
+    let paused = state.paused();
+    let release = state.get("release").unwrap_or("alpha").to_owned();
     let search: Vec<&str> = match release.as_str() {
         "charlie" => vec!["charlie", "bravo", "alpha"],
         "bravo" => vec!["bravo", "alpha"],
         _ => vec!["alpha"],
     };
     let context = json!({ "value": value });
-    let files = [
-        RenderedFile {
-            path: PASTE.into(),
-            content: format!("[pipeline]\nvalue = {value}\n"),
-            spec: FileSpec::new("root", "demo", 0o640),
-        },
-        RenderedFile {
-            path: CONF.into(),
-            content: ctx.templates().render("demo.conf", &search, &context)?,
-            spec: FileSpec::new("root", "demo", 0o640),
-        },
+    let mut plan = Plan::status(UnitStatus::new(Status::Active, ""));
+    plan.files = vec![
+        PlannedFile::new(
+            RenderedFile {
+                path: PASTE.into(),
+                content: format!("[pipeline]\nvalue = {value}\n"),
+                spec: FileSpec::new("root", "demo", 0o640),
+            },
+            &["demo-api"],
+        ),
+        PlannedFile::new(
+            RenderedFile {
+                path: CONF.into(),
+                content: ctx.templates().render("demo.conf", &search, &context)?,
+                spec: FileSpec::new("root", "demo", 0o640),
+            },
+            &["demo-api", "demo-worker"],
+        ),
     ];
-    let changed = ctx.write_files(&files)?;
-    ctx.restart_changed(&changed, RESTART_MAP)?;
+    let state = if paused {
+        ServiceState::Untouched
+    } else {
+        ServiceState::Run
+    };
+    plan.services = vec![("demo-api".into(), state), ("demo-worker".into(), state)];
+    apply(ctx, plan)?;
     Ok(())
 });
 
@@ -55,7 +63,7 @@ fn config(value: &str) -> String {
 }
 
 #[test]
-fn changed_files_restart_their_services_once_in_first_seen_order() {
+fn changed_files_restart_their_readers_once_in_plan_order() {
     let machine = Machine::new();
     let rec = Recorder::new()
         .answer("config-get", &config("one"))
@@ -199,11 +207,15 @@ fn a_paused_unit_writes_files_but_restarts_nothing_and_says_so() {
     assert!(matches!(outcome, Outcome::Handled), "{outcome:?}");
     assert!(machine.service_calls().is_empty());
     assert!(machine.path(CONF).exists());
-    assert!(transcript(&rec).contains(
-        &"juju-log --log-level INFO -- unit is paused: not restarting demo-api, demo-worker \
-          after configuration changes"
-            .to_owned()
-    ));
+    assert!(
+        transcript(&rec).contains(
+            &"juju-log --log-level INFO -- unit is paused: not restarting demo-api, \
+              demo-worker after configuration changes"
+                .to_owned()
+        ),
+        "{:#?}",
+        transcript(&rec)
+    );
 }
 
 #[test]
