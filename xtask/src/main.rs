@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 mod bundles;
 mod demo;
 mod e2e;
+mod linkage;
 mod pack;
 mod validators;
 
