@@ -481,6 +481,56 @@ pub struct Pool {
     pub capabilities: Map<String, Value>,
 }
 
+/// One of Manila's services, as `GET /services` lists them (admins only): the scheduler,
+/// the data service, and one `manila-share` per back end (`host@backend`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Service {
+    pub id: u64,
+    /// `manila-scheduler`, `manila-share`, `manila-data`.
+    pub binary: String,
+    /// `host`, or `host@backend` for `manila-share`.
+    pub host: String,
+    #[serde(default)]
+    pub zone: Option<String>,
+    /// `enabled` or `disabled`: whether an operator lets it take work.
+    pub status: String,
+    /// `up` or `down`: whether it reported in recently.
+    pub state: String,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+impl Service {
+    pub fn is_up(&self) -> bool {
+        self.state == "up"
+    }
+}
+
+/// Filters of `GET /services` (all `None`: every service).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceFilter {
+    pub binary: Option<String>,
+    pub host: Option<String>,
+    pub zone: Option<String>,
+    pub state: Option<String>,
+    pub status: Option<String>,
+}
+
+impl ServiceFilter {
+    pub fn to_query(&self) -> Vec<(String, String)> {
+        [
+            ("binary", &self.binary),
+            ("host", &self.host),
+            ("zone", &self.zone),
+            ("state", &self.state),
+            ("status", &self.status),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.as_ref().map(|v| (key.to_owned(), v.clone())))
+        .collect()
+    }
+}
+
 /// An access rule of a share.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct AccessRule {
