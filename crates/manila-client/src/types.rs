@@ -303,25 +303,36 @@ pub struct ShareFilter {
 
 impl ShareFilter {
     pub fn to_query(&self) -> Vec<(String, String)> {
-        let mut query = Vec::new();
-        let mut push = |key: &str, value: &Option<String>| {
-            if let Some(value) = value {
-                query.push((key.to_owned(), value.clone()));
-            }
-        };
-        push("name", &self.name);
-        push("status", &self.status);
-        push("share_type_id", &self.share_type_id);
-        push("snapshot_id", &self.snapshot_id);
-        push("share_server_id", &self.share_server_id);
-        push("share_network_id", &self.share_network_id);
-        push("host", &self.host);
-        push("project_id", &self.project_id);
-        if self.all_tenants {
-            query.push(("all_tenants".to_owned(), "1".to_owned()));
-        }
-        query
+        query(
+            [
+                ("name", &self.name),
+                ("status", &self.status),
+                ("share_type_id", &self.share_type_id),
+                ("snapshot_id", &self.snapshot_id),
+                ("share_server_id", &self.share_server_id),
+                ("share_network_id", &self.share_network_id),
+                ("host", &self.host),
+                ("project_id", &self.project_id),
+            ],
+            self.all_tenants,
+        )
     }
+}
+
+/// A list's query string: each filter that is set, in order, then `all_tenants=1` when
+/// asked for (admins: every project's resources).
+fn query<const N: usize>(
+    filters: [(&str, &Option<String>); N],
+    all_tenants: bool,
+) -> Vec<(String, String)> {
+    let mut query: Vec<(String, String)> = filters
+        .into_iter()
+        .filter_map(|(key, value)| value.as_ref().map(|v| (key.to_owned(), v.clone())))
+        .collect();
+    if all_tenants {
+        query.push(("all_tenants".to_owned(), "1".to_owned()));
+    }
+    query
 }
 
 /// A share's export location.
@@ -416,20 +427,14 @@ pub struct SnapshotFilter {
 
 impl SnapshotFilter {
     pub fn to_query(&self) -> Vec<(String, String)> {
-        let mut query = Vec::new();
-        for (key, value) in [
-            ("share_id", &self.share_id),
-            ("name", &self.name),
-            ("status", &self.status),
-        ] {
-            if let Some(value) = value {
-                query.push((key.to_owned(), value.clone()));
-            }
-        }
-        if self.all_tenants {
-            query.push(("all_tenants".to_owned(), "1".to_owned()));
-        }
-        query
+        query(
+            [
+                ("share_id", &self.share_id),
+                ("name", &self.name),
+                ("status", &self.status),
+            ],
+            self.all_tenants,
+        )
     }
 }
 
@@ -518,16 +523,16 @@ pub struct ServiceFilter {
 
 impl ServiceFilter {
     pub fn to_query(&self) -> Vec<(String, String)> {
-        [
-            ("binary", &self.binary),
-            ("host", &self.host),
-            ("zone", &self.zone),
-            ("state", &self.state),
-            ("status", &self.status),
-        ]
-        .into_iter()
-        .filter_map(|(key, value)| value.as_ref().map(|v| (key.to_owned(), v.clone())))
-        .collect()
+        query(
+            [
+                ("binary", &self.binary),
+                ("host", &self.host),
+                ("zone", &self.zone),
+                ("state", &self.state),
+                ("status", &self.status),
+            ],
+            false,
+        )
     }
 }
 
