@@ -250,18 +250,41 @@ fn build(root: &Path, charms: &[Charm]) -> Result<BTreeMap<PathBuf, PathBuf>> {
         Linking::Glibc { .. } => "binaries linked against this machine's glibc".to_owned(),
     };
     eprintln!("==> build {} in release mode: {how}", packages.join(", "));
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.current_dir(root).args([
-        "build",
-        "--release",
-        "--message-format=json-render-diagnostics",
-    ]);
+    let mut args = Vec::new();
     for package in &packages {
-        cmd.args(["-p", package]);
+        args.extend(["-p", package]);
     }
     if linking == Linking::Static {
-        cmd.args(["--target", STATIC_TARGET]);
+        args.extend(["--target", STATIC_TARGET]);
     }
+    let built = cargo_build_release(root, &args)?;
+    let binaries: BTreeMap<PathBuf, PathBuf> = charms
+        .iter()
+        .filter_map(|charm| {
+            let key = (charm.dir.clone(), charm.cargo.binary.clone());
+            built
+                .get(&key)
+                .map(|exe: &PathBuf| (charm.dir.clone(), exe.clone()))
+        })
+        .collect();
+    check_linkage(root, &linking, binaries.values())?;
+    Ok(binaries)
+}
+
+/// Runs `cargo build --release` with `args`; returns every binary it built, by package
+/// directory and binary name.
+pub(crate) fn cargo_build_release(
+    root: &Path,
+    args: &[&str],
+) -> Result<BTreeMap<(PathBuf, String), PathBuf>> {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root)
+        .args([
+            "build",
+            "--release",
+            "--message-format=json-render-diagnostics",
+        ])
+        .args(args);
     // Cargo's progress and diagnostics go to stderr as usual; stdout carries one JSON message
     // per line, among them where each binary was written.
     let mut child = cmd
@@ -281,17 +304,7 @@ fn build(root: &Path, charms: &[Charm]) -> Result<BTreeMap<PathBuf, PathBuf>> {
     if !status.success() {
         bail!("step failed: cargo build ({status})");
     }
-    let binaries: BTreeMap<PathBuf, PathBuf> = charms
-        .iter()
-        .filter_map(|charm| {
-            let key = (charm.dir.clone(), charm.cargo.binary.clone());
-            built
-                .get(&key)
-                .map(|exe: &PathBuf| (charm.dir.clone(), exe.clone()))
-        })
-        .collect();
-    check_linkage(root, &linking, binaries.values())?;
-    Ok(binaries)
+    Ok(built)
 }
 
 /// Reads how each binary is linked and checks it runs on every base the archives declare:
@@ -577,7 +590,7 @@ fn run_quiet(what: &str, mut cmd: Command) -> Result<bool> {
     Ok(false)
 }
 
-fn shown(root: &Path, path: &Path) -> String {
+pub(crate) fn shown(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)
         .unwrap_or(path)
         .display()
