@@ -1,11 +1,13 @@
 //! `cargo xtask e2e`: the manila charm against the real thing (issue #8). On this host, as
 //! root, with Debian 12's packages: the emulator in real-host mode deploys manila (all roles)
 //! with a dummy back end, and fixture charms running real MariaDB, RabbitMQ and Keystone;
-//! then the scenario checks the actual Manila API through haproxy with a Keystone token:
-//! a share lifecycle, the Manila API client's own `real_api` test, the charm's Manila-API actions through the emulator's `run` (issue #9), a config change,
-//! pause and resume, a second share-only application with its own back end on a second machine
-//! (the host seen through private overlays and its own PID namespace, see [`RealHost`]), and
-//! oslo-config-validator on every unit's manila.conf.
+//! then the scenario drives the actual Manila API through haproxy with `manila-client`, as
+//! Keystone's admin, at the endpoint the charm registered in the catalog: a share lifecycle,
+//! the Manila API client's own `real_api` test, the charm's Manila-API actions through the
+//! emulator's `run` (issue #9), a config change, pause and resume, a second share-only
+//! application with its own back end on a second machine (the host seen through private
+//! overlays and its own PID namespace, see [`RealHost`]), and oslo-config-validator on every
+//! unit's manila.conf. Raw HTTP only where the client cannot go: a request without a token.
 //!
 //! Every stage is printed as it starts. On failure the services' logs are printed. Teardown
 //! stops every service the scenario may have started, on success and on failure, and the
