@@ -89,7 +89,10 @@ pub(crate) fn demo(root: &Path, args: &DemoArgs) -> Result<()> {
 /// steps run; returns where cargo wrote it.
 fn build_emulator_cli(root: &Path) -> Result<PathBuf> {
     eprintln!("==> build the emulator's command line ({EMULATOR_CLI}) in release mode");
-    let built = pack::cargo_build_release(root, &["-p", "emulator", "--bin", EMULATOR_CLI])?;
+    let built = pack::cargo_build(
+        root,
+        &["--release", "-p", "emulator", "--bin", EMULATOR_CLI],
+    )?;
     built
         .into_iter()
         .find_map(|((_, name), executable)| (name == EMULATOR_CLI).then_some(executable))

@@ -19,6 +19,9 @@ use crate::linkage::{Linkage, OldestBase};
 /// The target that gives static binaries, which run on every Ubuntu base whatever its glibc.
 const STATIC_TARGET: &str = "x86_64-unknown-linux-musl";
 
+/// The Cargo profile of the charm binaries (the workspace's Cargo.toml): release, for size.
+const CHARM_PROFILE: &str = "charm";
+
 #[derive(Debug, clap::Args)]
 pub(crate) struct PackArgs {
     /// Charms to pack, by name under charms/ or by directory (default: every charms/* with a
@@ -249,15 +252,18 @@ fn build(root: &Path, charms: &[Charm]) -> Result<BTreeMap<PathBuf, PathBuf>> {
         Linking::Static => format!("static binaries for {STATIC_TARGET}"),
         Linking::Glibc { .. } => "binaries linked against this machine's glibc".to_owned(),
     };
-    eprintln!("==> build {} in release mode: {how}", packages.join(", "));
-    let mut args = Vec::new();
+    eprintln!(
+        "==> build {} with the {CHARM_PROFILE} profile: {how}",
+        packages.join(", ")
+    );
+    let mut args = vec!["--profile", CHARM_PROFILE];
     for package in &packages {
         args.extend(["-p", package]);
     }
     if linking == Linking::Static {
         args.extend(["--target", STATIC_TARGET]);
     }
-    let built = cargo_build_release(root, &args)?;
+    let built = cargo_build(root, &args)?;
     let binaries: BTreeMap<PathBuf, PathBuf> = charms
         .iter()
         .filter_map(|charm| {
@@ -271,19 +277,15 @@ fn build(root: &Path, charms: &[Charm]) -> Result<BTreeMap<PathBuf, PathBuf>> {
     Ok(binaries)
 }
 
-/// Runs `cargo build --release` with `args`; returns every binary it built, by package
-/// directory and binary name.
-pub(crate) fn cargo_build_release(
+/// Runs `cargo build` with `args`; returns every binary it built, by package directory and
+/// binary name.
+pub(crate) fn cargo_build(
     root: &Path,
     args: &[&str],
 ) -> Result<BTreeMap<(PathBuf, String), PathBuf>> {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(root)
-        .args([
-            "build",
-            "--release",
-            "--message-format=json-render-diagnostics",
-        ])
+        .args(["build", "--message-format=json-render-diagnostics"])
         .args(args);
     // Cargo's progress and diagnostics go to stderr as usual; stdout carries one JSON message
     // per line, among them where each binary was written.
