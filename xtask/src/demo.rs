@@ -1,8 +1,8 @@
 //! `cargo xtask demo`: the README's main job. Packs the charms into `build/` and the fixture
 //! charms standing in for the Charmhub ones (keystone, mysql-innodb-cluster, mysql-router,
 //! rabbitmq-server, hacluster) into the charm store `build/store/`, deploys a bundle into a
-//! fresh emulator model, settles it, and prints the status table and where each unit's
-//! rendered files are.
+//! fresh emulator model, settles it, prints the status table and where each unit's rendered
+//! files are, and builds the emulator's command line, with which the README goes on.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use emulator::Model;
 
-use crate::pack::{self, PackArgs};
+use crate::pack::{self, shown, PackArgs};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct DemoArgs {
@@ -26,6 +26,8 @@ pub(crate) struct DemoArgs {
 pub(crate) const STORE: &str = "build/store";
 /// The fixture charms' directory.
 const FIXTURES: &str = "tests/fixtures/charms";
+/// The emulator's `juju`-like command line (`crates/emulator/src/bin/juju-emulator`).
+const EMULATOR_CLI: &str = "juju-emulator";
 
 /// Files worth pointing at after a deploy, when a unit rendered them.
 const INTERESTING_FILES: &[&str] = &[
@@ -40,6 +42,8 @@ pub(crate) fn demo(root: &Path, args: &DemoArgs) -> Result<()> {
         root,
         &PackArgs::every_charm_in(&root.join(FIXTURES), Path::new(STORE))?,
     )?;
+    // Built before the deploy, so that its compile output does not push the status away.
+    let cli = build_emulator_cli(root)?;
     let bundle = root.join(&args.bundle);
     let dir = root.join(&args.model);
     if dir.exists() {
@@ -73,9 +77,42 @@ pub(crate) fn demo(root: &Path, args: &DemoArgs) -> Result<()> {
         }
     }
     println!(
-        "\nThe model stays in {}; try: target/release/juju-emulator --model {} status",
+        "\nThe model stays in {}; try: {} --model {} status",
         args.model.display(),
+        shown(root, &cli),
         args.model.display()
     );
     Ok(())
+}
+
+/// Builds the emulator's command line, which the demo's last line and the README's next
+/// steps run; returns where cargo wrote it.
+fn build_emulator_cli(root: &Path) -> Result<PathBuf> {
+    eprintln!("==> build the emulator's command line ({EMULATOR_CLI}) in release mode");
+    let built = pack::cargo_build(
+        root,
+        &["--release", "-p", "emulator", "--bin", EMULATOR_CLI],
+    )?;
+    built
+        .into_iter()
+        .find_map(|((_, name), executable)| (name == EMULATOR_CLI).then_some(executable))
+        .with_context(|| format!("cargo built no {EMULATOR_CLI} binary"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readme_runs_the_emulator_cli_the_demo_builds() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let readme = fs::read_to_string(root.join("README.md")).unwrap();
+        let cli = format!("target/release/{EMULATOR_CLI} --model build/demo-model");
+        assert!(readme.contains(&cli), "README.md never runs {cli}");
+        let emulator = fs::read_to_string(root.join("crates/emulator/Cargo.toml")).unwrap();
+        assert!(
+            emulator.contains(&format!("name = \"{EMULATOR_CLI}\"")),
+            "the emulator package has no binary {EMULATOR_CLI}"
+        );
+    }
 }

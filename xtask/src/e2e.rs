@@ -1,12 +1,13 @@
 //! `cargo xtask e2e`: the manila charm against the real thing (issue #8). On this host, as
 //! root, with Debian 12's packages: the emulator in real-host mode deploys manila (all roles)
 //! with a dummy back end, and fixture charms running real MariaDB, RabbitMQ and Keystone;
-//! then the scenario checks the actual Manila API through haproxy with a Keystone token:
-//! a share lifecycle, the Manila API client's own `real_api` test (when it exists and builds),
-//! the charm's Manila-API actions through the emulator's `run` (issue #9), a config change,
-//! pause and resume, a second share-only application with its own back end on a second machine
-//! (the host seen through private overlays and its own PID namespace, see [`RealHost`]), and
-//! oslo-config-validator on every unit's manila.conf.
+//! then the scenario drives the actual Manila API through haproxy with `manila-client`, as
+//! Keystone's admin, at the endpoint the charm registered in the catalog: a share lifecycle,
+//! the Manila API client's own `real_api` test, the charm's Manila-API actions through the
+//! emulator's `run` (issue #9), a config change, pause and resume, a second share-only
+//! application with its own back end on a second machine (the host seen through private
+//! overlays and its own PID namespace, see [`RealHost`]), and oslo-config-validator on every
+//! unit's manila.conf. Raw HTTP only where the client cannot go: a request without a token.
 //!
 //! Every stage is printed as it starts. On failure the services' logs are printed. Teardown
 //! stops every service the scenario may have started, on success and on failure, and the
@@ -14,7 +15,6 @@
 //! Everything listens on and talks to loopback addresses only.
 
 mod actions;
-mod client;
 
 use std::cell::Cell;
 use std::fs;
@@ -25,10 +25,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use emulator::{DeployOptions, Model, Placement, RealHost};
-use serde_json::{json, Map, Value};
+use manila_client::{
+    Auth, Client, Domain, Endpoint, Interface, Keystone, NewAccessRule, NewShare, NewShareType,
+    NewSnapshot, Project, Secret, ServiceFilter, Settings, Share, ShareType, Wait,
+};
+use serde_json::Map;
 
 use crate::{cargo, step, validators};
-use client::{id_of, Manila, Token};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct E2eArgs {
@@ -445,39 +448,56 @@ fn all_active(model: &Model) -> Result<()> {
 
 // ---- the scenario --------------------------------------------------------------------------
 
-fn api_answers(model_dir: &Path, keystone: &str, endpoint: &str) -> Result<Manila> {
+fn api_answers(model_dir: &Path, keystone: &str, endpoint: &str) -> Result<Client> {
     stage("the API answers through haproxy on 8786 with a Keystone token");
     let password = fs::read_to_string(model_dir.join("admin-password"))?;
-    let token = Token::admin(keystone, &password)?;
-    let versions = ureq::get(&format!("{endpoint}/")).call();
-    match versions {
-        Ok(r) if r.status() == 300 => {}
-        Err(ureq::Error::Status(300, _)) => {}
-        other => bail!("GET {endpoint}/ should list the API versions (300): {other:?}"),
+    // Found through the catalog as an operator would: what the charm registered in Keystone.
+    let manila = Client::connect(Settings::new(
+        Auth::Keystone(Keystone {
+            auth_url: format!("{keystone}/v3"),
+            username: "admin".to_owned(),
+            password: Secret::new(password.trim()),
+            user_domain: Domain::Id("default".to_owned()),
+            project: Project::Name {
+                name: "admin".to_owned(),
+                domain: Domain::Id("default".to_owned()),
+            },
+        }),
+        Endpoint::Catalog {
+            interface: Interface::Public,
+            region: None,
+        },
+    ))?;
+    if !manila.endpoint().starts_with(&format!("{endpoint}/v2/")) {
+        bail!(
+            "the catalog's public sharev2 endpoint is {}, not manila/0's haproxy at {endpoint}",
+            manila.endpoint()
+        );
     }
-    let manila = Manila::new(endpoint, &token);
-    // Without a token the API refuses: Keystone auth is really on.
-    let anonymous = ureq::get(&format!("{endpoint}/v2/{}/shares", token.project_id)).call();
-    if !matches!(anonymous, Err(ureq::Error::Status(401, _))) {
-        bail!("GET /shares without a token should be 401: {anonymous:?}");
+    // Without a token the API refuses: Keystone auth is really on. (Raw HTTP: the client
+    // always sends one.)
+    let shares = format!("{}/shares", manila.endpoint());
+    let anonymous = reqwest::blocking::get(&shares)
+        .with_context(|| format!("GET {shares} without a token"))?
+        .status();
+    if anonymous != reqwest::StatusCode::UNAUTHORIZED {
+        bail!("GET {shares} without a token should be 401, not {anonymous}");
     }
     eprintln!(
-        "    token for project {} accepted; waiting for the services and the dummy1 pool",
-        token.project_id
+        "    {} at microversion {} with an admin token; waiting for the services and the \
+         dummy1 pool",
+        manila.endpoint(),
+        manila.microversion()
     );
     wait_for(
         "manila-scheduler, manila-share (dummy1) and manila-data up",
         180,
         || {
-            let services = manila.expect("GET", "/services", None, &[200])?;
+            let services = manila.list_services(&ServiceFilter::default())?;
             let up = |binary: &str, host_suffix: &str| {
-                services["services"].as_array().is_some_and(|all| {
-                    all.iter().any(|s| {
-                        s["binary"] == binary
-                            && s["state"] == "up"
-                            && s["host"].as_str().is_some_and(|h| h.ends_with(host_suffix))
-                    })
-                })
+                services
+                    .iter()
+                    .any(|s| s.binary == binary && s.is_up() && s.host.ends_with(host_suffix))
             };
             Ok(
                 up("manila-scheduler", "")
@@ -492,7 +512,7 @@ fn api_answers(model_dir: &Path, keystone: &str, endpoint: &str) -> Result<Manil
     // report fills with a pool-less host until the next scheduling request (real-peers
     // gotcha 3): while the pool is missing, make one, a throw-away share.
     let share_type = default_share_type(&manila)?;
-    eprintln!("    share type default = {share_type}");
+    eprintln!("    share type default = {}", share_type.id);
     wait_for("the dummy1 pool at the scheduler", 240, || {
         if pool_listed(&manila, "@dummy1#")? {
             return Ok(true);
@@ -504,52 +524,90 @@ fn api_answers(model_dir: &Path, keystone: &str, endpoint: &str) -> Result<Manil
     Ok(manila)
 }
 
+/// How long a share or snapshot may take to change state, and how often to look.
+const WAIT: Wait = Wait {
+    timeout: Duration::from_secs(120),
+    interval: Duration::from_millis(500),
+};
+
+/// The share type `name`, created (public, with `extra_specs`) if missing.
+fn share_type(manila: &Client, name: &str, extra_specs: &[(&str, &str)]) -> Result<ShareType> {
+    if let Some(found) = manila.find_share_type(name)? {
+        return Ok(found);
+    }
+    let mut new = NewShareType::new(name, false);
+    new.extra_specs = extra_specs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    Ok(manila.create_share_type(&new)?)
+}
+
 /// The share type the lifecycle uses, created if missing: snapshots, shares from snapshots.
-fn default_share_type(manila: &Manila) -> Result<String> {
-    manila.share_type(
+fn default_share_type(manila: &Client) -> Result<ShareType> {
+    share_type(
+        manila,
         "default",
-        json!({"driver_handles_share_servers": false, "snapshot_support": true,
-               "create_share_from_snapshot_support": true}),
+        &[
+            ("snapshot_support", "True"),
+            ("create_share_from_snapshot_support", "True"),
+        ],
     )
 }
 
 /// Whether the scheduler's pools list names one containing `needle`.
-fn pool_listed(manila: &Manila, needle: &str) -> Result<bool> {
-    let pools = manila.expect("GET", "/scheduler-stats/pools", None, &[200])?;
-    Ok(pools["pools"].as_array().is_some_and(|all| {
-        all.iter()
-            .any(|p| p["name"].as_str().is_some_and(|n| n.contains(needle)))
-    }))
+fn pool_listed(manila: &Client, needle: &str) -> Result<bool> {
+    Ok(manila
+        .list_pools()?
+        .iter()
+        .any(|pool| pool.name.contains(needle)))
 }
 
 /// One scheduling request, for its side effect of refreshing the scheduler's host cache: a
 /// share of the default type, whatever becomes of it (available, or error for want of a
 /// pool), then deleted.
-fn schedule_probe(manila: &Manila) -> Result<()> {
-    let created = manila.expect(
-        "POST",
-        "/shares",
-        Some(
-            json!({"share": {"name": "e2e-probe", "share_proto": "NFS", "size": 1,
-                               "share_type": "default"}}),
-        ),
-        &[200, 202],
-    )?;
-    let id = id_of(&created, "share")?;
-    let started = Instant::now();
-    loop {
-        let share = manila.expect("GET", &format!("/shares/{id}"), None, &[200])?;
-        let status = share["share"]["status"].as_str().unwrap_or_default();
-        if status != "creating" {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            bail!("probe share {id} still 'creating' after 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(500));
+fn schedule_probe(manila: &Client) -> Result<()> {
+    let probe = manila.create_share(&new_share("e2e-probe", Some("default")))?;
+    let wait = Wait {
+        timeout: Duration::from_secs(60),
+        ..WAIT
+    };
+    match manila.wait_for_share(&probe.id, "available", wait) {
+        Ok(_) | Err(manila_client::Error::ErrorState { .. }) => {}
+        Err(e) => return Err(e.into()),
     }
-    manila.expect("DELETE", &format!("/shares/{id}"), None, &[202])?;
-    manila.wait_gone("share", &id)
+    delete_share(manila, &probe.id)
+}
+
+/// A 1 GiB NFS share named `name`, of `share_type` (the default type when `None`).
+fn new_share(name: &str, share_type: Option<&str>) -> NewShare {
+    let mut share = NewShare::new("NFS", 1);
+    share.name = Some(name.to_owned());
+    share.share_type = share_type.map(str::to_owned);
+    share
+}
+
+/// Deletes a share, if it is still there, and waits until it is gone.
+fn delete_share(manila: &Client, id: &str) -> Result<()> {
+    match manila.delete_share(id) {
+        Err(e) if e.is_not_found() => return Ok(()),
+        deleted => deleted?,
+    }
+    Ok(manila.wait_for_share_gone(id, WAIT)?)
+}
+
+/// Deletes a snapshot, if it is still there, and waits until it is gone.
+fn delete_snapshot(manila: &Client, id: &str) -> Result<()> {
+    match manila.delete_snapshot(id) {
+        Err(e) if e.is_not_found() => return Ok(()),
+        deleted => deleted?,
+    }
+    Ok(manila.wait_for_snapshot_gone(id, WAIT)?)
+}
+
+/// Whether Manila's API answers an authenticated request through haproxy.
+fn api_answers_now(manila: &Client) -> bool {
+    manila.list_share_types().is_ok()
 }
 
 /// Polls `check` every second until it says yes, for at most `seconds`.
@@ -572,111 +630,62 @@ fn wait_for(what: &str, seconds: u64, mut check: impl FnMut() -> Result<bool>) -
     }
 }
 
-fn lifecycle(manila: &Manila) -> Result<()> {
+fn lifecycle(manila: &Client) -> Result<()> {
     stage("share type, share, access rule, snapshot, share from snapshot, extend, delete");
     default_share_type(manila)?;
-    let share = create_share(
-        manila,
-        json!({"name": "e2e-1", "share_proto": "NFS", "size": 1, "share_type": "default"}),
-    )?;
-    let exports = manila.expect(
-        "GET",
-        &format!("/shares/{share}/export_locations"),
-        None,
-        &[200],
-    )?;
-    let paths = exports["export_locations"].as_array().map_or(0, Vec::len);
-    if paths == 0 {
-        bail!("share {share} is available but has no export location: {exports}");
+    let share = create_share(manila, &new_share("e2e-1", Some("default")))?;
+    let exports = manila.export_locations(&share.id)?;
+    if exports.is_empty() {
+        bail!("share {} is available but has no export location", share.id);
     }
-    let rule = manila.expect(
-        "POST",
-        &format!("/shares/{share}/action"),
-        Some(
-            json!({"allow_access": {"access_type": "ip", "access_to": "10.0.0.0/24",
-                                      "access_level": "rw"}}),
-        ),
-        &[200],
+    let rule = manila.allow_access(
+        &share.id,
+        &NewAccessRule {
+            access_type: "ip".to_owned(),
+            access_to: "10.0.0.0/24".to_owned(),
+            access_level: "rw".to_owned(),
+        },
     )?;
-    let rule_id = id_of(&rule, "access")?;
     wait_for("the access rule to be active", 60, || {
-        let rules = manila.expect(
-            "GET",
-            &format!("/share-access-rules?share_id={share}"),
-            None,
-            &[200],
-        )?;
-        Ok(rules["access_list"].as_array().is_some_and(|all| {
-            all.iter()
-                .any(|r| r["id"] == rule_id.as_str() && r["state"] == "active")
-        }))
+        Ok(manila
+            .list_access_rules(&share.id)?
+            .iter()
+            .any(|r| r.id == rule.id && r.state.as_deref() == Some("active")))
     })?;
-    let snapshot = manila.expect(
-        "POST",
-        "/snapshots",
-        Some(json!({"snapshot": {"share_id": share, "name": "e2e-snap"}})),
-        &[200, 202],
-    )?;
-    let snapshot = id_of(&snapshot, "snapshot")?;
-    manila.wait_status("snapshot", &snapshot, "available")?;
-    eprintln!("    snapshot {snapshot} available");
-    let from_snapshot = create_share(
-        manila,
-        json!({"name": "e2e-2", "share_proto": "NFS", "size": 1, "snapshot_id": snapshot}),
-    )?;
-    manila.expect(
-        "POST",
-        &format!("/shares/{share}/action"),
-        Some(json!({"extend": {"new_size": 2}})),
-        &[202],
-    )?;
-    let extended = manila.wait_status("share", &share, "available")?;
-    if extended["size"] != 2 {
+    let snapshot = manila.create_snapshot(&NewSnapshot {
+        share_id: share.id.clone(),
+        name: Some("e2e-snap".to_owned()),
+        description: None,
+        force: false,
+    })?;
+    manila.wait_for_snapshot(&snapshot.id, "available", WAIT)?;
+    eprintln!("    snapshot {} available", snapshot.id);
+    let mut from_snapshot = new_share("e2e-2", None);
+    from_snapshot.snapshot_id = Some(snapshot.id.clone());
+    let from_snapshot = create_share(manila, &from_snapshot)?;
+    manila.extend_share(&share.id, 2)?;
+    let extended = manila.wait_for_share(&share.id, "available", WAIT)?;
+    if extended.size != Some(2) {
         bail!(
-            "share {share} extended to 2 GiB reports size {}",
-            extended["size"]
+            "share {} extended to 2 GiB reports size {:?}",
+            share.id,
+            extended.size
         );
     }
-    eprintln!("    share {share} extended to 2 GiB");
-    manila.expect(
-        "POST",
-        &format!("/shares/{share}/action"),
-        Some(json!({"deny_access": {"access_id": rule_id}})),
-        &[202],
-    )?;
-    manila.expect("DELETE", &format!("/shares/{from_snapshot}"), None, &[202])?;
-    manila.wait_gone("share", &from_snapshot)?;
-    manila.expect("DELETE", &format!("/snapshots/{snapshot}"), None, &[202])?;
-    manila.wait_gone("snapshot", &snapshot)?;
-    manila.expect("DELETE", &format!("/shares/{share}"), None, &[202])?;
-    manila.wait_gone("share", &share)?;
+    eprintln!("    share {} extended to 2 GiB", share.id);
+    manila.deny_access(&share.id, &rule.id)?;
+    delete_share(manila, &from_snapshot.id)?;
+    delete_snapshot(manila, &snapshot.id)?;
+    delete_share(manila, &share.id)?;
     eprintln!("    everything deleted");
     Ok(())
 }
 
 /// The Manila API client's own test against this deployment, found through Keystone's
-/// catalog as an operator would: only when that test exists and builds (it is another
-/// piece of work, maybe unfinished); otherwise says why it is skipped.
+/// catalog as an operator would.
 fn client_real_api(root: &Path, model_dir: &Path, keystone: &str) -> Result<()> {
     stage("manila-client's real_api test against this deployment (through the catalog)");
-    let source = root.join("crates/manila-client/tests/real_api.rs");
-    if !source.exists() {
-        eprintln!("    SKIPPED: {} does not exist", source.display());
-        return Ok(());
-    }
     let args = ["test", "-p", "manila-client", "--test", "real_api"];
-    let built = cargo(root, &[&args[..], &["--no-run"]].concat())
-        .output()
-        .context("building manila-client's real_api test")?;
-    if !built.status.success() {
-        let stderr = String::from_utf8_lossy(&built.stderr);
-        let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
-        eprintln!("    SKIPPED: manila-client's real_api test does not build:");
-        for line in tail.iter().rev() {
-            eprintln!("      {line}");
-        }
-        return Ok(());
-    }
     let password = fs::read_to_string(model_dir.join("admin-password"))?;
     let mut test = cargo(root, &args);
     test.env("MANILA_CLIENT_TEST_ENDPOINT", "catalog")
@@ -688,18 +697,16 @@ fn client_real_api(root: &Path, model_dir: &Path, keystone: &str) -> Result<()> 
     step("cargo test -p manila-client --test real_api", test)
 }
 
-/// Creates a share and waits until it is available; returns its id.
-fn create_share(manila: &Manila, share: Value) -> Result<String> {
-    let created = manila.expect(
-        "POST",
-        "/shares",
-        Some(json!({"share": share})),
-        &[200, 202],
-    )?;
-    let id = id_of(&created, "share")?;
-    let share = manila.wait_status("share", &id, "available")?;
-    eprintln!("    share {id} available on {}", share["host"]);
-    Ok(id)
+/// Creates a share and waits until it is available.
+fn create_share(manila: &Client, new: &NewShare) -> Result<Share> {
+    let created = manila.create_share(new)?;
+    let share = manila.wait_for_share(&created.id, "available", WAIT)?;
+    eprintln!(
+        "    share {} available on {}",
+        share.id,
+        share.host.as_deref().unwrap_or("(host not shown)")
+    );
+    Ok(share)
 }
 
 /// The pid in each pid file of [`PID_FILES`] (host view).
@@ -716,7 +723,7 @@ fn pids() -> Vec<(&'static str, Option<String>)> {
         .collect()
 }
 
-fn debug_change(model: &mut Model, manila: &Manila) -> Result<()> {
+fn debug_change(model: &mut Model, manila: &Client) -> Result<()> {
     stage("config debug=true: manila.conf changes, only the affected services restart");
     let before = pids();
     model.set_config("manila", [("debug", true)])?;
@@ -745,12 +752,12 @@ fn debug_change(model: &mut Model, manila: &Manila) -> Result<()> {
         bail!("config debug=true should restart exactly {expected:?} (manila.conf readers), restarted {restarted:?}");
     }
     wait_for("the API to answer again", 60, || {
-        Ok(manila.call("GET", "/shares", None)?.status == 200)
+        Ok(api_answers_now(manila))
     })?;
     Ok(())
 }
 
-fn pause_resume(model: &mut Model, manila: &Manila) -> Result<()> {
+fn pause_resume(model: &mut Model, manila: &Client) -> Result<()> {
     stage("pause: services stop, the API stops answering, status says paused; resume");
     if !model.charm("manila")?.actions.actions.contains_key("pause") {
         eprintln!("    SKIPPED: the manila charm has no pause action yet");
@@ -776,10 +783,7 @@ fn pause_resume(model: &mut Model, manila: &Manila) -> Result<()> {
             bail!("{service} still runs on the paused unit");
         }
     }
-    if manila
-        .call("GET", "/shares", None)
-        .is_ok_and(|a| a.status == 200)
-    {
+    if api_answers_now(manila) {
         bail!("the API still answers on the paused unit");
     }
     eprintln!(
@@ -802,12 +806,12 @@ fn pause_resume(model: &mut Model, manila: &Manila) -> Result<()> {
     model.settle()?;
     all_active(model)?;
     wait_for("the API to answer after resume", 90, || {
-        Ok(manila.call("GET", "/shares", None)?.status == 200)
+        Ok(api_answers_now(manila))
     })?;
     Ok(())
 }
 
-fn second_share_app(root: &Path, model: &mut Model, manila: &Manila) -> Result<()> {
+fn second_share_app(root: &Path, model: &mut Model, manila: &Client) -> Result<()> {
     stage("a second share-only application (machine 1) with back end dummy2");
     model.deploy(
         "manila-share2",
@@ -836,51 +840,36 @@ fn second_share_app(root: &Path, model: &mut Model, manila: &Manila) -> Result<(
     model.settle()?;
     all_active(model)?;
     wait_for("manila-share @dummy2 up at the same scheduler", 180, || {
-        let services = manila.expect("GET", "/services?binary=manila-share", None, &[200])?;
-        Ok(services["services"].as_array().is_some_and(|all| {
-            all.iter().any(|s| {
-                s["state"] == "up" && s["host"].as_str().is_some_and(|h| h.ends_with("@dummy2"))
-            })
-        }))
+        let shares = manila.list_services(&ServiceFilter {
+            binary: Some("manila-share".to_owned()),
+            ..ServiceFilter::default()
+        })?;
+        Ok(shares
+            .iter()
+            .any(|s| s.is_up() && s.host.ends_with("@dummy2")))
     })?;
-    manila.share_type(
-        "dummy2",
-        json!({"driver_handles_share_servers": false, "share_backend_name": "DUMMY2"}),
-    )?;
+    share_type(manila, "dummy2", &[("share_backend_name", "DUMMY2")])?;
     // The scheduler hears of dummy2's pool from its start-up report, or the next periodic
     // one: until then a share of this type finds no host, so retry until it lands.
     let started = Instant::now();
     let share = loop {
-        let created = manila.expect(
-            "POST",
-            "/shares",
-            Some(
-                json!({"share": {"name": "e2e-3", "share_proto": "NFS", "size": 1,
-                                   "share_type": "dummy2"}}),
-            ),
-            &[200, 202],
-        )?;
-        let id = id_of(&created, "share")?;
-        match manila.wait_status("share", &id, "available") {
+        let created = manila.create_share(&new_share("e2e-3", Some("dummy2")))?;
+        match manila.wait_for_share(&created.id, "available", WAIT) {
             Ok(share) => break share,
             Err(e) if started.elapsed() < Duration::from_secs(180) => {
                 eprintln!("    not yet ({e}); retrying");
-                manila.expect("DELETE", &format!("/shares/{id}"), None, &[202])?;
-                manila.wait_gone("share", &id)?;
+                delete_share(manila, &created.id)?;
                 std::thread::sleep(Duration::from_secs(5));
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     };
-    let host = share["host"].as_str().unwrap_or_default();
+    let host = share.host.as_deref().unwrap_or_default();
     if !host.contains("@dummy2#") {
         bail!("the dummy2-type share landed on {host}, not on back end dummy2");
     }
-    eprintln!("    share {} landed on {host}", share["id"]);
-    let id = share["id"].as_str().unwrap_or_default().to_owned();
-    manila.expect("DELETE", &format!("/shares/{id}"), None, &[202])?;
-    manila.wait_gone("share", &id)?;
-    Ok(())
+    eprintln!("    share {} landed on {host}", share.id);
+    delete_share(manila, &share.id)
 }
 
 /// Every manila unit's rendered manila.conf: the host's for machine 0, the overlay's for the

@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 mod bundles;
 mod demo;
 mod e2e;
+mod linkage;
 mod pack;
 mod validators;
 
@@ -33,7 +34,7 @@ enum Cmd {
     E2e(e2e::E2eArgs),
     /// Run the benchmarks and print their figures.
     Bench,
-    /// Build the charms in release mode and pack them into build/<name>.charm.
+    /// Build the charms (static, small) and pack them into build/<name>.charm.
     Pack(pack::PackArgs),
     /// Lint the packed charms with charm-proof and `charmcraft analyse`.
     CheckCharms(pack::CheckArgs),

@@ -10,13 +10,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
-use charm_pack::{extract, validate, CargoCharm, CharmSource};
+use charm_pack::{extract, validate, CargoCharm, CharmSource, BASES};
 use emulator::{DeployOptions, Model};
 
 use crate::bundles;
+use crate::linkage::{Linkage, OldestBase};
 
 /// The target that gives static binaries, which run on every Ubuntu base whatever its glibc.
 const STATIC_TARGET: &str = "x86_64-unknown-linux-musl";
+
+/// The Cargo profile of the charm binaries (the workspace's Cargo.toml): release, for size.
+const CHARM_PROFILE: &str = "charm";
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct PackArgs {
@@ -188,31 +192,101 @@ fn select(root: &Path, requested: &[String]) -> Result<Vec<Charm>> {
         .collect()
 }
 
+/// How the charm binaries are linked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Linking {
+    /// For [`STATIC_TARGET`]: no loader, no glibc; runs on every base.
+    Static,
+    /// For the host's target, against its glibc; why the static target is not used.
+    Glibc { why: String },
+}
+
+/// The C compilers for musl that cc-rs looks for, which ring (rustls's cryptography, under
+/// manila-client) needs to build its C and assembly for the static target.
+const MUSL_C_COMPILERS: &[&str] = &["x86_64-linux-musl-gcc", "musl-gcc"];
+
+/// Static when there is a C compiler for musl and the musl target is installed or rustup
+/// can install it; otherwise glibc, saying why.
+fn choose_linking() -> Linking {
+    let cc_given = std::env::var_os("CC_x86_64_unknown_linux_musl").is_some();
+    if !cc_given && MUSL_C_COMPILERS.iter().all(|cc| find_on_path(cc).is_none()) {
+        return Linking::Glibc {
+            why: "there is no C compiler for musl on PATH (`apt-get install musl-tools` \
+                  gives musl-gcc)"
+                .to_owned(),
+        };
+    }
+    if static_target_installed() {
+        return Linking::Static;
+    }
+    let rustup = Command::new("rustup")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !rustup.is_ok_and(|s| s.success()) {
+        return Linking::Glibc {
+            why: format!("rustup is not on PATH to add the {STATIC_TARGET} target"),
+        };
+    }
+    eprintln!("==> rustup target add {STATIC_TARGET} (static charm binaries run on every base)");
+    let added = Command::new("rustup")
+        .args(["target", "add", STATIC_TARGET])
+        .status();
+    match added {
+        Ok(status) if status.success() && static_target_installed() => Linking::Static,
+        Ok(status) => Linking::Glibc {
+            why: format!("`rustup target add {STATIC_TARGET}` failed ({status})"),
+        },
+        Err(e) => Linking::Glibc {
+            why: format!("`rustup target add {STATIC_TARGET}` could not start: {e}"),
+        },
+    }
+}
+
 /// Builds every charm's package in one cargo run, and returns each charm directory's binary.
 fn build(root: &Path, charms: &[Charm]) -> Result<BTreeMap<PathBuf, PathBuf>> {
     let packages: Vec<&str> = charms.iter().map(|c| c.cargo.package.as_str()).collect();
-    let static_build = static_target_installed();
-    let how = if static_build {
-        format!("static binaries for {STATIC_TARGET}")
-    } else {
-        format!(
-            "binaries linked against this machine's glibc: the {STATIC_TARGET} target is not \
-             installed (`rustup target add {STATIC_TARGET}` gives static ones)"
-        )
+    let linking = choose_linking();
+    let how = match &linking {
+        Linking::Static => format!("static binaries for {STATIC_TARGET}"),
+        Linking::Glibc { .. } => "binaries linked against this machine's glibc".to_owned(),
     };
-    eprintln!("==> build {} in release mode: {how}", packages.join(", "));
-    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.current_dir(root).args([
-        "build",
-        "--release",
-        "--message-format=json-render-diagnostics",
-    ]);
+    eprintln!(
+        "==> build {} with the {CHARM_PROFILE} profile: {how}",
+        packages.join(", ")
+    );
+    let mut args = vec!["--profile", CHARM_PROFILE];
     for package in &packages {
-        cmd.args(["-p", package]);
+        args.extend(["-p", package]);
     }
-    if static_build {
-        cmd.args(["--target", STATIC_TARGET]);
+    if linking == Linking::Static {
+        args.extend(["--target", STATIC_TARGET]);
     }
+    let built = cargo_build(root, &args)?;
+    let binaries: BTreeMap<PathBuf, PathBuf> = charms
+        .iter()
+        .filter_map(|charm| {
+            let key = (charm.dir.clone(), charm.cargo.binary.clone());
+            built
+                .get(&key)
+                .map(|exe: &PathBuf| (charm.dir.clone(), exe.clone()))
+        })
+        .collect();
+    check_linkage(root, &linking, binaries.values())?;
+    Ok(binaries)
+}
+
+/// Runs `cargo build` with `args`; returns every binary it built, by package directory and
+/// binary name.
+pub(crate) fn cargo_build(
+    root: &Path,
+    args: &[&str],
+) -> Result<BTreeMap<(PathBuf, String), PathBuf>> {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root)
+        .args(["build", "--message-format=json-render-diagnostics"])
+        .args(args);
     // Cargo's progress and diagnostics go to stderr as usual; stdout carries one JSON message
     // per line, among them where each binary was written.
     let mut child = cmd
@@ -232,15 +306,46 @@ fn build(root: &Path, charms: &[Charm]) -> Result<BTreeMap<PathBuf, PathBuf>> {
     if !status.success() {
         bail!("step failed: cargo build ({status})");
     }
-    Ok(charms
-        .iter()
-        .filter_map(|charm| {
-            let key = (charm.dir.clone(), charm.cargo.binary.clone());
-            built
-                .get(&key)
-                .map(|exe: &PathBuf| (charm.dir.clone(), exe.clone()))
-        })
-        .collect())
+    Ok(built)
+}
+
+/// Reads how each binary is linked and checks it runs on every base the archives declare:
+/// a static build must have come out static; a glibc one must need no newer glibc than the
+/// oldest base ships, and says loudly that it is not static.
+fn check_linkage<'a>(
+    root: &Path,
+    linking: &Linking,
+    binaries: impl Iterator<Item = &'a PathBuf>,
+) -> Result<()> {
+    let oldest = OldestBase::of(BASES)?;
+    if let Linking::Glibc { why } = linking {
+        eprintln!(
+            "==> WARNING: the charm binaries are NOT static but linked against this machine's \
+             glibc, because {why}. They run in the emulator here; on a controller, each \
+             archive runs only where the glibc its binary needs is, checked below against \
+             the oldest base manifest.yaml declares ({oldest})."
+        );
+    }
+    for binary in binaries {
+        let linkage = Linkage::read(binary)?;
+        let built_static = *linking == Linking::Static;
+        match linkage.runs_on(&oldest, built_static) {
+            Ok(fact) => eprintln!("    {}: {fact}", shown(root, binary)),
+            Err(why) if built_static => {
+                bail!(
+                    "{} was built for {STATIC_TARGET}: {why}",
+                    shown(root, binary)
+                )
+            }
+            Err(why) => bail!(
+                "{}: {why}; static binaries would: install the {STATIC_TARGET} target \
+                 (`rustup target add {STATIC_TARGET}`) and musl-gcc (`apt-get install \
+                 musl-tools`)",
+                shown(root, binary)
+            ),
+        }
+    }
+    Ok(())
 }
 
 /// From one of cargo's JSON messages: the package directory, name and path of a built binary.
@@ -487,7 +592,7 @@ fn run_quiet(what: &str, mut cmd: Command) -> Result<bool> {
     Ok(false)
 }
 
-fn shown(root: &Path, path: &Path) -> String {
+pub(crate) fn shown(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)
         .unwrap_or(path)
         .display()

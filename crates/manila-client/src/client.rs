@@ -616,7 +616,7 @@ impl Client {
         )
     }
 
-    // ---- share servers, share networks, pools --------------------------------------------
+    // ---- share servers, share networks, pools, services ----------------------------------
 
     pub fn list_share_servers(&self) -> Result<Vec<ShareServer>, Error> {
         self.call(
@@ -670,6 +670,15 @@ impl Client {
             &requests::list_pools(),
             Target::collection("pools"),
             "pools",
+        )
+    }
+
+    /// Manila's services and whether each is up (admins only).
+    pub fn list_services(&self, filter: &ServiceFilter) -> Result<Vec<Service>, Error> {
+        self.call(
+            &requests::list_services(filter),
+            Target::collection("services"),
+            "services",
         )
     }
 

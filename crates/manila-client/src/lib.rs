@@ -10,8 +10,9 @@
 //!   microversion both the server (its versions document) and this client
 //!   ([`microversion::MIN_SUPPORTED`]..=[`microversion::MAX_SUPPORTED`]) speak.
 //! - **What**: share types, shares (with manage/unmanage, extend/shrink, revert), access
-//!   rules, snapshots (with manage/unmanage), share servers, share networks, pools: methods
-//!   of [`Client`], each a [`requests`] value sent and its answer read into [`types`].
+//!   rules, snapshots (with manage/unmanage), share servers, share networks, pools,
+//!   services: methods of [`Client`], each a [`requests`] value sent and its answer read
+//!   into [`types`].
 //!   Lists page with `limit`/`offset` while Manila's `*_links` announce a next page.
 //! - **Waiting**: [`Client::wait_for_share`] and friends poll until a status, fail at
 //!   once on an error status, and give up after a timeout; both failures carry the last
@@ -55,6 +56,6 @@ pub use crate::error::{ApiError, Error, Target};
 pub use crate::microversion::{Microversion, ServerVersions};
 pub use crate::types::{
     AccessRule, ExportLocation, ManageShare, ManageSnapshot, Message, NewAccessRule, NewShare,
-    NewShareType, NewSnapshot, Pool, Share, ShareFilter, ShareNetwork, ShareServer, ShareType,
-    Snapshot, SnapshotFilter, Update,
+    NewShareType, NewSnapshot, Pool, Service, ServiceFilter, Share, ShareFilter, ShareNetwork,
+    ShareServer, ShareType, Snapshot, SnapshotFilter, Update,
 };

@@ -4,8 +4,8 @@
 use serde_json::{json, Value};
 
 use crate::types::{
-    ManageShare, ManageSnapshot, NewAccessRule, NewShare, NewShareType, NewSnapshot, ShareFilter,
-    SnapshotFilter, Update,
+    ManageShare, ManageSnapshot, NewAccessRule, NewShare, NewShareType, NewSnapshot, ServiceFilter,
+    ShareFilter, SnapshotFilter, Update,
 };
 
 /// An HTTP method of the API.
@@ -228,6 +228,11 @@ pub fn delete_share_network(id: &str) -> Request {
 
 pub fn list_pools() -> Request {
     Request::get("/scheduler-stats/pools/detail")
+}
+
+/// The v2 path (from microversion 2.7; `/os-services` before).
+pub fn list_services(filter: &ServiceFilter) -> Request {
+    Request::get("/services").query(filter.to_query())
 }
 
 pub fn list_messages(resource_id: &str) -> Request {

@@ -619,6 +619,53 @@ fn snapshots_servers_pools_and_access_rules_are_read() {
 }
 
 #[test]
+fn services_are_listed_by_the_v2_path_with_their_filters() {
+    assert_eq!(
+        requests::list_services(&ServiceFilter::default()),
+        requests::Request {
+            method: Method::Get,
+            path: "/services".into(),
+            query: vec![],
+            body: None,
+        }
+    );
+    let filter = ServiceFilter {
+        binary: Some("manila-share".into()),
+        host: Some("vm@dummy1".into()),
+        state: Some("up".into()),
+        ..ServiceFilter::default()
+    };
+    assert_eq!(
+        requests::list_services(&filter).query,
+        [
+            ("binary".to_owned(), "manila-share".to_owned()),
+            ("host".to_owned(), "vm@dummy1".to_owned()),
+            ("state".to_owned(), "up".to_owned()),
+        ]
+    );
+    let services: Vec<Service> = parse_field(
+        br#"{"services": [{"status": "disabled", "binary": "manila-data", "zone": "nova",
+            "host": "vm", "updated_at": null, "state": "up", "id": 3,
+            "disabled_reason": "maintenance"}]}"#,
+        "services",
+        &target(),
+    )
+    .unwrap();
+    assert_eq!(
+        services,
+        [Service {
+            id: 3,
+            binary: "manila-data".into(),
+            host: "vm".into(),
+            zone: Some("nova".into()),
+            status: "disabled".into(),
+            state: "up".into(),
+            updated_at: None,
+        }]
+    );
+}
+
+#[test]
 fn a_next_link_means_another_page() {
     let body = br#"{"shares": [{"id": "a", "status": "available"}, {"id": "b", "status": "error"}],
         "shares_links": [{"rel": "next",

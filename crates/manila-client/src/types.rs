@@ -303,25 +303,36 @@ pub struct ShareFilter {
 
 impl ShareFilter {
     pub fn to_query(&self) -> Vec<(String, String)> {
-        let mut query = Vec::new();
-        let mut push = |key: &str, value: &Option<String>| {
-            if let Some(value) = value {
-                query.push((key.to_owned(), value.clone()));
-            }
-        };
-        push("name", &self.name);
-        push("status", &self.status);
-        push("share_type_id", &self.share_type_id);
-        push("snapshot_id", &self.snapshot_id);
-        push("share_server_id", &self.share_server_id);
-        push("share_network_id", &self.share_network_id);
-        push("host", &self.host);
-        push("project_id", &self.project_id);
-        if self.all_tenants {
-            query.push(("all_tenants".to_owned(), "1".to_owned()));
-        }
-        query
+        query(
+            [
+                ("name", &self.name),
+                ("status", &self.status),
+                ("share_type_id", &self.share_type_id),
+                ("snapshot_id", &self.snapshot_id),
+                ("share_server_id", &self.share_server_id),
+                ("share_network_id", &self.share_network_id),
+                ("host", &self.host),
+                ("project_id", &self.project_id),
+            ],
+            self.all_tenants,
+        )
     }
+}
+
+/// A list's query string: each filter that is set, in order, then `all_tenants=1` when
+/// asked for (admins: every project's resources).
+fn query<const N: usize>(
+    filters: [(&str, &Option<String>); N],
+    all_tenants: bool,
+) -> Vec<(String, String)> {
+    let mut query: Vec<(String, String)> = filters
+        .into_iter()
+        .filter_map(|(key, value)| value.as_ref().map(|v| (key.to_owned(), v.clone())))
+        .collect();
+    if all_tenants {
+        query.push(("all_tenants".to_owned(), "1".to_owned()));
+    }
+    query
 }
 
 /// A share's export location.
@@ -416,20 +427,14 @@ pub struct SnapshotFilter {
 
 impl SnapshotFilter {
     pub fn to_query(&self) -> Vec<(String, String)> {
-        let mut query = Vec::new();
-        for (key, value) in [
-            ("share_id", &self.share_id),
-            ("name", &self.name),
-            ("status", &self.status),
-        ] {
-            if let Some(value) = value {
-                query.push((key.to_owned(), value.clone()));
-            }
-        }
-        if self.all_tenants {
-            query.push(("all_tenants".to_owned(), "1".to_owned()));
-        }
-        query
+        query(
+            [
+                ("share_id", &self.share_id),
+                ("name", &self.name),
+                ("status", &self.status),
+            ],
+            self.all_tenants,
+        )
     }
 }
 
@@ -479,6 +484,56 @@ pub struct Pool {
     pub pool: String,
     #[serde(default)]
     pub capabilities: Map<String, Value>,
+}
+
+/// One of Manila's services, as `GET /services` lists them (admins only): the scheduler,
+/// the data service, and one `manila-share` per back end (`host@backend`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Service {
+    pub id: u64,
+    /// `manila-scheduler`, `manila-share`, `manila-data`.
+    pub binary: String,
+    /// `host`, or `host@backend` for `manila-share`.
+    pub host: String,
+    #[serde(default)]
+    pub zone: Option<String>,
+    /// `enabled` or `disabled`: whether an operator lets it take work.
+    pub status: String,
+    /// `up` or `down`: whether it reported in recently.
+    pub state: String,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+impl Service {
+    pub fn is_up(&self) -> bool {
+        self.state == "up"
+    }
+}
+
+/// Filters of `GET /services` (all `None`: every service).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceFilter {
+    pub binary: Option<String>,
+    pub host: Option<String>,
+    pub zone: Option<String>,
+    pub state: Option<String>,
+    pub status: Option<String>,
+}
+
+impl ServiceFilter {
+    pub fn to_query(&self) -> Vec<(String, String)> {
+        query(
+            [
+                ("binary", &self.binary),
+                ("host", &self.host),
+                ("zone", &self.zone),
+                ("state", &self.state),
+                ("status", &self.status),
+            ],
+            false,
+        )
+    }
 }
 
 /// An access rule of a share.

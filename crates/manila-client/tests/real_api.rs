@@ -237,12 +237,32 @@ impl Scenario {
         self.client = Some(client);
         let wait = self.wait;
 
-        self.step("pools");
+        self.step("pools and services");
         let pools = self.client().list_pools().map_err(e)?;
         for pool in &pools {
             println!("    pool {}", pool.name);
         }
         check(!pools.is_empty(), || "the scheduler reports no pool".into())?;
+        let schedulers = self
+            .client()
+            .list_services(&ServiceFilter {
+                binary: Some("manila-scheduler".into()),
+                ..ServiceFilter::default()
+            })
+            .map_err(e)?;
+        for service in &schedulers {
+            println!(
+                "    {} on {}: {}",
+                service.binary, service.host, service.state
+            );
+        }
+        check(
+            !schedulers.is_empty() && schedulers.iter().all(|s| s.binary == "manila-scheduler"),
+            || format!("filtering by binary gave {schedulers:?}"),
+        )?;
+        check(schedulers.iter().any(Service::is_up), || {
+            "no manila-scheduler is up".into()
+        })?;
 
         self.step("share types: create, list, show, conflict, not found");
         let mut new_type = NewShareType::new(self.name("type"), false);

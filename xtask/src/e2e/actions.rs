@@ -4,10 +4,10 @@
 
 use anyhow::{bail, Context, Result};
 use emulator::{ActionStatus, Model};
+use manila_client::Client;
 use serde_json::{json, Map, Value};
 
-use super::client::Manila;
-use super::{create_share, stage};
+use super::{create_share, delete_share, delete_snapshot, new_share, stage, WAIT};
 
 const UNIT: &str = "manila/0";
 
@@ -20,7 +20,7 @@ struct Made {
     shares: Vec<String>,
 }
 
-pub(super) fn api_actions(model: &mut Model, manila: &Manila) -> Result<()> {
+pub(super) fn api_actions(model: &mut Model, manila: &Client) -> Result<()> {
     stage("manila's API actions through run: share type, protect, restore, unmanage, manage");
     let mut made = Made::default();
     let outcome = sequence(model, manila, &mut made);
@@ -32,7 +32,7 @@ pub(super) fn api_actions(model: &mut Model, manila: &Manila) -> Result<()> {
     }
 }
 
-fn sequence(model: &mut Model, manila: &Manila, made: &mut Made) -> Result<()> {
+fn sequence(model: &mut Model, manila: &Client, made: &mut Made) -> Result<()> {
     // Without a name the action creates the type the charm configures as Manila's default;
     // the scenario's own types ("default", "dummy2") have other names.
     let default_type = model
@@ -51,22 +51,18 @@ fn sequence(model: &mut Model, manila: &Manila, made: &mut Made) -> Result<()> {
     if result(&created, "create-share-type", "name")? != default_type {
         bail!("create-share-type without a name should create '{default_type}': {created:?}");
     }
-    let shown = manila.expect("GET", &format!("/types/{type_id}"), None, &[200])?;
-    let specs = &shown["share_type"]["extra_specs"];
+    let specs = manila.show_share_type(&type_id)?.extra_specs;
     for spec in ["snapshot_support", "create_share_from_snapshot_support"] {
-        if !specs[spec]
-            .as_str()
+        if !specs
+            .get(spec)
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))
         {
-            bail!("share type {default_type} should have {spec}=True: {specs}");
+            bail!("share type {default_type} should have {spec}=True: {specs:?}");
         }
     }
     eprintln!("    create-share-type: {default_type} ({type_id})");
 
-    let share = create_share(
-        manila,
-        json!({"name": "e2e-act", "share_proto": "NFS", "size": 1, "share_type": type_id}),
-    )?;
+    let share = create_share(manila, &new_share("e2e-act", Some(&type_id)))?.id;
     made.shares.push(share.clone());
 
     let protected = run(
@@ -78,7 +74,7 @@ fn sequence(model: &mut Model, manila: &Manila, made: &mut Made) -> Result<()> {
     made.snapshot = Some(snapshot.clone());
     expect_result(&protected, "protect-share", "status", "available")?;
     expect_result(&protected, "protect-share", "share-id", &share)?;
-    manila.wait_status("snapshot", &snapshot, "available")?;
+    manila.wait_for_snapshot(&snapshot, "available", WAIT)?;
     eprintln!("    protect-share: snapshot {snapshot} of share {share}");
 
     let restored = run(
@@ -97,27 +93,27 @@ fn sequence(model: &mut Model, manila: &Manila, made: &mut Made) -> Result<()> {
         .first()
         .with_context(|| format!("restore-share gave no export location: {restored:?}"))?
         .clone();
-    let restored_share = manila.wait_status("share", &restored_id, "available")?;
-    if restored_share["snapshot_id"] != snapshot.as_str() {
+    let restored_share = manila.wait_for_share(&restored_id, "available", WAIT)?;
+    if restored_share.snapshot_id.as_deref() != Some(snapshot.as_str()) {
         bail!(
-            "restored share {restored_id} should come from snapshot {snapshot}: {restored_share}"
+            "restored share {restored_id} should come from snapshot {snapshot}: \
+             {restored_share:?}"
         );
     }
-    let host = restored_share["host"]
-        .as_str()
-        .with_context(|| format!("restored share {restored_id} has no host: {restored_share}"))?
-        .to_owned();
+    let host = restored_share
+        .host
+        .with_context(|| format!("restored share {restored_id} has no host"))?;
     eprintln!("    restore-share: share {restored_id} on {host} at {export}");
 
     let deleted = run(model, "delete-protection", json!({"snapshot-id": snapshot}))?;
     expect_result(&deleted, "delete-protection", "deleted", &snapshot)?;
-    manila.wait_gone("snapshot", &snapshot)?;
+    manila.wait_for_snapshot_gone(&snapshot, WAIT)?;
     made.snapshot = None;
     eprintln!("    delete-protection: snapshot {snapshot} gone");
 
     let unmanaged = run(model, "unmanage-share", json!({"share-id": restored_id}))?;
     expect_result(&unmanaged, "unmanage-share", "unmanaged", &restored_id)?;
-    manila.wait_gone("share", &restored_id)?;
+    manila.wait_for_share_gone(&restored_id, WAIT)?;
     made.shares.retain(|s| *s != restored_id);
     eprintln!("    unmanage-share: share {restored_id} no longer Manila's");
 
@@ -131,9 +127,9 @@ fn sequence(model: &mut Model, manila: &Manila, made: &mut Made) -> Result<()> {
     made.shares.push(managed_id.clone());
     expect_result(&managed, "manage-share", "status", "available")?;
     expect_result(&managed, "manage-share", "share-type", &default_type)?;
-    let managed_share = manila.wait_status("share", &managed_id, "available")?;
-    if managed_share["host"] != host.as_str() {
-        bail!("managed share {managed_id} should be on {host}: {managed_share}");
+    let managed_share = manila.wait_for_share(&managed_id, "available", WAIT)?;
+    if managed_share.host.as_deref() != Some(host.as_str()) {
+        bail!("managed share {managed_id} should be on {host}: {managed_share:?}");
     }
     eprintln!("    manage-share: {export} is share {managed_id} again");
     Ok(())
@@ -141,12 +137,12 @@ fn sequence(model: &mut Model, manila: &Manila, made: &mut Made) -> Result<()> {
 
 /// Deletes what the stage made and is still there: the snapshot, then the shares, then the
 /// share type (through the charm's delete-share-type action).
-fn clean_up(model: &mut Model, manila: &Manila, made: &Made) -> Result<()> {
+fn clean_up(model: &mut Model, manila: &Client, made: &Made) -> Result<()> {
     if let Some(snapshot) = &made.snapshot {
-        delete(manila, "snapshot", snapshot)?;
+        delete_snapshot(manila, snapshot)?;
     }
     for share in made.shares.iter().rev() {
-        delete(manila, "share", share)?;
+        delete_share(manila, share)?;
     }
     if let Some(share_type) = &made.share_type {
         let deleted = run(
@@ -155,10 +151,10 @@ fn clean_up(model: &mut Model, manila: &Manila, made: &Made) -> Result<()> {
             json!({"share-type": share_type}),
         )?;
         expect_result(&deleted, "delete-share-type", "deleted", share_type)?;
-        let types = manila.expect("GET", "/types", None, &[200])?;
-        if types["share_types"]
-            .as_array()
-            .is_some_and(|all| all.iter().any(|t| t["id"] == share_type.as_str()))
+        if manila
+            .list_share_types()?
+            .iter()
+            .any(|t| t.id == *share_type)
         {
             bail!("share type {share_type} is still listed after delete-share-type");
         }
@@ -168,15 +164,6 @@ fn clean_up(model: &mut Model, manila: &Manila, made: &Made) -> Result<()> {
         made.shares.len()
     );
     Ok(())
-}
-
-fn delete(manila: &Manila, kind: &str, id: &str) -> Result<()> {
-    let answer = manila.call("DELETE", &format!("/{kind}s/{id}"), None)?;
-    match answer.status {
-        202 => manila.wait_gone(kind, id),
-        404 => Ok(()),
-        status => bail!("deleting {kind} {id}: HTTP {status}: {}", answer.body),
-    }
 }
 
 /// `juju run manila/0 <action> <params>`: its results when it completed.

@@ -110,6 +110,13 @@ impl Server {
 const SERVER_VERSIONS: &str = r#"{"versions": [{"id": "v2.0", "status": "CURRENT",
     "version": "2.80", "min_version": "2.0"}]}"#;
 
+/// `GET /services` as the API reference shows it.
+const SERVICES: &str = r#"{"services": [
+    {"status": "enabled", "binary": "manila-share", "zone": "nova", "host": "manila2@generic1",
+     "updated_at": "2015-09-07T13:03:57.000000", "state": "up", "id": 1},
+    {"status": "enabled", "binary": "manila-scheduler", "zone": "nova", "host": "manila2",
+     "updated_at": "2015-09-07T13:03:57.000000", "state": "down", "id": 2}]}"#;
+
 /// Keystone and Manila on one port: tokens `tok-<n>` expiring at `expires_at`, and a
 /// share-type list that refuses the tokens `refused` names.
 fn cloud(expires_at: &'static str, refused: fn(&str) -> bool) -> Server {
@@ -147,6 +154,9 @@ fn cloud(expires_at: &'static str, refused: fn(&str) -> bool) -> Server {
                 } else {
                     (200, vec![], r#"{"share_types": []}"#.into())
                 }
+            }
+            ("GET", path) if path.starts_with("/v2/p1/services") => {
+                (200, vec![], SERVICES.to_owned())
             }
             _ => (
                 404,
@@ -253,4 +263,23 @@ fn an_unreachable_keystone_is_a_transport_error_naming_the_url() {
         "{text}"
     );
     assert!(!text.contains("pw"), "{text}");
+}
+
+#[test]
+fn services_are_listed_with_their_filters() {
+    let server = cloud("2999-01-01T00:00:00Z", |_| false);
+    let client = connect(&server).unwrap();
+    let filter = ServiceFilter {
+        binary: Some("manila-share".into()),
+        ..ServiceFilter::default()
+    };
+    let services = client.list_services(&filter).unwrap();
+    let requests = manila_requests(&server);
+    assert_eq!(requests[0].path, "/v2/p1/services?binary=manila-share");
+    assert_eq!(requests[0].headers["x-auth-token"], "tok-1");
+    assert_eq!(services.len(), 2);
+    assert_eq!(services[0].host, "manila2@generic1");
+    assert!(services[0].is_up());
+    assert_eq!(services[1].binary, "manila-scheduler");
+    assert!(!services[1].is_up());
 }
