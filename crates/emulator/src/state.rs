@@ -47,6 +47,45 @@ pub(crate) struct ModelState {
     pub(crate) next_hook_seq: u64,
     /// Numbers hook executions, for the journal.
     pub(crate) executions: u64,
+    /// Model config `automatically-retry-hooks` (Juju's default: true).
+    #[serde(default = "retry_hooks_default")]
+    pub(crate) automatically_retry_hooks: bool,
+    /// The model's clock for hook retries, in seconds: `settle` moves it forward to the next
+    /// retry when nothing else can run, so that backoffs are followed without waiting.
+    #[serde(default)]
+    pub(crate) retry_clock: u64,
+}
+
+fn retry_hooks_default() -> bool {
+    true
+}
+
+/// A failed hook waiting for its automatic retry (`apiserver/facades/agent/retrystrategy/
+/// retrystrategy.go`: first after 5 s, doubling up to 5 min).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct HookRetry {
+    /// How many times the hook failed in a row.
+    pub(crate) failures: u32,
+    /// When it runs again, on the model's retry clock.
+    pub(crate) at: u64,
+    /// The wait before that run.
+    pub(crate) delay: u64,
+}
+
+impl HookRetry {
+    pub(crate) const MIN_DELAY: u64 = 5;
+    pub(crate) const MAX_DELAY: u64 = 300;
+
+    /// The retry after the `failures`-th failure in a row, at `now`.
+    pub(crate) fn after(failures: u32, now: u64) -> HookRetry {
+        let doublings = failures.saturating_sub(1).min(16);
+        let delay = (Self::MIN_DELAY << doublings).min(Self::MAX_DELAY);
+        HookRetry {
+            failures,
+            at: now + delay,
+            delay,
+        }
+    }
 }
 
 /// The init system of the emulated machines; decides whether `<root>/run/systemd/system`
@@ -99,6 +138,9 @@ pub(crate) struct Unit {
     /// For subordinate units: the principal they were spawned beside.
     pub(crate) principal: Option<UnitName>,
     pub(crate) status: StatusSnapshot,
+    /// When the workload status was last set (Unix seconds): `goal-state`'s `since`.
+    #[serde(default)]
+    pub(crate) status_since: u64,
     pub(crate) status_history: Vec<StatusSnapshot>,
     /// Whether the charm ever called `status-set` (Juju's own statuses apply until it does).
     pub(crate) charm_set_status: bool,
@@ -116,6 +158,9 @@ pub(crate) struct Unit {
     pub(crate) dying: bool,
     /// The charm revision in the unit's charm directory.
     pub(crate) revision: u32,
+    /// The automatic retry of the failed hook at the head of the queue, if any.
+    #[serde(default)]
+    pub(crate) retry: Option<HookRetry>,
 }
 
 /// One unit's view of one relation.
@@ -254,6 +299,12 @@ pub(crate) struct Relation {
     /// Units in the relation's scope: they see each other's changes.
     pub(crate) scope_units: BTreeSet<UnitName>,
     pub(crate) dying: bool,
+    /// Juju's relation status: `joining` until a unit enters its scope, then `joined`.
+    #[serde(default)]
+    pub(crate) status: String,
+    /// When the status was set (Unix seconds).
+    #[serde(default)]
+    pub(crate) status_since: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -987,14 +987,21 @@ fn unit_and_network() {
         row("empty binding", world::install, "network-get", &[""]).error("no binding name specified", 2),
         row("bad relation", world::install, "network-get", &["shared-db", "-r", "9"])
             .error(r#"invalid value "9" for option -r: relation not found"#, 2),
+        // `jujuc/goal-state.go`: `since` is `common.FormatTime(since, true)`, omitted when empty.
         row("goal state", world::install, "goal-state", &[]).out(
-            "units:\n  manila/0:\n    status: active\n  manila/1:\n    status: active\n\
-             relations:\n  shared-db:\n    mysql:\n      status: joined\n    mysql/0:\n      status: active\n",
+            "units:\n  manila/0:\n    status: active\n    since: 2025-11-20 10:00:00Z\n\
+             \x20 manila/1:\n    status: dying\n    since: 2025-11-20 10:02:30Z\n\
+             relations:\n  shared-db:\n    mysql:\n      status: joined\n      since: 2025-11-20 10:05:00Z\n\
+             \x20   mysql/0:\n      status: waiting\n      since: 2025-11-20 10:04:59Z\n",
         ),
         row("goal state json", world::install, "goal-state", &["--format=json"]).out(
-            "{\"units\":{\"manila/0\":{\"status\":\"active\"},\"manila/1\":{\"status\":\"active\"}},\
-             \"relations\":{\"shared-db\":{\"mysql\":{\"status\":\"joined\"},\"mysql/0\":{\"status\":\"active\"}}}}\n",
+            "{\"units\":{\"manila/0\":{\"status\":\"active\",\"since\":\"2025-11-20 10:00:00Z\"},\
+             \"manila/1\":{\"status\":\"dying\",\"since\":\"2025-11-20 10:02:30Z\"}},\
+             \"relations\":{\"shared-db\":{\"mysql\":{\"status\":\"joined\",\"since\":\"2025-11-20 10:05:00Z\"},\
+             \"mysql/0\":{\"status\":\"waiting\",\"since\":\"2025-11-20 10:04:59Z\"}}}}\n",
         ),
+        row("goal state without since", world::lone_unit, "goal-state", &["--format=json"])
+            .out("{\"units\":{\"manila/0\":{\"status\":\"active\"}},\"relations\":{}}\n"),
         row("goal state has no smart format", world::install, "goal-state", &["--format=smart"])
             .error(r#"invalid value "smart" for option --format: unknown format "smart""#, 2),
     ]);

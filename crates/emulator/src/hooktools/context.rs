@@ -161,13 +161,34 @@ pub struct InterfaceAddress {
     pub cidr: String,
 }
 
-/// `goal-state`: units of this application and the relations' expected members.
+/// `goal-state`: units of this application and the relations' expected members, as the
+/// uniter facade's `GoalStates` computes them (`apiserver/facades/agent/uniter/uniter.go`
+/// `oneGoalState`): peer relations are left out.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct GoalState {
-    /// unit name -> `active` | `dying` | ...
-    pub units: BTreeMap<String, String>,
-    /// endpoint -> (app or unit name -> status)
-    pub relations: BTreeMap<String, BTreeMap<String, String>>,
+    /// unit name -> its workload status (`dying` once it is going away)
+    pub units: BTreeMap<String, GoalStatus>,
+    /// local endpoint -> (remote application -> the relation's status, and remote unit ->
+    /// its workload status)
+    pub relations: BTreeMap<String, BTreeMap<String, GoalStatus>>,
+}
+
+/// One entry of `goal-state`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GoalStatus {
+    pub status: String,
+    /// When the status was set, as Juju prints it (`2006-01-02 15:04:05Z`); empty prints no
+    /// `since` (Juju's `omitempty`).
+    pub since: String,
+}
+
+impl GoalStatus {
+    pub fn new(status: &str, since: &str) -> GoalStatus {
+        GoalStatus {
+            status: status.to_owned(),
+            since: since.to_owned(),
+        }
+    }
 }
 
 /// An opened port or range, as Juju prints it: `80/tcp`, `8000-8999/udp`, `icmp`.

@@ -14,13 +14,13 @@ use serde_json::{Map, Value as Json};
 use super::{dir_hash, Model, JUJU_VERSION};
 use crate::error::{Error, Result};
 use crate::hooktools::{
-    Effect, GoalState, HookContext, Invocation, PendingChanges, PortChange, RelationHook,
-    RelationSnapshot, StatusSnapshot,
+    Effect, GoalState, GoalStatus, HookContext, Invocation, PendingChanges, PortChange,
+    RelationHook, RelationSnapshot, StatusSnapshot,
 };
 use crate::journal::{now_hms, HookOutcome, HookRecord, LogEntry, ToolCallRecord};
 use crate::runner::{self, Exit, Finished, Launch};
 use crate::server::Session;
-use crate::state::{AgentState, Hook, Queued};
+use crate::state::{AgentState, Hook, HookRetry, Queued};
 
 /// What one `settle` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -98,7 +98,7 @@ impl Model {
                     .min_by_key(|(_, seq)| *seq)
                     .map(|(unit, _)| unit.clone()),
             };
-            let Some(unit) = next else {
+            let Some(unit) = next.or_else(|| self.next_retry()) else {
                 break;
             };
             if report.executions >= self.settle_limit {
@@ -128,6 +128,27 @@ impl Model {
             Some(unit) => self.run_next(&unit).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// When nothing else can run: the unit in error whose automatic retry comes first, with
+    /// the model's retry clock moved to it and the unit out of error. Settle follows the
+    /// backoff until the wait reaches its 5-minute ceiling; from there the unit stays in error
+    /// (Juju would go on retrying every 5 minutes; a test wants a model that goes quiet).
+    fn next_retry(&mut self) -> Option<UnitName> {
+        let (unit, retry) = self
+            .state
+            .units
+            .iter()
+            .filter(|(_, u)| matches!(u.agent, AgentState::Error { .. }))
+            .filter_map(|(name, u)| Some((name, u.retry?)))
+            .filter(|(_, retry)| retry.delay < HookRetry::MAX_DELAY)
+            .min_by_key(|(name, retry)| (retry.at, (*name).clone()))
+            .map(|(name, retry)| (name.clone(), retry))?;
+        self.state.retry_clock = self.state.retry_clock.max(retry.at);
+        if let Some(u) = self.state.units.get_mut(&unit) {
+            u.agent = AgentState::Idle;
+        }
+        Some(unit)
     }
 
     /// Units with a hook to run and not in error, with the queue position of their next hook.
@@ -183,6 +204,7 @@ impl Model {
             self.commit(unit, &finished.session.ctx.pending);
             if let Some(u) = self.state.units.get_mut(unit) {
                 u.agent = AgentState::Idle;
+                u.retry = None;
             }
             self.after_hook(unit, &hook);
         } else {
@@ -203,12 +225,18 @@ impl Model {
                 data.insert("remote-unit".into(), remote.clone().into());
             }
         }
+        let retrying = self.state.automatically_retry_hooks;
+        let now = self.state.retry_clock;
         if let Some(u) = self.state.units.get_mut(unit) {
             u.queue.push_front(queued);
             u.agent = AgentState::Error {
                 message: format!("hook failed: {:?}", run.name),
                 data,
             };
+            // The uniter's resolver retries the failed hook with the retry strategy's
+            // backoff (`internal/worker/uniter/resolver.go` `nextOpHookError`).
+            let failures = u.retry.map_or(0, |r| r.failures) + 1;
+            u.retry = retrying.then(|| HookRetry::after(failures, now));
         }
     }
 
@@ -369,6 +397,10 @@ impl Model {
         bag.entry("egress-subnets".to_owned())
             .or_insert_with(|| format!("{address}/32"));
         rel.scope_units.insert(unit.clone());
+        if rel.status != "joined" {
+            rel.status = "joined".to_owned();
+            rel.status_since = crate::journal::unix_now();
+        }
 
         let rel = &self.state.relations[&relation];
         let remote_app = rel.remote_app(unit.app()).cloned();
@@ -432,6 +464,8 @@ impl Model {
             message: message.to_owned(),
             data: Default::default(),
         };
+        // Juju refreshes the time on every status-set, changed or not.
+        u.status_since = crate::journal::unix_now();
         if u.status != new {
             u.status_history.push(new.clone());
             u.status = new;
@@ -514,37 +548,44 @@ impl Model {
         }
     }
 
+    /// `goal-state` as the uniter facade computes it (`apiserver/facades/agent/uniter/uniter.go`
+    /// `oneGoalState`, `goalStateRelations`, `goalStateUnits`): the application's units with
+    /// their workload status (`dying` for a dying unit), and per local endpoint of each
+    /// non-peer relation the remote application with the relation's status and its units.
+    /// Units of a subordinate application count only when this unit is their principal,
+    /// which is Juju's rule, literally applied (a subordinate unit sees none of its own).
     fn goal_state(&self, unit: &UnitName) -> GoalState {
-        let status = |n: &UnitName| {
-            if self.state.units.get(n).is_some_and(|u| u.dying) {
-                "dying"
-            } else {
-                "active"
-            }
+        let since = |unix: u64| crate::journal::format_iso_time(unix);
+        let app_units = |app: &AppName| -> BTreeMap<String, GoalStatus> {
+            self.state
+                .units
+                .iter()
+                .filter(|(n, u)| n.app() == app && u.principal.as_ref().map_or(true, |p| p == unit))
+                .map(|(n, u)| {
+                    let status = if u.dying { "dying" } else { &u.status.status };
+                    (
+                        n.to_string(),
+                        GoalStatus::new(status, &since(u.status_since)),
+                    )
+                })
+                .collect()
         };
-        let units = self
-            .state
-            .units
-            .keys()
-            .filter(|n| n.app() == unit.app())
-            .map(|n| (n.to_string(), status(n).to_owned()))
-            .collect();
-        let mut relations: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        let units = app_units(unit.app());
+        let mut relations: BTreeMap<String, BTreeMap<String, GoalStatus>> = BTreeMap::new();
         for rel in self.state.relations.values() {
-            let (Some(endpoint), Some(remote_app)) =
-                (rel.endpoint_of(unit.app()), rel.remote_app(unit.app()))
-            else {
+            let Some(endpoint) = rel.endpoint_of(unit.app()) else {
                 continue;
             };
-            let entry = relations.entry(endpoint.name.clone()).or_default();
-            let app_status = if rel.dying { "dying" } else { "joined" };
-            if !rel.peer() {
-                entry.insert(remote_app.to_string(), app_status.to_owned());
+            if rel.peer() {
+                continue;
             }
-            for other in self.state.units.keys() {
-                if other.app() == remote_app && self.sees(rel, unit, other) {
-                    entry.insert(other.to_string(), status(other).to_owned());
-                }
+            for remote in rel.endpoints.iter().filter(|e| &e.app != unit.app()) {
+                let entry = relations.entry(endpoint.name.clone()).or_default();
+                entry.insert(
+                    remote.app.to_string(),
+                    GoalStatus::new(&rel.status, &since(rel.status_since)),
+                );
+                entry.extend(app_units(&remote.app));
             }
         }
         GoalState { units, relations }
@@ -719,10 +760,6 @@ impl Model {
             module,
             message,
         };
-        let prefix = match (&run.relation, &run.endpoint) {
-            (Some(rel), Some(endpoint)) => format!("{endpoint}:{}: ", rel.relation_id),
-            _ => String::new(),
-        };
         for effect in &finished.session.ctx.effects {
             match effect {
                 Effect::UnitStatus { status, message } => {
@@ -748,10 +785,11 @@ impl Model {
                         app.workload_version = version.clone();
                     }
                 }
+                // `juju-log` already put the `endpoint:id: ` prefix in the message.
                 Effect::Log { level, message } => logs.push(entry(
                     level,
                     format!("unit.{unit}.juju-log"),
-                    format!("{prefix}{message}"),
+                    message.clone(),
                 )),
                 Effect::ActionLog(_) => {}
                 Effect::LeaderSettings(bag) => self.write_leader_settings(unit, bag),

@@ -1,6 +1,6 @@
 //! The operations of `juju` on a model, and the hooks each queues (juju-contract §5).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
@@ -510,6 +510,7 @@ impl Model {
         };
         if let Some(u) = self.state.units.get_mut(&name) {
             u.agent = AgentState::Idle;
+            u.retry = None;
         }
         if let Some(queued) = skipped {
             self.after_hook(&name, &queued.hook);
@@ -600,6 +601,7 @@ impl Model {
                 principal,
                 status_history: vec![initial.clone()],
                 status: initial,
+                status_since: crate::journal::unix_now(),
                 charm_set_status: false,
                 agent: AgentState::Allocating,
                 workload_version: String::new(),
@@ -612,6 +614,7 @@ impl Model {
                 started: false,
                 dying: false,
                 revision,
+                retry: None,
             },
         );
         self.enqueue(&name, Hook::Install);
@@ -728,7 +731,9 @@ impl Model {
         if charm_dir.exists() {
             fs::remove_dir_all(&charm_dir).map_err(io_error(&charm_dir))?;
         }
-        charm::link_tree(&self.app_charm_dir(unit.app(), revision), &charm_dir)?;
+        // Juju expands the charm archive into every unit's own directory: a charm that
+        // writes into its files (a state file, a `.pyc`) changes only its unit's copy.
+        charm::copy_tree(&self.app_charm_dir(unit.app(), revision), &charm_dir)?;
         self.prepare_tools(unit)
     }
 
@@ -792,6 +797,10 @@ impl Model {
             fs::remove_dir_all(&dest).map_err(io_error(&dest))?;
         }
         Source::open(source)?.unpack(&dest)?;
+        // `charmarchive.go` `ExpandTo` always writes the charm revision into `revision`
+        // (no newline); charmhelpers' unit data store reads it.
+        let revision_file = dest.join("revision");
+        fs::write(&revision_file, revision.to_string()).map_err(io_error(&revision_file))?;
         Ok(())
     }
 
@@ -900,7 +909,17 @@ impl Model {
         }
         u.queue.extend(failed_head);
         let mut teardown = Vec::new();
-        for (relation, view) in &u.relations {
+        // Non-peer relations depart and break first, the peer relations depart last
+        // (`internal/worker/uniter/relation/resolver.go` defers peer relations).
+        let peer = |relation: &u32| {
+            self.state
+                .relations
+                .get(relation)
+                .is_some_and(Relation::peer)
+        };
+        let mut ordered: Vec<(&u32, &crate::state::UnitRelation)> = u.relations.iter().collect();
+        ordered.sort_by_key(|(relation, _)| peer(relation));
+        for (relation, view) in ordered {
             for member in &view.members {
                 teardown.push(Hook::RelationDeparted {
                     relation: *relation,
@@ -908,12 +927,7 @@ impl Model {
                     departing: name.clone(),
                 });
             }
-            let peer = self
-                .state
-                .relations
-                .get(relation)
-                .is_some_and(Relation::peer);
-            if !peer {
+            if !peer(relation) {
                 teardown.push(Hook::RelationBroken {
                     relation: *relation,
                 });
@@ -1025,6 +1039,8 @@ impl Model {
                 app_bags: Default::default(),
                 scope_units: Default::default(),
                 dying: false,
+                status: "joining".to_owned(),
+                status_since: crate::journal::unix_now(),
             },
         );
         let rel = &self.state.relations[&id];
@@ -1159,6 +1175,13 @@ impl Model {
     /// take only teardown hooks.
     pub(super) fn enqueue(&mut self, unit: &UnitName, hook: Hook) {
         let seq = self.state.next_hook_seq;
+        let peers: BTreeSet<u32> = self
+            .state
+            .relations
+            .iter()
+            .filter(|(_, rel)| rel.peer())
+            .map(|(id, _)| *id)
+            .collect();
         let Some(u) = self.state.units.get_mut(unit) else {
             return;
         };
@@ -1173,7 +1196,33 @@ impl Model {
             return;
         }
         self.state.next_hook_seq += 1;
-        u.queue.push_back(Queued { seq, hook });
+        // Juju's relation resolver looks at every non-peer relation before the peer ones
+        // (`internal/worker/uniter/relation/resolver.go` `NextOp`): a non-peer relation's
+        // hook goes ahead of the peer relation hooks waiting at the end of the queue.
+        let is_peer = |relation: u32| peers.contains(&relation);
+        let deferring = |hook: &Hook| {
+            matches!(hook,
+                Hook::RelationJoined { relation, .. }
+                | Hook::RelationChanged { relation, .. }
+                | Hook::RelationDeparted { relation, .. } if is_peer(*relation))
+        };
+        let jumps = matches!(&hook,
+            Hook::RelationJoined { relation, .. }
+            | Hook::RelationChanged { relation, .. }
+            | Hook::RelationDeparted { relation, .. }
+            | Hook::RelationBroken { relation } if !is_peer(*relation));
+        if !jumps {
+            u.queue.push_back(Queued { seq, hook });
+            return;
+        }
+        let held = usize::from(matches!(u.agent, AgentState::Error { .. }));
+        let mut at = u.queue.len();
+        while at > held && deferring(&u.queue[at - 1].hook) {
+            at -= 1;
+        }
+        // Take the place (and the turn) of the hook it jumps ahead of.
+        let seq = u.queue.get(at).map_or(seq, |q| q.seq.min(seq));
+        u.queue.insert(at, Queued { seq, hook });
     }
 
     /// An application-level relation-changed goes ahead of the relation's waiting unit hooks:

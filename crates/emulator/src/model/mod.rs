@@ -108,6 +108,8 @@ impl Model {
             next_operation: 1,
             next_hook_seq: 0,
             executions: 0,
+            automatically_retry_hooks: true,
+            retry_clock: 0,
         };
         let model = Model::with_state(dir, state)?;
         model.save()?;
@@ -196,6 +198,37 @@ impl Model {
     /// Called after every hook execution, e.g. to print progress.
     pub fn on_hook(&mut self, progress: impl FnMut(&HookRecord) + 'static) {
         self.progress = Some(Box::new(progress));
+    }
+
+    /// `juju model-config key=value`. The emulator knows `automatically-retry-hooks`
+    /// (default true): whether a failed hook is retried with Juju's backoff.
+    pub fn set_model_config(&mut self, key: &str, value: &str) -> Result<()> {
+        match key {
+            "automatically-retry-hooks" => {
+                let retry = crate::charm::parse_go_bool(value).ok_or_else(|| {
+                    Error::Refused(format!(
+                        "automatically-retry-hooks: expected bool, got string({value:?})"
+                    ))
+                })?;
+                self.state.automatically_retry_hooks = retry;
+                if !retry {
+                    for unit in self.state.units.values_mut() {
+                        unit.retry = None;
+                    }
+                }
+            }
+            other => {
+                return Err(Error::Refused(format!(
+                    "model config {other:?} is not emulated (known: automatically-retry-hooks)"
+                )))
+            }
+        }
+        self.save()
+    }
+
+    /// Model config `automatically-retry-hooks`.
+    pub fn automatically_retry_hooks(&self) -> bool {
+        self.state.automatically_retry_hooks
     }
 
     /// The packages the emulated archive offers (default: Debian 12 versions).

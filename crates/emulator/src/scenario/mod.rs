@@ -64,8 +64,8 @@ use serde_json::{Map, Value as Json};
 
 use crate::charm::{Charm, CharmError};
 use crate::hooktools::{
-    self, Effect, GoalState, HookContext, Invocation, PendingChanges, PortChange, RelationHook,
-    RelationSnapshot, ToolCall,
+    self, Effect, GoalState, GoalStatus, HookContext, Invocation, PendingChanges, PortChange,
+    RelationHook, RelationSnapshot, ToolCall,
 };
 use crate::machine::MACHINE_COMMANDS;
 use crate::model::{default_network, machine_address, ActionStatus, JUJU_VERSION, SHIM};
@@ -436,18 +436,17 @@ impl Scenario {
                 (relation.id, snapshot)
             })
             .collect();
+        // Goal state as the uniter facade builds it (see `Model`'s): this unit and its peers,
+        // and the non-peer relations' remote applications and units. The state knows no
+        // other unit's status, so they read `active`; every time is now.
+        let now = crate::journal::format_iso_time(crate::journal::unix_now());
         let mut app_unit_statuses = BTreeMap::new();
         let mut goal_units = BTreeMap::new();
-        let mut goal_relations: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        let mut goal_relations: BTreeMap<String, BTreeMap<String, GoalStatus>> = BTreeMap::new();
         for relation in &state.relations {
-            let entry = goal_relations.entry(relation.endpoint.clone()).or_default();
-            if !relation.peer {
-                entry.insert(relation.remote_app.clone(), "joined".to_owned());
-            }
             for remote in relation.remote_units.keys() {
-                entry.insert(remote.clone(), "active".to_owned());
                 if relation.peer {
-                    goal_units.insert(remote.clone(), "active".to_owned());
+                    goal_units.insert(remote.clone(), GoalStatus::new("active", &now));
                     app_unit_statuses.insert(
                         remote.clone(),
                         StatusSnapshot {
@@ -457,8 +456,19 @@ impl Scenario {
                     );
                 }
             }
+            if relation.peer {
+                continue;
+            }
+            let entry = goal_relations.entry(relation.endpoint.clone()).or_default();
+            entry.insert(relation.remote_app.clone(), GoalStatus::new("joined", &now));
+            for remote in relation.remote_units.keys() {
+                entry.insert(remote.clone(), GoalStatus::new("active", &now));
+            }
         }
-        goal_units.insert(self.unit.to_string(), "active".to_owned());
+        goal_units.insert(
+            self.unit.to_string(),
+            GoalStatus::new(&state.unit_status.status, &now),
+        );
         app_unit_statuses.insert(self.unit.to_string(), state.unit_status.clone());
         let default_network = default_network(self.machine);
         HookContext {

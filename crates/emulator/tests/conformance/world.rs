@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use emulator::hooktools::{
-    Bag, BindAddress, GoalState, HookContext, InterfaceAddress, Invocation, NetworkSnapshot,
-    OpenedPort, Protocol, RelationHook, RelationSnapshot, StatusSnapshot,
+    Bag, BindAddress, GoalState, GoalStatus, HookContext, InterfaceAddress, Invocation,
+    NetworkSnapshot, OpenedPort, Protocol, RelationHook, RelationSnapshot, StatusSnapshot,
 };
 use serde_json::{json, Map, Value};
 
@@ -160,14 +160,26 @@ pub(crate) fn install() -> HookContext {
         networks: BTreeMap::from([("shared-db".into(), shared_db), ("lo".into(), bare)]),
         goal_state: GoalState {
             units: BTreeMap::from([
-                ("manila/0".into(), "active".into()),
-                ("manila/1".into(), "active".into()),
+                (
+                    "manila/0".into(),
+                    GoalStatus::new("active", "2025-11-20 10:00:00Z"),
+                ),
+                (
+                    "manila/1".into(),
+                    GoalStatus::new("dying", "2025-11-20 10:02:30Z"),
+                ),
             ]),
             relations: BTreeMap::from([(
                 "shared-db".into(),
                 BTreeMap::from([
-                    ("mysql".into(), "joined".into()),
-                    ("mysql/0".into(), "active".into()),
+                    (
+                        "mysql".into(),
+                        GoalStatus::new("joined", "2025-11-20 10:05:00Z"),
+                    ),
+                    (
+                        "mysql/0".into(),
+                        GoalStatus::new("waiting", "2025-11-20 10:04:59Z"),
+                    ),
                 ]),
             )]),
         },
@@ -180,6 +192,17 @@ pub(crate) fn no_ports() -> HookContext {
     HookContext {
         opened_ports: BTreeSet::new(),
         endpoint_ports: BTreeMap::new(),
+        ..install()
+    }
+}
+
+/// `install` on a lone unit whose status time is unknown (no `since` to print).
+pub(crate) fn lone_unit() -> HookContext {
+    HookContext {
+        goal_state: GoalState {
+            units: BTreeMap::from([("manila/0".into(), GoalStatus::new("active", ""))]),
+            relations: BTreeMap::new(),
+        },
         ..install()
     }
 }

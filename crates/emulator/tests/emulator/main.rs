@@ -10,6 +10,7 @@ mod commit;
 mod environment;
 mod errors;
 mod exec;
+mod hook_views;
 mod host_contract;
 mod leadership;
 mod lifecycle;
