@@ -560,7 +560,7 @@ impl Model {
             self.state
                 .units
                 .iter()
-                .filter(|(n, u)| n.app() == app && !u.principal.as_ref().is_some_and(|p| p != unit))
+                .filter(|(n, u)| n.app() == app && u.principal.as_ref().is_none_or(|p| p == unit))
                 .map(|(n, u)| {
                     let status = if u.dying { "dying" } else { &u.status.status };
                     (
