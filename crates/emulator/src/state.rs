@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
 use crate::charm::{Charm, Role, Scope};
-use crate::hooktools::{Bag, OpenedPort, StatusSnapshot};
+use crate::hooktools::{Bag, OpenedPort, SecretGrant, SecretOwner, StatusSnapshot};
 use crate::machine::{Catalog, MachineState, OsRelease};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,6 +50,12 @@ pub(crate) struct ModelState {
     /// Model config `automatically-retry-hooks` (Juju's default: true).
     #[serde(default = "retry_hooks_default")]
     pub(crate) automatically_retry_hooks: bool,
+    /// Secrets of the model: charms', and the user's (`juju add-secret`), by id.
+    #[serde(default)]
+    pub(crate) secrets: BTreeMap<String, Secret>,
+    /// The next number of each storage name (`data/0`, `data/1`, … model-wide).
+    #[serde(default)]
+    pub(crate) next_storage: BTreeMap<String, u32>,
     /// The model's clock for hook retries, in seconds: `settle` moves it forward to the next
     /// retry when nothing else can run, so that backoffs are followed without waiting.
     #[serde(default)]
@@ -115,6 +121,12 @@ pub(crate) struct Application {
     /// space. Endpoints not named follow the default, which is `alpha` when not named.
     #[serde(default)]
     pub(crate) bindings: BTreeMap<String, String>,
+    /// `juju trust`: the application may read the cloud credential (`credential-get`).
+    #[serde(default)]
+    pub(crate) trusted: bool,
+    /// Resources given at deploy: name -> the file (a copy in the model directory).
+    #[serde(default)]
+    pub(crate) resources: BTreeMap<String, PathBuf>,
 }
 
 impl Application {
@@ -161,6 +173,47 @@ pub(crate) struct Unit {
     /// The automatic retry of the failed hook at the head of the queue, if any.
     #[serde(default)]
     pub(crate) retry: Option<HookRetry>,
+    /// Storage instances attached to the unit, by id (`data/0`).
+    #[serde(default)]
+    pub(crate) storage: BTreeMap<String, StorageInstance>,
+}
+
+/// One storage instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StorageInstance {
+    /// `filesystem` or `block`.
+    pub(crate) kind: String,
+    /// The machine path: a filesystem's mount point, a block device's node.
+    pub(crate) location: String,
+}
+
+/// A secret, with every revision still kept and who reads which.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Secret {
+    pub(crate) owner: SecretOwner,
+    pub(crate) label: String,
+    pub(crate) description: String,
+    pub(crate) rotate: String,
+    pub(crate) expire: String,
+    /// Revision -> content (values base64-encoded).
+    pub(crate) revisions: BTreeMap<u32, Bag>,
+    pub(crate) grants: Vec<SecretGrant>,
+    /// Each consumer unit's label and the revision it reads.
+    pub(crate) consumers: BTreeMap<UnitName, SecretConsumer>,
+    /// Revisions the owner was told of as no longer read (`secret-remove`).
+    pub(crate) obsolete: BTreeSet<u32>,
+}
+
+impl Secret {
+    pub(crate) fn latest(&self) -> u32 {
+        self.revisions.keys().next_back().copied().unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SecretConsumer {
+    pub(crate) label: String,
+    pub(crate) tracked: u32,
 }
 
 /// One unit's view of one relation.
@@ -235,9 +288,53 @@ pub(crate) enum Hook {
     RelationBroken {
         relation: u32,
     },
+    /// `<name>-storage-attached` for storage instance `storage` (`data/0`).
+    StorageAttached {
+        storage: String,
+    },
+    StorageDetaching {
+        storage: String,
+    },
+    /// A new revision of a secret this unit reads (consumer).
+    SecretChanged {
+        secret: String,
+    },
+    /// The owner's rotation of a secret is due.
+    SecretRotate {
+        secret: String,
+    },
+    /// A revision of the owner's secret expired.
+    SecretExpired {
+        secret: String,
+        revision: u32,
+    },
+    /// A revision of the owner's secret is read by no consumer any more.
+    SecretRemove {
+        secret: String,
+        revision: u32,
+    },
 }
 
 impl Hook {
+    /// The storage instance a storage hook is about.
+    pub(crate) fn storage(&self) -> Option<&str> {
+        match self {
+            Hook::StorageAttached { storage } | Hook::StorageDetaching { storage } => Some(storage),
+            _ => None,
+        }
+    }
+
+    /// The secret id and revision a secret hook is about.
+    pub(crate) fn secret(&self) -> Option<(&str, Option<u32>)> {
+        match self {
+            Hook::SecretChanged { secret } | Hook::SecretRotate { secret } => Some((secret, None)),
+            Hook::SecretExpired { secret, revision } | Hook::SecretRemove { secret, revision } => {
+                Some((secret, Some(*revision)))
+            }
+            _ => None,
+        }
+    }
+
     pub(crate) fn relation(&self) -> Option<u32> {
         match self {
             Hook::RelationCreated { relation }
@@ -276,11 +373,21 @@ impl Hook {
             Hook::RelationChanged { .. } => "relation-changed",
             Hook::RelationDeparted { .. } => "relation-departed",
             Hook::RelationBroken { .. } => "relation-broken",
+            Hook::StorageAttached { .. } => "storage-attached",
+            Hook::StorageDetaching { .. } => "storage-detaching",
+            Hook::SecretChanged { .. } => "secret-changed",
+            Hook::SecretRotate { .. } => "secret-rotate",
+            Hook::SecretExpired { .. } => "secret-expired",
+            Hook::SecretRemove { .. } => "secret-remove",
         }
     }
 
     /// The full hook name: `<endpoint>-relation-joined` for relation hooks.
     pub(crate) fn name(&self, endpoint: Option<&str>) -> String {
+        if let Some(storage) = self.storage() {
+            let name = storage.split('/').next().unwrap_or(storage);
+            return format!("{name}-{}", self.kind());
+        }
         match (self.relation(), endpoint) {
             (Some(_), Some(endpoint)) => format!("{endpoint}-{}", self.kind()),
             _ => self.kind().to_owned(),
@@ -339,6 +446,18 @@ impl Relation {
             .iter()
             .find(|e| &e.app != app)
             .map(|e| &e.app)
+    }
+
+    /// Juju's relation key: `app:endpoint` of a peer relation, else the requirer's then the
+    /// provider's.
+    pub(crate) fn key(&self) -> String {
+        let mut sides: Vec<&RelationEndpoint> = self.endpoints.iter().collect();
+        sides.sort_by_key(|e| e.role != Role::Requirer);
+        sides
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     pub(crate) fn involves(&self, app: &AppName) -> bool {

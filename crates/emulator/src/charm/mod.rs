@@ -9,7 +9,7 @@ pub use actions::{ActionSpec, Actions};
 pub(crate) use config::parse_go_bool;
 pub use config::{ConfigOption, ConfigSchema, OptionType};
 pub(crate) use metadata::JUJU_INFO;
-pub use metadata::{Endpoint, Metadata, Role, Scope};
+pub use metadata::{Endpoint, Metadata, ResourceSpec, Role, Scope, StorageSpec};
 
 use std::fs;
 use std::io::{self, Read};

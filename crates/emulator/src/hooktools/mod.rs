@@ -20,14 +20,18 @@ mod keyvalues;
 mod leadership;
 mod ports;
 mod relation;
+mod requests;
+mod secret;
 mod state;
 mod status;
+mod storage;
 mod unit;
 
 use std::borrow::Cow;
 use std::path::Path;
 
 pub use context::*;
+pub use secret::new_secret_id;
 
 use flags::{FlagDef, Parse, Parsed};
 
@@ -58,6 +62,22 @@ pub const HOOK_TOOLS: &[&str] = &[
     "state-set",
     "state-delete",
     "goal-state",
+    "secret-add",
+    "secret-get",
+    "secret-set",
+    "secret-info-get",
+    "secret-ids",
+    "secret-grant",
+    "secret-revoke",
+    "secret-remove",
+    "storage-list",
+    "storage-get",
+    "storage-add",
+    "credential-get",
+    "resource-get",
+    "relation-model-get",
+    "juju-reboot",
+    "add-metric",
 ];
 
 /// What the `jujuc` client prints and exits with.
@@ -134,7 +154,7 @@ fn run(
             session.stdout = flags::help(spec, ctx).into_bytes();
             Ok(())
         }
-        Parse::Run(parsed) => (spec.run)(ctx, session, parsed),
+        Parse::Run(parsed) => (spec.run)(ctx, session, *parsed),
     }
 }
 
@@ -236,6 +256,22 @@ static TOOLS: &[ToolSpec] = &[
     state::STATE_SET,
     state::STATE_DELETE,
     unit::GOAL_STATE,
+    secret::SECRET_ADD,
+    secret::SECRET_GET,
+    secret::SECRET_SET,
+    secret::SECRET_INFO_GET,
+    secret::SECRET_IDS,
+    secret::SECRET_GRANT,
+    secret::SECRET_REVOKE,
+    secret::SECRET_REMOVE,
+    storage::STORAGE_LIST,
+    storage::STORAGE_GET,
+    storage::STORAGE_ADD,
+    requests::CREDENTIAL_GET,
+    requests::RESOURCE_GET,
+    requests::RELATION_MODEL_GET,
+    requests::JUJU_REBOOT,
+    requests::ADD_METRIC,
 ];
 
 /// The relation hook being run, if any (Juju's `HookRelation`).

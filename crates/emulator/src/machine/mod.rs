@@ -71,6 +71,9 @@ pub struct MachineState {
     /// [`Catalog::archives`] whose versions it sees.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub apt_suites: BTreeSet<String>,
+    /// How many times the machine rebooted (`juju-reboot`).
+    #[serde(default)]
+    pub reboots: u32,
     /// Every database schema migration run on the machine (`manila-manage db sync`), in order.
     #[serde(default)]
     pub schema_syncs: Vec<SchemaSync>,

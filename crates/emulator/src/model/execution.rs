@@ -15,7 +15,7 @@ use super::{dir_hash, Model, JUJU_VERSION};
 use crate::error::{Error, Result};
 use crate::hooktools::{
     Effect, GoalState, GoalStatus, HookContext, Invocation, PendingChanges, PortChange,
-    RelationHook, RelationSnapshot, StatusSnapshot,
+    RelationHook, RelationSnapshot, SecretHook, StatusSnapshot,
 };
 use crate::journal::{now_hms, HookOutcome, HookRecord, LogEntry, ToolCallRecord};
 use crate::runner::{self, Exit, Finished, Launch};
@@ -71,6 +71,10 @@ pub(super) struct Run {
     /// `juju exec`: the script run instead of the charm (whose output is the caller's, not
     /// the debug log's).
     pub(super) commands: Option<String>,
+    /// A storage hook's instance (`data/0`).
+    pub(super) storage: Option<String>,
+    /// A secret hook's secret.
+    pub(super) secret: Option<SecretHook>,
 }
 
 impl Model {
@@ -190,6 +194,23 @@ impl Model {
         let finished = self.execute(&run, ctx)?;
         let success = matches!(finished.exit, Exit::Code(0) | Exit::Missing);
         self.apply_output(&run, &finished)?;
+        // `juju-reboot --now` ends the hook: nothing is committed, the machine reboots and
+        // the hook runs again (`jujuc/reboot.go`, `RebootNow`).
+        if finished.session.ctx.effects.contains(&Effect::RebootNow) {
+            if let Some(u) = self.state.units.get_mut(unit) {
+                u.queue.push_front(queued);
+            }
+            self.reboot(unit);
+            let record = self.record(
+                &run,
+                HookOutcome::Skipped {
+                    reason: "interrupted by juju-reboot --now; runs again after the reboot"
+                        .to_owned(),
+                },
+            )?;
+            self.save()?;
+            return Ok(record);
+        }
         let outcome = match &finished.exit {
             Exit::Missing => HookOutcome::Missing,
             Exit::Code(0) => HookOutcome::Completed,
@@ -213,6 +234,30 @@ impl Model {
         let record = self.record(&run, outcome)?;
         self.save()?;
         Ok(record)
+    }
+
+    /// The unit's machine reboots: its services come back as they are enabled, and every
+    /// started unit on it runs `start` again (Juju fires `start` after a machine reboot).
+    fn reboot(&mut self, unit: &UnitName) {
+        let Some(machine) = self.state.units.get(unit).map(|u| u.machine) else {
+            return;
+        };
+        if let Some(m) = self.state.machines.get_mut(&machine) {
+            for service in m.state.services.values_mut() {
+                service.running = service.enabled && !service.masked;
+            }
+            m.state.reboots += 1;
+        }
+        let started: Vec<UnitName> = self
+            .state
+            .units
+            .iter()
+            .filter(|(_, u)| u.machine == machine && u.started && !u.dying)
+            .map(|(n, _)| n.clone())
+            .collect();
+        for unit in started {
+            self.enqueue(&unit, Hook::Start);
+        }
     }
 
     /// Puts the failed hook back at the head and the unit in error.
@@ -277,6 +322,12 @@ impl Model {
             endpoint,
             action: None,
             commands: None,
+            storage: hook.storage().map(str::to_owned),
+            secret: hook.secret().map(|(id, revision)| SecretHook {
+                uri: format!("secret:{id}"),
+                label: self.secret_label(unit, id),
+                revision,
+            }),
             name,
         }
     }
@@ -354,6 +405,11 @@ impl Model {
                     rel.scope_units.remove(unit);
                 }
                 self.maybe_delete_relation(*relation);
+            }
+            Hook::StorageDetaching { storage } => {
+                if let Some(u) = self.state.units.get_mut(unit) {
+                    u.storage.remove(storage);
+                }
             }
             Hook::Remove => {
                 self.set_status(unit, "terminated", "");
@@ -516,10 +572,12 @@ impl Model {
                         remote_units,
                         remote_app_bag: rel.app_bags.get(remote_app).cloned().unwrap_or_default(),
                         broken: broken == Some(*id),
+                        key: rel.key(),
                     },
                 ))
             })
             .collect();
+        let storage = self.storage_view(unit);
         let app_unit_statuses = self
             .state
             .units
@@ -544,6 +602,17 @@ impl Model {
             public_address: address,
             networks: self.unit_networks(unit),
             goal_state: self.goal_state(unit),
+            secrets: self.secrets_view(unit),
+            hook_storage: run.storage.clone(),
+            storage: storage.0,
+            storage_declared: storage.1,
+            resources: app
+                .resources
+                .iter()
+                .map(|(name, path)| (name.clone(), path.display().to_string()))
+                .collect(),
+            model_uuid: self.state.uuid.clone(),
+            credential: app.trusted.then(|| self.cloud_spec()),
             ..HookContext::default()
         }
     }
@@ -663,6 +732,21 @@ impl Model {
             set("JUJU_REMOTE_APP", rel.remote_app.clone());
             if let Some(departing) = &rel.departing_unit {
                 set("JUJU_DEPARTING_UNIT", departing.clone());
+            }
+        }
+        if let (Some(storage), Some(instance)) = (
+            &run.storage,
+            run.storage.as_ref().and_then(|id| u.storage.get(id)),
+        ) {
+            set("JUJU_STORAGE_ID", storage.clone());
+            set("JUJU_STORAGE_LOCATION", instance.location.clone());
+            set("JUJU_STORAGE_KIND", instance.kind.clone());
+        }
+        if let Some(secret) = &run.secret {
+            set("JUJU_SECRET_ID", secret.uri.clone());
+            set("JUJU_SECRET_LABEL", secret.label.clone());
+            if let Some(revision) = secret.revision {
+                set("JUJU_SECRET_REVISION", revision.to_string());
             }
         }
         if let Some((name, task)) = &run.action {
@@ -791,7 +875,7 @@ impl Model {
                     format!("unit.{unit}.juju-log"),
                     message.clone(),
                 )),
-                Effect::ActionLog(_) => {}
+                Effect::ActionLog(_) | Effect::RebootNow => {}
                 Effect::LeaderSettings(bag) => self.write_leader_settings(unit, bag),
             }
         }
@@ -863,6 +947,11 @@ impl Model {
     /// Commits the buffered writes of a successful hook, and queues relation-changed on the
     /// units that see a changed bag.
     pub(super) fn commit(&mut self, unit: &UnitName, pending: &PendingChanges) {
+        self.commit_secrets(unit, &pending.secrets);
+        self.commit_storage_add(unit, &pending.storage_add);
+        if pending.reboot {
+            self.reboot(unit);
+        }
         for (relation, bag) in &pending.relation_unit {
             let Some(rel) = self.state.relations.get_mut(relation) else {
                 continue;
@@ -1011,6 +1100,8 @@ impl Model {
             endpoint: None,
             action: Some((action.to_owned(), task)),
             commands: None,
+            storage: None,
+            secret: None,
         };
         let ctx = self.snapshot(&name, &run);
         let finished = self.execute(&run, ctx)?;

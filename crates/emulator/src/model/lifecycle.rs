@@ -105,6 +105,10 @@ pub struct DeployOptions {
     /// `--bind`: endpoint (or extra binding) → space; `""` is the application's default space
     /// (`alpha` when not given), which endpoints not named here follow.
     pub bindings: BTreeMap<String, String>,
+    /// `--trust`: the application may read the cloud credential.
+    pub trust: bool,
+    /// `--resource name=path`: files for the charm's `resources:`.
+    pub resources: BTreeMap<String, PathBuf>,
 }
 
 impl DeployOptions {
@@ -131,6 +135,18 @@ impl DeployOptions {
     /// (`--bind <space>`).
     pub fn bind(mut self, endpoint: &str, space: &str) -> DeployOptions {
         self.bindings.insert(endpoint.to_owned(), space.to_owned());
+        self
+    }
+
+    /// `--trust`.
+    pub fn trust(mut self) -> DeployOptions {
+        self.trust = true;
+        self
+    }
+
+    /// `--resource <name>=<path>`.
+    pub fn resource(mut self, name: &str, path: impl Into<PathBuf>) -> DeployOptions {
+        self.resources.insert(name.to_owned(), path.into());
         self
     }
 }
@@ -161,6 +177,7 @@ impl Model {
             config.insert(key.clone(), check_config(app, &charm, key, value)?);
         }
         self.check_bindings(app, &charm, &options.bindings)?;
+        let resources = self.store_resources(&name, &charm, &options.resources)?;
         self.unpack_charm(&name, &source_path, 0)?;
         let peers: Vec<String> = charm.meta.peers.keys().cloned().collect();
         self.state.applications.insert(
@@ -179,6 +196,8 @@ impl Model {
                 workload_version: String::new(),
                 next_unit: 0,
                 bindings: options.bindings,
+                trusted: options.trust,
+                resources,
             },
         );
         for peer in peers {
@@ -238,6 +257,7 @@ impl Model {
                     .collect(),
                 to: Vec::new(),
                 bindings: app.bindings.clone(),
+                ..DeployOptions::default()
             };
             self.deploy(name, charm_path, options)?;
         }
@@ -615,8 +635,14 @@ impl Model {
                 dying: false,
                 revision,
                 retry: None,
+                storage: BTreeMap::new(),
             },
         );
+        // Machine charms' storage attaches before install (`docs/reference/hook.md`,
+        // juju-contract §5.2).
+        for storage in self.attach_initial_storage(&name)? {
+            self.enqueue(&name, Hook::StorageAttached { storage });
+        }
         self.enqueue(&name, Hook::Install);
         let relations: Vec<u32> = self
             .state
@@ -934,6 +960,13 @@ impl Model {
             }
         }
         teardown.push(Hook::Stop);
+        // `relation-departed… → relation-broken… → stop → storage-detaching… → remove`
+        // (juju-contract §5.3, from the uniter's storage resolver).
+        for storage in u.storage.keys() {
+            teardown.push(Hook::StorageDetaching {
+                storage: storage.clone(),
+            });
+        }
         teardown.push(Hook::Remove);
         for hook in teardown {
             self.enqueue(name, hook);
@@ -1187,7 +1220,11 @@ impl Model {
         };
         let teardown = matches!(
             hook,
-            Hook::RelationDeparted { .. } | Hook::RelationBroken { .. } | Hook::Stop | Hook::Remove
+            Hook::RelationDeparted { .. }
+                | Hook::RelationBroken { .. }
+                | Hook::Stop
+                | Hook::StorageDetaching { .. }
+                | Hook::Remove
         );
         if u.dying && !teardown {
             return;

@@ -9,7 +9,9 @@ mod exec;
 mod execution;
 mod lifecycle;
 mod real_host;
+mod secrets;
 mod spaces;
+mod storage;
 
 pub use exec::ExecResult;
 pub use execution::{ActionResult, ActionStatus, SettleReport};
@@ -109,6 +111,8 @@ impl Model {
             next_hook_seq: 0,
             executions: 0,
             automatically_retry_hooks: true,
+            secrets: BTreeMap::new(),
+            next_storage: BTreeMap::new(),
             retry_clock: 0,
         };
         let model = Model::with_state(dir, state)?;

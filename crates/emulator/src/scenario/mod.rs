@@ -432,6 +432,11 @@ impl Scenario {
                         relation.remote_app_data.clone()
                     },
                     broken: matches!(event, Event::RelationBroken { relation: id } if *id == relation.id),
+                    key: if relation.peer {
+                        format!("{}:{}", self.unit.app(), relation.endpoint)
+                    } else {
+                        format!("{}:{} {}", self.unit.app(), relation.endpoint, relation.remote_app)
+                    },
                 };
                 (relation.id, snapshot)
             })
@@ -620,6 +625,7 @@ impl Scenario {
                 }),
                 Effect::ActionLog(message) => action_logs.push(message.clone()),
                 Effect::LeaderSettings(settings) => out.leader_settings = settings.clone(),
+                Effect::RebootNow => {}
             }
         }
         let success = exit_code == 0;

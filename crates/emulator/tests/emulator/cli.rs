@@ -138,3 +138,39 @@ fn the_cli_drives_one_model_across_invocations() {
     let missing = cli(&scratch.path().join("elsewhere"), &["status"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no model in"));
 }
+
+/// `add-secret` prints the new URI, `grant-secret` lets an application read it, and
+/// `model-config automatically-retry-hooks=false` leaves a failed hook for `resolved`.
+#[test]
+fn user_secrets_trust_and_model_config_from_the_cli() {
+    let scratch = Scratch::new();
+    let charm = TestCharm::new("alpha")
+        .config("options:\n  creds:\n    type: secret\n")
+        .recording(
+            &scratch.trace(),
+            &format!(
+                r#"[ "$HOOK" = config-changed ] && uri=$(config-get creds) && [ -n "$uri" ] && echo "user $(secret-get "$uri" user)" >> {}
+[ "$HOOK" = install ] && [ "$(credential-get >/dev/null 2>&1 && echo trusted)" != trusted ] && exit 1
+true"#,
+                scratch.trace().display()
+            ),
+        )
+        .write(scratch.path());
+    let model = scratch.path().join("model");
+    ok(&model, &["model-config", "automatically-retry-hooks=false"]);
+    let charm_path = charm.to_string_lossy().into_owned();
+    let (_, stderr) = ok(&model, &["deploy", &charm_path]);
+    // Tried once only: no automatic retry.
+    assert_eq!(stderr.matches("alpha/0: install").count(), 1, "{stderr}");
+    assert!(stderr.contains("units in error"), "{stderr}");
+    ok(&model, &["trust", "alpha"]);
+    ok(&model, &["resolved", "alpha/0"]);
+    let (uri, _) = ok(&model, &["add-secret", "creds", "user=admin"]);
+    let uri = uri.trim();
+    assert!(uri.starts_with("secret:") && uri.len() == 27, "{uri}");
+    ok(&model, &["grant-secret", "creds", "alpha"]);
+    ok(&model, &["config", "alpha", &format!("creds={uri}")]);
+    assert!(scratch.trace_lines().contains(&"user admin".to_owned()));
+    let (listed, _) = ok(&model, &["secrets"]);
+    assert_eq!(listed, format!("{uri}  model  creds\n"));
+}
