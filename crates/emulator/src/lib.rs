@@ -50,6 +50,7 @@
 pub mod bundle;
 pub mod charm;
 mod error;
+mod hook_env;
 pub mod hooktools;
 mod journal;
 pub mod machine;

@@ -419,6 +419,20 @@ pub enum PortChange {
     Close(OpenedPort),
 }
 
+/// A successful hook's port changes, applied in order to the committed `ports`.
+pub fn apply_port_changes(ports: &mut BTreeSet<OpenedPort>, changes: &[PortChange]) {
+    for change in changes {
+        match change {
+            PortChange::Open(port) => {
+                ports.insert(port.clone());
+            }
+            PortChange::Close(port) => {
+                ports.remove(port);
+            }
+        }
+    }
+}
+
 /// Writes Juju makes at once, surviving a failing hook.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Effect {

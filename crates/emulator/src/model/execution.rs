@@ -11,10 +11,11 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
-use super::{dir_hash, Model, JUJU_VERSION};
+use super::{dir_hash, Model};
 use crate::error::{Error, Result};
+use crate::hook_env::{hook_environment, HookEnvSpec, RelationVars};
 use crate::hooktools::{
-    Effect, GoalState, GoalStatus, HookContext, Invocation, PendingChanges, PortChange,
+    apply_port_changes, Effect, GoalState, GoalStatus, HookContext, Invocation, PendingChanges,
     RelationHook, RelationSnapshot, SecretHook, StatusSnapshot,
 };
 use crate::journal::{now_hms, HookOutcome, HookRecord, LogEntry, ToolCallRecord};
@@ -663,98 +664,48 @@ impl Model {
     fn environment(&self, run: &Run, context_id: &str, socket: &str) -> Vec<(String, String)> {
         let unit = &run.unit;
         let u = &self.state.units[unit];
-        let charm_dir = self.unit_dir(unit).join("charm");
-        let tools = self.unit_dir(unit).join("tools");
-        let mut env: Vec<(String, String)> = Vec::new();
-        let mut set = |key: &str, value: String| env.push((key.to_owned(), value));
-        set("CHARM_DIR", charm_dir.display().to_string());
-        set("JUJU_CHARM_DIR", charm_dir.display().to_string());
-        set("JUJU_CONTEXT_ID", context_id.to_owned());
-        set(
-            "JUJU_HOOK_NAME",
-            if run.action.is_some() {
-                String::new()
-            } else {
-                run.name.clone()
-            },
-        );
-        if !run.dispatch_path.is_empty() {
-            set("JUJU_DISPATCH_PATH", run.dispatch_path.clone());
-        }
-        set("JUJU_AGENT_SOCKET_ADDRESS", socket.to_owned());
-        set("JUJU_AGENT_SOCKET_NETWORK", "unix".to_owned());
-        set("JUJU_UNIT_NAME", unit.to_string());
-        set("JUJU_MODEL_UUID", self.state.uuid.clone());
-        set("JUJU_MODEL_NAME", self.state.name.clone());
-        set("JUJU_API_ADDRESSES", "127.1.255.254:17070".to_owned());
-        set("JUJU_MACHINE_ID", u.machine.to_string());
-        set(
-            "JUJU_PRINCIPAL_UNIT",
-            u.principal
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-        );
-        set("JUJU_AVAILABILITY_ZONE", String::new());
-        set("JUJU_VERSION", JUJU_VERSION.to_owned());
-        set("CLOUD_API_VERSION", String::new());
-        for proxy in ["HTTP", "HTTPS", "FTP", "NO"] {
-            set(&format!("JUJU_CHARM_{proxy}_PROXY"), String::new());
-        }
-        set("JUJU_SLA", "unsupported".to_owned());
-        set(
-            "PATH",
-            format!(
-                "{}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                tools.display()
-            ),
-        );
-        set("APT_LISTCHANGES_FRONTEND", "none".to_owned());
-        set("DEBIAN_FRONTEND", "noninteractive".to_owned());
-        set("LANG", "C.UTF-8".to_owned());
-        set("TERM", "tmux-256color".to_owned());
-        if self.state.real_host.is_none() {
-            set(
-                "CHARM_HOST_ROOT",
-                self.machine_root(u.machine).display().to_string(),
-            );
-        }
-        if let (Some(rel), Some(endpoint)) = (&run.relation, &run.endpoint) {
-            set("JUJU_RELATION", endpoint.clone());
-            set(
-                "JUJU_RELATION_ID",
-                format!("{endpoint}:{}", rel.relation_id),
-            );
-            set(
-                "JUJU_REMOTE_UNIT",
-                rel.remote_unit.clone().unwrap_or_default(),
-            );
-            set("JUJU_REMOTE_APP", rel.remote_app.clone());
-            if let Some(departing) = &rel.departing_unit {
-                set("JUJU_DEPARTING_UNIT", departing.clone());
-            }
-        }
-        if let (Some(storage), Some(instance)) = (
-            &run.storage,
-            run.storage.as_ref().and_then(|id| u.storage.get(id)),
-        ) {
-            set("JUJU_STORAGE_ID", storage.clone());
-            set("JUJU_STORAGE_LOCATION", instance.location.clone());
-            set("JUJU_STORAGE_KIND", instance.kind.clone());
-        }
-        if let Some(secret) = &run.secret {
-            set("JUJU_SECRET_ID", secret.uri.clone());
-            set("JUJU_SECRET_LABEL", secret.label.clone());
-            if let Some(revision) = secret.revision {
-                set("JUJU_SECRET_REVISION", revision.to_string());
-            }
-        }
-        if let Some((name, task)) = &run.action {
-            set("JUJU_ACTION_NAME", name.clone());
-            set("JUJU_ACTION_UUID", task.to_string());
-            set("JUJU_ACTION_TAG", format!("action-{task}"));
-        }
-        env
+        let spec =
+            HookEnvSpec {
+                unit: unit.to_string(),
+                model_name: self.state.name.clone(),
+                model_uuid: self.state.uuid.clone(),
+                machine: u.machine.to_string(),
+                principal: u.principal.as_ref().map(ToString::to_string),
+                charm_dir: self.unit_dir(unit).join("charm").display().to_string(),
+                context_id: context_id.to_owned(),
+                socket: socket.to_owned(),
+                dispatch_path: run.dispatch_path.clone(),
+                hook_name: if run.action.is_some() {
+                    String::new()
+                } else {
+                    run.name.clone()
+                },
+                tools_dir: self.unit_dir(unit).join("tools").display().to_string(),
+                host_root: self
+                    .state
+                    .real_host
+                    .is_none()
+                    .then(|| self.machine_root(u.machine).display().to_string()),
+                relation: run.relation.as_ref().zip(run.endpoint.as_ref()).map(
+                    |(rel, endpoint)| RelationVars {
+                        endpoint: endpoint.clone(),
+                        id: rel.relation_id,
+                        remote_unit: rel.remote_unit.clone().unwrap_or_default(),
+                        remote_app: rel.remote_app.clone(),
+                        departing_unit: rel.departing_unit.clone(),
+                    },
+                ),
+                action: run.action.clone(),
+                storage: run.storage.as_ref().and_then(|id| {
+                    let instance = u.storage.get(id)?;
+                    Some((id.clone(), instance.location.clone(), instance.kind.clone()))
+                }),
+                secret: run
+                    .secret
+                    .as_ref()
+                    .map(|s| (s.uri.clone(), s.label.clone(), s.revision)),
+            };
+        hook_environment(&spec)
     }
 
     /// Runs the process (or finds it missing) with the hook-tool server up.
@@ -978,10 +929,10 @@ impl Model {
         if let Some(state) = &pending.state {
             u.state = state.clone();
         }
-        apply_ports(&mut u.opened_ports, &pending.ports);
+        apply_port_changes(&mut u.opened_ports, &pending.ports);
         for (endpoint, changes) in &pending.endpoint_ports {
             let ports = u.endpoint_ports.entry(endpoint.clone()).or_default();
-            apply_ports(ports, changes);
+            apply_port_changes(ports, changes);
             if ports.is_empty() {
                 u.endpoint_ports.remove(endpoint);
             }
@@ -1166,21 +1117,5 @@ impl Model {
             results,
             log,
         })
-    }
-}
-
-fn apply_ports(
-    ports: &mut std::collections::BTreeSet<crate::hooktools::OpenedPort>,
-    changes: &[PortChange],
-) {
-    for change in changes {
-        match change {
-            PortChange::Open(port) => {
-                ports.insert(port.clone());
-            }
-            PortChange::Close(port) => {
-                ports.remove(port);
-            }
-        }
     }
 }

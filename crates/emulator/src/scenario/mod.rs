@@ -63,12 +63,13 @@ use juju::{HookEnv, ToolOutput, ToolRunner, UnitName};
 use serde_json::{Map, Value as Json};
 
 use crate::charm::{Charm, CharmError};
+use crate::hook_env::{hook_environment, HookEnvSpec, RelationVars};
 use crate::hooktools::{
-    self, Effect, GoalState, GoalStatus, HookContext, Invocation, PendingChanges, PortChange,
-    RelationHook, RelationSnapshot, ToolCall,
+    self, apply_port_changes, Effect, GoalState, GoalStatus, HookContext, Invocation,
+    PendingChanges, RelationHook, RelationSnapshot, ToolCall,
 };
 use crate::machine::MACHINE_COMMANDS;
-use crate::model::{default_network, machine_address, ActionStatus, JUJU_VERSION, SHIM};
+use crate::model::{default_network, machine_address, ActionStatus, SHIM};
 use crate::server::{self, Server, Session, SharedSession};
 use crate::wire::{self, Request, Response};
 
@@ -513,7 +514,7 @@ impl Scenario {
         }
     }
 
-    /// The hook environment, as the model gives a hook (juju-contract §3).
+    /// The hook environment, from the builder the model's hooks use (juju-contract §3).
     fn environment(
         &self,
         event: &Event,
@@ -522,63 +523,44 @@ impl Scenario {
         context_id: &str,
         sandbox: &Sandbox,
     ) -> Vec<(String, String)> {
-        let charm_dir = sandbox.charm_dir.display().to_string();
         let action = matches!(event, Event::Action { .. });
         let dispatch = if action { "actions" } else { "hooks" };
-        let mut env: Vec<(String, String)> = [
-            ("CHARM_DIR", charm_dir.clone()),
-            ("JUJU_CHARM_DIR", charm_dir),
-            ("JUJU_CONTEXT_ID", context_id.to_owned()),
-            (
-                "JUJU_HOOK_NAME",
-                if action {
-                    String::new()
-                } else {
-                    hook_name.to_owned()
-                },
-            ),
-            ("JUJU_DISPATCH_PATH", format!("{dispatch}/{hook_name}")),
-            (
-                "JUJU_AGENT_SOCKET_ADDRESS",
-                sandbox.socket.display().to_string(),
-            ),
-            ("JUJU_AGENT_SOCKET_NETWORK", "unix".to_owned()),
-            ("JUJU_UNIT_NAME", self.unit.to_string()),
-            ("JUJU_MODEL_UUID", self.model_uuid.clone()),
-            ("JUJU_MODEL_NAME", self.model_name.clone()),
-            ("JUJU_MACHINE_ID", self.machine.to_string()),
-            ("JUJU_PRINCIPAL_UNIT", String::new()),
-            ("JUJU_VERSION", JUJU_VERSION.to_owned()),
-            ("CHARM_HOST_ROOT", sandbox.root.display().to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        if let (Some(hook), Some(relation)) = (
-            self.relation_hook(event, state),
-            event.relation().and_then(|id| state.relation(id)),
-        ) {
-            let mut set = |k: &str, v: String| env.push((k.to_owned(), v));
-            set("JUJU_RELATION", relation.endpoint.clone());
-            set(
-                "JUJU_RELATION_ID",
-                format!("{}:{}", relation.endpoint, relation.id),
-            );
-            set("JUJU_REMOTE_UNIT", hook.remote_unit.unwrap_or_default());
-            set("JUJU_REMOTE_APP", hook.remote_app);
-            if let Some(departing) = hook.departing_unit {
-                set("JUJU_DEPARTING_UNIT", departing);
-            }
-        }
-        if let Event::Action { name, .. } = event {
-            env.push(("JUJU_ACTION_NAME".to_owned(), name.clone()));
-            env.push(("JUJU_ACTION_UUID".to_owned(), ACTION_TASK.to_string()));
-            env.push((
-                "JUJU_ACTION_TAG".to_owned(),
-                format!("action-{ACTION_TASK}"),
-            ));
-        }
-        env
+        let relation = self
+            .relation_hook(event, state)
+            .zip(event.relation().and_then(|id| state.relation(id)))
+            .map(|(hook, relation)| RelationVars {
+                endpoint: relation.endpoint.clone(),
+                id: relation.id,
+                remote_unit: hook.remote_unit.unwrap_or_default(),
+                remote_app: hook.remote_app,
+                departing_unit: hook.departing_unit,
+            });
+        let spec = HookEnvSpec {
+            unit: self.unit.to_string(),
+            model_name: self.model_name.clone(),
+            model_uuid: self.model_uuid.clone(),
+            machine: self.machine.to_string(),
+            principal: None,
+            charm_dir: sandbox.charm_dir.display().to_string(),
+            context_id: context_id.to_owned(),
+            socket: sandbox.socket.display().to_string(),
+            dispatch_path: format!("{dispatch}/{hook_name}"),
+            hook_name: if action {
+                String::new()
+            } else {
+                hook_name.to_owned()
+            },
+            tools_dir: sandbox.tools.display().to_string(),
+            host_root: Some(sandbox.root.display().to_string()),
+            relation,
+            action: match event {
+                Event::Action { name, .. } => Some((name.clone(), ACTION_TASK)),
+                _ => None,
+            },
+            storage: None,
+            secret: None,
+        };
+        hook_environment(&spec)
     }
 
     /// The new state and the side effects, committing as Juju does.
@@ -691,28 +673,12 @@ fn commit(state: &mut State, pending: &PendingChanges) {
     if let Some(unit_state) = &pending.state {
         state.unit_state = unit_state.clone();
     }
-    apply_ports(&mut state.opened_ports, &pending.ports);
+    apply_port_changes(&mut state.opened_ports, &pending.ports);
     for (endpoint, changes) in &pending.endpoint_ports {
         let ports = state.endpoint_ports.entry(endpoint.clone()).or_default();
-        apply_ports(ports, changes);
+        apply_port_changes(ports, changes);
         if ports.is_empty() {
             state.endpoint_ports.remove(endpoint);
-        }
-    }
-}
-
-fn apply_ports(
-    ports: &mut std::collections::BTreeSet<hooktools::OpenedPort>,
-    changes: &[PortChange],
-) {
-    for change in changes {
-        match change {
-            PortChange::Open(port) => {
-                ports.insert(port.clone());
-            }
-            PortChange::Close(port) => {
-                ports.remove(port);
-            }
         }
     }
 }
