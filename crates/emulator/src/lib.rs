@@ -43,22 +43,22 @@
 //! For unit tests of charm logic without processes, [`scenario`] runs one event on a frozen
 //! state in process, on the same hook-tool engine and emulated machine.
 //!
-//! Modules: [`charm`] (metadata, config, actions), [`bundle`], [`machine`] (emulated packages,
+//! Modules: [`charm_definition`] (a charm as Juju reads it: metadata, config, actions), [`bundle`], [`machine`] (emulated packages,
 //! services and commands), [`hooktools`] (the hook-tool engine), [`scenario`] (in-process
 //! state-in/state-out tests), [`status`] (`juju status` rendering).
 
 pub mod bundle;
-pub mod charm;
+pub mod charm_definition;
 mod error;
 mod hook_env;
 pub mod hooktools;
 mod journal;
 pub mod machine;
 mod model;
+mod model_state;
 mod runner;
 pub mod scenario;
 mod server;
-mod state;
 pub mod status;
 // The client half of the wire format is the shim's (`src/bin/jujuc.rs`).
 #[allow(dead_code)]
@@ -66,7 +66,7 @@ mod wire;
 
 pub use crate::{
     bundle::{Bundle, BundleError, CharmStore},
-    charm::{Charm, CharmError},
+    charm_definition::{Charm, CharmError},
     error::{Error, Result},
     journal::{HookOutcome, HookRecord, LogEntry, ToolCallRecord},
     machine::{
@@ -77,5 +77,5 @@ pub use crate::{
         ActionResult, ActionStatus, ConfigValue, DeployOptions, ExecResult, Model, Placement,
         RealHost, SettleReport, Space, DEFAULT_SPACE, JUJU_VERSION,
     },
-    state::{AgentState, InitSystem},
+    model_state::{AgentState, InitSystem},
 };

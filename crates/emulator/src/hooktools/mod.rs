@@ -22,10 +22,10 @@ mod ports;
 mod relation;
 mod requests;
 mod secret;
-mod state;
 mod status;
 mod storage;
 mod unit;
+mod unit_state;
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -252,9 +252,9 @@ static TOOLS: &[ToolSpec] = &[
     ports::OPENED_PORTS,
     unit::UNIT_GET,
     unit::NETWORK_GET,
-    state::STATE_GET,
-    state::STATE_SET,
-    state::STATE_DELETE,
+    unit_state::STATE_GET,
+    unit_state::STATE_SET,
+    unit_state::STATE_DELETE,
     unit::GOAL_STATE,
     secret::SECRET_ADD,
     secret::SECRET_GET,

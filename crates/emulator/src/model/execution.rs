@@ -19,9 +19,9 @@ use crate::hooktools::{
     RelationHook, RelationSnapshot, SecretHook, StatusSnapshot,
 };
 use crate::journal::{now_hms, HookOutcome, HookRecord, LogEntry, ToolCallRecord};
+use crate::model_state::{AgentState, Hook, HookRetry, Queued};
 use crate::runner::{self, Exit, Finished, Launch};
 use crate::server::Session;
-use crate::state::{AgentState, Hook, HookRetry, Queued};
 
 /// What one `settle` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

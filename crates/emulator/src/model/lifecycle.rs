@@ -11,11 +11,11 @@ use serde_json::Value as Json;
 
 use super::{absolute, machine_address, Model};
 use crate::bundle::Bundle;
-use crate::charm::{self, Charm, Metadata, Role, Scope, Source};
+use crate::charm_definition::{self, Charm, Metadata, Role, Scope, Source};
 use crate::error::{io_error, Error, Result};
 use crate::hooktools::{self, StatusSnapshot};
 use crate::machine::MACHINE_COMMANDS;
-use crate::state::{
+use crate::model_state::{
     AgentState, Application, Hook, InitSystem, Machine, Queued, Relation, RelationEndpoint, Unit,
 };
 
@@ -759,7 +759,7 @@ impl Model {
         }
         // Juju expands the charm archive into every unit's own directory: a charm that
         // writes into its files (a state file, a `.pyc`) changes only its unit's copy.
-        charm::copy_tree(&self.app_charm_dir(unit.app(), revision), &charm_dir)?;
+        charm_definition::copy_tree(&self.app_charm_dir(unit.app(), revision), &charm_dir)?;
         self.prepare_tools(unit)
     }
 
@@ -943,7 +943,8 @@ impl Model {
                 .get(relation)
                 .is_some_and(Relation::peer)
         };
-        let mut ordered: Vec<(&u32, &crate::state::UnitRelation)> = u.relations.iter().collect();
+        let mut ordered: Vec<(&u32, &crate::model_state::UnitRelation)> =
+            u.relations.iter().collect();
         ordered.sort_by_key(|(relation, _)| peer(relation));
         for (relation, view) in ordered {
             for member in &view.members {
@@ -1378,7 +1379,7 @@ pub(crate) fn infer_relation(
     }
     if candidates.len() > 1 {
         let implicit = |(_, name, role): &ResolvedEndpoint| {
-            *role == Role::Provider && name == charm::JUJU_INFO
+            *role == Role::Provider && name == charm_definition::JUJU_INFO
         };
         candidates.retain(|(x, y)| !implicit(x) && !implicit(y));
     }

@@ -5,16 +5,16 @@
 //! is saved to `<dir>/model.json` after every operation and every hook, so that it can be
 //! reopened by another process (the command-line tool works that way).
 
-mod exec;
 mod execution;
+mod juju_exec;
 mod lifecycle;
 mod real_host;
 mod secrets;
 mod spaces;
 mod storage;
 
-pub use exec::ExecResult;
 pub use execution::{ActionResult, ActionStatus, SettleReport};
+pub use juju_exec::ExecResult;
 pub(crate) use lifecycle::infer_relation;
 pub use lifecycle::{ConfigValue, DeployOptions, Placement};
 pub use real_host::RealHost;
@@ -34,12 +34,12 @@ use rand::Rng;
 use serde_json::Value as Json;
 
 use crate::bundle::CharmStore;
-use crate::charm::Charm;
+use crate::charm_definition::Charm;
 use crate::error::{io_error, Error, Result};
 use crate::hooktools::{Bag, OpenedPort, StatusSnapshot};
 use crate::journal::{self, HookRecord, Journal, LogEntry, ToolCallRecord};
 use crate::machine::{Catalog, MachineState, OsRelease, SchemaSync, ServiceFault, ServiceState};
-use crate::state::{AgentState, InitSystem, ModelState, Unit};
+use crate::model_state::{AgentState, InitSystem, ModelState, Unit};
 
 const MODEL_FILE: &str = "model.json";
 const SHIM_NAME: &str = "jujuc";
@@ -209,7 +209,7 @@ impl Model {
     pub fn set_model_config(&mut self, key: &str, value: &str) -> Result<()> {
         match key {
             "automatically-retry-hooks" => {
-                let retry = crate::charm::parse_go_bool(value).ok_or_else(|| {
+                let retry = crate::charm_definition::parse_go_bool(value).ok_or_else(|| {
                     Error::Refused(format!(
                         "automatically-retry-hooks: expected bool, got string({value:?})"
                     ))
@@ -488,10 +488,11 @@ impl Model {
     /// The relation between two applications (`app` or `app:endpoint` each), if any; for a
     /// peer relation pass the same `app:endpoint` twice.
     pub fn relation_id(&self, a: &str, b: &str) -> Option<u32> {
-        let matches = |spec: &str, e: &crate::state::RelationEndpoint| match spec.split_once(':') {
-            Some((app, ep)) => e.app.as_str() == app && e.name == ep,
-            None => e.app.as_str() == spec,
-        };
+        let matches =
+            |spec: &str, e: &crate::model_state::RelationEndpoint| match spec.split_once(':') {
+                Some((app, ep)) => e.app.as_str() == app && e.name == ep,
+                None => e.app.as_str() == spec,
+            };
         self.state.relations.iter().find_map(|(id, rel)| {
             let hit = match rel.endpoints.as_slice() {
                 [only] => matches(a, only) && matches(b, only),
@@ -560,7 +561,7 @@ impl Model {
 
     // ---- internal lookups --------------------------------------------------------------
 
-    fn app(&self, app: &str) -> Result<(AppName, &crate::state::Application)> {
+    fn app(&self, app: &str) -> Result<(AppName, &crate::model_state::Application)> {
         let name: AppName = app.parse()?;
         match self.state.applications.get(&name) {
             Some(a) => Ok((name, a)),
@@ -583,14 +584,14 @@ impl Model {
         Ok((name, u))
     }
 
-    fn machine(&self, machine: u32) -> Result<&crate::state::Machine> {
+    fn machine(&self, machine: u32) -> Result<&crate::model_state::Machine> {
         self.state
             .machines
             .get(&machine)
             .ok_or(Error::UnknownMachine(machine))
     }
 
-    fn relation(&self, id: u32) -> Result<&crate::state::Relation> {
+    fn relation(&self, id: u32) -> Result<&crate::model_state::Relation> {
         self.state
             .relations
             .get(&id)
@@ -601,7 +602,7 @@ impl Model {
         self.dir.join("units").join(unit.dashed())
     }
 
-    fn hook_name(&self, unit: &UnitName, hook: &crate::state::Hook) -> String {
+    fn hook_name(&self, unit: &UnitName, hook: &crate::model_state::Hook) -> String {
         let endpoint = hook
             .relation()
             .and_then(|r| self.state.relations.get(&r))

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 use crate::hooktools::{
     new_secret_id, Bag, SecretChange, SecretGrant, SecretOwner, SecretSnapshot,
 };
-use crate::state::{Hook, Secret};
+use crate::model_state::{Hook, Secret};
 
 impl Model {
     /// The model's secrets as `unit`'s hook sees them: the tools decide what it may read

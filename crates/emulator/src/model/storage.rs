@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use juju::{AppName, UnitName};
 
 use super::Model;
-use crate::charm::Charm;
+use crate::charm_definition::Charm;
 use crate::error::{io_error, Error, Result};
 use crate::hooktools::{StorageDeclaration, StorageSnapshot};
-use crate::state::{Hook, StorageInstance};
+use crate::model_state::{Hook, StorageInstance};
 
 impl Model {
     /// Creates the unit's first instances of each store (`multiple.range`'s minimum, one

@@ -49,7 +49,7 @@ pub use state::{bag, juju_address_bag, Event, MachineFile, Relation, State};
 // The types of `State`'s fields, so that a test needs no other import.
 pub use crate::hooktools::{Bag, NetworkSnapshot, OpenedPort, Protocol, StatusSnapshot};
 pub use crate::machine::{Catalog, MachineState, OsRelease};
-pub use crate::state::InitSystem;
+pub use crate::model_state::InitSystem;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -62,7 +62,7 @@ use host::Host;
 use juju::{HookEnv, ToolOutput, ToolRunner, UnitName};
 use serde_json::{Map, Value as Json};
 
-use crate::charm::{Charm, CharmError};
+use crate::charm_definition::{Charm, CharmError};
 use crate::hook_env::{hook_environment, HookEnvSpec, RelationVars};
 use crate::hooktools::{
     self, apply_port_changes, Effect, GoalState, GoalStatus, HookContext, Invocation,

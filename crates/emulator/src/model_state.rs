@@ -11,7 +11,7 @@ use juju::{AppName, UnitName};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
-use crate::charm::{Charm, Role, Scope};
+use crate::charm_definition::{Charm, Role, Scope};
 use crate::hooktools::{Bag, OpenedPort, SecretGrant, SecretOwner, StatusSnapshot};
 use crate::machine::{Catalog, MachineState, OsRelease};
 
