@@ -473,7 +473,13 @@ impl Model {
             .cloned()
             .collect();
         if remote_app_wrote {
-            self.enqueue_app_changed(unit, relation);
+            self.enqueue(
+                unit,
+                Hook::RelationChanged {
+                    relation,
+                    remote: None,
+                },
+            );
         }
         for other in others {
             self.enqueue(
@@ -989,7 +995,13 @@ impl Model {
             .cloned()
             .collect();
         for watcher in watchers {
-            self.enqueue_app_changed(&watcher, relation);
+            self.enqueue(
+                &watcher,
+                Hook::RelationChanged {
+                    relation,
+                    remote: None,
+                },
+            );
         }
     }
 

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use juju::{AppName, UnitName};
 use serde_json::Value as Json;
 
-use super::{absolute, machine_address, Model};
+use super::{absolute, machine_address, ordering, Model};
 use crate::bundle::Bundle;
 use crate::charm_definition::{self, Charm, Metadata, Role, Scope, Source};
 use crate::error::{io_error, Error, Result};
@@ -1086,7 +1086,7 @@ impl Model {
             .map(|(n, _)| n.clone())
             .collect();
         for unit in units {
-            self.enqueue_created(&unit, id);
+            self.enqueue(&unit, Hook::RelationCreated { relation: id });
         }
         if scope == Scope::Container {
             let subordinate = |app: &AppName| {
@@ -1205,8 +1205,8 @@ impl Model {
     // ---- the hook queue ----------------------------------------------------------------
 
     /// Queues `hook` on `unit` unless an identical hook is already waiting there (Juju
-    /// coalesces: a waiting `relation-changed` will read the latest data anyway). Dying units
-    /// take only teardown hooks.
+    /// coalesces: a waiting `relation-changed` will read the latest data anyway), where the
+    /// ordering rules put it ([`super::ordering`]). Dying units take only teardown hooks.
     pub(super) fn enqueue(&mut self, unit: &UnitName, hook: Hook) {
         let seq = self.state.next_hook_seq;
         let peers: BTreeSet<u32> = self
@@ -1234,89 +1234,13 @@ impl Model {
             return;
         }
         self.state.next_hook_seq += 1;
-        // Juju's relation resolver looks at every non-peer relation before the peer ones
-        // (`internal/worker/uniter/relation/resolver.go` `NextOp`): a non-peer relation's
-        // hook goes ahead of the peer relation hooks waiting at the end of the queue.
-        let is_peer = |relation: u32| peers.contains(&relation);
-        let deferring = |hook: &Hook| {
-            matches!(hook,
-                Hook::RelationJoined { relation, .. }
-                | Hook::RelationChanged { relation, .. }
-                | Hook::RelationDeparted { relation, .. } if is_peer(*relation))
+        let facts = ordering::Facts {
+            peers: &peers,
+            started: u.started,
+            head_held: matches!(u.agent, AgentState::Error { .. }),
         };
-        let jumps = matches!(&hook,
-            Hook::RelationJoined { relation, .. }
-            | Hook::RelationChanged { relation, .. }
-            | Hook::RelationDeparted { relation, .. }
-            | Hook::RelationBroken { relation } if !is_peer(*relation));
-        if !jumps {
-            u.queue.push_back(Queued { seq, hook });
-            return;
-        }
-        let held = usize::from(matches!(u.agent, AgentState::Error { .. }));
-        let mut at = u.queue.len();
-        while at > held && deferring(&u.queue[at - 1].hook) {
-            at -= 1;
-        }
-        // Take the place (and the turn) of the hook it jumps ahead of.
-        let seq = u.queue.get(at).map_or(seq, |q| q.seq.min(seq));
-        u.queue.insert(at, Queued { seq, hook });
-    }
-
-    /// An application-level relation-changed goes ahead of the relation's waiting unit hooks:
-    /// Juju's relation resolver looks at the application's settings first.
-    pub(super) fn enqueue_app_changed(&mut self, unit: &UnitName, relation: u32) {
-        let seq = self.state.next_hook_seq;
-        let Some(u) = self.state.units.get_mut(unit) else {
-            return;
-        };
-        let hook = Hook::RelationChanged {
-            relation,
-            remote: None,
-        };
-        if u.dying || u.queue.iter().any(|q| q.hook == hook) {
-            return;
-        }
-        self.state.next_hook_seq += 1;
-        let held = usize::from(matches!(u.agent, AgentState::Error { .. }));
-        let at = u
-            .queue
-            .iter()
-            .enumerate()
-            .skip(held)
-            .find(|(_, q)| {
-                matches!(&q.hook,
-                    Hook::RelationJoined { relation: r, .. }
-                    | Hook::RelationChanged { relation: r, remote: Some(_) } if *r == relation)
-            })
-            .map_or(u.queue.len(), |(at, _)| at);
-        let seq = u.queue.get(at).map_or(seq, |q| q.seq.min(seq));
-        u.queue.insert(at, Queued { seq, hook });
-    }
-
-    /// `relation-created` for a unit that has not started yet belongs with its other
-    /// startup relation-created hooks, before leadership, config-changed and start (the
-    /// resolver's priority order).
-    fn enqueue_created(&mut self, unit: &UnitName, relation: u32) {
-        let seq = self.state.next_hook_seq;
-        let Some(u) = self.state.units.get_mut(unit) else {
-            return;
-        };
-        let hook = Hook::RelationCreated { relation };
-        if u.dying || u.queue.iter().any(|q| q.hook == hook) {
-            return;
-        }
-        self.state.next_hook_seq += 1;
-        if u.started {
-            u.queue.push_back(Queued { seq, hook });
-            return;
-        }
-        let at = u
-            .queue
-            .iter()
-            .position(|q| !matches!(q.hook, Hook::Install | Hook::RelationCreated { .. }))
-            .unwrap_or(u.queue.len());
-        // Take the place (and the turn) of the hook it jumps ahead of.
+        let at = ordering::position(&u.queue, &hook, &facts);
+        // A hook that jumps ahead takes the place (and the turn) of the hook it passes.
         let seq = u.queue.get(at).map_or(seq, |q| q.seq.min(seq));
         u.queue.insert(at, Queued { seq, hook });
     }

@@ -8,6 +8,7 @@
 mod execution;
 mod juju_exec;
 mod lifecycle;
+mod ordering;
 mod real_host;
 mod secrets;
 mod spaces;
