@@ -2,6 +2,7 @@
 //! directory (so that `juju-emulator debug-log` works across invocations): every hook run,
 //! every debug-log line (juju-log, hook stdout and stderr) and every hook-tool call.
 
+use std::cell::OnceCell;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -99,39 +100,65 @@ const HOOKS_FILE: &str = "hooks.jsonl";
 const LOG_FILE: &str = "debug-log.jsonl";
 const CALLS_FILE: &str = "tool-calls.jsonl";
 
+/// The journal of a model: appended to as hooks run, read back only by the inspectors
+/// that ask (`hook_log`, `debug_log`, `tool_calls`), so that a command that only reads the
+/// model (`status`) does not read its whole history.
 #[derive(Debug)]
 pub(crate) struct Journal {
     dir: PathBuf,
-    pub(crate) hooks: Vec<HookRecord>,
-    pub(crate) logs: Vec<LogEntry>,
-    pub(crate) calls: Vec<ToolCallRecord>,
+    hooks: OnceCell<Vec<HookRecord>>,
+    logs: OnceCell<Vec<LogEntry>>,
+    calls: OnceCell<Vec<ToolCallRecord>>,
 }
 
 impl Journal {
-    pub(crate) fn load(dir: &Path) -> io::Result<Journal> {
-        Ok(Journal {
-            hooks: read_lines(&dir.join(HOOKS_FILE))?,
-            logs: read_lines(&dir.join(LOG_FILE))?,
-            calls: read_lines(&dir.join(CALLS_FILE))?,
+    pub(crate) fn open(dir: &Path) -> Journal {
+        Journal {
             dir: dir.to_owned(),
-        })
+            hooks: OnceCell::new(),
+            logs: OnceCell::new(),
+            calls: OnceCell::new(),
+        }
+    }
+
+    /// Every hook record, read from the file on first use. A journal that cannot be read
+    /// reads as what could be read.
+    pub(crate) fn hooks(&self) -> &[HookRecord] {
+        self.hooks
+            .get_or_init(|| read_lines(&self.dir.join(HOOKS_FILE)))
+    }
+
+    pub(crate) fn logs(&self) -> &[LogEntry] {
+        self.logs
+            .get_or_init(|| read_lines(&self.dir.join(LOG_FILE)))
+    }
+
+    pub(crate) fn calls(&self) -> &[ToolCallRecord] {
+        self.calls
+            .get_or_init(|| read_lines(&self.dir.join(CALLS_FILE)))
     }
 
     pub(crate) fn hook(&mut self, record: HookRecord) -> io::Result<()> {
         append(&self.dir.join(HOOKS_FILE), &record)?;
-        self.hooks.push(record);
+        if let Some(hooks) = self.hooks.get_mut() {
+            hooks.push(record);
+        }
         Ok(())
     }
 
     pub(crate) fn log(&mut self, entries: Vec<LogEntry>) -> io::Result<()> {
         append_all(&self.dir.join(LOG_FILE), &entries)?;
-        self.logs.extend(entries);
+        if let Some(logs) = self.logs.get_mut() {
+            logs.extend(entries);
+        }
         Ok(())
     }
 
-    pub(crate) fn calls(&mut self, calls: Vec<ToolCallRecord>) -> io::Result<()> {
+    pub(crate) fn record_calls(&mut self, calls: Vec<ToolCallRecord>) -> io::Result<()> {
         append_all(&self.dir.join(CALLS_FILE), &calls)?;
-        self.calls.extend(calls);
+        if let Some(all) = self.calls.get_mut() {
+            all.extend(calls);
+        }
         Ok(())
     }
 }
@@ -173,27 +200,18 @@ pub(crate) fn format_iso_time(unix: u64) -> String {
     )
 }
 
-fn read_lines<T: DeserializeOwned>(path: &Path) -> io::Result<Vec<T>> {
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(err) => return Err(err),
+/// The records of a JSON-lines file; a missing file holds none, and reading stops at the
+/// first line that is not a record (a line cut short by a crash).
+fn read_lines<T: DeserializeOwned>(path: &Path) -> Vec<T> {
+    let Ok(file) = File::open(path) else {
+        return Vec::new();
     };
-    let mut out = Vec::new();
-    for (number, line) in BufReader::new(file).lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let record = serde_json::from_str(&line).map_err(|err| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{}:{}: {err}", path.display(), number + 1),
-            )
-        })?;
-        out.push(record);
-    }
-    Ok(out)
+    BufReader::new(file)
+        .lines()
+        .map_while(Result::ok)
+        .filter(|line| !line.trim().is_empty())
+        .map_while(|line| serde_json::from_str(&line).ok())
+        .collect()
 }
 
 fn append<T: Serialize>(path: &Path, record: &T) -> io::Result<()> {

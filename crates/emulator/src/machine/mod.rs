@@ -115,8 +115,12 @@ pub struct ServiceState {
     pub enabled: bool,
     pub masked: bool,
     pub running: bool,
-    /// Every start, stop, restart and reload, in order, with what caused it.
+    /// The last [`ServiceState::HISTORY`] starts, stops, restarts and reloads, in order,
+    /// with what caused each: `model.json` stays bounded however long the model lives.
     pub history: Vec<ServiceEvent>,
+    /// How many times each action happened, including events the history no longer holds.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub totals: BTreeMap<ServiceAction, u64>,
     /// How the service misbehaves, when a test made it (see `Model::set_service_fault`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault: Option<ServiceFault>,
@@ -134,9 +138,24 @@ pub enum ServiceFault {
 }
 
 impl ServiceState {
+    /// How many events the history keeps.
+    pub const HISTORY: usize = 256;
+
     /// How many times `action` happened.
     pub fn count(&self, action: ServiceAction) -> usize {
-        self.history.iter().filter(|e| e.action == action).count()
+        let kept = self.history.iter().filter(|e| e.action == action).count();
+        // Models written before the totals were kept have only their history.
+        (self.totals.get(&action).copied().unwrap_or(0) as usize).max(kept)
+    }
+
+    /// Records one event, dropping the oldest beyond [`ServiceState::HISTORY`].
+    pub(crate) fn push(&mut self, event: ServiceEvent) {
+        *self.totals.entry(event.action).or_default() += 1;
+        self.history.push(event);
+        if self.history.len() > Self::HISTORY {
+            let excess = self.history.len() - Self::HISTORY;
+            self.history.drain(..excess);
+        }
     }
 }
 
@@ -147,7 +166,7 @@ pub struct ServiceEvent {
     pub by: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ServiceAction {
     Start,
@@ -260,7 +279,7 @@ impl Machine<'_> {
     fn record(&mut self, name: &str, action: ServiceAction, by: &str) {
         let service = self.service_mut(name);
         service.running = !matches!(action, ServiceAction::Stop);
-        service.history.push(ServiceEvent {
+        service.push(ServiceEvent {
             action,
             by: by.to_owned(),
         });

@@ -572,3 +572,19 @@ fn faulty_services_fail_to_start_or_stop_as_systemd_reports_it() {
     assert_eq!(m.run("systemctl start manila-scheduler").exit_code, 0);
     assert!(m.state.services["manila-scheduler"].running);
 }
+
+#[test]
+fn a_service_s_history_is_bounded_and_its_counts_are_not() {
+    let mut service = ServiceState::default();
+    for _ in 0..(ServiceState::HISTORY + 10) {
+        service.push(ServiceEvent {
+            action: ServiceAction::Restart,
+            by: "systemctl".to_owned(),
+        });
+    }
+    assert_eq!(service.history.len(), ServiceState::HISTORY);
+    assert_eq!(
+        service.count(ServiceAction::Restart),
+        ServiceState::HISTORY + 10
+    );
+}

@@ -880,7 +880,7 @@ impl Model {
             })
             .collect();
         self.journal
-            .calls(calls)
+            .record_calls(calls)
             .map_err(super::io_error(&self.dir))
     }
 

@@ -149,7 +149,7 @@ impl Model {
     }
 
     fn with_state(dir: PathBuf, state: ModelState) -> Result<Model> {
-        let journal = Journal::load(&dir).map_err(io_error(&dir))?;
+        let journal = Journal::open(&dir);
         install_shim(&dir)?;
         Ok(Model {
             _lock: lock(&dir)?,
@@ -547,17 +547,17 @@ impl Model {
 
     /// Every hook and action run so far (also across invocations), oldest first.
     pub fn hook_log(&self) -> &[HookRecord] {
-        &self.journal.hooks
+        self.journal.hooks()
     }
 
     /// The debug log: juju-log lines and hook output.
     pub fn debug_log(&self) -> &[LogEntry] {
-        &self.journal.logs
+        self.journal.logs()
     }
 
     /// Every hook-tool and machine-command call, oldest first.
     pub fn tool_calls(&self) -> &[ToolCallRecord] {
-        &self.journal.calls
+        self.journal.calls()
     }
 
     // ---- internal lookups --------------------------------------------------------------

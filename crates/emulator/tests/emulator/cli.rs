@@ -1,5 +1,6 @@
 //! The command-line tool, across invocations on one model directory.
 
+use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -173,4 +174,25 @@ true"#,
     assert!(scratch.trace_lines().contains(&"user admin".to_owned()));
     let (listed, _) = ok(&model, &["secrets"]);
     assert_eq!(listed, format!("{uri}  model  creds\n"));
+}
+
+/// Reading the model does not read its history: `status` answers from `model.json` alone,
+/// and the journal is read only by the commands that show it.
+#[test]
+fn status_does_not_read_the_journal() {
+    let scratch = Scratch::new();
+    let charm = TestCharm::new("alpha").write(scratch.path());
+    let model = scratch.path().join("model");
+    ok(&model, &["deploy", &charm.to_string_lossy()]);
+    // A journal no reader could parse: had status read it, it would fail or show it.
+    let journal = model.join("debug-log.jsonl");
+    let mut garbage = fs::read(&journal).unwrap();
+    garbage.extend_from_slice(b"{ this is not a record\n");
+    fs::write(&journal, &garbage).unwrap();
+    fs::write(model.join("tool-calls.jsonl"), b"\x00\x01 not json").unwrap();
+    let (status, _) = ok(&model, &["status"]);
+    assert!(status.contains("alpha/0*"), "{status}");
+    // debug-log reads what it can, up to the damaged line.
+    let (log, _) = ok(&model, &["debug-log"]);
+    assert!(log.contains("ran \"start\" hook"), "{log}");
 }
