@@ -56,6 +56,10 @@ pub(crate) struct ModelState {
     /// The next number of each storage name (`data/0`, `data/1`, … model-wide).
     #[serde(default)]
     pub(crate) next_storage: BTreeMap<String, u32>,
+    /// Host directories every confined machine sees at their own path (see
+    /// [`crate::Model::share_host_dir`]).
+    #[serde(default)]
+    pub(crate) shared_dirs: Vec<PathBuf>,
     /// The model's clock for hook retries, in seconds: `settle` moves it forward to the next
     /// retry when nothing else can run, so that backoffs are followed without waiting.
     #[serde(default)]

@@ -39,6 +39,31 @@ pub struct CatalogPackage {
     /// and site Debian enables on installation); removed on purge.
     #[serde(default)]
     pub links: BTreeMap<String, String>,
+    /// Packages it depends on, installed with it.
+    #[serde(default)]
+    pub depends: Vec<String>,
+    /// System accounts its maintainer scripts create (`adduser --system --group`).
+    #[serde(default)]
+    pub users: Vec<SystemUser>,
+    /// One line of `apt-cache show`'s `Description:`.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A system account a package creates, with a group of the same name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemUser {
+    pub name: String,
+    pub home: String,
+}
+
+impl SystemUser {
+    pub fn new(name: &str, home: &str) -> SystemUser {
+        SystemUser {
+            name: name.to_owned(),
+            home: home.to_owned(),
+        }
+    }
 }
 
 impl CatalogPackage {
@@ -63,6 +88,7 @@ impl Default for Catalog {
                 CatalogPackage {
                     services: vec![name.to_owned()],
                     directories: vec!["/etc/manila".to_owned()],
+                    depends: vec!["manila-common".to_owned()],
                     ..CatalogPackage::new(MANILA_VERSION)
                 },
             )
@@ -73,6 +99,7 @@ impl Default for Catalog {
                 CatalogPackage {
                     services: vec![service.to_owned()],
                     directories: dirs.iter().map(|d| (*d).to_owned()).collect(),
+                    users: system_user_of(name).into_iter().collect(),
                     ..CatalogPackage::new(version)
                 },
             )
@@ -86,6 +113,8 @@ impl Default for Catalog {
                         .map(str::to_owned)
                         .to_vec(),
                     commands: vec!["manila-manage".to_owned()],
+                    users: vec![SystemUser::new("manila", "/var/lib/manila")],
+                    depends: vec!["python3-manila".to_owned()],
                     ..CatalogPackage::new(MANILA_VERSION)
                 },
             ),
@@ -133,6 +162,19 @@ impl Default for Catalog {
             archives: BTreeMap::new(),
         }
     }
+}
+
+/// The account a Debian package's postinst creates for its daemon.
+fn system_user_of(package: &str) -> Option<SystemUser> {
+    let (name, home) = match package {
+        "haproxy" => ("haproxy", "/var/lib/haproxy"),
+        "memcached" => ("memcache", "/nonexistent"),
+        "mariadb-server" => ("mysql", "/nonexistent"),
+        "rabbitmq-server" => ("rabbitmq", "/var/lib/rabbitmq"),
+        "keystone" => ("keystone", "/var/lib/keystone"),
+        _ => return None,
+    };
+    Some(SystemUser::new(name, home))
 }
 
 /// Modules Debian 12's apache2 ships, with the `# Depends:` line of their `.load` file and

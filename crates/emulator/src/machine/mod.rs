@@ -14,13 +14,16 @@
 //! is a directory. Without it `systemctl` can still edit unit files (enable, disable, mask) but
 //! cannot talk to a service manager, as on a real machine not booted with systemd.
 
+mod accounts;
 mod apache;
+mod apt_cache;
 mod archive;
 mod catalog;
 mod manila;
 mod os_release;
+pub(crate) mod sandbox;
 
-pub use catalog::{Catalog, CatalogPackage};
+pub use catalog::{Catalog, CatalogPackage, SystemUser};
 pub use manila::MANILA_SCHEMA_HEAD;
 pub use os_release::OsRelease;
 
@@ -35,6 +38,8 @@ use serde::{Deserialize, Serialize};
 /// The command names answered here rather than by the hook-tool engine.
 pub const MACHINE_COMMANDS: &[&str] = &[
     "apt-get",
+    "apt-cache",
+    "dpkg",
     "dpkg-query",
     "service",
     "systemctl",
@@ -43,7 +48,20 @@ pub const MACHINE_COMMANDS: &[&str] = &[
     "a2dissite",
     "a2enmod",
     "a2dismod",
+    "a2query",
     "manila-manage",
+];
+
+/// Long options of apt 2.x's `apt-get` that take a value after `=`.
+const APT_VALUED_OPTIONS: &[&str] = &[
+    "--error-on",
+    "--quiet",
+    "--target-release",
+    "--default-release",
+    "--config-file",
+    "--option",
+    "--host-architecture",
+    "--solver",
 ];
 
 /// systemctl's answer, on a machine not booted with systemd, to what needs the service manager.
@@ -52,6 +70,8 @@ const NOT_BOOTED: &str = "System has not been booted with systemd as init system
 /// The machine commands of the base system; the others come with a package.
 const BASE_COMMANDS: &[&str] = &[
     "apt-get",
+    "apt-cache",
+    "dpkg",
     "dpkg-query",
     "service",
     "systemctl",
@@ -228,7 +248,13 @@ impl Machine<'_> {
         }
         match command {
             "apt-get" => self.apt_get(args),
+            "apt-cache" => self.apt_cache(args),
+            "dpkg" => self.dpkg(args),
+            "dpkg-query" if args.iter().any(|a| a == "-l" || a == "--list") => {
+                self.dpkg_list(args.iter().filter(|a| !a.starts_with('-')))
+            }
             "dpkg-query" => self.dpkg_query(args),
+            "a2query" => apache::a2query(self.root, args),
             "systemctl" => self.systemctl(args),
             "service" => self.service(args),
             "update-rc.d" => self.update_rc_d(args),
@@ -302,6 +328,10 @@ impl Machine<'_> {
                     }
                 }
                 a if a.starts_with("-o") || a.starts_with("--option=") => {}
+                // apt 2.x options with a value (`--error-on=any`, `--quiet=2`, …).
+                a if APT_VALUED_OPTIONS
+                    .iter()
+                    .any(|o| a.strip_prefix(o).is_some_and(|v| v.starts_with('='))) => {}
                 "-y"
                 | "--yes"
                 | "--assume-yes"
@@ -318,7 +348,22 @@ impl Machine<'_> {
                 | "--fix-missing"
                 | "-f"
                 | "--fix-broken"
-                | "--purge" => {}
+                | "--purge"
+                | "-s"
+                | "--simulate"
+                | "--dry-run"
+                | "--reinstall"
+                | "--auto-remove"
+                | "--autoremove"
+                | "--allow-unauthenticated"
+                | "--allow-remove-essential"
+                | "--no-upgrade"
+                | "--with-new-pkgs"
+                | "--show-progress"
+                | "--no-show-upgraded"
+                | "--ignore-missing"
+                | "-m"
+                | "--no-remove" => {}
                 "--only-upgrade" => only_upgrade = true,
                 a if a.starts_with('-') => {
                     return CommandResult::fail(
@@ -357,6 +402,11 @@ impl Machine<'_> {
     /// Installs `names` at their candidate versions, upgrading those installed older; with
     /// `only_upgrade`, only upgrades (what `upgrade` and `--only-upgrade` do).
     fn apt_install(&mut self, names: &[String], only_upgrade: bool) -> CommandResult {
+        let names = &if only_upgrade {
+            names.to_vec()
+        } else {
+            self.with_dependencies(names)
+        };
         let mut out = String::from(Self::APT_PREAMBLE);
         if let Some(unknown) = names
             .iter()
@@ -414,6 +464,10 @@ impl Machine<'_> {
             self.state.packages.insert(name.clone(), version.clone());
             out.push_str(&format!("Setting up {name} ({version}) ...\n"));
             self.unpack(&self.catalog.packages[name]);
+            // What the package's postinst does first: its system accounts.
+            for user in self.catalog.packages[name].users.clone() {
+                accounts::add_system_user(self.root, &user);
+            }
         }
         let services_after = self.installed_services();
         for service in services_after.difference(&services_before) {

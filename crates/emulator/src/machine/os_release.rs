@@ -57,6 +57,26 @@ impl OsRelease {
         format!("{}@{}", field("ID"), field("VERSION_ID"))
     }
 
+    /// `/etc/lsb-release` of the same system, as Ubuntu's `base-files` writes it
+    /// (charmhelpers' `lsb_release()` reads it).
+    pub fn lsb_release(&self) -> String {
+        let contents = self.contents();
+        let field = |name: &str| {
+            contents
+                .lines()
+                .find_map(|line| line.strip_prefix(name)?.strip_prefix('='))
+                .map(|value| value.trim_matches('"').to_owned())
+                .unwrap_or_default()
+        };
+        format!(
+            "DISTRIB_ID={}\nDISTRIB_RELEASE={}\nDISTRIB_CODENAME={}\nDISTRIB_DESCRIPTION=\"{}\"\n",
+            field("NAME").split_whitespace().next().unwrap_or_default(),
+            field("VERSION_ID"),
+            field("VERSION_CODENAME"),
+            field("PRETTY_NAME")
+        )
+    }
+
     /// The machine path of the file.
     pub const PATH: &'static str = "/etc/os-release";
 

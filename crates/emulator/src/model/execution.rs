@@ -19,6 +19,7 @@ use crate::hooktools::{
     RelationHook, RelationSnapshot, SecretHook, StatusSnapshot,
 };
 use crate::journal::{now_hms, HookOutcome, HookRecord, LogEntry, ToolCallRecord};
+use crate::machine::sandbox;
 use crate::model_state::{AgentState, Hook, HookRetry, Queued};
 use crate::runner::{self, Exit, Finished, Launch};
 use crate::server::Session;
@@ -728,7 +729,7 @@ impl Model {
         let socket = self.socket_path(unit);
         let env = self.environment(run, &context_id, &socket.display().to_string());
         let session = Session {
-            context_id,
+            context_id: context_id.clone(),
             ctx,
             machine: self.state.machines[&machine].state.clone(),
             catalog: self.state.catalog.clone(),
@@ -741,7 +742,7 @@ impl Model {
             Some(real_host) => {
                 real_host.enter(machine, &self.machine_overlay(machine), &charm_dir)?
             }
-            None => None,
+            None => Some(self.confine(unit, machine, &context_id, &socket, &charm_dir)?),
         };
         let launch = Launch {
             charm_dir: &charm_dir,
@@ -750,6 +751,7 @@ impl Model {
             dispatch_path: &run.dispatch_path,
             timeout: self.hook_timeout,
             enter: enter.as_deref(),
+            signal_codes: self.state.real_host.is_none(),
         };
         let finished = match &run.commands {
             Some(commands) => runner::run_commands(&launch, commands, session),
@@ -772,6 +774,45 @@ impl Model {
             m.state = finished.session.machine.clone();
         }
         Ok(finished)
+    }
+
+    /// The sandbox a confined unit's process runs in (see [`crate::machine::sandbox`]),
+    /// with the agent file its emulated commands find the hook through.
+    fn confine(
+        &self,
+        unit: &UnitName,
+        machine: u32,
+        context_id: &str,
+        socket: &std::path::Path,
+        charm_dir: &std::path::Path,
+    ) -> Result<Vec<std::ffi::OsString>> {
+        let runner_error = |source: std::io::Error| Error::Runner {
+            unit: unit.to_string(),
+            what: "its machine's sandbox".to_owned(),
+            source,
+        };
+        if !sandbox::available() {
+            return Err(runner_error(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "confined units run under bubblewrap: install it (apt-get install bubblewrap)",
+            )));
+        }
+        let root = self.machine_root(machine);
+        sandbox::agent_file(&root, context_id, socket).map_err(runner_error)?;
+        let shim = self.dir.join("bin").join(super::SHIM_NAME);
+        let mut shared = vec![self.dir.clone()];
+        shared.extend(self.state.shared_dirs.iter().cloned());
+        if let Some(dir) = socket.parent().filter(|dir| !dir.starts_with(&self.dir)) {
+            shared.push(dir.to_owned());
+        }
+        sandbox::Confinement {
+            root: &root,
+            shim: &shim,
+            shared,
+            cwd: charm_dir,
+        }
+        .command_prefix()
+        .map_err(runner_error)
     }
 
     /// `<unit dir>/agent.socket`, or a short path under the temp dir when that would not fit

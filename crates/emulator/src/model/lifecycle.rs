@@ -572,10 +572,9 @@ impl Model {
             let marker = root.join("run/systemd/system");
             fs::create_dir_all(&marker).map_err(io_error(&marker))?;
         }
-        self.state
-            .os_release
-            .write(&root)
-            .map_err(io_error(root.join("etc/os-release")))?;
+        let hostname = format!("juju-{}-{id}", &self.state.uuid[..6]);
+        crate::machine::sandbox::provision(&root, &self.state.os_release, &hostname)
+            .map_err(io_error(&root))?;
         self.state.machines.insert(
             id,
             Machine {

@@ -114,6 +114,7 @@ impl Model {
             automatically_retry_hooks: true,
             secrets: BTreeMap::new(),
             next_storage: BTreeMap::new(),
+            shared_dirs: Vec::new(),
             retry_clock: 0,
         };
         let model = Model::with_state(dir, state)?;
@@ -227,6 +228,17 @@ impl Model {
                     "model config {other:?} is not emulated (known: automatically-retry-hooks)"
                 )))
             }
+        }
+        self.save()
+    }
+
+    /// Makes host directory `dir` visible, read-write and at its own path, inside every
+    /// confined machine: a deliberate opening in the sandbox, for tests that exchange files
+    /// with their charms. Nothing else of the host is writable from a confined hook.
+    pub fn share_host_dir(&mut self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = absolute(dir.as_ref())?;
+        if !self.state.shared_dirs.contains(&dir) {
+            self.state.shared_dirs.push(dir);
         }
         self.save()
     }

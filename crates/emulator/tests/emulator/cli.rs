@@ -47,6 +47,8 @@ fn the_cli_drives_one_model_across_invocations() {
         .recording(&scratch.trace(), DISPATCH)
         .write(scratch.path());
     let model = scratch.path().join("model");
+    // Created by the library first, to share the scratch directory with its machines.
+    drop(scratch.model());
     let charm_arg = charm.display().to_string();
 
     let (_, progress) = ok(
@@ -158,6 +160,7 @@ true"#,
         )
         .write(scratch.path());
     let model = scratch.path().join("model");
+    drop(scratch.model());
     ok(&model, &["model-config", "automatically-retry-hooks=false"]);
     let charm_path = charm.to_string_lossy().into_owned();
     let (_, stderr) = ok(&model, &["deploy", &charm_path]);

@@ -38,7 +38,16 @@ fn packages_and_services_live_on_the_units_machine() {
 
     let packages = model.packages("manila/0").unwrap();
     assert_eq!(packages["manila-api"], "1:15.1.0-2");
-    assert_eq!(packages.len(), 3);
+    // The three asked for, and manila-common's dependency.
+    assert_eq!(
+        packages.keys().collect::<Vec<_>>(),
+        [
+            "manila-api",
+            "manila-common",
+            "manila-scheduler",
+            "python3-manila"
+        ]
+    );
     assert_eq!(
         fs::read_to_string(unit_dir.join("apt.code")).unwrap(),
         "100\n"

@@ -7,6 +7,7 @@ mod actions;
 mod bundles;
 mod cli;
 mod commit;
+mod confinement;
 mod environment;
 mod errors;
 mod exec;

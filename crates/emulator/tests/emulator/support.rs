@@ -23,8 +23,12 @@ impl Scratch {
         self.dir.path()
     }
 
+    /// A new model whose confined machines share the scratch directory, where the test
+    /// charms leave their traces.
     pub(crate) fn model(&self) -> Model {
-        Model::new(self.path().join("model")).unwrap()
+        let mut model = Model::new(self.path().join("model")).unwrap();
+        model.share_host_dir(self.path()).unwrap();
+        model
     }
 
     /// A file every hook of the charms built with [`TestCharm::recording`] appends to.
