@@ -69,7 +69,10 @@ fn test(root: &Path) -> Result<()> {
     tests
         .env("OSLO_CONFIG_VALIDATOR", &tools.oslo_config_validator)
         .env("REQUIRE_OSLO_VALIDATOR", "1")
-        .env("REQUIRE_HAPROXY", "1");
+        .env("REQUIRE_HAPROXY", "1")
+        // The emulator's Python-charm proofs (ops, charmhelpers) must run, not skip.
+        .env("PYTHON_CHARM_LIBS", &tools.python_charm_libs)
+        .env("REQUIRE_PYTHON_CHARMS", "1");
     step("unit and integration tests", tests)?;
     let mut lint = cargo(root, &["xtask", "pack", "--check"]);
     lint.env("PATH", tools.path_with_linters()?)

@@ -74,6 +74,9 @@ pub struct HookContext {
     /// The cloud credential `credential-get` prints, when the application is trusted.
     #[serde(default)]
     pub credential: Option<Value>,
+    /// How the hook's paths map to this process's, when the hook runs in a sandbox.
+    #[serde(default)]
+    pub machine_view: Option<MachineView>,
     /// Buffered writes, committed by the model only when the process exits 0.
     pub pending: PendingChanges,
     /// Immediate writes, in call order; applied whatever the exit code.
@@ -86,6 +89,36 @@ pub struct HookContext {
     /// context caches it. The model leaves it at its default.
     #[serde(default)]
     pub memo: ToolMemo,
+}
+
+/// A sandboxed machine's file system as the agent reaches it: the machine's own directories
+/// live under `root`, the directories in `shared` are at the same path on both sides, and
+/// anything else (`/usr`) is the host's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MachineView {
+    pub root: std::path::PathBuf,
+    pub shared: Vec<std::path::PathBuf>,
+    /// The machine directories (`etc`, `tmp`, `usr/local`…) bound from `root`.
+    pub machine_dirs: Vec<String>,
+}
+
+impl MachineView {
+    /// Where machine path `path` (absolute) is for this process.
+    pub fn host_path(&self, path: &std::path::Path) -> std::path::PathBuf {
+        if self.shared.iter().any(|dir| path.starts_with(dir)) {
+            return path.to_owned();
+        }
+        let relative = path.strip_prefix("/").unwrap_or(path);
+        let in_machine = self
+            .machine_dirs
+            .iter()
+            .any(|dir| relative.starts_with(dir));
+        if in_machine {
+            self.root.join(relative)
+        } else {
+            path.to_owned()
+        }
+    }
 }
 
 /// Reads Juju's hook context caches for the rest of the execution.

@@ -116,6 +116,7 @@ pub fn execute(
         stdin,
         stdout: Vec::new(),
         stderr: Vec::new(),
+        view: ctx.machine_view.clone(),
     };
     let spec = TOOLS.iter().find(|spec| spec.name == tool);
     let exit_code = match spec {
@@ -176,6 +177,8 @@ pub(crate) struct Session<'a> {
     stdin: Option<&'a [u8]>,
     pub(crate) stdout: Vec<u8>,
     pub(crate) stderr: Vec<u8>,
+    /// The sandbox the client runs in, if any: its paths are read through it.
+    view: Option<MachineView>,
 }
 
 impl Session<'_> {
@@ -193,9 +196,18 @@ impl Session<'_> {
             return self.stdin.map(Cow::Borrowed).ok_or(Failure::NeedsStdin);
         }
         let full = gotext::abs_path(self.cwd, path);
-        std::fs::read(&full)
+        std::fs::read(self.host_path(&full))
             .map(Cow::Owned)
             .map_err(|err| Failure::Run(gotext::path_error("open", &full, &err)))
+    }
+
+    /// Where the client's (absolute) path `path` is for the agent: the same path, or in the
+    /// machine's directory when the client runs in a sandbox. Messages keep the client's.
+    pub(crate) fn host_path(&self, path: &Path) -> std::path::PathBuf {
+        match &self.view {
+            Some(view) => view.host_path(path),
+            None => path.to_owned(),
+        }
     }
 
     /// Juju's deprecated `--format` on tools without output only earns a notice (no newline).

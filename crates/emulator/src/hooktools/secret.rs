@@ -317,7 +317,7 @@ fn encode_value(
         (name, value.to_owned())
     } else if let Some(name) = key.strip_suffix("#file") {
         let path = gotext::abs_path(session.cwd, value);
-        let bytes = std::fs::read(&path)
+        let bytes = std::fs::read(session.host_path(&path))
             .map_err(|err| Failure::Usage(gotext::path_error("open", &path, &err)))?;
         (name, BASE64_STANDARD.encode(bytes))
     } else {

@@ -31,7 +31,7 @@ use super::os_release::OsRelease;
 pub(crate) const AGENT_FILE: &str = "/run/juju-emulator/agent";
 
 /// The machine directories bound over the host's, writable.
-const MACHINE_DIRS: &[&str] = &[
+pub(crate) const MACHINE_DIRS: &[&str] = &[
     "etc",
     "var",
     "run",

@@ -15,8 +15,8 @@ use super::{dir_hash, Model};
 use crate::error::{Error, Result};
 use crate::hook_env::{hook_environment, HookEnvSpec, RelationVars};
 use crate::hooktools::{
-    apply_port_changes, Effect, GoalState, GoalStatus, HookContext, Invocation, PendingChanges,
-    RelationHook, RelationSnapshot, SecretHook, StatusSnapshot,
+    apply_port_changes, Effect, GoalState, GoalStatus, HookContext, Invocation, MachineView,
+    PendingChanges, RelationHook, RelationSnapshot, SecretHook, StatusSnapshot,
 };
 use crate::journal::{now_hms, HookOutcome, HookRecord, LogEntry, ToolCallRecord};
 use crate::machine::sandbox;
@@ -728,7 +728,7 @@ impl Model {
         let context_id = format!("{unit}-{}-{hex:032x}", run.name);
         let socket = self.socket_path(unit);
         let env = self.environment(run, &context_id, &socket.display().to_string());
-        let session = Session {
+        let mut session = Session {
             context_id: context_id.clone(),
             ctx,
             machine: self.state.machines[&machine].state.clone(),
@@ -738,6 +738,18 @@ impl Model {
             calls: Vec::new(),
         };
         let charm_dir = self.unit_dir(unit).join("charm");
+        if self.state.real_host.is_none() {
+            let mut shared = vec![self.dir.clone()];
+            shared.extend(self.state.shared_dirs.iter().cloned());
+            session.ctx.machine_view = Some(MachineView {
+                root: self.machine_root(machine),
+                shared,
+                machine_dirs: sandbox::MACHINE_DIRS
+                    .iter()
+                    .map(|d| (*d).to_owned())
+                    .collect(),
+            });
+        }
         let enter = match &self.state.real_host {
             Some(real_host) => {
                 real_host.enter(machine, &self.machine_overlay(machine), &charm_dir)?

@@ -16,6 +16,7 @@ mod host_contract;
 mod leadership;
 mod lifecycle;
 mod machine;
+mod python_charms;
 mod scenario;
 mod secrets;
 mod shim;
