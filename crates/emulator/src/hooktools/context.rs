@@ -386,6 +386,17 @@ pub struct SecretGrant {
     pub unit: Option<String>,
 }
 
+impl SecretGrant {
+    /// Whether `secret-revoke` with these options takes this grant away: every option given
+    /// must match (`app` defaults to the relation's remote application), and a unit revoke
+    /// also ends an application-wide grant.
+    pub fn revoked_by(&self, relation: Option<u32>, app: Option<&str>, unit: Option<&str>) -> bool {
+        relation.is_none_or(|r| self.relation == Some(r))
+            && app.is_none_or(|a| self.app == a)
+            && unit.is_none_or(|u| self.unit.is_none() || self.unit.as_deref() == Some(u))
+    }
+}
+
 /// A secret write Juju buffers until the hook exits 0.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SecretChange {

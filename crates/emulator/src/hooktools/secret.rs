@@ -222,6 +222,16 @@ fn parse_uri(text: &str) -> Result<String, Failure> {
     }
 }
 
+/// The `<ID>` every managing tool starts with, and nothing after it.
+fn only_uri(args: &[&str]) -> Result<String, Failure> {
+    let Some((uri, rest)) = args.split_first() else {
+        return Err(Failure::Usage("missing secret URI".to_owned()));
+    };
+    let id = parse_uri(uri)?;
+    check_empty(rest)?;
+    Ok(id)
+}
+
 fn not_found(what: &str) -> Failure {
     Failure::Run(format!("secret {} not found", quote(what)))
 }
@@ -837,11 +847,7 @@ fn secret_revoke(
     _session: &mut Session<'_>,
     parsed: Parsed<'_>,
 ) -> Result<(), Failure> {
-    let Some((uri, rest)) = parsed.args.split_first() else {
-        return Err(Failure::Usage("missing secret URI".to_owned()));
-    };
-    let id = parse_uri(uri)?;
-    check_empty(rest)?;
+    let id = only_uri(&parsed.args)?;
     let relation = parsed.relation;
     let app = Some(parsed.text(Text::App).to_owned()).filter(|a| !a.is_empty());
     let unit = Some(parsed.text(Text::Unit).to_owned()).filter(|u| !u.is_empty());
@@ -850,18 +856,11 @@ fn secret_revoke(
     let relation_app = relation
         .and_then(|r| ctx.relations.get(&r))
         .map(|r| r.remote_app.clone());
+    let app_or_relations = app.as_deref().or(relation_app.as_deref());
     if let Some(secret) = ctx.secrets.get_mut(&id) {
-        secret.grants.retain(|g| {
-            let matches = relation.is_none_or(|r| g.relation == Some(r))
-                && app
-                    .as_ref()
-                    .or(relation_app.as_ref())
-                    .is_none_or(|a| g.app == *a)
-                && unit
-                    .as_ref()
-                    .is_none_or(|u| g.unit.as_ref() == Some(u) || g.unit.is_none());
-            !matches
-        });
+        secret
+            .grants
+            .retain(|g| !g.revoked_by(relation, app_or_relations, unit.as_deref()));
     }
     ctx.pending.secrets.push(SecretChange::Revoke {
         id,
@@ -877,11 +876,7 @@ fn secret_remove(
     _session: &mut Session<'_>,
     parsed: Parsed<'_>,
 ) -> Result<(), Failure> {
-    let Some((uri, rest)) = parsed.args.split_first() else {
-        return Err(Failure::Usage("missing secret URI".to_owned()));
-    };
-    let id = parse_uri(uri)?;
-    check_empty(rest)?;
+    let id = only_uri(&parsed.args)?;
     let revision = match parsed.text(Text::Revision) {
         "" => None,
         text => Some(

@@ -116,18 +116,11 @@ impl Model {
                         .and_then(|r| self.state.relations.get(&r))
                         .and_then(|rel| rel.remote_app(unit.app()))
                         .map(ToString::to_string);
+                    let app = app.as_deref().or(relation_app.as_deref());
                     if let Some(secret) = self.state.secrets.get_mut(id) {
-                        secret.grants.retain(|g| {
-                            let matches = relation.is_none_or(|r| g.relation == Some(r))
-                                && app
-                                    .as_ref()
-                                    .or(relation_app.as_ref())
-                                    .is_none_or(|a| g.app == *a)
-                                && revoked_unit
-                                    .as_ref()
-                                    .is_none_or(|u| g.unit.is_none() || g.unit.as_ref() == Some(u));
-                            !matches
-                        });
+                        secret
+                            .grants
+                            .retain(|g| !g.revoked_by(*relation, app, revoked_unit.as_deref()));
                     }
                 }
                 SecretChange::Remove { id, revision } => match revision {
@@ -247,7 +240,6 @@ impl Model {
     /// `juju add-secret <name> key=value…`: a user secret (owned by the model) labelled
     /// `name`; returns its URI (`secret:<id>`).
     pub fn add_secret(&mut self, name: &str, content: &[(&str, &str)]) -> Result<String> {
-        use base64::prelude::{Engine as _, BASE64_STANDARD};
         if content.is_empty() {
             return Err(Error::Refused("missing secret value".to_owned()));
         }
@@ -261,10 +253,7 @@ impl Model {
                 "secret with name {name:?} already exists"
             )));
         }
-        let bag: Bag = content
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), BASE64_STANDARD.encode(v)))
-            .collect();
+        let bag = encoded(content);
         let id = new_secret_id();
         self.state.secrets.insert(
             id.clone(),
@@ -286,12 +275,8 @@ impl Model {
 
     /// `juju update-secret <name|uri> key=value…`: a new revision of a user secret.
     pub fn update_secret(&mut self, secret: &str, content: &[(&str, &str)]) -> Result<()> {
-        use base64::prelude::{Engine as _, BASE64_STANDARD};
         let id = self.user_secret_id(secret)?;
-        let bag: Bag = content
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), BASE64_STANDARD.encode(v)))
-            .collect();
+        let bag = encoded(content);
         if let Some(s) = self.state.secrets.get_mut(&id) {
             let next = s.latest() + 1;
             s.revisions.insert(next, bag);
@@ -411,6 +396,15 @@ impl Model {
         let unit: UnitName = unit.parse().ok()?;
         Some(self.state.secrets.get(id)?.consumers.get(&unit)?.tracked)
     }
+}
+
+/// Secret content as Juju stores it: values base64-encoded.
+fn encoded(content: &[(&str, &str)]) -> Bag {
+    use base64::prelude::{Engine as _, BASE64_STANDARD};
+    content
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), BASE64_STANDARD.encode(v)))
+        .collect()
 }
 
 fn change_id(change: &SecretChange) -> &str {
