@@ -75,8 +75,8 @@ pub use crate::{
     error::{Error, Result},
     journal::{HookOutcome, HookRecord, LogEntry, ToolCallRecord},
     machine::{
-        Catalog, CatalogPackage, MachineState, OsRelease, SchemaSync, ServiceAction, ServiceFault,
-        ServiceState,
+        Catalog, CatalogPackage, MachineState, OsRelease, ServiceAction, ServiceFault,
+        ServiceState, SystemUser,
     },
     model::{
         ActionResult, ActionStatus, ConfigValue, DeployOptions, ExecResult, Model, Placement,

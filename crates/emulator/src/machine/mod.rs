@@ -1,14 +1,16 @@
 //! The emulated parts of a unit's machine: Debian packages, init services, and the few other
-//! commands the Manila charms run.
+//! commands a charm may run.
 //!
 //! A confined unit (one the emulator runs) finds the [`MACHINE_COMMANDS`] first on its `PATH`;
 //! they are the hook-tool shim, and the agent answers them here from the machine's
 //! [`MachineState`], with the argument forms, output and exit codes of the real tools for
 //! everything the `host` crate and the charms run. Packages come from a [`Catalog`] the model is
 //! configured with; a package brings the services it provides, which start on installation
-//! unless masked or disabled (Debian's postinst behaviour), its files, and its commands
-//! (`manila-manage` with `manila-common`, `a2ensite` and friends with `apache2`), which answer
-//! only while it is installed.
+//! unless masked or disabled (Debian's postinst behaviour), its files, the accounts its
+//! maintainer scripts create, and its commands (`a2ensite` and friends with `apache2`), which
+//! answer only while it is installed. A catalog supplied by a charm's tests may add packages
+//! whose commands are scripts ([`CatalogPackage::scripts`]): the emulator knows Debian, not
+//! each workload's tools.
 //!
 //! The init system is the one the `host` crate detects: systemd when `<root>/run/systemd/system`
 //! is a directory. Without it `systemctl` can still edit unit files (enable, disable, mask) but
@@ -19,12 +21,10 @@ mod apache;
 mod apt_cache;
 mod archive;
 mod catalog;
-mod manila;
 mod os_release;
 pub(crate) mod sandbox;
 
 pub use catalog::{Catalog, CatalogPackage, SystemUser};
-pub use manila::MANILA_SCHEMA_HEAD;
 pub use os_release::OsRelease;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -49,7 +49,6 @@ pub const MACHINE_COMMANDS: &[&str] = &[
     "a2enmod",
     "a2dismod",
     "a2query",
-    "manila-manage",
 ];
 
 /// Long options of apt 2.x's `apt-get` that take a value after `=`.
@@ -94,40 +93,6 @@ pub struct MachineState {
     /// How many times the machine rebooted (`juju-reboot`).
     #[serde(default)]
     pub reboots: u32,
-    /// Every database schema migration run on the machine (`manila-manage db sync`), in order.
-    #[serde(default)]
-    pub schema_syncs: Vec<SchemaSync>,
-}
-
-impl MachineState {
-    /// The schema revision `tool` last migrated `database` to on this machine.
-    pub fn schema_revision(&self, tool: &str, database: &str) -> Option<&str> {
-        latest_revision(&self.schema_syncs, tool, database)
-    }
-}
-
-/// The revision of the last sync of `database` by `tool` in `syncs`.
-pub(crate) fn latest_revision<'a>(
-    syncs: &'a [SchemaSync],
-    tool: &str,
-    database: &str,
-) -> Option<&'a str> {
-    syncs
-        .iter()
-        .rev()
-        .find(|sync| sync.tool == tool && sync.database == database)
-        .map(|sync| sync.revision.as_str())
-}
-
-/// One `db sync`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SchemaSync {
-    /// `manila-manage`.
-    pub tool: String,
-    /// The connection URL, without its password.
-    pub database: String,
-    /// The alembic revision the database was migrated to.
-    pub revision: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,13 +196,15 @@ impl CommandResult {
     }
 }
 
-/// A machine as one command sees it: its state, the archive, and its root directory.
+/// A machine as one command sees it: its state, the archive, its root directory, and the
+/// directory its package scripts share with every machine of the model.
 pub(crate) struct Machine<'a> {
     pub(crate) state: &'a mut MachineState,
     pub(crate) catalog: &'a Catalog,
-    /// Schema syncs recorded on every machine of the model (see [`manila`]).
-    pub(crate) model_schema_syncs: &'a [SchemaSync],
     pub(crate) root: &'a Path,
+    /// Shared by the model's machines, as a remote service they all reach (a database):
+    /// package scripts keep there what every machine must see (`MODEL_SHARED`).
+    pub(crate) shared: &'a Path,
 }
 
 impl Machine<'_> {
@@ -261,10 +228,46 @@ impl Machine<'_> {
             "a2ensite" | "a2dissite" | "a2enmod" | "a2dismod" => {
                 apache::execute(self.root, command, args)
             }
-            "manila-manage" => {
-                manila::execute(self.state, self.model_schema_syncs, self.root, args)
-            }
-            other => CommandResult::fail(127, format!("{other}: command not found\n")),
+            other => match self.script(other) {
+                Some(script) => self.run_script(other, &script, args),
+                None => CommandResult::fail(127, format!("{other}: command not found\n")),
+            },
+        }
+    }
+
+    /// The script an installed package answers `command` with.
+    fn script(&self, command: &str) -> Option<String> {
+        self.state
+            .packages
+            .keys()
+            .filter_map(|name| self.catalog.packages.get(name))
+            .find_map(|package| package.scripts.get(command).cloned())
+    }
+
+    /// Runs a package's script for `command` (`/bin/sh -c SCRIPT COMMAND ARGS…`) in the
+    /// machine's root, with `MACHINE_ROOT` and `MODEL_SHARED` saying where things are.
+    fn run_script(&self, command: &str, script: &str, args: &[String]) -> CommandResult {
+        let _ = fs::create_dir_all(self.shared);
+        let output = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(script)
+            .arg(command)
+            .args(args)
+            .current_dir(self.root)
+            .env_clear()
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+            .env("LANG", "C.UTF-8")
+            .env("MACHINE_ROOT", self.root)
+            .env("MODEL_SHARED", self.shared)
+            .stdin(std::process::Stdio::null())
+            .output();
+        match output {
+            Ok(output) => CommandResult {
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+                exit_code: output.status.code().unwrap_or(1),
+            },
+            Err(err) => CommandResult::fail(126, format!("{command}: {err}\n")),
         }
     }
 
@@ -276,7 +279,10 @@ impl Machine<'_> {
                 .packages
                 .keys()
                 .filter_map(|name| self.catalog.packages.get(name))
-                .any(|package| package.commands.iter().any(|c| c == command))
+                .any(|package| {
+                    package.commands.iter().any(|c| c == command)
+                        || package.scripts.contains_key(command)
+                })
     }
 
     /// systemd is the service manager: the test `sd_booted(3)` makes, as the `host` crate does.

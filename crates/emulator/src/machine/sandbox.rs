@@ -14,7 +14,8 @@
 //!
 //! The emulated commands (apt-get, dpkg, systemctl, …) are the hook-tool shim bound over
 //! the host's file at the same path when the host has one, and linked in the machine's
-//! `/usr/local/sbin` (first on every `PATH` Juju or charmhelpers sets) when it has not.
+//! `/usr/local/sbin` (first on every `PATH` Juju or charmhelpers sets) when it has not, as
+//! are the commands of the catalog's package scripts.
 //! A command run with a cleared environment (charmhelpers' apt helpers keep only `PATH` and
 //! `DEBIAN_FRONTEND`) finds the agent through [`AGENT_FILE`], written before each hook.
 
@@ -57,7 +58,6 @@ pub(crate) const COMMAND_PATHS: &[(&str, &str)] = &[
     ("a2enmod", "/usr/sbin"),
     ("a2dismod", "/usr/sbin"),
     ("a2query", "/usr/sbin"),
-    ("manila-manage", "/usr/bin"),
 ];
 
 /// Files of the host's `/etc` a machine starts with: what programs need to run (the
@@ -289,6 +289,8 @@ pub(crate) struct Confinement<'a> {
     pub(crate) shared: Vec<PathBuf>,
     /// The process's working directory.
     pub(crate) cwd: &'a Path,
+    /// The catalog's script commands, linked with the emulated commands the host lacks.
+    pub(crate) scripts: Vec<String>,
 }
 
 impl Confinement<'_> {
@@ -336,12 +338,16 @@ impl Confinement<'_> {
     fn link_commands(&self) -> io::Result<()> {
         let sbin = self.root.join("usr/local/sbin");
         fs::create_dir_all(&sbin)?;
-        for (command, dir) in COMMAND_PATHS {
+        let missing = COMMAND_PATHS
+            .iter()
+            .filter(|(command, dir)| !Path::new(dir).join(command).exists())
+            .map(|(command, _)| *command)
+            .chain(self.scripts.iter().map(String::as_str));
+        for command in missing {
             let link = sbin.join(command);
-            if Path::new(dir).join(command).exists() || fs::symlink_metadata(&link).is_ok() {
-                continue;
+            if fs::symlink_metadata(&link).is_err() {
+                symlink(self.shim, &link)?;
             }
-            symlink(self.shim, &link)?;
         }
         Ok(())
     }

@@ -733,8 +733,8 @@ impl Model {
             ctx,
             machine: self.state.machines[&machine].state.clone(),
             catalog: self.state.catalog.clone(),
-            schema_syncs: self.schema_syncs(),
             root: self.machine_root(machine),
+            shared: self.shared_dir(),
             calls: Vec::new(),
         };
         let charm_dir = self.unit_dir(unit).join("charm");
@@ -822,6 +822,13 @@ impl Model {
             shim: &shim,
             shared,
             cwd: charm_dir,
+            scripts: self
+                .state
+                .catalog
+                .script_commands()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
         }
         .command_prefix()
         .map_err(runner_error)

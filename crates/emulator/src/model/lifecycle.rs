@@ -779,7 +779,16 @@ impl Model {
         } else {
             MACHINE_COMMANDS
         };
-        for name in hooktools::HOOK_TOOLS.iter().chain(machine_commands) {
+        let scripts: Vec<&str> = if self.state.real_host.is_some() {
+            Vec::new()
+        } else {
+            self.state.catalog.script_commands().into_iter().collect()
+        };
+        for name in hooktools::HOOK_TOOLS
+            .iter()
+            .chain(machine_commands)
+            .chain(scripts.iter())
+        {
             let link = tools.join(name);
             if fs::symlink_metadata(&link).is_ok() {
                 continue;

@@ -39,7 +39,7 @@ use crate::charm_definition::Charm;
 use crate::error::{io_error, Error, Result};
 use crate::hooktools::{Bag, OpenedPort, StatusSnapshot};
 use crate::journal::{self, HookRecord, Journal, LogEntry, ToolCallRecord};
-use crate::machine::{Catalog, MachineState, OsRelease, SchemaSync, ServiceFault, ServiceState};
+use crate::machine::{Catalog, MachineState, OsRelease, ServiceFault, ServiceState};
 use crate::model_state::{AgentState, InitSystem, ModelState, Unit};
 
 const MODEL_FILE: &str = "model.json";
@@ -255,7 +255,15 @@ impl Model {
 
     pub fn set_catalog(&mut self, catalog: Catalog) -> Result<()> {
         self.state.catalog = catalog;
+        // Its script commands need their links in every unit's tools directory.
+        self.tools_ready.clear();
         self.save()
+    }
+
+    /// The directory every machine of the model shares: package scripts keep there what
+    /// all machines see (`MODEL_SHARED`), as a database all units connect to.
+    pub fn shared_dir(&self) -> PathBuf {
+        self.dir.join("shared")
     }
 
     /// The init system of machines created from now on (default systemd).
@@ -462,15 +470,6 @@ impl Model {
     }
 
     /// The directory standing for the machine's `/` (`CHARM_HOST_ROOT`).
-    /// Every database schema sync run on any machine of the model, machine by machine.
-    pub(crate) fn schema_syncs(&self) -> Vec<SchemaSync> {
-        self.state
-            .machines
-            .values()
-            .flat_map(|m| m.state.schema_syncs.iter().cloned())
-            .collect()
-    }
-
     pub fn machine_root(&self, machine: u32) -> PathBuf {
         self.dir
             .join("machines")

@@ -322,13 +322,19 @@ impl Scenario {
             ctx,
             machine: state.machine.clone(),
             catalog: self.catalog.clone(),
-            schema_syncs: state.machine.schema_syncs.clone(),
             root: sandbox.root.clone(),
+            shared: sandbox.shared.clone(),
             calls: Vec::new(),
         }));
         let server = Server::start_shared(&sandbox.socket, Arc::clone(&session))
             .map_err(io_error(format!("socket {}", sandbox.socket.display())))?;
         let runner = InProcessTools {
+            scripts: self
+                .catalog
+                .script_commands()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             session,
             context_id,
             cwd: sandbox.charm_dir.display().to_string(),
@@ -688,13 +694,18 @@ fn commit(state: &mut State, pending: &PendingChanges) {
 /// handed over when the tool asks for it as Juju's client does.
 struct InProcessTools {
     session: SharedSession,
+    /// The catalog's script commands, machine commands as the emulated ones are.
+    scripts: Vec<String>,
     context_id: String,
     cwd: String,
 }
 
 impl ToolRunner for InProcessTools {
     fn run(&self, tool: &str, args: &[String], stdin: Option<&[u8]>) -> io::Result<ToolOutput> {
-        if !hooktools::HOOK_TOOLS.contains(&tool) && !MACHINE_COMMANDS.contains(&tool) {
+        if !hooktools::HOOK_TOOLS.contains(&tool)
+            && !MACHINE_COMMANDS.contains(&tool)
+            && !self.scripts.iter().any(|s| s == tool)
+        {
             return Err(io::Error::new(
                 io::ErrorKind::NotFound,
                 format!("{tool}: not a hook tool or emulated machine command"),
@@ -802,6 +813,9 @@ struct Sandbox {
     _dir: tempfile::TempDir,
     shim: ShimLease,
     root: PathBuf,
+    /// What the machine's package scripts share with other machines (`MODEL_SHARED`): the
+    /// run's own, empty at the start.
+    shared: PathBuf,
     tools: PathBuf,
     socket: PathBuf,
     charm_dir: PathBuf,
@@ -838,16 +852,18 @@ impl Sandbox {
                 charm_dir
             }
         };
+        let shared = dir.path().join("shared");
         let sandbox = Sandbox {
             _dir: dir,
             shim: ShimLease::acquire()?,
             root,
+            shared,
             tools,
             socket,
             charm_dir,
         };
         sandbox.provision(scenario, state)?;
-        sandbox.install_tools()?;
+        sandbox.install_tools(&scenario.catalog)?;
         Ok(sandbox)
     }
 
@@ -885,10 +901,15 @@ impl Sandbox {
     /// The shim under every tool's name. Hard links, not symbolic ones: the shim finds the
     /// agent file beside the path it was started from, which a symbolic link would resolve
     /// away.
-    fn install_tools(&self) -> Result<(), ScenarioError> {
+    fn install_tools(&self, catalog: &Catalog) -> Result<(), ScenarioError> {
         let failed = || io_error(format!("tools directory {}", self.tools.display()));
         fs::create_dir_all(&self.tools).map_err(failed())?;
-        for name in hooktools::HOOK_TOOLS.iter().chain(MACHINE_COMMANDS) {
+        let scripts = catalog.script_commands();
+        for name in hooktools::HOOK_TOOLS
+            .iter()
+            .chain(MACHINE_COMMANDS)
+            .chain(scripts.iter())
+        {
             fs::hard_link(&self.shim.path, self.tools.join(name)).map_err(failed())?;
         }
         Ok(())

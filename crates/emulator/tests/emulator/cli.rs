@@ -199,3 +199,38 @@ fn status_does_not_read_the_journal() {
     let (log, _) = ok(&model, &["debug-log"]);
     assert!(log.contains("ran \"start\" hook"), "{log}");
 }
+
+/// `--catalog FILE` adds a workload's packages (and their script commands) to the model's
+/// archive, kept with the model: the emulator itself knows only Debian's.
+#[test]
+fn a_catalog_file_adds_a_workload_s_packages() {
+    let scratch = Scratch::new();
+    let catalog = scratch.path().join("catalog.yaml");
+    fs::write(
+        &catalog,
+        "packages:\n  greeter:\n    version: \"2.0-1\"\n    scripts:\n      greet: 'echo \"hello $1\"'\n",
+    )
+    .unwrap();
+    let charm = TestCharm::new("alpha").write(scratch.path());
+    let model = scratch.path().join("model");
+    let catalog_arg = catalog.to_string_lossy().into_owned();
+    ok(
+        &model,
+        &[
+            "--catalog",
+            &catalog_arg,
+            "deploy",
+            &charm.to_string_lossy(),
+        ],
+    );
+    let (out, _) = ok(
+        &model,
+        &[
+            "exec",
+            "alpha/0",
+            "--",
+            "apt-get install -y greeter >/dev/null && greet world",
+        ],
+    );
+    assert_eq!(out, "hello world\n");
+}

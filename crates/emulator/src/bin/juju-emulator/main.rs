@@ -32,6 +32,16 @@ struct Cli {
     /// resolve to `<name>.charm` or `<name>/` in it. Kept with the model once given.
     #[arg(long, env = "JUJU_EMULATOR_STORE", global = true, value_name = "DIR")]
     store: Option<PathBuf>,
+    /// A catalog file (YAML) of packages to add to the model's emulated archive, such as a
+    /// charm's workload (`cargo xtask demo` writes Manila's to build/store/catalog.yaml).
+    /// Kept with the model once given.
+    #[arg(
+        long,
+        env = "JUJU_EMULATOR_CATALOG",
+        global = true,
+        value_name = "FILE"
+    )]
+    catalog: Option<PathBuf>,
     /// Queue the hooks a command causes without running them (see `settle`).
     #[arg(long, global = true)]
     no_settle: bool,
@@ -204,6 +214,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         model
             .set_charm_store(store)
             .with_context(|| format!("charm store {}", store.display()))?;
+    }
+    if let Some(file) = &cli.catalog {
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("catalog {}", file.display()))?;
+        let added = emulator::Catalog::from_yaml(&text)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("catalog {}", file.display()))?;
+        let catalog = model.catalog().clone().with(added);
+        model.set_catalog(catalog)?;
     }
     model.on_hook(|record| {
         if record.action {
