@@ -6,7 +6,7 @@
 //! [`HookContext`] snapshot a hook of the [`Model`](crate::Model) gets, every hook-tool call is
 //! answered by [`hooktools::execute`] (the engine the conformance suite holds to Juju's bytes),
 //! and the machine is the emulated one: the charm gets a [`host::Host`] confined to a scratch
-//! root whose `apt-get`, `systemctl`, `a2ensite`, `manila-manage`… are the hook-tool shim,
+//! root whose `apt-get`, `systemctl`, `a2ensite`… are the hook-tool shim,
 //! served for the duration of the run by the same socket server a unit's hooks use. Only the
 //! process boundary is gone: the charm is a closure, called with the hook environment, an
 //! in-process [`ToolRunner`] and the host, returning its exit code; so the emulator does not
