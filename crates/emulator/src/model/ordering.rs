@@ -49,6 +49,11 @@ pub(crate) const RULES: &[Rule] = &[
         place: created_before_startup,
     },
     Rule {
+        name: "storage-attached goes before waiting config-changed, relation and update-status hooks",
+        source: "internal/worker/uniter/resolver.go NextOp: the storage resolver comes before config-changed and the relation resolver",
+        place: storage_early,
+    },
+    Rule {
         name: "application-level relation-changed goes before the relation's waiting unit hooks",
         source: "internal/worker/uniter/relation/resolver.go nextHookForRelation: application members first",
         place: app_changed_first,
@@ -88,6 +93,31 @@ fn created_before_startup(
                 )
             })
             .unwrap_or(queue.len()),
+    )
+}
+
+fn storage_early(queue: &VecDeque<Queued>, hook: &Hook, facts: &Facts<'_>) -> Option<usize> {
+    if !matches!(hook, Hook::StorageAttached { .. }) {
+        return None;
+    }
+    let held = usize::from(facts.head_held);
+    Some(
+        queue
+            .iter()
+            .enumerate()
+            .skip(held)
+            .find(|(_, q)| {
+                matches!(
+                    q.hook,
+                    Hook::ConfigChanged
+                        | Hook::UpdateStatus
+                        | Hook::RelationJoined { .. }
+                        | Hook::RelationChanged { .. }
+                        | Hook::RelationDeparted { .. }
+                        | Hook::RelationBroken { .. }
+                )
+            })
+            .map_or(queue.len(), |(at, _)| at),
     )
 }
 
@@ -265,6 +295,27 @@ mod tests {
                 head_held: false,
                 hook: joined(5, "app/1"),
                 after: vec![joined(3, "db/0"), joined(5, "app/1")],
+            },
+            Row {
+                name: "storage added later attaches before waiting config and relation hooks",
+                queue: vec![
+                    Hook::LeaderSettingsChanged,
+                    Hook::ConfigChanged,
+                    joined(3, "db/0"),
+                ],
+                started: true,
+                head_held: false,
+                hook: Hook::StorageAttached {
+                    storage: "logs/1".into(),
+                },
+                after: vec![
+                    Hook::LeaderSettingsChanged,
+                    Hook::StorageAttached {
+                        storage: "logs/1".into(),
+                    },
+                    Hook::ConfigChanged,
+                    joined(3, "db/0"),
+                ],
             },
             Row {
                 name: "anything else goes to the back",
