@@ -55,6 +55,13 @@ pub(crate) fn demo(root: &Path, args: &DemoArgs) -> Result<()> {
         args.model.display()
     );
     let mut model = Model::new(&dir)?;
+    // Manila's packages are data the charms' test support supplies; written beside the
+    // store too, for the CLI's `--catalog`.
+    let catalog = manila_testbed::workspace_catalog();
+    let catalog_file = root.join(STORE).join("catalog.yaml");
+    std::fs::write(&catalog_file, serde_yaml::to_string(&catalog)?)
+        .with_context(|| format!("writing {}", catalog_file.display()))?;
+    model.set_catalog(catalog)?;
     model.set_charm_store(root.join(STORE))?;
     model.on_hook(|record| eprintln!("    {}", record.summary()));
     model.deploy_bundle(&bundle)?;

@@ -62,6 +62,7 @@ fn workspace_root() -> PathBuf {
 }
 
 fn test(root: &Path) -> Result<()> {
+    ensure_bubblewrap()?;
     let tools = validators::ensure(root)?;
     let mut tests = cargo(root, &["test", "--workspace", "--locked", "--no-fail-fast"]);
     // The manila charms' tests run oslo-config-validator on every rendered manila.conf; with
@@ -69,7 +70,10 @@ fn test(root: &Path) -> Result<()> {
     tests
         .env("OSLO_CONFIG_VALIDATOR", &tools.oslo_config_validator)
         .env("REQUIRE_OSLO_VALIDATOR", "1")
-        .env("REQUIRE_HAPROXY", "1");
+        .env("REQUIRE_HAPROXY", "1")
+        // The emulator's Python-charm proofs (ops, charmhelpers) must run, not skip.
+        .env("PYTHON_CHARM_LIBS", &tools.python_charm_libs)
+        .env("REQUIRE_PYTHON_CHARMS", "1");
     step("unit and integration tests", tests)?;
     let mut lint = cargo(root, &["xtask", "pack", "--check"]);
     lint.env("PATH", tools.path_with_linters()?)
@@ -85,6 +89,29 @@ fn test(root: &Path) -> Result<()> {
         cargo(root, &["xtask", "e2e"]),
     )?;
     Ok(())
+}
+
+/// The emulator runs every confined unit's hooks under bubblewrap (its machines are
+/// sandboxes): installed from Debian when missing (CI runs as root).
+fn ensure_bubblewrap() -> Result<()> {
+    let present = Command::new("bwrap")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if present {
+        return Ok(());
+    }
+    let mut update = Command::new("apt-get");
+    update.args(["update", "-qq"]);
+    step("apt-get update (for bubblewrap)", update)?;
+    let mut install = Command::new("apt-get");
+    install
+        .args(["install", "-y", "-qq", "bubblewrap"])
+        .env("DEBIAN_FRONTEND", "noninteractive");
+    step(
+        "install bubblewrap (the emulator's machine sandbox)",
+        install,
+    )
 }
 
 fn bench(root: &Path) -> Result<()> {

@@ -2,7 +2,9 @@
 //! environments under `build/` the first time they are needed:
 //! - `oslo-config-validator` (from the `manila` package: it knows manila's option namespaces),
 //! - `charm-proof` (charm-tools) and `charmcraft analyse` for packed charms, and
-//!   jujubundlelib for the bundles.
+//!   jujubundlelib for the bundles;
+//! - ops and charmhelpers, the libraries of the Python charms the emulator's tests run
+//!   (`tests/python-charms/`), which copy them into each charm as `charmcraft pack` would.
 //!
 //! They live in two environments because manila and charmcraft pin different versions of
 //! shared libraries.
@@ -18,6 +20,8 @@ use crate::step;
 pub(crate) struct Tools {
     pub(crate) oslo_config_validator: PathBuf,
     linters_bin: PathBuf,
+    /// The site-packages holding ops and charmhelpers.
+    pub(crate) python_charm_libs: PathBuf,
 }
 
 impl Tools {
@@ -29,8 +33,8 @@ impl Tools {
     }
 }
 
-/// A virtual environment and the packages it must hold; `probe` is an executable that exists
-/// once the install finished.
+/// A virtual environment and the packages it must hold; `probe` is a path (from the
+/// environment's directory) that exists once the install finished.
 struct Venv {
     dir: &'static str,
     packages: &'static [&'static str],
@@ -40,22 +44,33 @@ struct Venv {
 const OSLO: Venv = Venv {
     dir: "build/venv-oslo",
     packages: &["manila"],
-    probe: "oslo-config-validator",
+    probe: "bin/oslo-config-validator",
 };
 const LINTERS: Venv = Venv {
     dir: "build/venv-charm-tools",
     // charm-tools depends on jujubundlelib already; it is named because the bundle check
     // uses it directly.
     packages: &["charm-tools", "charmcraft==4.5.0", "jujubundlelib"],
-    probe: "charmcraft",
+    probe: "bin/charmcraft",
+};
+/// Pinned: the Python charms' tests check what these versions call. The charms run the
+/// machine's `/usr/bin/python3`, whose version must be this environment's.
+const PYTHON_CHARMS: Venv = Venv {
+    dir: "build/venv-python-charms",
+    packages: &["ops==3.9.0", "charmhelpers==1.2.1"],
+    probe: "lib/python3.11/site-packages/charmhelpers/__init__.py",
 };
 
 pub(crate) fn ensure(root: &Path) -> Result<Tools> {
     let oslo = install(root, &OSLO)?;
     let linters = install(root, &LINTERS)?;
+    install(root, &PYTHON_CHARMS)?;
     Ok(Tools {
-        oslo_config_validator: oslo.join(OSLO.probe),
+        oslo_config_validator: oslo.join("oslo-config-validator"),
         linters_bin: linters,
+        python_charm_libs: root
+            .join(PYTHON_CHARMS.dir)
+            .join("lib/python3.11/site-packages"),
     })
 }
 
@@ -64,7 +79,7 @@ pub(crate) fn ensure(root: &Path) -> Result<Tools> {
 fn install(root: &Path, venv: &Venv) -> Result<PathBuf> {
     let dir = root.join(venv.dir);
     let bin = dir.join("bin");
-    if bin.join(venv.probe).exists() {
+    if dir.join(venv.probe).exists() {
         return Ok(bin);
     }
     let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());

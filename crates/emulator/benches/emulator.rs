@@ -1,5 +1,5 @@
 //! What the emulator itself costs: one hook-tool call (shim process + socket + engine), one
-//! hook of a trivial charm, settling a 10-unit model, one `juju exec`, and scenario runs.
+//! hook of a trivial charm confined and unconfined (the sandbox's cost), settling a 10-unit model, one `juju exec`, and scenario runs.
 //! Plain `std::time`, many iterations; run with `cargo bench -p emulator`.
 
 use std::fs;
@@ -86,10 +86,33 @@ fn main() {
         model.update_status().expect("update-status");
         model.settle().expect("settle");
     }
+    let confined = started.elapsed() / n;
     rows.push((
-        "hook of a trivial charm (update-status, /bin/true)",
+        "hook of a trivial charm, confined (bubblewrap sandbox)",
         n,
-        started.elapsed() / n,
+        confined,
+    ));
+
+    // The same hook unconfined: a real-host model runs it on this host as it is, so the
+    // difference is what the sandbox costs per hook.
+    let mut host_model = Model::new(scratch.path().join("host-hooks")).expect("model");
+    host_model
+        .set_real_host(emulator::RealHost::new())
+        .expect("real-host mode");
+    host_model
+        .deploy("trivial", &trivial, DeployOptions::new())
+        .expect("deploy");
+    host_model.settle().expect("settle");
+    let started = Instant::now();
+    for _ in 0..n {
+        host_model.update_status().expect("update-status");
+        host_model.settle().expect("settle");
+    }
+    let unconfined = started.elapsed() / n;
+    rows.push((
+        "hook of a trivial charm, unconfined (real-host mode)",
+        n,
+        unconfined,
     ));
 
     // Settling a 10-unit model from deploy: 10 × (install, created, leader, config, start)
@@ -158,6 +181,10 @@ fn main() {
     println!(
         "\nhook-tool call minus a bare process spawn: {:+.1} µs",
         (tool.as_nanos() as f64 - spawn.as_nanos() as f64) / 1e3
+    );
+    println!(
+        "the sandbox per hook: {:+.2} ms",
+        (confined.as_nanos() as f64 - unconfined.as_nanos() as f64) / 1e6
     );
     println!(
         "10-unit settle ran {hooks} hooks: {} per hook",

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 use serde_yaml::Value;
 
-use crate::charm::Charm;
+use crate::charm_definition::Charm;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

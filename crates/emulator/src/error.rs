@@ -5,7 +5,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::bundle::BundleError;
-use crate::charm::CharmError;
+use crate::charm_definition::CharmError;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

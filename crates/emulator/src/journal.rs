@@ -2,6 +2,7 @@
 //! directory (so that `juju-emulator debug-log` works across invocations): every hook run,
 //! every debug-log line (juju-log, hook stdout and stderr) and every hook-tool call.
 
+use std::cell::OnceCell;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -99,74 +100,118 @@ const HOOKS_FILE: &str = "hooks.jsonl";
 const LOG_FILE: &str = "debug-log.jsonl";
 const CALLS_FILE: &str = "tool-calls.jsonl";
 
+/// The journal of a model: appended to as hooks run, read back only by the inspectors
+/// that ask (`hook_log`, `debug_log`, `tool_calls`), so that a command that only reads the
+/// model (`status`) does not read its whole history.
 #[derive(Debug)]
 pub(crate) struct Journal {
     dir: PathBuf,
-    pub(crate) hooks: Vec<HookRecord>,
-    pub(crate) logs: Vec<LogEntry>,
-    pub(crate) calls: Vec<ToolCallRecord>,
+    hooks: OnceCell<Vec<HookRecord>>,
+    logs: OnceCell<Vec<LogEntry>>,
+    calls: OnceCell<Vec<ToolCallRecord>>,
 }
 
 impl Journal {
-    pub(crate) fn load(dir: &Path) -> io::Result<Journal> {
-        Ok(Journal {
-            hooks: read_lines(&dir.join(HOOKS_FILE))?,
-            logs: read_lines(&dir.join(LOG_FILE))?,
-            calls: read_lines(&dir.join(CALLS_FILE))?,
+    pub(crate) fn open(dir: &Path) -> Journal {
+        Journal {
             dir: dir.to_owned(),
-        })
+            hooks: OnceCell::new(),
+            logs: OnceCell::new(),
+            calls: OnceCell::new(),
+        }
+    }
+
+    /// Every hook record, read from the file on first use. A journal that cannot be read
+    /// reads as what could be read.
+    pub(crate) fn hooks(&self) -> &[HookRecord] {
+        self.hooks
+            .get_or_init(|| read_lines(&self.dir.join(HOOKS_FILE)))
+    }
+
+    pub(crate) fn logs(&self) -> &[LogEntry] {
+        self.logs
+            .get_or_init(|| read_lines(&self.dir.join(LOG_FILE)))
+    }
+
+    pub(crate) fn calls(&self) -> &[ToolCallRecord] {
+        self.calls
+            .get_or_init(|| read_lines(&self.dir.join(CALLS_FILE)))
     }
 
     pub(crate) fn hook(&mut self, record: HookRecord) -> io::Result<()> {
         append(&self.dir.join(HOOKS_FILE), &record)?;
-        self.hooks.push(record);
+        if let Some(hooks) = self.hooks.get_mut() {
+            hooks.push(record);
+        }
         Ok(())
     }
 
     pub(crate) fn log(&mut self, entries: Vec<LogEntry>) -> io::Result<()> {
         append_all(&self.dir.join(LOG_FILE), &entries)?;
-        self.logs.extend(entries);
+        if let Some(logs) = self.logs.get_mut() {
+            logs.extend(entries);
+        }
         Ok(())
     }
 
-    pub(crate) fn calls(&mut self, calls: Vec<ToolCallRecord>) -> io::Result<()> {
+    pub(crate) fn record_calls(&mut self, calls: Vec<ToolCallRecord>) -> io::Result<()> {
         append_all(&self.dir.join(CALLS_FILE), &calls)?;
-        self.calls.extend(calls);
+        if let Some(all) = self.calls.get_mut() {
+            all.extend(calls);
+        }
         Ok(())
     }
 }
 
 /// The time of day, UTC, for debug-log lines.
 pub(crate) fn now_hms() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-        % 86_400;
+    let secs = unix_now() % 86_400;
     format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
 }
 
-fn read_lines<T: DeserializeOwned>(path: &Path) -> io::Result<Vec<T>> {
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(err) => return Err(err),
+/// Seconds since the Unix epoch.
+pub(crate) fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+/// A time as Juju's `common.FormatTime(t, true)` prints it: RFC 3339 in UTC with a space for
+/// the `T` (`2006-01-02 15:04:05Z`), the form of `goal-state`'s `since`.
+pub(crate) fn format_iso_time(unix: u64) -> String {
+    let days = (unix / 86_400) as i64;
+    let secs = unix % 86_400;
+    // Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// The records of a JSON-lines file; a missing file holds none, and reading stops at the
+/// first line that is not a record (a line cut short by a crash).
+fn read_lines<T: DeserializeOwned>(path: &Path) -> Vec<T> {
+    let Ok(file) = File::open(path) else {
+        return Vec::new();
     };
-    let mut out = Vec::new();
-    for (number, line) in BufReader::new(file).lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let record = serde_json::from_str(&line).map_err(|err| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                format!("{}:{}: {err}", path.display(), number + 1),
-            )
-        })?;
-        out.push(record);
-    }
-    Ok(out)
+    BufReader::new(file)
+        .lines()
+        .map_while(Result::ok)
+        .filter(|line| !line.trim().is_empty())
+        .map_while(|line| serde_json::from_str(&line).ok())
+        .collect()
 }
 
 fn append<T: Serialize>(path: &Path, record: &T) -> io::Result<()> {
@@ -195,4 +240,18 @@ pub(crate) fn reset(dir: &Path) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_times_read_like_go_s_format() {
+        assert_eq!(format_iso_time(0), "1970-01-01 00:00:00Z");
+        // Go's reference time, 2006-01-02T15:04:05Z.
+        assert_eq!(format_iso_time(1_136_214_245), "2006-01-02 15:04:05Z");
+        // A leap day.
+        assert_eq!(format_iso_time(1_709_210_096), "2024-02-29 12:34:56Z");
+    }
 }

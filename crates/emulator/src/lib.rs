@@ -18,17 +18,21 @@
 //! # Ok::<(), emulator::Error>(())
 //! ```
 //!
-//! How a hook runs: each unit has a copy of its charm (`<model>/units/<app>-<n>/charm`), a
-//! tools directory where one small shim binary (`src/bin/jujuc.rs`) is linked under the name
-//! of every hook tool and of every emulated machine command ([`machine::MACHINE_COMMANDS`]:
-//! `apt-get`, `dpkg-query`, `service`, `systemctl`, `update-rc.d`, and with their packages
-//! `a2ensite`, `a2dissite`, `a2enmod`, `a2dismod`, `manila-manage`), and a unix socket. The
-//! model builds a [`hooktools::HookContext`] snapshot, serves it on the socket while `dispatch`
-//! runs with Juju's environment, lets [`hooktools::execute`] answer every tool call, then
-//! applies the context's `effects` always and its `pending` writes only if the hook exited 0.
-//! `CHARM_HOST_ROOT` points the charm's host layer at the unit's machine root directory, which
-//! has an `/etc/os-release` ([`OsRelease`], Ubuntu 24.04 unless the model says otherwise).
-//! [`Model::exec`] runs a command in a unit's hook context as `juju exec` does.
+//! How a hook runs: each unit has its own copy of its charm (`<model>/units/<app>-<n>/charm`,
+//! with Juju's `revision` file), a tools directory where one small shim binary
+//! (`src/bin/jujuc.rs`) is linked under the name of every hook tool and of every emulated
+//! machine command ([`machine::MACHINE_COMMANDS`]), and a unix socket. The model builds a
+//! [`hooktools::HookContext`] snapshot, serves it on the socket while `dispatch` runs with
+//! Juju's environment, lets [`hooktools::execute`] answer every tool call, then applies the
+//! context's `effects` always and its `pending` writes only if the hook exited 0 (a failed
+//! hook is retried with Juju's backoff unless `automatically-retry-hooks` is off).
+//!
+//! A confined unit's hook runs in its machine's sandbox (bubblewrap): the machine's `/etc`,
+//! `/var`, `/run`, `/tmp`, `/srv`, `/opt`, `/home`, `/root` and `/usr/local` are directories of
+//! the model, over the host's read-only `/usr`, with the emulated commands bound over their
+//! Ubuntu paths; a new machine looks like Ubuntu 24.04 ([`OsRelease`]). `CHARM_HOST_ROOT` also
+//! points at the machine's root, for charms on the `host` crate. [`Model::exec`] runs a
+//! command in a unit's hook context as `juju exec` does.
 //!
 //! Networks: every machine has a loopback address on every space of the model. The default
 //! space `alpha` is 127.1.0.0/16 on `eth0` (machine `n` is 127.1.0.`n+1`); [`Model::add_space`]
@@ -38,26 +42,28 @@
 //! relation bag come from the binding's space, `unit-get private-address` from `alpha`.
 //!
 //! In real-host mode ([`Model::set_real_host`], [`RealHost`]) units are not confined: no
-//! `CHARM_HOST_ROOT`, no emulated machine commands; their hooks change this host for real.
+//! sandbox, no `CHARM_HOST_ROOT`, no emulated machine commands; their hooks change this host
+//! for real.
 //!
 //! For unit tests of charm logic without processes, [`scenario`] runs one event on a frozen
 //! state in process, on the same hook-tool engine and emulated machine.
 //!
-//! Modules: [`charm`] (metadata, config, actions), [`bundle`], [`machine`] (emulated packages,
+//! Modules: [`charm_definition`] (a charm as Juju reads it: metadata, config, actions), [`bundle`], [`machine`] (emulated packages,
 //! services and commands), [`hooktools`] (the hook-tool engine), [`scenario`] (in-process
 //! state-in/state-out tests), [`status`] (`juju status` rendering).
 
 pub mod bundle;
-pub mod charm;
+pub mod charm_definition;
 mod error;
+mod hook_env;
 pub mod hooktools;
 mod journal;
 pub mod machine;
 mod model;
+mod model_state;
 mod runner;
 pub mod scenario;
 mod server;
-mod state;
 pub mod status;
 // The client half of the wire format is the shim's (`src/bin/jujuc.rs`).
 #[allow(dead_code)]
@@ -65,16 +71,16 @@ mod wire;
 
 pub use crate::{
     bundle::{Bundle, BundleError, CharmStore},
-    charm::{Charm, CharmError},
+    charm_definition::{Charm, CharmError},
     error::{Error, Result},
     journal::{HookOutcome, HookRecord, LogEntry, ToolCallRecord},
     machine::{
-        Catalog, CatalogPackage, MachineState, OsRelease, SchemaSync, ServiceAction, ServiceFault,
-        ServiceState,
+        Catalog, CatalogPackage, MachineState, OsRelease, ServiceAction, ServiceFault,
+        ServiceState, SystemUser,
     },
     model::{
         ActionResult, ActionStatus, ConfigValue, DeployOptions, ExecResult, Model, Placement,
         RealHost, SettleReport, Space, DEFAULT_SPACE, JUJU_VERSION,
     },
-    state::{AgentState, InitSystem},
+    model_state::{AgentState, InitSystem},
 };

@@ -26,8 +26,12 @@ pub(crate) struct Launch<'a> {
     /// `hooks/<name>` or `actions/<name>` (also `JUJU_DISPATCH_PATH`).
     pub(crate) dispatch_path: &'a str,
     pub(crate) timeout: Duration,
-    /// A command prefix the process runs under (a real-host machine's mount namespace).
+    /// A command prefix the process runs under (a confined machine's sandbox, a real-host
+    /// machine's mount namespace).
     pub(crate) enter: Option<&'a [OsString]>,
+    /// The prefix reports a process killed by signal N as exit code 128 + N, as bubblewrap
+    /// (and a shell) does: such a code is read back as the signal.
+    pub(crate) signal_codes: bool,
 }
 
 /// How an execution ended.
@@ -145,7 +149,12 @@ fn spawn(
         let _ = done_tx.send(child.wait());
     });
     let exit = match done_rx.recv_timeout(launch.timeout) {
-        Ok(status) => exit_of(status),
+        Ok(status) => match exit_of(status) {
+            Exit::Code(code) if launch.signal_codes && (129..=159).contains(&code) => {
+                Exit::Failed(format!("signal: {}", signal_name(code - 128)))
+            }
+            exit => exit,
+        },
         Err(_) => {
             let _ = killpg(group, Signal::SIGKILL);
             let _ = done_rx.recv();

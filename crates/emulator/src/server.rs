@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::hooktools::{self, HookContext, ToolCall};
-use crate::machine::{Catalog, Machine, MachineState, SchemaSync, MACHINE_COMMANDS};
+use crate::machine::{Catalog, Machine, MachineState, MACHINE_COMMANDS};
 use crate::wire::{self, Request, Response};
 
 /// Everything one hook execution's tool calls may read or change.
@@ -20,11 +20,10 @@ pub(crate) struct Session {
     pub(crate) ctx: HookContext,
     pub(crate) machine: MachineState,
     pub(crate) catalog: Catalog,
-    /// Every database schema sync of the model when the session started, on any machine: a
-    /// database is shared by the machines that connect to it, not kept on one of them.
-    pub(crate) schema_syncs: Vec<SchemaSync>,
     /// The machine's root directory (`CHARM_HOST_ROOT`).
     pub(crate) root: PathBuf,
+    /// The directory the model's machines share (package scripts' `MODEL_SHARED`).
+    pub(crate) shared: PathBuf,
     /// Every call, hook tools and machine commands interleaved, in order.
     pub(crate) calls: Vec<ToolCall>,
 }
@@ -137,12 +136,14 @@ pub(crate) fn answer(session: &mut Session, request: Request) -> Response {
         ));
     };
 
-    let (exit_code, stdout, stderr) = if MACHINE_COMMANDS.contains(&command.as_str()) {
+    let machine_command = MACHINE_COMMANDS.contains(&command.as_str())
+        || session.catalog.script_commands().contains(command.as_str());
+    let (exit_code, stdout, stderr) = if machine_command {
         let mut machine = Machine {
             state: &mut session.machine,
             catalog: &session.catalog,
-            model_schema_syncs: &session.schema_syncs,
             root: &session.root,
+            shared: &session.shared,
         };
         let result = machine.execute(&command, &args);
         (

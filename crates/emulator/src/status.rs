@@ -5,10 +5,10 @@ use std::fmt::Write;
 
 use juju::UnitName;
 
-use crate::charm::Scope;
+use crate::charm_definition::Scope;
 use crate::hooktools::{OpenedPort, Protocol};
 use crate::model::{Model, JUJU_VERSION};
-use crate::state::{AgentState, Application, Unit};
+use crate::model_state::{AgentState, Application, Unit};
 
 /// The status table: model, applications, units (subordinates under their principal, the
 /// leader marked `*`), machines and integrations.

@@ -10,9 +10,10 @@ mod conformance {
 }
 
 use conformance::table::{call, check, row, CHARM_DIR};
-use conformance::world::{self, bag};
+use conformance::world::{self, bag, CONSUMED_SECRET, FOREIGN_SECRET, OWN_SECRET};
 use emulator::hooktools::{
-    execute, Effect, HookContext, OpenedPort, PortChange, Protocol, Reply, HOOK_TOOLS,
+    execute, Effect, HookContext, OpenedPort, PortChange, Protocol, Reply, SecretChange,
+    SecretOwner, HOOK_TOOLS,
 };
 use serde_json::json;
 
@@ -27,8 +28,8 @@ fn tcp(port: u16) -> OpenedPort {
 #[test]
 fn grammar_and_transport() {
     check(vec![
-        row("unknown tool", world::install, "credential-get", &[])
-            .error("bad request: unknown command: credential-get", 1),
+        row("unknown tool", world::install, "payload-register", &[])
+            .error("bad request: unknown command: payload-register", 1),
         row("relative working directory", world::install, "is-leader", &[])
             .cwd(std::path::Path::new("charm"))
             .error("bad request: Dir is not absolute", 1),
@@ -987,14 +988,21 @@ fn unit_and_network() {
         row("empty binding", world::install, "network-get", &[""]).error("no binding name specified", 2),
         row("bad relation", world::install, "network-get", &["shared-db", "-r", "9"])
             .error(r#"invalid value "9" for option -r: relation not found"#, 2),
+        // `jujuc/goal-state.go`: `since` is `common.FormatTime(since, true)`, omitted when empty.
         row("goal state", world::install, "goal-state", &[]).out(
-            "units:\n  manila/0:\n    status: active\n  manila/1:\n    status: active\n\
-             relations:\n  shared-db:\n    mysql:\n      status: joined\n    mysql/0:\n      status: active\n",
+            "units:\n  manila/0:\n    status: active\n    since: 2025-11-20 10:00:00Z\n\
+             \x20 manila/1:\n    status: dying\n    since: 2025-11-20 10:02:30Z\n\
+             relations:\n  shared-db:\n    mysql:\n      status: joined\n      since: 2025-11-20 10:05:00Z\n\
+             \x20   mysql/0:\n      status: waiting\n      since: 2025-11-20 10:04:59Z\n",
         ),
         row("goal state json", world::install, "goal-state", &["--format=json"]).out(
-            "{\"units\":{\"manila/0\":{\"status\":\"active\"},\"manila/1\":{\"status\":\"active\"}},\
-             \"relations\":{\"shared-db\":{\"mysql\":{\"status\":\"joined\"},\"mysql/0\":{\"status\":\"active\"}}}}\n",
+            "{\"units\":{\"manila/0\":{\"status\":\"active\",\"since\":\"2025-11-20 10:00:00Z\"},\
+             \"manila/1\":{\"status\":\"dying\",\"since\":\"2025-11-20 10:02:30Z\"}},\
+             \"relations\":{\"shared-db\":{\"mysql\":{\"status\":\"joined\",\"since\":\"2025-11-20 10:05:00Z\"},\
+             \"mysql/0\":{\"status\":\"waiting\",\"since\":\"2025-11-20 10:04:59Z\"}}}}\n",
         ),
+        row("goal state without since", world::lone_unit, "goal-state", &["--format=json"])
+            .out("{\"units\":{\"manila/0\":{\"status\":\"active\"}},\"relations\":{}}\n"),
         row("goal state has no smart format", world::install, "goal-state", &["--format=smart"])
             .error(r#"invalid value "smart" for option --format: unknown format "smart""#, 2),
     ]);
@@ -1162,4 +1170,287 @@ fn output_files() {
             .as_deref(),
         Some("")
     );
+}
+
+fn own(suffix: &str) -> String {
+    format!("secret:{OWN_SECRET}{suffix}")
+}
+
+/// `jujuc/secret-get.go`, `secret-info-get.go`, `secret-ids.go`, `secret-set.go`,
+/// `secret-grant.go`, `secret-revoke.go`, `secret-remove.go`; access rules of
+/// `runner/context/context.go` (the owner reads the latest revision, a consumer the one it
+/// tracks until `--refresh`; an application secret is managed by its leader).
+#[test]
+fn secrets() {
+    let own_uri: &'static str = Box::leak(own("").into_boxed_str());
+    let consumed: &'static str = Box::leak(format!("secret:{CONSUMED_SECRET}").into_boxed_str());
+    let foreign: &'static str = Box::leak(format!("secret:{FOREIGN_SECRET}").into_boxed_str());
+    check(vec![
+        row("owner reads the latest revision", world::install, "secret-get", &[own_uri])
+            .out("password: n3w\n"),
+        row("by the owner's label", world::install, "secret-get", &["--label", "db-pass"])
+            .out("password: n3w\n"),
+        row("one key", world::install, "secret-get", &[own_uri, "password"]).out("n3w\n"),
+        row("one key as stored", world::install, "secret-get", &[own_uri, "password#base64"])
+            .out("bjN3\n"),
+        row("json", world::install, "secret-get", &[own_uri, "--format=json"])
+            .out("{\"password\":\"n3w\"}\n"),
+        row("no smart format", world::install, "secret-get", &[own_uri, "--format=smart"])
+            .error(r#"invalid value "smart" for option --format: unknown format "smart""#, 2),
+        row("a bare id", world::install, "secret-get", &[OWN_SECRET]).out("password: n3w\n"),
+        row("consumer reads its tracked revision", world::install, "secret-get", &[consumed])
+            .out("user: manila\n")
+            .then(|ctx| assert!(ctx.pending.secrets.is_empty())),
+        row("by the consumer's label", world::install, "secret-get", &["--label", "root"])
+            .out("user: manila\n"),
+        row("peek reads the latest once", world::install, "secret-get", &[consumed, "--peek"])
+            .out("user: manila2\n")
+            .then(|ctx| assert!(ctx.pending.secrets.is_empty())),
+        row("peek leaves the pin", world::install, "secret-get", &[consumed])
+            .after("secret-get", &[consumed, "--peek"])
+            .out("user: manila\n"),
+        row("refresh moves the pin", world::install, "secret-get", &[consumed])
+            .after("secret-get", &[consumed, "--refresh"])
+            .out("user: manila2\n")
+            .then(|ctx| {
+                assert_eq!(
+                    ctx.pending.secrets,
+                    [SecretChange::Track { id: CONSUMED_SECRET.into(), revision: 2, label: None }]
+                )
+            }),
+        row("not granted", world::install, "secret-get", &[foreign]).error("permission denied", 1),
+        row("unknown", world::install, "secret-get", &["secret:v0000000000000000000"])
+            .error(r#"secret "v0000000000000000000" not found"#, 1),
+        row("unknown label", world::install, "secret-get", &["--label", "nope"])
+            .error(r#"secret "nope" not found"#, 1),
+        row("missing key", world::install, "secret-get", &[own_uri, "nope"])
+            .error(r#"secret key value "nope" not found"#, 1),
+        row("not a URI", world::install, "secret-get", &["nope"])
+            .error(r#"secret URI "nope" not valid"#, 2),
+        row("nothing named", world::install, "secret-get", &[])
+            .error("require either a secret URI or label", 2),
+        row("peek and refresh", world::install, "secret-get", &[own_uri, "--peek", "--refresh"])
+            .error("specify one of --peek or --refresh but not both", 2),
+        row("info", world::install, "secret-info-get", &[own_uri]).out(&format!(
+            "{OWN_SECRET}:\n  revision: 2\n  label: db-pass\n  owner: application\n  \
+             description: the database password\n  access:\n  - target: application-mysql\n    \
+             scope: relation-manila.shared-db#mysql.shared-db\n    role: view\n"
+        )),
+        row("info by label, json", world::install, "secret-info-get", &["--label", "db-pass", "--format=json"])
+            .out(&format!(
+                "{{\"{OWN_SECRET}\":{{\"revision\":2,\"label\":\"db-pass\",\"owner\":\"application\",\
+                 \"description\":\"the database password\",\"access\":[{{\"target\":\"application-mysql\",\
+                 \"scope\":\"relation-manila.shared-db#mysql.shared-db\",\"role\":\"view\"}}]}}}}\n"
+            )),
+        row("info is the owner's", world::install, "secret-info-get", &[consumed])
+            .error(&format!("secret {CONSUMED_SECRET:?} not found"), 1),
+        row("info by URI or label, not both", world::install, "secret-info-get", &[own_uri, "--label", "x"])
+            .error("specify either a secret URI or label but not both", 2),
+        row("ids of owned secrets", world::install, "secret-ids", &[]).out(&format!("{OWN_SECRET}\n")),
+        row("ids json", world::install, "secret-ids", &["--format=json"])
+            .out(&format!("[\"{OWN_SECRET}\"]\n")),
+        row("add needs content", world::install, "secret-add", &[])
+            .error("missing secret value or filename", 2),
+        row("add: an application secret needs the leader", world::minion, "secret-add", &["token=abc"])
+            .error("this unit is not the leader", 1),
+        row("add: keys as Juju's", world::install, "secret-add", &["ab=1"])
+            .error(r#"key "ab" not valid"#, 2),
+        row("add: rotate policy", world::install, "secret-add", &["--rotate", "sometimes", "token=abc"])
+            .error(r#"rotate policy "sometimes" not valid"#, 2),
+        row("add: owner kind", world::install, "secret-add", &["--owner", "model", "token=abc"])
+            .error(r#"secret owner "model" not valid"#, 2),
+        row("add: expiry", world::install, "secret-add", &["--expire", "tomorrow", "token=abc"])
+            .error(r#"expire time or duration "tomorrow" not valid"#, 2),
+        row("set a new revision", world::install, "secret-set", &[own_uri, "password=x"])
+            .then(|ctx| {
+                assert!(matches!(&ctx.pending.secrets[..],
+                    [SecretChange::Update { content: Some(content), .. }] if content["password"] == "eA=="));
+                assert_eq!(ctx.secrets[OWN_SECRET].latest(), 3);
+            }),
+        row("owner reads what it set", world::install, "secret-get", &[own_uri, "password"])
+            .after("secret-set", &[own_uri, "password=x"])
+            .out("x\n"),
+        row("set: the application's secret is the leader's", world::minion, "secret-set", &[own_uri, "password=x"])
+            .error("this unit is not the leader", 1),
+        row("set: a consumer may not", world::install, "secret-set", &[consumed, "user=x"])
+            .error("permission denied", 1),
+        row("set needs a URI", world::install, "secret-set", &[]).error("missing secret URI", 2),
+        row("grant over a relation", world::install, "secret-grant", &[own_uri, "-r", "3", "--unit", "mysql/1"])
+            .then(|ctx| assert!(matches!(&ctx.pending.secrets[..],
+                [SecretChange::Grant { grant, .. }] if grant.unit.as_deref() == Some("mysql/1")))),
+        row("grant needs a relation", world::install, "secret-grant", &[own_uri])
+            .error("no relation id specified", 2),
+        row("grant to a unit of the relation's application", world::install, "secret-grant", &[own_uri, "-r", "3", "--unit", "other/0"])
+            .error(r#"cannot specify unit "other/0" in relation to application "mysql""#, 2),
+        row("grant needs a URI", world::install, "secret-grant", &[]).error("missing secret URI", 2),
+        row("revoke", world::install, "secret-revoke", &[own_uri, "-r", "3"])
+            .then(|ctx| assert!(ctx.secrets[OWN_SECRET].grants.is_empty())),
+        row("remove", world::install, "secret-remove", &[own_uri])
+            .then(|ctx| {
+                assert_eq!(ctx.pending.secrets, [SecretChange::Remove { id: OWN_SECRET.into(), revision: None }]);
+                assert!(!ctx.secrets.contains_key(OWN_SECRET));
+            }),
+        row("remove one revision", world::install, "secret-remove", &[own_uri, "--revision", "1"])
+            .then(|ctx| assert_eq!(ctx.secrets[OWN_SECRET].revisions.len(), 1)),
+    ]);
+}
+
+/// `secret-add` prints the new secret's URI (`secret:` and a 20-character xid) and buffers
+/// its creation; the hook reads it back at once.
+#[test]
+fn secret_add_creates_and_reads_back() {
+    let cwd = std::path::Path::new(CHARM_DIR);
+    let args = |list: &[&str]| -> Vec<String> { list.iter().map(|a| a.to_string()).collect() };
+    let mut ctx = world::minion();
+    let out = call(
+        &mut ctx,
+        "secret-add",
+        &args(&["--owner", "unit", "--label", "mine", "token=abc"]),
+        cwd,
+        None,
+    )
+    .unwrap();
+    assert_eq!(out.exit_code, 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let uri = String::from_utf8(out.stdout).unwrap();
+    let id = uri.trim_end().strip_prefix("secret:").unwrap().to_owned();
+    assert_eq!(id.len(), 20, "{uri}");
+    assert!(matches!(&ctx.pending.secrets[..],
+        [SecretChange::Create { owner: SecretOwner::Unit(unit), label, .. }] if unit == "manila/0" && label == "mine"));
+    let got = call(
+        &mut ctx,
+        "secret-get",
+        &args(&["--label", "mine"]),
+        cwd,
+        None,
+    )
+    .unwrap();
+    assert_eq!(String::from_utf8(got.stdout).unwrap(), "token: abc\n");
+    // The first argument is always the URI, as in Juju: a key needs it.
+    let keyed = call(
+        &mut ctx,
+        "secret-get",
+        &args(&["--label", "mine", "token"]),
+        cwd,
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(keyed.stderr).unwrap(),
+        "ERROR secret URI \"token\" not valid\n"
+    );
+    let ids = call(&mut ctx, "secret-ids", &[], cwd, None).unwrap();
+    assert!(String::from_utf8(ids.stdout).unwrap().contains(&id));
+    // A second secret of the same owner may not take the label.
+    let again = call(
+        &mut ctx,
+        "secret-add",
+        &args(&["--owner", "unit", "--label", "mine", "token=x"]),
+        cwd,
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(again.stderr).unwrap(),
+        "ERROR secret with label \"mine\" already exists\n"
+    );
+}
+
+/// `jujuc/storage-list.go`, `storage-get.go` (with `storage-id.go`'s `-s` checks),
+/// `storage-add.go`.
+#[test]
+fn storage() {
+    check(vec![
+        row("list", world::install, "storage-list", &[]).out("data/0\n"),
+        row("list by name", world::install, "storage-list", &["logs"]),
+        row(
+            "list json",
+            world::install,
+            "storage-list",
+            &["data", "--format=json"],
+        )
+        .out("[\"data/0\"]\n"),
+        row("get", world::install, "storage-get", &["-s", "data/0"])
+            .out("kind: filesystem\nlocation: /srv/data\n"),
+        row(
+            "get one key",
+            world::install,
+            "storage-get",
+            &["-s", "data/0", "location"],
+        )
+        .out("/srv/data\n"),
+        row(
+            "get defaults to the hook's storage",
+            world::storage_attached,
+            "storage-get",
+            &["kind"],
+        )
+        .out("filesystem\n"),
+        row(
+            "get needs a storage outside storage hooks",
+            world::install,
+            "storage-get",
+            &[],
+        )
+        .error("no storage instance specified", 2),
+        row(
+            "get: not a storage id",
+            world::install,
+            "storage-get",
+            &["-s", "bad"],
+        )
+        .error(
+            r#"invalid value "bad" for option -s: invalid storage ID "bad""#,
+            2,
+        ),
+        row(
+            "get: one key at most",
+            world::storage_attached,
+            "storage-get",
+            &["kind", "x"],
+        )
+        .error(r#"unrecognized args: ["x"]"#, 2),
+        row(
+            "get: unknown attribute",
+            world::storage_attached,
+            "storage-get",
+            &["size"],
+        )
+        .error(r#"invalid storage attribute "size""#, 1),
+        row("add", world::install, "storage-add", &["data=2", "logs"]).then(|ctx| {
+            assert_eq!(ctx.pending.storage_add.get("data"), Some(&2));
+            assert_eq!(ctx.pending.storage_add.get("logs"), Some(&1));
+        }),
+        row("add needs a directive", world::install, "storage-add", &[])
+            .error("storage add requires a storage directive", 2),
+    ]);
+}
+
+/// `jujuc/credential-get.go`, `resource-get.go`, `relation-model-get.go`, `reboot.go`,
+/// `add-metric.go`.
+#[test]
+fn credential_resource_model_reboot_metric() {
+    check(vec![
+        row("credential needs trust", world::install, "credential-get", &[])
+            .error("cannot access cloud credentials: permission denied", 1),
+        row("credential of a trusted application", world::trusted, "credential-get", &["--format=json"])
+            .out("{\"credential\":{\"auth-type\":\"empty\"},\"name\":\"emulated\",\"type\":\"manual\"}\n"),
+        row("resource path, no newline", world::install, "resource-get", &["config-file"])
+            .out("/var/lib/juju/agents/unit-manila-0/resources/config-file/config.tar"),
+        row("resource name required", world::install, "resource-get", &[])
+            .error("missing required resource name", 2),
+        row("relation model", world::db_changed, "relation-model-get", &[])
+            .out("uuid: 6a7c1a3e-56de-4b5e-8f0a-5c3fd0e4a1b2\n"),
+        row("relation model needs a relation", world::install, "relation-model-get", &[])
+            .error("no relation id specified", 2),
+        row("reboot after the hook", world::install, "juju-reboot", &[])
+            .then(|ctx| assert!(ctx.pending.reboot && ctx.effects.is_empty())),
+        row("reboot now", world::install, "juju-reboot", &["--now"])
+            .then(|ctx| assert_eq!(ctx.effects, [Effect::RebootNow])),
+        row("no reboot in an action", world::action, "juju-reboot", &[])
+            .error("juju-reboot is not supported when running an action.", 1),
+        row("metrics only in collect-metrics", world::install, "add-metric", &["k=1"])
+            .error("metrics not allowed in this context", 1),
+        row("metrics need values", world::install, "add-metric", &[])
+            .error("no metrics specified", 2),
+    ]);
 }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use charm_pack::CharmSource;
 use databag::Readiness;
-use emulator::{Catalog, DeployOptions, Model, SchemaSync, ServiceState};
+use emulator::{Catalog, DeployOptions, Model, ServiceState};
 use serde_json::{Map, Value};
 use tempfile::TempDir;
 
@@ -18,15 +18,27 @@ use crate::conf::Conf;
 /// The version of Manila Ubuntu 24.04 ships (caracal).
 pub const NOBLE_MANILA: &str = "1:18.0.0-0ubuntu1";
 
-/// `catalog` with noble's Manila (caracal) in place of the emulator's: its archive has
-/// Debian 12's versions, while its machines say Ubuntu 24.04.
-pub fn noble_catalog(mut catalog: Catalog) -> Catalog {
+/// `catalog` with Manila's packages at noble's version (caracal): the archive has Debian
+/// 12's versions of everything else, while its machines say Ubuntu 24.04.
+pub fn noble_catalog(catalog: Catalog) -> Catalog {
+    let mut catalog = catalog.with(crate::catalog::manila_packages());
     for (name, package) in &mut catalog.packages {
         if name.starts_with("manila-") || name == "python3-manila" {
             package.version = NOBLE_MANILA.to_owned();
         }
     }
     catalog
+}
+
+/// One `manila-manage db sync`, as the emulated `manila-manage` records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaSync {
+    /// `manila-manage`.
+    pub tool: String,
+    /// The connection URL, without its password.
+    pub database: String,
+    /// The alembic revision the database was migrated to.
+    pub revision: String,
 }
 
 /// The status of a unit with nothing left to do.
@@ -334,19 +346,29 @@ impl World {
             .collect()
     }
 
-    /// Every `manila-manage db sync` run in the model, on any machine.
+    /// Every `manila-manage db sync` run in the model, on any machine, in order.
     pub fn schema_syncs(&self) -> Vec<(u32, SchemaSync)> {
-        self.model
-            .machines()
-            .into_iter()
-            .flat_map(|machine| {
-                let syncs = self
-                    .model
-                    .machine_state(machine)
-                    .unwrap()
-                    .schema_syncs
-                    .clone();
-                syncs.into_iter().map(move |sync| (machine, sync))
+        let path = self
+            .model
+            .shared_dir()
+            .join(crate::catalog::SHARED_SCHEMA_SYNCS);
+        let text = fs::read_to_string(path).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+            .map(|record| {
+                let field = |key: &str| record[key].as_str().unwrap_or_default().to_owned();
+                // `<model>/machines/<n>/root`
+                let machine = field("machine_root")
+                    .rsplit('/')
+                    .nth(1)
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(u32::MAX);
+                let sync = SchemaSync {
+                    tool: field("tool"),
+                    database: field("database"),
+                    revision: field("revision"),
+                };
+                (machine, sync)
             })
             .collect()
     }

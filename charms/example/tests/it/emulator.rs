@@ -13,6 +13,7 @@ pub(crate) fn deployed(units: u32) -> (tempfile::TempDir, Model) {
         .assemble_dir(&charm)
         .unwrap();
     let mut model = Model::new(dir.path().join("model")).unwrap();
+    model.set_catalog(crate::catalog()).unwrap();
     model
         .deploy(
             "greeter",

@@ -20,6 +20,7 @@ fn scenario() -> Scenario {
         .unwrap()
         .unit(UNIT)
         .unwrap()
+        .catalog(crate::catalog())
 }
 
 fn run(event: Event, state: &State) -> Output {

@@ -6,3 +6,10 @@ mod generated;
 mod hooks;
 mod process;
 mod readme;
+
+/// The emulator's Debian archive with the charm's workload package, which these tests
+/// supply (`greeter-package.yaml`).
+pub(crate) fn catalog() -> ::emulator::Catalog {
+    let greeter = include_str!("greeter-package.yaml");
+    ::emulator::Catalog::default().with(::emulator::Catalog::from_yaml(greeter).unwrap())
+}

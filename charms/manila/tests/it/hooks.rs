@@ -6,7 +6,7 @@ use charm::dispatch;
 use emulator::scenario::{Catalog, Event, MachineState, Output, Relation, Scenario, State};
 use emulator::ServiceAction;
 use manila_charm::Manila;
-use manila_testbed::{noble_catalog, MANILA_CONF, READY};
+use manila_testbed::{noble_catalog, MANILA_CONF, READY, SCHEMA_SYNCS_FILE};
 use serde_json::{json, Value};
 
 use crate::fixtures::*;
@@ -183,7 +183,8 @@ fn the_first_hook_installs_renders_syncs_starts_and_registers() {
     );
     let api = &out.state.machine.services["manila-api"];
     assert!(!api.enabled && !api.running, "{api:?}");
-    assert_eq!(out.state.machine.schema_syncs.len(), 1);
+    let syncs = out.state.file_text(SCHEMA_SYNCS_FILE).unwrap_or_default();
+    assert_eq!(syncs.lines().count(), 1, "{syncs}");
 
     let conf = &out.state.files[MANILA_CONF];
     assert!(conf
@@ -334,7 +335,8 @@ fn a_share_application_waits_for_the_schema_then_starts() {
 
     // The api application syncs the shared database.
     let mut state = out.state;
-    state.machine.schema_syncs = installed().state.machine.schema_syncs;
+    let synced = installed().state.files[SCHEMA_SYNCS_FILE].clone();
+    state.files.insert(SCHEMA_SYNCS_FILE.to_owned(), synced);
     let out = run(UNIT, Event::UpdateStatus, &state);
     assert_eq!(machine_changes(&out), ["systemctl start manila-share"]);
     assert_eq!(running(&out.state.machine), ["manila-share"]);

@@ -36,7 +36,7 @@ fn main() {
         .unwrap_or_default();
     let args: Vec<Vec<u8>> = argv.map(OsString::into_vec).collect();
 
-    let (context_id, address) = match agent_file() {
+    let (context_id, address) = match agent_file().or_else(machine_agent_file) {
         Some(agent) => agent,
         None => {
             let context_id = required("JUJU_CONTEXT_ID");
@@ -103,6 +103,20 @@ fn call(address: &Path, request: &Request) -> io::Result<Response> {
 fn agent_file() -> Option<(OsString, OsString)> {
     let exe = std::env::current_exe().ok()?;
     let text = std::fs::read(exe.parent()?.join(wire::AGENT_FILE)).ok()?;
+    let (context_id, socket) = wire::parse_agent_file(&text)?;
+    Some((
+        OsString::from_vec(context_id.to_vec()),
+        OsString::from_vec(socket.to_vec()),
+    ))
+}
+
+/// On a confined machine, a command run with a cleared environment (charmhelpers runs apt
+/// with only `PATH`) finds the running hook's agent in the machine's `/run`.
+fn machine_agent_file() -> Option<(OsString, OsString)> {
+    if std::env::var_os("JUJU_CONTEXT_ID").is_some() {
+        return None;
+    }
+    let text = std::fs::read("/run/juju-emulator/agent").ok()?;
     let (context_id, socket) = wire::parse_agent_file(&text)?;
     Some((
         OsString::from_vec(context_id.to_vec()),

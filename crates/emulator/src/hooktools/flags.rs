@@ -23,6 +23,9 @@ pub(crate) enum Switch {
     IngressAddress,
     EgressSubnets,
     PrimaryAddress,
+    Peek,
+    Refresh,
+    Now,
 }
 
 /// A free-text flag.
@@ -32,7 +35,20 @@ pub(crate) enum Text {
     Endpoints,
     /// `--format` on tools that print nothing; accepted for compatibility.
     DeprecatedFormat,
+    Owner,
+    Label,
+    Description,
+    Expire,
+    Rotate,
+    Unit,
+    App,
+    Revision,
+    Storage,
+    Labels,
 }
+
+/// How many [`Text`] flags there are.
+const TEXTS: usize = Text::Labels as usize + 1;
 
 /// What a flag sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +101,7 @@ pub(crate) const DEPRECATED_FORMAT: FlagDef = flag(
 /// The outcome of parsing argv.
 #[derive(Debug)]
 pub(crate) enum Parse<'a> {
-    Run(Parsed<'a>),
+    Run(Box<Parsed<'a>>),
     /// `-h`/`--help`: print the tool's help and exit 0.
     Help,
 }
@@ -95,7 +111,7 @@ pub(crate) enum Parse<'a> {
 pub(crate) struct Parsed<'a> {
     pub(crate) args: Vec<&'a str>,
     switches: u16,
-    texts: [&'a str; 3],
+    texts: [&'a str; TEXTS],
     pub(crate) format: Format,
     output: &'a str,
     file: &'a str,
@@ -132,7 +148,7 @@ pub(crate) fn parse<'a>(
     let mut parsed = Parsed {
         args: Vec::new(),
         switches: 0,
-        texts: [""; 3],
+        texts: [""; TEXTS],
         format: Format::Smart,
         output: "",
         file: "",
@@ -219,7 +235,7 @@ pub(crate) fn parse<'a>(
             )
         })?;
     }
-    Ok(Parse::Run(parsed))
+    Ok(Parse::Run(Box::new(parsed)))
 }
 
 fn set<'a>(
@@ -359,7 +375,7 @@ mod tests {
         let args: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
         let args: &'static [String] = Box::leak(args.into_boxed_slice());
         match parse(DEFS, &HookContext::default(), args) {
-            Ok(Parse::Run(parsed)) => parsed,
+            Ok(Parse::Run(parsed)) => *parsed,
             other => panic!("{argv:?} gave {other:?}"),
         }
     }

@@ -20,14 +20,18 @@ mod keyvalues;
 mod leadership;
 mod ports;
 mod relation;
-mod state;
+mod requests;
+mod secret;
 mod status;
+mod storage;
 mod unit;
+mod unit_state;
 
 use std::borrow::Cow;
 use std::path::Path;
 
 pub use context::*;
+pub use secret::new_secret_id;
 
 use flags::{FlagDef, Parse, Parsed};
 
@@ -58,6 +62,22 @@ pub const HOOK_TOOLS: &[&str] = &[
     "state-set",
     "state-delete",
     "goal-state",
+    "secret-add",
+    "secret-get",
+    "secret-set",
+    "secret-info-get",
+    "secret-ids",
+    "secret-grant",
+    "secret-revoke",
+    "secret-remove",
+    "storage-list",
+    "storage-get",
+    "storage-add",
+    "credential-get",
+    "resource-get",
+    "relation-model-get",
+    "juju-reboot",
+    "add-metric",
 ];
 
 /// What the `jujuc` client prints and exits with.
@@ -96,6 +116,7 @@ pub fn execute(
         stdin,
         stdout: Vec::new(),
         stderr: Vec::new(),
+        view: ctx.machine_view.clone(),
     };
     let spec = TOOLS.iter().find(|spec| spec.name == tool);
     let exit_code = match spec {
@@ -134,7 +155,7 @@ fn run(
             session.stdout = flags::help(spec, ctx).into_bytes();
             Ok(())
         }
-        Parse::Run(parsed) => (spec.run)(ctx, session, parsed),
+        Parse::Run(parsed) => (spec.run)(ctx, session, *parsed),
     }
 }
 
@@ -156,6 +177,8 @@ pub(crate) struct Session<'a> {
     stdin: Option<&'a [u8]>,
     pub(crate) stdout: Vec<u8>,
     pub(crate) stderr: Vec<u8>,
+    /// The sandbox the client runs in, if any: its paths are read through it.
+    view: Option<MachineView>,
 }
 
 impl Session<'_> {
@@ -173,9 +196,18 @@ impl Session<'_> {
             return self.stdin.map(Cow::Borrowed).ok_or(Failure::NeedsStdin);
         }
         let full = gotext::abs_path(self.cwd, path);
-        std::fs::read(&full)
+        std::fs::read(self.host_path(&full))
             .map(Cow::Owned)
             .map_err(|err| Failure::Run(gotext::path_error("open", &full, &err)))
+    }
+
+    /// Where the client's (absolute) path `path` is for the agent: the same path, or in the
+    /// machine's directory when the client runs in a sandbox. Messages keep the client's.
+    pub(crate) fn host_path(&self, path: &Path) -> std::path::PathBuf {
+        match &self.view {
+            Some(view) => view.host_path(path),
+            None => path.to_owned(),
+        }
     }
 
     /// Juju's deprecated `--format` on tools without output only earns a notice (no newline).
@@ -232,10 +264,26 @@ static TOOLS: &[ToolSpec] = &[
     ports::OPENED_PORTS,
     unit::UNIT_GET,
     unit::NETWORK_GET,
-    state::STATE_GET,
-    state::STATE_SET,
-    state::STATE_DELETE,
+    unit_state::STATE_GET,
+    unit_state::STATE_SET,
+    unit_state::STATE_DELETE,
     unit::GOAL_STATE,
+    secret::SECRET_ADD,
+    secret::SECRET_GET,
+    secret::SECRET_SET,
+    secret::SECRET_INFO_GET,
+    secret::SECRET_IDS,
+    secret::SECRET_GRANT,
+    secret::SECRET_REVOKE,
+    secret::SECRET_REMOVE,
+    storage::STORAGE_LIST,
+    storage::STORAGE_GET,
+    storage::STORAGE_ADD,
+    requests::CREDENTIAL_GET,
+    requests::RESOURCE_GET,
+    requests::RELATION_MODEL_GET,
+    requests::JUJU_REBOOT,
+    requests::ADD_METRIC,
 ];
 
 /// The relation hook being run, if any (Juju's `HookRelation`).

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::context::NetworkSnapshot;
+use super::context::{GoalStatus, NetworkSnapshot};
 use super::flags::{flag, Parsed, Switch, Target, FORMAT, O, OUTPUT, R, RELATION};
 use super::format::{self, Format, Out};
 use super::gotext::quote;
@@ -293,14 +293,18 @@ fn goal_state(
     format::write(session, &parsed, &value)
 }
 
-/// Juju's `unitsGoalStateContents`: status per unit or application (no `since` is known).
-fn units(statuses: &BTreeMap<String, String>) -> Out<'_> {
+/// Juju's `unitsGoalStateContents` (`jujuc/goal-state.go`): status and `since` per unit or
+/// application, `since` left out when empty.
+fn units(statuses: &BTreeMap<String, GoalStatus>) -> Out<'_> {
     Out::Map(
         statuses
             .iter()
-            .map(|(name, status)| {
-                let contents = Out::Struct(vec![("status", Out::str(status.as_str()))]);
-                (Cow::Borrowed(name.as_str()), contents)
+            .map(|(name, entry)| {
+                let mut fields = vec![("status", Out::str(entry.status.as_str()))];
+                if !entry.since.is_empty() {
+                    fields.push(("since", Out::str(entry.since.as_str())));
+                }
+                (Cow::Borrowed(name.as_str()), Out::Struct(fields))
             })
             .collect(),
     )

@@ -321,3 +321,62 @@ fn depends(load: &Path) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// Debian's `a2query -m [MODULE]`, `-s [SITE]` (`-q` quiet): which modules and sites are
+/// enabled, by their links in `…-enabled`; exit 32 when the one asked for is not.
+pub(super) fn a2query(root: &Path, args: &[String]) -> CommandResult {
+    let quiet = args.iter().any(|a| a == "-q");
+    let words: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "-q")
+        .collect();
+    let (kind, name) = match words.as_slice() {
+        ["-m", rest @ ..] => (Kind::Module, rest.first().copied()),
+        ["-s", rest @ ..] => (Kind::Site, rest.first().copied()),
+        ["-v"] => return CommandResult::ok("2.4.58\n"),
+        _ => {
+            return CommandResult::fail(
+                1,
+                "usage: a2query -q|-m [MODULE]|-s [SITE]|-c [CONF]|-a|-v|-M|-d|-h\n".to_owned(),
+            )
+        }
+    };
+    let (_, enabled_dir) = kind.dirs();
+    let suffix = match kind {
+        Kind::Module => ".load",
+        Kind::Site => ".conf",
+    };
+    let mut enabled: Vec<String> = fs::read_dir(root.join(enabled_dir))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(suffix)
+                .map(str::to_owned)
+        })
+        .collect();
+    enabled.sort();
+    let line = |name: &str| format!("{name} (enabled by site administrator)\n");
+    match name {
+        Some(name) if enabled.iter().any(|e| e == name) => {
+            CommandResult::ok(if quiet { String::new() } else { line(name) })
+        }
+        Some(name) => CommandResult {
+            stdout: String::new(),
+            stderr: if quiet {
+                String::new()
+            } else {
+                format!("No {} matches {name}\n", kind.word())
+            },
+            exit_code: 32,
+        },
+        None => CommandResult::ok(if quiet {
+            String::new()
+        } else {
+            enabled.iter().map(|e| line(e)).collect()
+        }),
+    }
+}

@@ -1,6 +1,6 @@
 //! The emulated archive: which packages exist, and what installing one puts on the machine.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -27,10 +27,16 @@ pub struct CatalogPackage {
     /// Directories the package creates, as machine paths (`/etc/manila`).
     #[serde(default)]
     pub directories: Vec<String>,
-    /// Emulated commands the package puts on `PATH` (`manila-manage`, `a2ensite`); they answer
-    /// only while the package is installed.
+    /// Emulated commands the package puts on `PATH` (`a2ensite`); they answer only while the
+    /// package is installed.
     #[serde(default)]
     pub commands: Vec<String>,
+    /// Commands the package puts on `PATH` as scripts, by name: run with `/bin/sh -c`, the
+    /// command's arguments after it, in the machine's root directory with `MACHINE_ROOT`
+    /// (that directory) and `MODEL_SHARED` (a directory every machine of the model shares)
+    /// set. How a catalog a charm's tests supply emulates its workload's tools.
+    #[serde(default)]
+    pub scripts: BTreeMap<String, String>,
     /// Files the package ships, machine path → contents; written on installation (an existing
     /// file is kept, as dpkg keeps a changed conffile) and removed on purge.
     #[serde(default)]
@@ -39,6 +45,31 @@ pub struct CatalogPackage {
     /// and site Debian enables on installation); removed on purge.
     #[serde(default)]
     pub links: BTreeMap<String, String>,
+    /// Packages it depends on, installed with it.
+    #[serde(default)]
+    pub depends: Vec<String>,
+    /// System accounts its maintainer scripts create (`adduser --system --group`).
+    #[serde(default)]
+    pub users: Vec<SystemUser>,
+    /// One line of `apt-cache show`'s `Description:`.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A system account a package creates, with a group of the same name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SystemUser {
+    pub name: String,
+    pub home: String,
+}
+
+impl SystemUser {
+    pub fn new(name: &str, home: &str) -> SystemUser {
+        SystemUser {
+            name: name.to_owned(),
+            home: home.to_owned(),
+        }
+    }
 }
 
 impl CatalogPackage {
@@ -51,49 +82,24 @@ impl CatalogPackage {
     }
 }
 
-/// Debian 12's manila version (real-peers §1).
-const MANILA_VERSION: &str = "1:15.1.0-2";
-
 impl Default for Catalog {
-    /// Debian 12 (bookworm) versions of the packages the Manila charms and their peers use.
+    /// Debian 12 (bookworm) versions of common server packages (Apache, haproxy, memcached,
+    /// MariaDB, RabbitMQ, Keystone, NFS). A charm's tests add their workload's with
+    /// [`Catalog::with`].
     fn default() -> Catalog {
-        let manila_service = |name: &str| {
-            (
-                name.to_owned(),
-                CatalogPackage {
-                    services: vec![name.to_owned()],
-                    directories: vec!["/etc/manila".to_owned()],
-                    ..CatalogPackage::new(MANILA_VERSION)
-                },
-            )
-        };
         let with_service = |name: &str, version: &str, service: &str, dirs: &[&str]| {
             (
                 name.to_owned(),
                 CatalogPackage {
                     services: vec![service.to_owned()],
                     directories: dirs.iter().map(|d| (*d).to_owned()).collect(),
+                    users: system_user_of(name).into_iter().collect(),
                     ..CatalogPackage::new(version)
                 },
             )
         };
         let plain = |name: &str, version: &str| (name.to_owned(), CatalogPackage::new(version));
         let packages = [
-            (
-                "manila-common".to_owned(),
-                CatalogPackage {
-                    directories: ["/etc/manila", "/var/lib/manila", "/var/log/manila"]
-                        .map(str::to_owned)
-                        .to_vec(),
-                    commands: vec!["manila-manage".to_owned()],
-                    ..CatalogPackage::new(MANILA_VERSION)
-                },
-            ),
-            plain("python3-manila", MANILA_VERSION),
-            manila_service("manila-api"),
-            manila_service("manila-scheduler"),
-            manila_service("manila-share"),
-            manila_service("manila-data"),
             ("apache2".to_owned(), apache2()),
             ("libapache2-mod-wsgi-py3".to_owned(), mod_wsgi()),
             with_service("haproxy", "2.6.12-1+deb12u3", "haproxy", &["/etc/haproxy"]),
@@ -119,20 +125,51 @@ impl Default for Catalog {
                 &["/etc/keystone"],
             ),
             with_service("nfs-kernel-server", "1:2.6.2-4+deb12u1", "nfs-server", &[]),
-            // Not a Debian package: the workload of the toolkit's example charm
-            // (charms/example), so that the example deploys in the emulator out of the box.
-            with_service(
-                "example-greeter",
-                "1.0-1",
-                "example-greeter",
-                &["/etc/example"],
-            ),
         ];
         Catalog {
             packages: packages.into_iter().collect(),
             archives: BTreeMap::new(),
         }
     }
+}
+
+impl Catalog {
+    /// A catalog as YAML (or JSON): `packages:` by name, each as [`CatalogPackage`]'s fields,
+    /// and optionally `archives:`. What a charm's tests supply for its workload.
+    pub fn from_yaml(text: &str) -> Result<Catalog, String> {
+        serde_yaml::from_str(text).map_err(|err| err.to_string())
+    }
+
+    /// This catalog with `other`'s packages and archives added (`other` wins on a clash).
+    #[must_use]
+    pub fn with(mut self, other: Catalog) -> Catalog {
+        self.packages.extend(other.packages);
+        for (suite, versions) in other.archives {
+            self.archives.entry(suite).or_default().extend(versions);
+        }
+        self
+    }
+
+    /// The names of every command a package of the catalog answers with a script.
+    pub fn script_commands(&self) -> BTreeSet<&str> {
+        self.packages
+            .values()
+            .flat_map(|p| p.scripts.keys().map(String::as_str))
+            .collect()
+    }
+}
+
+/// The account a Debian package's postinst creates for its daemon.
+fn system_user_of(package: &str) -> Option<SystemUser> {
+    let (name, home) = match package {
+        "haproxy" => ("haproxy", "/var/lib/haproxy"),
+        "memcached" => ("memcache", "/nonexistent"),
+        "mariadb-server" => ("mysql", "/nonexistent"),
+        "rabbitmq-server" => ("rabbitmq", "/var/lib/rabbitmq"),
+        "keystone" => ("keystone", "/var/lib/keystone"),
+        _ => return None,
+    };
+    Some(SystemUser::new(name, home))
 }
 
 /// Modules Debian 12's apache2 ships, with the `# Depends:` line of their `.load` file and

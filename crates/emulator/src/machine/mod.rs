@@ -1,27 +1,30 @@
 //! The emulated parts of a unit's machine: Debian packages, init services, and the few other
-//! commands the Manila charms run.
+//! commands a charm may run.
 //!
 //! A confined unit (one the emulator runs) finds the [`MACHINE_COMMANDS`] first on its `PATH`;
 //! they are the hook-tool shim, and the agent answers them here from the machine's
 //! [`MachineState`], with the argument forms, output and exit codes of the real tools for
 //! everything the `host` crate and the charms run. Packages come from a [`Catalog`] the model is
 //! configured with; a package brings the services it provides, which start on installation
-//! unless masked or disabled (Debian's postinst behaviour), its files, and its commands
-//! (`manila-manage` with `manila-common`, `a2ensite` and friends with `apache2`), which answer
-//! only while it is installed.
+//! unless masked or disabled (Debian's postinst behaviour), its files, the accounts its
+//! maintainer scripts create, and its commands (`a2ensite` and friends with `apache2`), which
+//! answer only while it is installed. A catalog supplied by a charm's tests may add packages
+//! whose commands are scripts ([`CatalogPackage::scripts`]): the emulator knows Debian, not
+//! each workload's tools.
 //!
 //! The init system is the one the `host` crate detects: systemd when `<root>/run/systemd/system`
 //! is a directory. Without it `systemctl` can still edit unit files (enable, disable, mask) but
 //! cannot talk to a service manager, as on a real machine not booted with systemd.
 
+mod accounts;
 mod apache;
+mod apt_cache;
 mod archive;
 mod catalog;
-mod manila;
 mod os_release;
+pub(crate) mod sandbox;
 
-pub use catalog::{Catalog, CatalogPackage};
-pub use manila::MANILA_SCHEMA_HEAD;
+pub use catalog::{Catalog, CatalogPackage, SystemUser};
 pub use os_release::OsRelease;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,6 +38,8 @@ use serde::{Deserialize, Serialize};
 /// The command names answered here rather than by the hook-tool engine.
 pub const MACHINE_COMMANDS: &[&str] = &[
     "apt-get",
+    "apt-cache",
+    "dpkg",
     "dpkg-query",
     "service",
     "systemctl",
@@ -43,7 +48,19 @@ pub const MACHINE_COMMANDS: &[&str] = &[
     "a2dissite",
     "a2enmod",
     "a2dismod",
-    "manila-manage",
+    "a2query",
+];
+
+/// Long options of apt 2.x's `apt-get` that take a value after `=`.
+const APT_VALUED_OPTIONS: &[&str] = &[
+    "--error-on",
+    "--quiet",
+    "--target-release",
+    "--default-release",
+    "--config-file",
+    "--option",
+    "--host-architecture",
+    "--solver",
 ];
 
 /// systemctl's answer, on a machine not booted with systemd, to what needs the service manager.
@@ -52,6 +69,8 @@ const NOT_BOOTED: &str = "System has not been booted with systemd as init system
 /// The machine commands of the base system; the others come with a package.
 const BASE_COMMANDS: &[&str] = &[
     "apt-get",
+    "apt-cache",
+    "dpkg",
     "dpkg-query",
     "service",
     "systemctl",
@@ -71,40 +90,9 @@ pub struct MachineState {
     /// [`Catalog::archives`] whose versions it sees.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub apt_suites: BTreeSet<String>,
-    /// Every database schema migration run on the machine (`manila-manage db sync`), in order.
+    /// How many times the machine rebooted (`juju-reboot`).
     #[serde(default)]
-    pub schema_syncs: Vec<SchemaSync>,
-}
-
-impl MachineState {
-    /// The schema revision `tool` last migrated `database` to on this machine.
-    pub fn schema_revision(&self, tool: &str, database: &str) -> Option<&str> {
-        latest_revision(&self.schema_syncs, tool, database)
-    }
-}
-
-/// The revision of the last sync of `database` by `tool` in `syncs`.
-pub(crate) fn latest_revision<'a>(
-    syncs: &'a [SchemaSync],
-    tool: &str,
-    database: &str,
-) -> Option<&'a str> {
-    syncs
-        .iter()
-        .rev()
-        .find(|sync| sync.tool == tool && sync.database == database)
-        .map(|sync| sync.revision.as_str())
-}
-
-/// One `db sync`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SchemaSync {
-    /// `manila-manage`.
-    pub tool: String,
-    /// The connection URL, without its password.
-    pub database: String,
-    /// The alembic revision the database was migrated to.
-    pub revision: String,
+    pub reboots: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,8 +100,12 @@ pub struct ServiceState {
     pub enabled: bool,
     pub masked: bool,
     pub running: bool,
-    /// Every start, stop, restart and reload, in order, with what caused it.
+    /// The last [`ServiceState::HISTORY`] starts, stops, restarts and reloads, in order,
+    /// with what caused each: `model.json` stays bounded however long the model lives.
     pub history: Vec<ServiceEvent>,
+    /// How many times each action happened, including events the history no longer holds.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub totals: BTreeMap<ServiceAction, u64>,
     /// How the service misbehaves, when a test made it (see `Model::set_service_fault`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault: Option<ServiceFault>,
@@ -131,9 +123,24 @@ pub enum ServiceFault {
 }
 
 impl ServiceState {
+    /// How many events the history keeps.
+    pub const HISTORY: usize = 256;
+
     /// How many times `action` happened.
     pub fn count(&self, action: ServiceAction) -> usize {
-        self.history.iter().filter(|e| e.action == action).count()
+        let kept = self.history.iter().filter(|e| e.action == action).count();
+        // Models written before the totals were kept have only their history.
+        (self.totals.get(&action).copied().unwrap_or(0) as usize).max(kept)
+    }
+
+    /// Records one event, dropping the oldest beyond [`ServiceState::HISTORY`].
+    pub(crate) fn push(&mut self, event: ServiceEvent) {
+        *self.totals.entry(event.action).or_default() += 1;
+        self.history.push(event);
+        if self.history.len() > Self::HISTORY {
+            let excess = self.history.len() - Self::HISTORY;
+            self.history.drain(..excess);
+        }
     }
 }
 
@@ -144,7 +151,7 @@ pub struct ServiceEvent {
     pub by: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ServiceAction {
     Start,
@@ -189,13 +196,15 @@ impl CommandResult {
     }
 }
 
-/// A machine as one command sees it: its state, the archive, and its root directory.
+/// A machine as one command sees it: its state, the archive, its root directory, and the
+/// directory its package scripts share with every machine of the model.
 pub(crate) struct Machine<'a> {
     pub(crate) state: &'a mut MachineState,
     pub(crate) catalog: &'a Catalog,
-    /// Schema syncs recorded on every machine of the model (see [`manila`]).
-    pub(crate) model_schema_syncs: &'a [SchemaSync],
     pub(crate) root: &'a Path,
+    /// Shared by the model's machines, as a remote service they all reach (a database):
+    /// package scripts keep there what every machine must see (`MODEL_SHARED`).
+    pub(crate) shared: &'a Path,
 }
 
 impl Machine<'_> {
@@ -206,17 +215,59 @@ impl Machine<'_> {
         }
         match command {
             "apt-get" => self.apt_get(args),
+            "apt-cache" => self.apt_cache(args),
+            "dpkg" => self.dpkg(args),
+            "dpkg-query" if args.iter().any(|a| a == "-l" || a == "--list") => {
+                self.dpkg_list(args.iter().filter(|a| !a.starts_with('-')))
+            }
             "dpkg-query" => self.dpkg_query(args),
+            "a2query" => apache::a2query(self.root, args),
             "systemctl" => self.systemctl(args),
             "service" => self.service(args),
             "update-rc.d" => self.update_rc_d(args),
             "a2ensite" | "a2dissite" | "a2enmod" | "a2dismod" => {
                 apache::execute(self.root, command, args)
             }
-            "manila-manage" => {
-                manila::execute(self.state, self.model_schema_syncs, self.root, args)
-            }
-            other => CommandResult::fail(127, format!("{other}: command not found\n")),
+            other => match self.script(other) {
+                Some(script) => self.run_script(other, &script, args),
+                None => CommandResult::fail(127, format!("{other}: command not found\n")),
+            },
+        }
+    }
+
+    /// The script an installed package answers `command` with.
+    fn script(&self, command: &str) -> Option<String> {
+        self.state
+            .packages
+            .keys()
+            .filter_map(|name| self.catalog.packages.get(name))
+            .find_map(|package| package.scripts.get(command).cloned())
+    }
+
+    /// Runs a package's script for `command` (`/bin/sh -c SCRIPT COMMAND ARGS…`) in the
+    /// machine's root, with `MACHINE_ROOT` and `MODEL_SHARED` saying where things are.
+    fn run_script(&self, command: &str, script: &str, args: &[String]) -> CommandResult {
+        let _ = fs::create_dir_all(self.shared);
+        let output = std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(script)
+            .arg(command)
+            .args(args)
+            .current_dir(self.root)
+            .env_clear()
+            .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+            .env("LANG", "C.UTF-8")
+            .env("MACHINE_ROOT", self.root)
+            .env("MODEL_SHARED", self.shared)
+            .stdin(std::process::Stdio::null())
+            .output();
+        match output {
+            Ok(output) => CommandResult {
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+                exit_code: output.status.code().unwrap_or(1),
+            },
+            Err(err) => CommandResult::fail(126, format!("{command}: {err}\n")),
         }
     }
 
@@ -228,7 +279,10 @@ impl Machine<'_> {
                 .packages
                 .keys()
                 .filter_map(|name| self.catalog.packages.get(name))
-                .any(|package| package.commands.iter().any(|c| c == command))
+                .any(|package| {
+                    package.commands.iter().any(|c| c == command)
+                        || package.scripts.contains_key(command)
+                })
     }
 
     /// systemd is the service manager: the test `sd_booted(3)` makes, as the `host` crate does.
@@ -257,7 +311,7 @@ impl Machine<'_> {
     fn record(&mut self, name: &str, action: ServiceAction, by: &str) {
         let service = self.service_mut(name);
         service.running = !matches!(action, ServiceAction::Stop);
-        service.history.push(ServiceEvent {
+        service.push(ServiceEvent {
             action,
             by: by.to_owned(),
         });
@@ -280,6 +334,10 @@ impl Machine<'_> {
                     }
                 }
                 a if a.starts_with("-o") || a.starts_with("--option=") => {}
+                // apt 2.x options with a value (`--error-on=any`, `--quiet=2`, …).
+                a if APT_VALUED_OPTIONS
+                    .iter()
+                    .any(|o| a.strip_prefix(o).is_some_and(|v| v.starts_with('='))) => {}
                 "-y"
                 | "--yes"
                 | "--assume-yes"
@@ -296,7 +354,22 @@ impl Machine<'_> {
                 | "--fix-missing"
                 | "-f"
                 | "--fix-broken"
-                | "--purge" => {}
+                | "--purge"
+                | "-s"
+                | "--simulate"
+                | "--dry-run"
+                | "--reinstall"
+                | "--auto-remove"
+                | "--autoremove"
+                | "--allow-unauthenticated"
+                | "--allow-remove-essential"
+                | "--no-upgrade"
+                | "--with-new-pkgs"
+                | "--show-progress"
+                | "--no-show-upgraded"
+                | "--ignore-missing"
+                | "-m"
+                | "--no-remove" => {}
                 "--only-upgrade" => only_upgrade = true,
                 a if a.starts_with('-') => {
                     return CommandResult::fail(
@@ -335,6 +408,11 @@ impl Machine<'_> {
     /// Installs `names` at their candidate versions, upgrading those installed older; with
     /// `only_upgrade`, only upgrades (what `upgrade` and `--only-upgrade` do).
     fn apt_install(&mut self, names: &[String], only_upgrade: bool) -> CommandResult {
+        let names = &if only_upgrade {
+            names.to_vec()
+        } else {
+            self.with_dependencies(names)
+        };
         let mut out = String::from(Self::APT_PREAMBLE);
         if let Some(unknown) = names
             .iter()
@@ -392,6 +470,10 @@ impl Machine<'_> {
             self.state.packages.insert(name.clone(), version.clone());
             out.push_str(&format!("Setting up {name} ({version}) ...\n"));
             self.unpack(&self.catalog.packages[name]);
+            // What the package's postinst does first: its system accounts.
+            for user in self.catalog.packages[name].users.clone() {
+                accounts::add_system_user(self.root, &user);
+            }
         }
         let services_after = self.installed_services();
         for service in services_after.difference(&services_before) {

@@ -46,15 +46,29 @@ impl OsRelease {
 
     /// The base, as `juju status` shows it: `ubuntu@24.04` (`ID@VERSION_ID`).
     pub fn base(&self) -> String {
-        let contents = self.contents();
-        let field = |name: &str| {
-            contents
-                .lines()
-                .find_map(|line| line.strip_prefix(name)?.strip_prefix('='))
-                .map(|value| value.trim_matches('"').to_owned())
-                .unwrap_or_default()
-        };
-        format!("{}@{}", field("ID"), field("VERSION_ID"))
+        format!("{}@{}", self.field("ID"), self.field("VERSION_ID"))
+    }
+
+    /// One `KEY=value` of the file, unquoted (empty when absent).
+    fn field(&self, name: &str) -> String {
+        self.contents()
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix('='))
+            .map(|value| value.trim_matches('"').to_owned())
+            .unwrap_or_default()
+    }
+
+    /// `/etc/lsb-release` of the same system, as Ubuntu's `base-files` writes it
+    /// (charmhelpers' `lsb_release()` reads it).
+    pub fn lsb_release(&self) -> String {
+        let field = |name: &str| self.field(name);
+        format!(
+            "DISTRIB_ID={}\nDISTRIB_RELEASE={}\nDISTRIB_CODENAME={}\nDISTRIB_DESCRIPTION=\"{}\"\n",
+            field("NAME").split_whitespace().next().unwrap_or_default(),
+            field("VERSION_ID"),
+            field("VERSION_CODENAME"),
+            field("PRETTY_NAME")
+        )
     }
 
     /// The machine path of the file.

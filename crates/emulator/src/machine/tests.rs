@@ -5,9 +5,14 @@ use super::*;
 struct Fixture {
     state: MachineState,
     catalog: Catalog,
-    /// Syncs other machines of the model recorded.
-    model_schema_syncs: Vec<SchemaSync>,
     root: tempfile::TempDir,
+    shared: tempfile::TempDir,
+}
+
+/// Debian's packages and a workload's, as a charm's tests supply them.
+fn workload_catalog() -> Catalog {
+    let workload = include_str!("../../tests/support/workload-catalog.yaml");
+    Catalog::default().with(Catalog::from_yaml(workload).unwrap())
 }
 
 impl Fixture {
@@ -22,9 +27,9 @@ impl Fixture {
     fn sysv() -> Fixture {
         Fixture {
             state: MachineState::default(),
-            catalog: Catalog::default(),
-            model_schema_syncs: Vec::new(),
+            catalog: workload_catalog(),
             root: tempfile::tempdir().unwrap(),
+            shared: tempfile::tempdir().unwrap(),
         }
     }
 
@@ -45,8 +50,8 @@ impl Fixture {
         Machine {
             state: &mut self.state,
             catalog: &self.catalog,
-            model_schema_syncs: &self.model_schema_syncs,
             root: self.root.path(),
+            shared: self.shared.path(),
         }
         .execute(command, &args)
     }
@@ -392,70 +397,18 @@ fn a2enmod_follows_dependencies_both_ways() {
 }
 
 #[test]
-fn manila_manage_syncs_the_configured_database_to_the_head() {
+fn a_package_script_answers_its_command_while_the_package_is_installed() {
     let mut m = Fixture::new();
+    assert_eq!(m.run("manila-manage db version").exit_code, 127);
     m.run("apt-get install -y manila-common");
-    let unconfigured = m.run("manila-manage db sync");
-    assert_eq!(unconfigured.exit_code, 1);
-    assert!(
-        unconfigured.stderr.contains("CantStartEngineError"),
-        "{unconfigured:?}"
-    );
-    let missing = m.run("manila-manage --config-file /etc/manila/other.conf db version");
-    assert_eq!(
-        missing.stderr,
-        "oslo_config.cfg.ConfigFilesNotFoundError: Failed to find some config files: /etc/manila/other.conf\n"
-    );
-    fs::write(
-        m.path("/etc/manila/manila.conf"),
-        "[DEFAULT]\ndebug = True\n[database]\nconnection = mysql+pymysql://manila:s3cret@127.1.0.2/manila\n",
-    )
-    .unwrap();
-    let before = m.run("manila-manage db version");
-    assert_eq!((before.exit_code, before.stdout.as_str()), (0, "None\n"));
-    let sync = m.run("manila-manage --config-file /etc/manila/manila.conf db sync");
+    assert_eq!(m.run("manila-manage db version").stdout, "None\n");
+    let sync = m.run("manila-manage db sync");
     assert_eq!(sync.exit_code, 0, "{sync:?}");
-    let after = m.run("manila-manage db version");
-    assert_eq!(after.stdout, "bb5938d74b73\n");
-    assert_eq!(
-        m.state.schema_syncs,
-        [SchemaSync {
-            tool: "manila-manage".to_owned(),
-            database: "mysql+pymysql://manila@127.1.0.2/manila".to_owned(),
-            revision: MANILA_SCHEMA_HEAD.to_owned(),
-        }],
-        "recorded, without the password"
-    );
-    // Another database has its own (empty) schema.
-    fs::write(
-        m.path("/etc/manila/manila.conf"),
-        "[database]\nconnection = mysql+pymysql://manila:x@127.1.0.3/manila\n",
-    )
-    .unwrap();
-    assert_eq!(m.run("manila-manage db version").stdout, "None\n");
-    assert_eq!(m.run("manila-manage db sync 1234abcd").exit_code, 1);
-}
-
-#[test]
-fn a_schema_synced_from_another_machine_is_seen_by_db_version() {
-    let mut m = Fixture::new();
-    m.run("apt-get install -y -o Dpkg::Options::=--force-confold manila-common");
-    fs::write(
-        m.path("/etc/manila/manila.conf"),
-        "[database]\nconnection = mysql+pymysql://manila:pw@127.1.0.9:3306/manila\n",
-    )
-    .unwrap();
-    assert_eq!(m.run("manila-manage db version").stdout, "None\n");
-    m.model_schema_syncs.push(SchemaSync {
-        tool: "manila-manage".to_owned(),
-        database: "mysql+pymysql://manila@127.1.0.9:3306/manila".to_owned(),
-        revision: MANILA_SCHEMA_HEAD.to_owned(),
-    });
+    // What the script keeps in MODEL_SHARED, every machine of the model sees.
     assert_eq!(m.run("manila-manage db version").stdout, "bb5938d74b73\n");
-    assert!(
-        m.state.schema_syncs.is_empty(),
-        "the sync stays recorded where it ran"
-    );
+    assert_eq!(m.run("manila-manage nonsense").exit_code, 2);
+    m.run("apt-get purge -y manila-common");
+    assert_eq!(m.run("manila-manage db version").exit_code, 127);
 }
 
 #[test]
@@ -571,4 +524,20 @@ fn faulty_services_fail_to_start_or_stop_as_systemd_reports_it() {
     m.state.services.get_mut("manila-scheduler").unwrap().fault = None;
     assert_eq!(m.run("systemctl start manila-scheduler").exit_code, 0);
     assert!(m.state.services["manila-scheduler"].running);
+}
+
+#[test]
+fn a_service_s_history_is_bounded_and_its_counts_are_not() {
+    let mut service = ServiceState::default();
+    for _ in 0..(ServiceState::HISTORY + 10) {
+        service.push(ServiceEvent {
+            action: ServiceAction::Restart,
+            by: "systemctl".to_owned(),
+        });
+    }
+    assert_eq!(service.history.len(), ServiceState::HISTORY);
+    assert_eq!(
+        service.count(ServiceAction::Restart),
+        ServiceState::HISTORY + 10
+    );
 }

@@ -11,16 +11,18 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
-use super::{dir_hash, Model, JUJU_VERSION};
+use super::{dir_hash, Model};
 use crate::error::{Error, Result};
+use crate::hook_env::{hook_environment, HookEnvSpec, RelationVars};
 use crate::hooktools::{
-    Effect, GoalState, HookContext, Invocation, PendingChanges, PortChange, RelationHook,
-    RelationSnapshot, StatusSnapshot,
+    apply_port_changes, Effect, GoalState, GoalStatus, HookContext, Invocation, MachineView,
+    PendingChanges, RelationHook, RelationSnapshot, SecretHook, StatusSnapshot,
 };
 use crate::journal::{now_hms, HookOutcome, HookRecord, LogEntry, ToolCallRecord};
+use crate::machine::sandbox;
+use crate::model_state::{AgentState, Hook, HookRetry, Queued};
 use crate::runner::{self, Exit, Finished, Launch};
 use crate::server::Session;
-use crate::state::{AgentState, Hook, Queued};
 
 /// What one `settle` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,6 +73,10 @@ pub(super) struct Run {
     /// `juju exec`: the script run instead of the charm (whose output is the caller's, not
     /// the debug log's).
     pub(super) commands: Option<String>,
+    /// A storage hook's instance (`data/0`).
+    pub(super) storage: Option<String>,
+    /// A secret hook's secret.
+    pub(super) secret: Option<SecretHook>,
 }
 
 impl Model {
@@ -98,7 +104,7 @@ impl Model {
                     .min_by_key(|(_, seq)| *seq)
                     .map(|(unit, _)| unit.clone()),
             };
-            let Some(unit) = next else {
+            let Some(unit) = next.or_else(|| self.next_retry()) else {
                 break;
             };
             if report.executions >= self.settle_limit {
@@ -128,6 +134,27 @@ impl Model {
             Some(unit) => self.run_next(&unit).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// When nothing else can run: the unit in error whose automatic retry comes first, with
+    /// the model's retry clock moved to it and the unit out of error. Settle follows the
+    /// backoff until the wait reaches its 5-minute ceiling; from there the unit stays in error
+    /// (Juju would go on retrying every 5 minutes; a test wants a model that goes quiet).
+    fn next_retry(&mut self) -> Option<UnitName> {
+        let (unit, retry) = self
+            .state
+            .units
+            .iter()
+            .filter(|(_, u)| matches!(u.agent, AgentState::Error { .. }))
+            .filter_map(|(name, u)| Some((name, u.retry?)))
+            .filter(|(_, retry)| retry.delay < HookRetry::MAX_DELAY)
+            .min_by_key(|(name, retry)| (retry.at, (*name).clone()))
+            .map(|(name, retry)| (name.clone(), retry))?;
+        self.state.retry_clock = self.state.retry_clock.max(retry.at);
+        if let Some(u) = self.state.units.get_mut(&unit) {
+            u.agent = AgentState::Idle;
+        }
+        Some(unit)
     }
 
     /// Units with a hook to run and not in error, with the queue position of their next hook.
@@ -169,6 +196,23 @@ impl Model {
         let finished = self.execute(&run, ctx)?;
         let success = matches!(finished.exit, Exit::Code(0) | Exit::Missing);
         self.apply_output(&run, &finished)?;
+        // `juju-reboot --now` ends the hook: nothing is committed, the machine reboots and
+        // the hook runs again (`jujuc/reboot.go`, `RebootNow`).
+        if finished.session.ctx.effects.contains(&Effect::RebootNow) {
+            if let Some(u) = self.state.units.get_mut(unit) {
+                u.queue.push_front(queued);
+            }
+            self.reboot(unit);
+            let record = self.record(
+                &run,
+                HookOutcome::Skipped {
+                    reason: "interrupted by juju-reboot --now; runs again after the reboot"
+                        .to_owned(),
+                },
+            )?;
+            self.save()?;
+            return Ok(record);
+        }
         let outcome = match &finished.exit {
             Exit::Missing => HookOutcome::Missing,
             Exit::Code(0) => HookOutcome::Completed,
@@ -183,6 +227,7 @@ impl Model {
             self.commit(unit, &finished.session.ctx.pending);
             if let Some(u) = self.state.units.get_mut(unit) {
                 u.agent = AgentState::Idle;
+                u.retry = None;
             }
             self.after_hook(unit, &hook);
         } else {
@@ -191,6 +236,30 @@ impl Model {
         let record = self.record(&run, outcome)?;
         self.save()?;
         Ok(record)
+    }
+
+    /// The unit's machine reboots: its services come back as they are enabled, and every
+    /// started unit on it runs `start` again (Juju fires `start` after a machine reboot).
+    fn reboot(&mut self, unit: &UnitName) {
+        let Some(machine) = self.state.units.get(unit).map(|u| u.machine) else {
+            return;
+        };
+        if let Some(m) = self.state.machines.get_mut(&machine) {
+            for service in m.state.services.values_mut() {
+                service.running = service.enabled && !service.masked;
+            }
+            m.state.reboots += 1;
+        }
+        let started: Vec<UnitName> = self
+            .state
+            .units
+            .iter()
+            .filter(|(_, u)| u.machine == machine && u.started && !u.dying)
+            .map(|(n, _)| n.clone())
+            .collect();
+        for unit in started {
+            self.enqueue(&unit, Hook::Start);
+        }
     }
 
     /// Puts the failed hook back at the head and the unit in error.
@@ -203,12 +272,18 @@ impl Model {
                 data.insert("remote-unit".into(), remote.clone().into());
             }
         }
+        let retrying = self.state.automatically_retry_hooks;
+        let now = self.state.retry_clock;
         if let Some(u) = self.state.units.get_mut(unit) {
             u.queue.push_front(queued);
             u.agent = AgentState::Error {
                 message: format!("hook failed: {:?}", run.name),
                 data,
             };
+            // The uniter's resolver retries the failed hook with the retry strategy's
+            // backoff (`internal/worker/uniter/resolver.go` `nextOpHookError`).
+            let failures = u.retry.map_or(0, |r| r.failures) + 1;
+            u.retry = retrying.then(|| HookRetry::after(failures, now));
         }
     }
 
@@ -249,6 +324,12 @@ impl Model {
             endpoint,
             action: None,
             commands: None,
+            storage: hook.storage().map(str::to_owned),
+            secret: hook.secret().map(|(id, revision)| SecretHook {
+                uri: format!("secret:{id}"),
+                label: self.secret_label(unit, id),
+                revision,
+            }),
             name,
         }
     }
@@ -327,6 +408,11 @@ impl Model {
                 }
                 self.maybe_delete_relation(*relation);
             }
+            Hook::StorageDetaching { storage } => {
+                if let Some(u) = self.state.units.get_mut(unit) {
+                    u.storage.remove(storage);
+                }
+            }
             Hook::Remove => {
                 self.set_status(unit, "terminated", "");
                 self.finalize_removal(unit);
@@ -369,6 +455,10 @@ impl Model {
         bag.entry("egress-subnets".to_owned())
             .or_insert_with(|| format!("{address}/32"));
         rel.scope_units.insert(unit.clone());
+        if rel.status != "joined" {
+            rel.status = "joined".to_owned();
+            rel.status_since = crate::journal::unix_now();
+        }
 
         let rel = &self.state.relations[&relation];
         let remote_app = rel.remote_app(unit.app()).cloned();
@@ -384,7 +474,13 @@ impl Model {
             .cloned()
             .collect();
         if remote_app_wrote {
-            self.enqueue_app_changed(unit, relation);
+            self.enqueue(
+                unit,
+                Hook::RelationChanged {
+                    relation,
+                    remote: None,
+                },
+            );
         }
         for other in others {
             self.enqueue(
@@ -432,6 +528,8 @@ impl Model {
             message: message.to_owned(),
             data: Default::default(),
         };
+        // Juju refreshes the time on every status-set, changed or not.
+        u.status_since = crate::journal::unix_now();
         if u.status != new {
             u.status_history.push(new.clone());
             u.status = new;
@@ -482,10 +580,12 @@ impl Model {
                         remote_units,
                         remote_app_bag: rel.app_bags.get(remote_app).cloned().unwrap_or_default(),
                         broken: broken == Some(*id),
+                        key: rel.key(),
                     },
                 ))
             })
             .collect();
+        let storage = self.storage_view(unit);
         let app_unit_statuses = self
             .state
             .units
@@ -510,41 +610,59 @@ impl Model {
             public_address: address,
             networks: self.unit_networks(unit),
             goal_state: self.goal_state(unit),
+            secrets: self.secrets_view(unit),
+            hook_storage: run.storage.clone(),
+            storage: storage.0,
+            storage_declared: storage.1,
+            resources: app
+                .resources
+                .iter()
+                .map(|(name, path)| (name.clone(), path.display().to_string()))
+                .collect(),
+            model_uuid: self.state.uuid.clone(),
+            credential: app.trusted.then(|| self.cloud_spec()),
             ..HookContext::default()
         }
     }
 
+    /// `goal-state` as the uniter facade computes it (`apiserver/facades/agent/uniter/uniter.go`
+    /// `oneGoalState`, `goalStateRelations`, `goalStateUnits`): the application's units with
+    /// their workload status (`dying` for a dying unit), and per local endpoint of each
+    /// non-peer relation the remote application with the relation's status and its units.
+    /// Units of a subordinate application count only when this unit is their principal,
+    /// which is Juju's rule, literally applied (a subordinate unit sees none of its own).
     fn goal_state(&self, unit: &UnitName) -> GoalState {
-        let status = |n: &UnitName| {
-            if self.state.units.get(n).is_some_and(|u| u.dying) {
-                "dying"
-            } else {
-                "active"
-            }
+        let since = |unix: u64| crate::journal::format_iso_time(unix);
+        let app_units = |app: &AppName| -> BTreeMap<String, GoalStatus> {
+            self.state
+                .units
+                .iter()
+                .filter(|(n, u)| n.app() == app && u.principal.as_ref().is_none_or(|p| p == unit))
+                .map(|(n, u)| {
+                    let status = if u.dying { "dying" } else { &u.status.status };
+                    (
+                        n.to_string(),
+                        GoalStatus::new(status, &since(u.status_since)),
+                    )
+                })
+                .collect()
         };
-        let units = self
-            .state
-            .units
-            .keys()
-            .filter(|n| n.app() == unit.app())
-            .map(|n| (n.to_string(), status(n).to_owned()))
-            .collect();
-        let mut relations: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        let units = app_units(unit.app());
+        let mut relations: BTreeMap<String, BTreeMap<String, GoalStatus>> = BTreeMap::new();
         for rel in self.state.relations.values() {
-            let (Some(endpoint), Some(remote_app)) =
-                (rel.endpoint_of(unit.app()), rel.remote_app(unit.app()))
-            else {
+            let Some(endpoint) = rel.endpoint_of(unit.app()) else {
                 continue;
             };
-            let entry = relations.entry(endpoint.name.clone()).or_default();
-            let app_status = if rel.dying { "dying" } else { "joined" };
-            if !rel.peer() {
-                entry.insert(remote_app.to_string(), app_status.to_owned());
+            if rel.peer() {
+                continue;
             }
-            for other in self.state.units.keys() {
-                if other.app() == remote_app && self.sees(rel, unit, other) {
-                    entry.insert(other.to_string(), status(other).to_owned());
-                }
+            for remote in rel.endpoints.iter().filter(|e| &e.app != unit.app()) {
+                let entry = relations.entry(endpoint.name.clone()).or_default();
+                entry.insert(
+                    remote.app.to_string(),
+                    GoalStatus::new(&rel.status, &since(rel.status_since)),
+                );
+                entry.extend(app_units(&remote.app));
             }
         }
         GoalState { units, relations }
@@ -553,83 +671,48 @@ impl Model {
     fn environment(&self, run: &Run, context_id: &str, socket: &str) -> Vec<(String, String)> {
         let unit = &run.unit;
         let u = &self.state.units[unit];
-        let charm_dir = self.unit_dir(unit).join("charm");
-        let tools = self.unit_dir(unit).join("tools");
-        let mut env: Vec<(String, String)> = Vec::new();
-        let mut set = |key: &str, value: String| env.push((key.to_owned(), value));
-        set("CHARM_DIR", charm_dir.display().to_string());
-        set("JUJU_CHARM_DIR", charm_dir.display().to_string());
-        set("JUJU_CONTEXT_ID", context_id.to_owned());
-        set(
-            "JUJU_HOOK_NAME",
-            if run.action.is_some() {
-                String::new()
-            } else {
-                run.name.clone()
-            },
-        );
-        if !run.dispatch_path.is_empty() {
-            set("JUJU_DISPATCH_PATH", run.dispatch_path.clone());
-        }
-        set("JUJU_AGENT_SOCKET_ADDRESS", socket.to_owned());
-        set("JUJU_AGENT_SOCKET_NETWORK", "unix".to_owned());
-        set("JUJU_UNIT_NAME", unit.to_string());
-        set("JUJU_MODEL_UUID", self.state.uuid.clone());
-        set("JUJU_MODEL_NAME", self.state.name.clone());
-        set("JUJU_API_ADDRESSES", "127.1.255.254:17070".to_owned());
-        set("JUJU_MACHINE_ID", u.machine.to_string());
-        set(
-            "JUJU_PRINCIPAL_UNIT",
-            u.principal
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-        );
-        set("JUJU_AVAILABILITY_ZONE", String::new());
-        set("JUJU_VERSION", JUJU_VERSION.to_owned());
-        set("CLOUD_API_VERSION", String::new());
-        for proxy in ["HTTP", "HTTPS", "FTP", "NO"] {
-            set(&format!("JUJU_CHARM_{proxy}_PROXY"), String::new());
-        }
-        set("JUJU_SLA", "unsupported".to_owned());
-        set(
-            "PATH",
-            format!(
-                "{}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                tools.display()
-            ),
-        );
-        set("APT_LISTCHANGES_FRONTEND", "none".to_owned());
-        set("DEBIAN_FRONTEND", "noninteractive".to_owned());
-        set("LANG", "C.UTF-8".to_owned());
-        set("TERM", "tmux-256color".to_owned());
-        if self.state.real_host.is_none() {
-            set(
-                "CHARM_HOST_ROOT",
-                self.machine_root(u.machine).display().to_string(),
-            );
-        }
-        if let (Some(rel), Some(endpoint)) = (&run.relation, &run.endpoint) {
-            set("JUJU_RELATION", endpoint.clone());
-            set(
-                "JUJU_RELATION_ID",
-                format!("{endpoint}:{}", rel.relation_id),
-            );
-            set(
-                "JUJU_REMOTE_UNIT",
-                rel.remote_unit.clone().unwrap_or_default(),
-            );
-            set("JUJU_REMOTE_APP", rel.remote_app.clone());
-            if let Some(departing) = &rel.departing_unit {
-                set("JUJU_DEPARTING_UNIT", departing.clone());
-            }
-        }
-        if let Some((name, task)) = &run.action {
-            set("JUJU_ACTION_NAME", name.clone());
-            set("JUJU_ACTION_UUID", task.to_string());
-            set("JUJU_ACTION_TAG", format!("action-{task}"));
-        }
-        env
+        let spec =
+            HookEnvSpec {
+                unit: unit.to_string(),
+                model_name: self.state.name.clone(),
+                model_uuid: self.state.uuid.clone(),
+                machine: u.machine.to_string(),
+                principal: u.principal.as_ref().map(ToString::to_string),
+                charm_dir: self.unit_dir(unit).join("charm").display().to_string(),
+                context_id: context_id.to_owned(),
+                socket: socket.to_owned(),
+                dispatch_path: run.dispatch_path.clone(),
+                hook_name: if run.action.is_some() {
+                    String::new()
+                } else {
+                    run.name.clone()
+                },
+                tools_dir: self.unit_dir(unit).join("tools").display().to_string(),
+                host_root: self
+                    .state
+                    .real_host
+                    .is_none()
+                    .then(|| self.machine_root(u.machine).display().to_string()),
+                relation: run.relation.as_ref().zip(run.endpoint.as_ref()).map(
+                    |(rel, endpoint)| RelationVars {
+                        endpoint: endpoint.clone(),
+                        id: rel.relation_id,
+                        remote_unit: rel.remote_unit.clone().unwrap_or_default(),
+                        remote_app: rel.remote_app.clone(),
+                        departing_unit: rel.departing_unit.clone(),
+                    },
+                ),
+                action: run.action.clone(),
+                storage: run.storage.as_ref().and_then(|id| {
+                    let instance = u.storage.get(id)?;
+                    Some((id.clone(), instance.location.clone(), instance.kind.clone()))
+                }),
+                secret: run
+                    .secret
+                    .as_ref()
+                    .map(|s| (s.uri.clone(), s.label.clone(), s.revision)),
+            };
+        hook_environment(&spec)
     }
 
     /// Runs the process (or finds it missing) with the hook-tool server up.
@@ -645,21 +728,33 @@ impl Model {
         let context_id = format!("{unit}-{}-{hex:032x}", run.name);
         let socket = self.socket_path(unit);
         let env = self.environment(run, &context_id, &socket.display().to_string());
-        let session = Session {
-            context_id,
+        let mut session = Session {
+            context_id: context_id.clone(),
             ctx,
             machine: self.state.machines[&machine].state.clone(),
             catalog: self.state.catalog.clone(),
-            schema_syncs: self.schema_syncs(),
             root: self.machine_root(machine),
+            shared: self.shared_dir(),
             calls: Vec::new(),
         };
         let charm_dir = self.unit_dir(unit).join("charm");
+        if self.state.real_host.is_none() {
+            let mut shared = vec![self.dir.clone()];
+            shared.extend(self.state.shared_dirs.iter().cloned());
+            session.ctx.machine_view = Some(MachineView {
+                root: self.machine_root(machine),
+                shared,
+                machine_dirs: sandbox::MACHINE_DIRS
+                    .iter()
+                    .map(|d| (*d).to_owned())
+                    .collect(),
+            });
+        }
         let enter = match &self.state.real_host {
             Some(real_host) => {
                 real_host.enter(machine, &self.machine_overlay(machine), &charm_dir)?
             }
-            None => None,
+            None => Some(self.confine(unit, machine, &context_id, &socket, &charm_dir)?),
         };
         let launch = Launch {
             charm_dir: &charm_dir,
@@ -668,6 +763,7 @@ impl Model {
             dispatch_path: &run.dispatch_path,
             timeout: self.hook_timeout,
             enter: enter.as_deref(),
+            signal_codes: self.state.real_host.is_none(),
         };
         let finished = match &run.commands {
             Some(commands) => runner::run_commands(&launch, commands, session),
@@ -690,6 +786,52 @@ impl Model {
             m.state = finished.session.machine.clone();
         }
         Ok(finished)
+    }
+
+    /// The sandbox a confined unit's process runs in (see [`crate::machine::sandbox`]),
+    /// with the agent file its emulated commands find the hook through.
+    fn confine(
+        &self,
+        unit: &UnitName,
+        machine: u32,
+        context_id: &str,
+        socket: &std::path::Path,
+        charm_dir: &std::path::Path,
+    ) -> Result<Vec<std::ffi::OsString>> {
+        let runner_error = |source: std::io::Error| Error::Runner {
+            unit: unit.to_string(),
+            what: "its machine's sandbox".to_owned(),
+            source,
+        };
+        if !sandbox::available() {
+            return Err(runner_error(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "confined units run under bubblewrap: install it (apt-get install bubblewrap)",
+            )));
+        }
+        let root = self.machine_root(machine);
+        sandbox::agent_file(&root, context_id, socket).map_err(runner_error)?;
+        let shim = self.dir.join("bin").join(super::SHIM_NAME);
+        let mut shared = vec![self.dir.clone()];
+        shared.extend(self.state.shared_dirs.iter().cloned());
+        if let Some(dir) = socket.parent().filter(|dir| !dir.starts_with(&self.dir)) {
+            shared.push(dir.to_owned());
+        }
+        sandbox::Confinement {
+            root: &root,
+            shim: &shim,
+            shared,
+            cwd: charm_dir,
+            scripts: self
+                .state
+                .catalog
+                .script_commands()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        }
+        .command_prefix()
+        .map_err(runner_error)
     }
 
     /// `<unit dir>/agent.socket`, or a short path under the temp dir when that would not fit
@@ -719,10 +861,6 @@ impl Model {
             module,
             message,
         };
-        let prefix = match (&run.relation, &run.endpoint) {
-            (Some(rel), Some(endpoint)) => format!("{endpoint}:{}: ", rel.relation_id),
-            _ => String::new(),
-        };
         for effect in &finished.session.ctx.effects {
             match effect {
                 Effect::UnitStatus { status, message } => {
@@ -748,12 +886,13 @@ impl Model {
                         app.workload_version = version.clone();
                     }
                 }
+                // `juju-log` already put the `endpoint:id: ` prefix in the message.
                 Effect::Log { level, message } => logs.push(entry(
                     level,
                     format!("unit.{unit}.juju-log"),
-                    format!("{prefix}{message}"),
+                    message.clone(),
                 )),
-                Effect::ActionLog(_) => {}
+                Effect::ActionLog(_) | Effect::RebootNow => {}
                 Effect::LeaderSettings(bag) => self.write_leader_settings(unit, bag),
             }
         }
@@ -801,7 +940,7 @@ impl Model {
             })
             .collect();
         self.journal
-            .calls(calls)
+            .record_calls(calls)
             .map_err(super::io_error(&self.dir))
     }
 
@@ -825,6 +964,11 @@ impl Model {
     /// Commits the buffered writes of a successful hook, and queues relation-changed on the
     /// units that see a changed bag.
     pub(super) fn commit(&mut self, unit: &UnitName, pending: &PendingChanges) {
+        self.commit_secrets(unit, &pending.secrets);
+        self.commit_storage_add(unit, &pending.storage_add);
+        if pending.reboot {
+            self.reboot(unit);
+        }
         for (relation, bag) in &pending.relation_unit {
             let Some(rel) = self.state.relations.get_mut(relation) else {
                 continue;
@@ -851,10 +995,10 @@ impl Model {
         if let Some(state) = &pending.state {
             u.state = state.clone();
         }
-        apply_ports(&mut u.opened_ports, &pending.ports);
+        apply_port_changes(&mut u.opened_ports, &pending.ports);
         for (endpoint, changes) in &pending.endpoint_ports {
             let ports = u.endpoint_ports.entry(endpoint.clone()).or_default();
-            apply_ports(ports, changes);
+            apply_port_changes(ports, changes);
             if ports.is_empty() {
                 u.endpoint_ports.remove(endpoint);
             }
@@ -911,7 +1055,13 @@ impl Model {
             .cloned()
             .collect();
         for watcher in watchers {
-            self.enqueue_app_changed(&watcher, relation);
+            self.enqueue(
+                &watcher,
+                Hook::RelationChanged {
+                    relation,
+                    remote: None,
+                },
+            );
         }
     }
 
@@ -973,6 +1123,8 @@ impl Model {
             endpoint: None,
             action: Some((action.to_owned(), task)),
             commands: None,
+            storage: None,
+            secret: None,
         };
         let ctx = self.snapshot(&name, &run);
         let finished = self.execute(&run, ctx)?;
@@ -1037,21 +1189,5 @@ impl Model {
             results,
             log,
         })
-    }
-}
-
-fn apply_ports(
-    ports: &mut std::collections::BTreeSet<crate::hooktools::OpenedPort>,
-    changes: &[PortChange],
-) {
-    for change in changes {
-        match change {
-            PortChange::Open(port) => {
-                ports.insert(port.clone());
-            }
-            PortChange::Close(port) => {
-                ports.remove(port);
-            }
-        }
     }
 }

@@ -1,6 +1,6 @@
 //! The operations of `juju` on a model, and the hooks each queues (juju-contract §5).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
@@ -9,13 +9,13 @@ use std::str::FromStr;
 use juju::{AppName, UnitName};
 use serde_json::Value as Json;
 
-use super::{absolute, machine_address, Model};
+use super::{absolute, machine_address, ordering, Model};
 use crate::bundle::Bundle;
-use crate::charm::{self, Charm, Metadata, Role, Scope, Source};
+use crate::charm_definition::{self, Charm, Metadata, Role, Scope, Source};
 use crate::error::{io_error, Error, Result};
 use crate::hooktools::{self, StatusSnapshot};
 use crate::machine::MACHINE_COMMANDS;
-use crate::state::{
+use crate::model_state::{
     AgentState, Application, Hook, InitSystem, Machine, Queued, Relation, RelationEndpoint, Unit,
 };
 
@@ -105,6 +105,10 @@ pub struct DeployOptions {
     /// `--bind`: endpoint (or extra binding) → space; `""` is the application's default space
     /// (`alpha` when not given), which endpoints not named here follow.
     pub bindings: BTreeMap<String, String>,
+    /// `--trust`: the application may read the cloud credential.
+    pub trust: bool,
+    /// `--resource name=path`: files for the charm's `resources:`.
+    pub resources: BTreeMap<String, PathBuf>,
 }
 
 impl DeployOptions {
@@ -131,6 +135,18 @@ impl DeployOptions {
     /// (`--bind <space>`).
     pub fn bind(mut self, endpoint: &str, space: &str) -> DeployOptions {
         self.bindings.insert(endpoint.to_owned(), space.to_owned());
+        self
+    }
+
+    /// `--trust`.
+    pub fn trust(mut self) -> DeployOptions {
+        self.trust = true;
+        self
+    }
+
+    /// `--resource <name>=<path>`.
+    pub fn resource(mut self, name: &str, path: impl Into<PathBuf>) -> DeployOptions {
+        self.resources.insert(name.to_owned(), path.into());
         self
     }
 }
@@ -161,6 +177,7 @@ impl Model {
             config.insert(key.clone(), check_config(app, &charm, key, value)?);
         }
         self.check_bindings(app, &charm, &options.bindings)?;
+        let resources = self.store_resources(&name, &charm, &options.resources)?;
         self.unpack_charm(&name, &source_path, 0)?;
         let peers: Vec<String> = charm.meta.peers.keys().cloned().collect();
         self.state.applications.insert(
@@ -179,6 +196,8 @@ impl Model {
                 workload_version: String::new(),
                 next_unit: 0,
                 bindings: options.bindings,
+                trusted: options.trust,
+                resources,
             },
         );
         for peer in peers {
@@ -238,6 +257,7 @@ impl Model {
                     .collect(),
                 to: Vec::new(),
                 bindings: app.bindings.clone(),
+                ..DeployOptions::default()
             };
             self.deploy(name, charm_path, options)?;
         }
@@ -510,6 +530,7 @@ impl Model {
         };
         if let Some(u) = self.state.units.get_mut(&name) {
             u.agent = AgentState::Idle;
+            u.retry = None;
         }
         if let Some(queued) = skipped {
             self.after_hook(&name, &queued.hook);
@@ -551,10 +572,9 @@ impl Model {
             let marker = root.join("run/systemd/system");
             fs::create_dir_all(&marker).map_err(io_error(&marker))?;
         }
-        self.state
-            .os_release
-            .write(&root)
-            .map_err(io_error(root.join("etc/os-release")))?;
+        let hostname = format!("juju-{}-{id}", &self.state.uuid[..6]);
+        crate::machine::sandbox::provision(&root, &self.state.os_release, &hostname)
+            .map_err(io_error(&root))?;
         self.state.machines.insert(
             id,
             Machine {
@@ -600,6 +620,7 @@ impl Model {
                 principal,
                 status_history: vec![initial.clone()],
                 status: initial,
+                status_since: crate::journal::unix_now(),
                 charm_set_status: false,
                 agent: AgentState::Allocating,
                 workload_version: String::new(),
@@ -612,8 +633,15 @@ impl Model {
                 started: false,
                 dying: false,
                 revision,
+                retry: None,
+                storage: BTreeMap::new(),
             },
         );
+        // Machine charms' storage attaches before install (`docs/reference/hook.md`,
+        // juju-contract §5.2).
+        for storage in self.attach_initial_storage(&name)? {
+            self.enqueue(&name, Hook::StorageAttached { storage });
+        }
         self.enqueue(&name, Hook::Install);
         let relations: Vec<u32> = self
             .state
@@ -728,7 +756,9 @@ impl Model {
         if charm_dir.exists() {
             fs::remove_dir_all(&charm_dir).map_err(io_error(&charm_dir))?;
         }
-        charm::link_tree(&self.app_charm_dir(unit.app(), revision), &charm_dir)?;
+        // Juju expands the charm archive into every unit's own directory: a charm that
+        // writes into its files (a state file, a `.pyc`) changes only its unit's copy.
+        charm_definition::copy_tree(&self.app_charm_dir(unit.app(), revision), &charm_dir)?;
         self.prepare_tools(unit)
     }
 
@@ -749,7 +779,16 @@ impl Model {
         } else {
             MACHINE_COMMANDS
         };
-        for name in hooktools::HOOK_TOOLS.iter().chain(machine_commands) {
+        let scripts: Vec<&str> = if self.state.real_host.is_some() {
+            Vec::new()
+        } else {
+            self.state.catalog.script_commands().into_iter().collect()
+        };
+        for name in hooktools::HOOK_TOOLS
+            .iter()
+            .chain(machine_commands)
+            .chain(scripts.iter())
+        {
             let link = tools.join(name);
             if fs::symlink_metadata(&link).is_ok() {
                 continue;
@@ -792,6 +831,10 @@ impl Model {
             fs::remove_dir_all(&dest).map_err(io_error(&dest))?;
         }
         Source::open(source)?.unpack(&dest)?;
+        // `charmarchive.go` `ExpandTo` always writes the charm revision into `revision`
+        // (no newline); charmhelpers' unit data store reads it.
+        let revision_file = dest.join("revision");
+        fs::write(&revision_file, revision.to_string()).map_err(io_error(&revision_file))?;
         Ok(())
     }
 
@@ -900,7 +943,18 @@ impl Model {
         }
         u.queue.extend(failed_head);
         let mut teardown = Vec::new();
-        for (relation, view) in &u.relations {
+        // Non-peer relations depart and break first, the peer relations depart last
+        // (`internal/worker/uniter/relation/resolver.go` defers peer relations).
+        let peer = |relation: &u32| {
+            self.state
+                .relations
+                .get(relation)
+                .is_some_and(Relation::peer)
+        };
+        let mut ordered: Vec<(&u32, &crate::model_state::UnitRelation)> =
+            u.relations.iter().collect();
+        ordered.sort_by_key(|(relation, _)| peer(relation));
+        for (relation, view) in ordered {
             for member in &view.members {
                 teardown.push(Hook::RelationDeparted {
                     relation: *relation,
@@ -908,18 +962,20 @@ impl Model {
                     departing: name.clone(),
                 });
             }
-            let peer = self
-                .state
-                .relations
-                .get(relation)
-                .is_some_and(Relation::peer);
-            if !peer {
+            if !peer(relation) {
                 teardown.push(Hook::RelationBroken {
                     relation: *relation,
                 });
             }
         }
         teardown.push(Hook::Stop);
+        // `relation-departed… → relation-broken… → stop → storage-detaching… → remove`
+        // (juju-contract §5.3, from the uniter's storage resolver).
+        for storage in u.storage.keys() {
+            teardown.push(Hook::StorageDetaching {
+                storage: storage.clone(),
+            });
+        }
         teardown.push(Hook::Remove);
         for hook in teardown {
             self.enqueue(name, hook);
@@ -1025,6 +1081,8 @@ impl Model {
                 app_bags: Default::default(),
                 scope_units: Default::default(),
                 dying: false,
+                status: "joining".to_owned(),
+                status_since: crate::journal::unix_now(),
             },
         );
         let rel = &self.state.relations[&id];
@@ -1036,7 +1094,7 @@ impl Model {
             .map(|(n, _)| n.clone())
             .collect();
         for unit in units {
-            self.enqueue_created(&unit, id);
+            self.enqueue(&unit, Hook::RelationCreated { relation: id });
         }
         if scope == Scope::Container {
             let subordinate = |app: &AppName| {
@@ -1155,16 +1213,27 @@ impl Model {
     // ---- the hook queue ----------------------------------------------------------------
 
     /// Queues `hook` on `unit` unless an identical hook is already waiting there (Juju
-    /// coalesces: a waiting `relation-changed` will read the latest data anyway). Dying units
-    /// take only teardown hooks.
+    /// coalesces: a waiting `relation-changed` will read the latest data anyway), where the
+    /// ordering rules put it ([`super::ordering`]). Dying units take only teardown hooks.
     pub(super) fn enqueue(&mut self, unit: &UnitName, hook: Hook) {
         let seq = self.state.next_hook_seq;
+        let peers: BTreeSet<u32> = self
+            .state
+            .relations
+            .iter()
+            .filter(|(_, rel)| rel.peer())
+            .map(|(id, _)| *id)
+            .collect();
         let Some(u) = self.state.units.get_mut(unit) else {
             return;
         };
         let teardown = matches!(
             hook,
-            Hook::RelationDeparted { .. } | Hook::RelationBroken { .. } | Hook::Stop | Hook::Remove
+            Hook::RelationDeparted { .. }
+                | Hook::RelationBroken { .. }
+                | Hook::Stop
+                | Hook::StorageDetaching { .. }
+                | Hook::Remove
         );
         if u.dying && !teardown {
             return;
@@ -1173,63 +1242,13 @@ impl Model {
             return;
         }
         self.state.next_hook_seq += 1;
-        u.queue.push_back(Queued { seq, hook });
-    }
-
-    /// An application-level relation-changed goes ahead of the relation's waiting unit hooks:
-    /// Juju's relation resolver looks at the application's settings first.
-    pub(super) fn enqueue_app_changed(&mut self, unit: &UnitName, relation: u32) {
-        let seq = self.state.next_hook_seq;
-        let Some(u) = self.state.units.get_mut(unit) else {
-            return;
+        let facts = ordering::Facts {
+            peers: &peers,
+            started: u.started,
+            head_held: matches!(u.agent, AgentState::Error { .. }),
         };
-        let hook = Hook::RelationChanged {
-            relation,
-            remote: None,
-        };
-        if u.dying || u.queue.iter().any(|q| q.hook == hook) {
-            return;
-        }
-        self.state.next_hook_seq += 1;
-        let held = usize::from(matches!(u.agent, AgentState::Error { .. }));
-        let at = u
-            .queue
-            .iter()
-            .enumerate()
-            .skip(held)
-            .find(|(_, q)| {
-                matches!(&q.hook,
-                    Hook::RelationJoined { relation: r, .. }
-                    | Hook::RelationChanged { relation: r, remote: Some(_) } if *r == relation)
-            })
-            .map_or(u.queue.len(), |(at, _)| at);
-        let seq = u.queue.get(at).map_or(seq, |q| q.seq.min(seq));
-        u.queue.insert(at, Queued { seq, hook });
-    }
-
-    /// `relation-created` for a unit that has not started yet belongs with its other
-    /// startup relation-created hooks, before leadership, config-changed and start (the
-    /// resolver's priority order).
-    fn enqueue_created(&mut self, unit: &UnitName, relation: u32) {
-        let seq = self.state.next_hook_seq;
-        let Some(u) = self.state.units.get_mut(unit) else {
-            return;
-        };
-        let hook = Hook::RelationCreated { relation };
-        if u.dying || u.queue.iter().any(|q| q.hook == hook) {
-            return;
-        }
-        self.state.next_hook_seq += 1;
-        if u.started {
-            u.queue.push_back(Queued { seq, hook });
-            return;
-        }
-        let at = u
-            .queue
-            .iter()
-            .position(|q| !matches!(q.hook, Hook::Install | Hook::RelationCreated { .. }))
-            .unwrap_or(u.queue.len());
-        // Take the place (and the turn) of the hook it jumps ahead of.
+        let at = ordering::position(&u.queue, &hook, &facts);
+        // A hook that jumps ahead takes the place (and the turn) of the hook it passes.
         let seq = u.queue.get(at).map_or(seq, |q| q.seq.min(seq));
         u.queue.insert(at, Queued { seq, hook });
     }
@@ -1292,7 +1311,7 @@ pub(crate) fn infer_relation(
     }
     if candidates.len() > 1 {
         let implicit = |(_, name, role): &ResolvedEndpoint| {
-            *role == Role::Provider && name == charm::JUJU_INFO
+            *role == Role::Provider && name == charm_definition::JUJU_INFO
         };
         candidates.retain(|(x, y)| !implicit(x) && !implicit(y));
     }

@@ -5,14 +5,17 @@
 //! is saved to `<dir>/model.json` after every operation and every hook, so that it can be
 //! reopened by another process (the command-line tool works that way).
 
-mod exec;
 mod execution;
+mod juju_exec;
 mod lifecycle;
+mod ordering;
 mod real_host;
+mod secrets;
 mod spaces;
+mod storage;
 
-pub use exec::ExecResult;
 pub use execution::{ActionResult, ActionStatus, SettleReport};
+pub use juju_exec::ExecResult;
 pub(crate) use lifecycle::infer_relation;
 pub use lifecycle::{ConfigValue, DeployOptions, Placement};
 pub use real_host::RealHost;
@@ -32,12 +35,12 @@ use rand::Rng;
 use serde_json::Value as Json;
 
 use crate::bundle::CharmStore;
-use crate::charm::Charm;
+use crate::charm_definition::Charm;
 use crate::error::{io_error, Error, Result};
 use crate::hooktools::{Bag, OpenedPort, StatusSnapshot};
 use crate::journal::{self, HookRecord, Journal, LogEntry, ToolCallRecord};
-use crate::machine::{Catalog, MachineState, OsRelease, SchemaSync, ServiceFault, ServiceState};
-use crate::state::{AgentState, InitSystem, ModelState, Unit};
+use crate::machine::{Catalog, MachineState, OsRelease, ServiceFault, ServiceState};
+use crate::model_state::{AgentState, InitSystem, ModelState, Unit};
 
 const MODEL_FILE: &str = "model.json";
 const SHIM_NAME: &str = "jujuc";
@@ -108,6 +111,11 @@ impl Model {
             next_operation: 1,
             next_hook_seq: 0,
             executions: 0,
+            automatically_retry_hooks: true,
+            secrets: BTreeMap::new(),
+            next_storage: BTreeMap::new(),
+            shared_dirs: Vec::new(),
+            retry_clock: 0,
         };
         let model = Model::with_state(dir, state)?;
         model.save()?;
@@ -142,7 +150,7 @@ impl Model {
     }
 
     fn with_state(dir: PathBuf, state: ModelState) -> Result<Model> {
-        let journal = Journal::load(&dir).map_err(io_error(&dir))?;
+        let journal = Journal::open(&dir);
         install_shim(&dir)?;
         Ok(Model {
             _lock: lock(&dir)?,
@@ -198,6 +206,48 @@ impl Model {
         self.progress = Some(Box::new(progress));
     }
 
+    /// `juju model-config key=value`. The emulator knows `automatically-retry-hooks`
+    /// (default true): whether a failed hook is retried with Juju's backoff.
+    pub fn set_model_config(&mut self, key: &str, value: &str) -> Result<()> {
+        match key {
+            "automatically-retry-hooks" => {
+                let retry = crate::charm_definition::parse_go_bool(value).ok_or_else(|| {
+                    Error::Refused(format!(
+                        "automatically-retry-hooks: expected bool, got string({value:?})"
+                    ))
+                })?;
+                self.state.automatically_retry_hooks = retry;
+                if !retry {
+                    for unit in self.state.units.values_mut() {
+                        unit.retry = None;
+                    }
+                }
+            }
+            other => {
+                return Err(Error::Refused(format!(
+                    "model config {other:?} is not emulated (known: automatically-retry-hooks)"
+                )))
+            }
+        }
+        self.save()
+    }
+
+    /// Makes host directory `dir` visible, read-write and at its own path, inside every
+    /// confined machine: a deliberate opening in the sandbox, for tests that exchange files
+    /// with their charms. Nothing else of the host is writable from a confined hook.
+    pub fn share_host_dir(&mut self, dir: impl AsRef<Path>) -> Result<()> {
+        let dir = absolute(dir.as_ref())?;
+        if !self.state.shared_dirs.contains(&dir) {
+            self.state.shared_dirs.push(dir);
+        }
+        self.save()
+    }
+
+    /// Model config `automatically-retry-hooks`.
+    pub fn automatically_retry_hooks(&self) -> bool {
+        self.state.automatically_retry_hooks
+    }
+
     /// The packages the emulated archive offers (default: Debian 12 versions).
     pub fn catalog(&self) -> &Catalog {
         &self.state.catalog
@@ -205,7 +255,15 @@ impl Model {
 
     pub fn set_catalog(&mut self, catalog: Catalog) -> Result<()> {
         self.state.catalog = catalog;
+        // Its script commands need their links in every unit's tools directory.
+        self.tools_ready.clear();
         self.save()
+    }
+
+    /// The directory every machine of the model shares: package scripts keep there what
+    /// all machines see (`MODEL_SHARED`), as a database all units connect to.
+    pub fn shared_dir(&self) -> PathBuf {
+        self.dir.join("shared")
     }
 
     /// The init system of machines created from now on (default systemd).
@@ -412,15 +470,6 @@ impl Model {
     }
 
     /// The directory standing for the machine's `/` (`CHARM_HOST_ROOT`).
-    /// Every database schema sync run on any machine of the model, machine by machine.
-    pub(crate) fn schema_syncs(&self) -> Vec<SchemaSync> {
-        self.state
-            .machines
-            .values()
-            .flat_map(|m| m.state.schema_syncs.iter().cloned())
-            .collect()
-    }
-
     pub fn machine_root(&self, machine: u32) -> PathBuf {
         self.dir
             .join("machines")
@@ -451,10 +500,11 @@ impl Model {
     /// The relation between two applications (`app` or `app:endpoint` each), if any; for a
     /// peer relation pass the same `app:endpoint` twice.
     pub fn relation_id(&self, a: &str, b: &str) -> Option<u32> {
-        let matches = |spec: &str, e: &crate::state::RelationEndpoint| match spec.split_once(':') {
-            Some((app, ep)) => e.app.as_str() == app && e.name == ep,
-            None => e.app.as_str() == spec,
-        };
+        let matches =
+            |spec: &str, e: &crate::model_state::RelationEndpoint| match spec.split_once(':') {
+                Some((app, ep)) => e.app.as_str() == app && e.name == ep,
+                None => e.app.as_str() == spec,
+            };
         self.state.relations.iter().find_map(|(id, rel)| {
             let hit = match rel.endpoints.as_slice() {
                 [only] => matches(a, only) && matches(b, only),
@@ -508,22 +558,22 @@ impl Model {
 
     /// Every hook and action run so far (also across invocations), oldest first.
     pub fn hook_log(&self) -> &[HookRecord] {
-        &self.journal.hooks
+        self.journal.hooks()
     }
 
     /// The debug log: juju-log lines and hook output.
     pub fn debug_log(&self) -> &[LogEntry] {
-        &self.journal.logs
+        self.journal.logs()
     }
 
     /// Every hook-tool and machine-command call, oldest first.
     pub fn tool_calls(&self) -> &[ToolCallRecord] {
-        &self.journal.calls
+        self.journal.calls()
     }
 
     // ---- internal lookups --------------------------------------------------------------
 
-    fn app(&self, app: &str) -> Result<(AppName, &crate::state::Application)> {
+    fn app(&self, app: &str) -> Result<(AppName, &crate::model_state::Application)> {
         let name: AppName = app.parse()?;
         match self.state.applications.get(&name) {
             Some(a) => Ok((name, a)),
@@ -546,14 +596,14 @@ impl Model {
         Ok((name, u))
     }
 
-    fn machine(&self, machine: u32) -> Result<&crate::state::Machine> {
+    fn machine(&self, machine: u32) -> Result<&crate::model_state::Machine> {
         self.state
             .machines
             .get(&machine)
             .ok_or(Error::UnknownMachine(machine))
     }
 
-    fn relation(&self, id: u32) -> Result<&crate::state::Relation> {
+    fn relation(&self, id: u32) -> Result<&crate::model_state::Relation> {
         self.state
             .relations
             .get(&id)
@@ -564,7 +614,7 @@ impl Model {
         self.dir.join("units").join(unit.dashed())
     }
 
-    fn hook_name(&self, unit: &UnitName, hook: &crate::state::Hook) -> String {
+    fn hook_name(&self, unit: &UnitName, hook: &crate::model_state::Hook) -> String {
         let endpoint = hook
             .relation()
             .and_then(|r| self.state.relations.get(&r))

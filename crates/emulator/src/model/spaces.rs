@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use juju::{AppName, UnitName};
 
 use super::Model;
-use crate::charm::Charm;
+use crate::charm_definition::Charm;
 use crate::error::{Error, Result};
 use crate::hooktools::{BindAddress, InterfaceAddress, NetworkSnapshot};
 

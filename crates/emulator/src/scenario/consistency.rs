@@ -8,7 +8,7 @@ use juju::UnitName;
 use serde_json::{Map, Value as Json};
 
 use super::state::{Event, State};
-use crate::charm::{Charm, Role, Scope};
+use crate::charm_definition::{Charm, Role, Scope};
 use crate::machine::Catalog;
 
 /// What the checks derived: config values coerced to their option's type, and action params

@@ -6,7 +6,7 @@
 //! [`HookContext`] snapshot a hook of the [`Model`](crate::Model) gets, every hook-tool call is
 //! answered by [`hooktools::execute`] (the engine the conformance suite holds to Juju's bytes),
 //! and the machine is the emulated one: the charm gets a [`host::Host`] confined to a scratch
-//! root whose `apt-get`, `systemctl`, `a2ensite`, `manila-manage`… are the hook-tool shim,
+//! root whose `apt-get`, `systemctl`, `a2ensite`… are the hook-tool shim,
 //! served for the duration of the run by the same socket server a unit's hooks use. Only the
 //! process boundary is gone: the charm is a closure, called with the hook environment, an
 //! in-process [`ToolRunner`] and the host, returning its exit code; so the emulator does not
@@ -49,7 +49,7 @@ pub use state::{bag, juju_address_bag, Event, MachineFile, Relation, State};
 // The types of `State`'s fields, so that a test needs no other import.
 pub use crate::hooktools::{Bag, NetworkSnapshot, OpenedPort, Protocol, StatusSnapshot};
 pub use crate::machine::{Catalog, MachineState, OsRelease};
-pub use crate::state::InitSystem;
+pub use crate::model_state::InitSystem;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -62,13 +62,14 @@ use host::Host;
 use juju::{HookEnv, ToolOutput, ToolRunner, UnitName};
 use serde_json::{Map, Value as Json};
 
-use crate::charm::{Charm, CharmError};
+use crate::charm_definition::{Charm, CharmError};
+use crate::hook_env::{hook_environment, HookEnvSpec, RelationVars};
 use crate::hooktools::{
-    self, Effect, GoalState, HookContext, Invocation, PendingChanges, PortChange, RelationHook,
-    RelationSnapshot, ToolCall,
+    self, apply_port_changes, Effect, GoalState, GoalStatus, HookContext, Invocation,
+    PendingChanges, RelationHook, RelationSnapshot, ToolCall,
 };
 use crate::machine::MACHINE_COMMANDS;
-use crate::model::{default_network, machine_address, ActionStatus, JUJU_VERSION, SHIM};
+use crate::model::{default_network, machine_address, ActionStatus, SHIM};
 use crate::server::{self, Server, Session, SharedSession};
 use crate::wire::{self, Request, Response};
 
@@ -321,13 +322,19 @@ impl Scenario {
             ctx,
             machine: state.machine.clone(),
             catalog: self.catalog.clone(),
-            schema_syncs: state.machine.schema_syncs.clone(),
             root: sandbox.root.clone(),
+            shared: sandbox.shared.clone(),
             calls: Vec::new(),
         }));
         let server = Server::start_shared(&sandbox.socket, Arc::clone(&session))
             .map_err(io_error(format!("socket {}", sandbox.socket.display())))?;
         let runner = InProcessTools {
+            scripts: self
+                .catalog
+                .script_commands()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             session,
             context_id,
             cwd: sandbox.charm_dir.display().to_string(),
@@ -432,22 +439,26 @@ impl Scenario {
                         relation.remote_app_data.clone()
                     },
                     broken: matches!(event, Event::RelationBroken { relation: id } if *id == relation.id),
+                    key: if relation.peer {
+                        format!("{}:{}", self.unit.app(), relation.endpoint)
+                    } else {
+                        format!("{}:{} {}", self.unit.app(), relation.endpoint, relation.remote_app)
+                    },
                 };
                 (relation.id, snapshot)
             })
             .collect();
+        // Goal state as the uniter facade builds it (see `Model`'s): this unit and its peers,
+        // and the non-peer relations' remote applications and units. The state knows no
+        // other unit's status, so they read `active`; every time is now.
+        let now = crate::journal::format_iso_time(crate::journal::unix_now());
         let mut app_unit_statuses = BTreeMap::new();
         let mut goal_units = BTreeMap::new();
-        let mut goal_relations: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        let mut goal_relations: BTreeMap<String, BTreeMap<String, GoalStatus>> = BTreeMap::new();
         for relation in &state.relations {
-            let entry = goal_relations.entry(relation.endpoint.clone()).or_default();
-            if !relation.peer {
-                entry.insert(relation.remote_app.clone(), "joined".to_owned());
-            }
             for remote in relation.remote_units.keys() {
-                entry.insert(remote.clone(), "active".to_owned());
                 if relation.peer {
-                    goal_units.insert(remote.clone(), "active".to_owned());
+                    goal_units.insert(remote.clone(), GoalStatus::new("active", &now));
                     app_unit_statuses.insert(
                         remote.clone(),
                         StatusSnapshot {
@@ -457,8 +468,19 @@ impl Scenario {
                     );
                 }
             }
+            if relation.peer {
+                continue;
+            }
+            let entry = goal_relations.entry(relation.endpoint.clone()).or_default();
+            entry.insert(relation.remote_app.clone(), GoalStatus::new("joined", &now));
+            for remote in relation.remote_units.keys() {
+                entry.insert(remote.clone(), GoalStatus::new("active", &now));
+            }
         }
-        goal_units.insert(self.unit.to_string(), "active".to_owned());
+        goal_units.insert(
+            self.unit.to_string(),
+            GoalStatus::new(&state.unit_status.status, &now),
+        );
         app_unit_statuses.insert(self.unit.to_string(), state.unit_status.clone());
         let default_network = default_network(self.machine);
         HookContext {
@@ -498,7 +520,7 @@ impl Scenario {
         }
     }
 
-    /// The hook environment, as the model gives a hook (juju-contract §3).
+    /// The hook environment, from the builder the model's hooks use (juju-contract §3).
     fn environment(
         &self,
         event: &Event,
@@ -507,63 +529,44 @@ impl Scenario {
         context_id: &str,
         sandbox: &Sandbox,
     ) -> Vec<(String, String)> {
-        let charm_dir = sandbox.charm_dir.display().to_string();
         let action = matches!(event, Event::Action { .. });
         let dispatch = if action { "actions" } else { "hooks" };
-        let mut env: Vec<(String, String)> = [
-            ("CHARM_DIR", charm_dir.clone()),
-            ("JUJU_CHARM_DIR", charm_dir),
-            ("JUJU_CONTEXT_ID", context_id.to_owned()),
-            (
-                "JUJU_HOOK_NAME",
-                if action {
-                    String::new()
-                } else {
-                    hook_name.to_owned()
-                },
-            ),
-            ("JUJU_DISPATCH_PATH", format!("{dispatch}/{hook_name}")),
-            (
-                "JUJU_AGENT_SOCKET_ADDRESS",
-                sandbox.socket.display().to_string(),
-            ),
-            ("JUJU_AGENT_SOCKET_NETWORK", "unix".to_owned()),
-            ("JUJU_UNIT_NAME", self.unit.to_string()),
-            ("JUJU_MODEL_UUID", self.model_uuid.clone()),
-            ("JUJU_MODEL_NAME", self.model_name.clone()),
-            ("JUJU_MACHINE_ID", self.machine.to_string()),
-            ("JUJU_PRINCIPAL_UNIT", String::new()),
-            ("JUJU_VERSION", JUJU_VERSION.to_owned()),
-            ("CHARM_HOST_ROOT", sandbox.root.display().to_string()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        if let (Some(hook), Some(relation)) = (
-            self.relation_hook(event, state),
-            event.relation().and_then(|id| state.relation(id)),
-        ) {
-            let mut set = |k: &str, v: String| env.push((k.to_owned(), v));
-            set("JUJU_RELATION", relation.endpoint.clone());
-            set(
-                "JUJU_RELATION_ID",
-                format!("{}:{}", relation.endpoint, relation.id),
-            );
-            set("JUJU_REMOTE_UNIT", hook.remote_unit.unwrap_or_default());
-            set("JUJU_REMOTE_APP", hook.remote_app);
-            if let Some(departing) = hook.departing_unit {
-                set("JUJU_DEPARTING_UNIT", departing);
-            }
-        }
-        if let Event::Action { name, .. } = event {
-            env.push(("JUJU_ACTION_NAME".to_owned(), name.clone()));
-            env.push(("JUJU_ACTION_UUID".to_owned(), ACTION_TASK.to_string()));
-            env.push((
-                "JUJU_ACTION_TAG".to_owned(),
-                format!("action-{ACTION_TASK}"),
-            ));
-        }
-        env
+        let relation = self
+            .relation_hook(event, state)
+            .zip(event.relation().and_then(|id| state.relation(id)))
+            .map(|(hook, relation)| RelationVars {
+                endpoint: relation.endpoint.clone(),
+                id: relation.id,
+                remote_unit: hook.remote_unit.unwrap_or_default(),
+                remote_app: hook.remote_app,
+                departing_unit: hook.departing_unit,
+            });
+        let spec = HookEnvSpec {
+            unit: self.unit.to_string(),
+            model_name: self.model_name.clone(),
+            model_uuid: self.model_uuid.clone(),
+            machine: self.machine.to_string(),
+            principal: None,
+            charm_dir: sandbox.charm_dir.display().to_string(),
+            context_id: context_id.to_owned(),
+            socket: sandbox.socket.display().to_string(),
+            dispatch_path: format!("{dispatch}/{hook_name}"),
+            hook_name: if action {
+                String::new()
+            } else {
+                hook_name.to_owned()
+            },
+            tools_dir: sandbox.tools.display().to_string(),
+            host_root: Some(sandbox.root.display().to_string()),
+            relation,
+            action: match event {
+                Event::Action { name, .. } => Some((name.clone(), ACTION_TASK)),
+                _ => None,
+            },
+            storage: None,
+            secret: None,
+        };
+        hook_environment(&spec)
     }
 
     /// The new state and the side effects, committing as Juju does.
@@ -610,6 +613,7 @@ impl Scenario {
                 }),
                 Effect::ActionLog(message) => action_logs.push(message.clone()),
                 Effect::LeaderSettings(settings) => out.leader_settings = settings.clone(),
+                Effect::RebootNow => {}
             }
         }
         let success = exit_code == 0;
@@ -675,28 +679,12 @@ fn commit(state: &mut State, pending: &PendingChanges) {
     if let Some(unit_state) = &pending.state {
         state.unit_state = unit_state.clone();
     }
-    apply_ports(&mut state.opened_ports, &pending.ports);
+    apply_port_changes(&mut state.opened_ports, &pending.ports);
     for (endpoint, changes) in &pending.endpoint_ports {
         let ports = state.endpoint_ports.entry(endpoint.clone()).or_default();
-        apply_ports(ports, changes);
+        apply_port_changes(ports, changes);
         if ports.is_empty() {
             state.endpoint_ports.remove(endpoint);
-        }
-    }
-}
-
-fn apply_ports(
-    ports: &mut std::collections::BTreeSet<hooktools::OpenedPort>,
-    changes: &[PortChange],
-) {
-    for change in changes {
-        match change {
-            PortChange::Open(port) => {
-                ports.insert(port.clone());
-            }
-            PortChange::Close(port) => {
-                ports.remove(port);
-            }
         }
     }
 }
@@ -706,13 +694,18 @@ fn apply_ports(
 /// handed over when the tool asks for it as Juju's client does.
 struct InProcessTools {
     session: SharedSession,
+    /// The catalog's script commands, machine commands as the emulated ones are.
+    scripts: Vec<String>,
     context_id: String,
     cwd: String,
 }
 
 impl ToolRunner for InProcessTools {
     fn run(&self, tool: &str, args: &[String], stdin: Option<&[u8]>) -> io::Result<ToolOutput> {
-        if !hooktools::HOOK_TOOLS.contains(&tool) && !MACHINE_COMMANDS.contains(&tool) {
+        if !hooktools::HOOK_TOOLS.contains(&tool)
+            && !MACHINE_COMMANDS.contains(&tool)
+            && !self.scripts.iter().any(|s| s == tool)
+        {
             return Err(io::Error::new(
                 io::ErrorKind::NotFound,
                 format!("{tool}: not a hook tool or emulated machine command"),
@@ -820,6 +813,9 @@ struct Sandbox {
     _dir: tempfile::TempDir,
     shim: ShimLease,
     root: PathBuf,
+    /// What the machine's package scripts share with other machines (`MODEL_SHARED`): the
+    /// run's own, empty at the start.
+    shared: PathBuf,
     tools: PathBuf,
     socket: PathBuf,
     charm_dir: PathBuf,
@@ -856,16 +852,18 @@ impl Sandbox {
                 charm_dir
             }
         };
+        let shared = dir.path().join("shared");
         let sandbox = Sandbox {
             _dir: dir,
             shim: ShimLease::acquire()?,
             root,
+            shared,
             tools,
             socket,
             charm_dir,
         };
         sandbox.provision(scenario, state)?;
-        sandbox.install_tools()?;
+        sandbox.install_tools(&scenario.catalog)?;
         Ok(sandbox)
     }
 
@@ -903,10 +901,15 @@ impl Sandbox {
     /// The shim under every tool's name. Hard links, not symbolic ones: the shim finds the
     /// agent file beside the path it was started from, which a symbolic link would resolve
     /// away.
-    fn install_tools(&self) -> Result<(), ScenarioError> {
+    fn install_tools(&self, catalog: &Catalog) -> Result<(), ScenarioError> {
         let failed = || io_error(format!("tools directory {}", self.tools.display()));
         fs::create_dir_all(&self.tools).map_err(failed())?;
-        for name in hooktools::HOOK_TOOLS.iter().chain(MACHINE_COMMANDS) {
+        let scripts = catalog.script_commands();
+        for name in hooktools::HOOK_TOOLS
+            .iter()
+            .chain(MACHINE_COMMANDS)
+            .chain(scripts.iter())
+        {
             fs::hard_link(&self.shim.path, self.tools.join(name)).map_err(failed())?;
         }
         Ok(())

@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use emulator::hooktools::{
-    Bag, BindAddress, GoalState, HookContext, InterfaceAddress, Invocation, NetworkSnapshot,
-    OpenedPort, Protocol, RelationHook, RelationSnapshot, StatusSnapshot,
+    Bag, BindAddress, GoalState, GoalStatus, HookContext, InterfaceAddress, Invocation,
+    NetworkSnapshot, OpenedPort, Protocol, RelationHook, RelationSnapshot, SecretGrant,
+    SecretOwner, SecretSnapshot, StatusSnapshot, StorageDeclaration, StorageSnapshot,
 };
 use serde_json::{json, Map, Value};
 
@@ -55,6 +56,7 @@ pub(crate) fn install() -> HookContext {
             ]),
             remote_app_bag: bag(&[("host", "10.0.0.20")]),
             broken: false,
+            key: "manila:shared-db mysql:shared-db".into(),
         },
     );
     relations.insert(
@@ -77,6 +79,7 @@ pub(crate) fn install() -> HookContext {
             remote_units: BTreeMap::from([("manila/1".into(), bag(&[("ready", "yes")]))]),
             remote_app_bag: bag(&[("secret", "abc")]),
             broken: false,
+            key: "manila:cluster".into(),
         },
     );
 
@@ -155,23 +158,132 @@ pub(crate) fn install() -> HookContext {
                 },
             ),
         ]),
+        secrets: secrets(),
+        storage: BTreeMap::from([(
+            "data/0".into(),
+            StorageSnapshot {
+                kind: "filesystem".into(),
+                location: "/srv/data".into(),
+            },
+        )]),
+        storage_declared: BTreeMap::from([
+            ("data".into(), StorageDeclaration { max: None }),
+            ("logs".into(), StorageDeclaration { max: Some(1) }),
+        ]),
+        resources: BTreeMap::from([(
+            "config-file".into(),
+            "/var/lib/juju/agents/unit-manila-0/resources/config-file/config.tar".into(),
+        )]),
+        model_uuid: "6a7c1a3e-56de-4b5e-8f0a-5c3fd0e4a1b2".into(),
         private_address: "10.0.0.10".into(),
         public_address: "203.0.113.10".into(),
         networks: BTreeMap::from([("shared-db".into(), shared_db), ("lo".into(), bare)]),
         goal_state: GoalState {
             units: BTreeMap::from([
-                ("manila/0".into(), "active".into()),
-                ("manila/1".into(), "active".into()),
+                (
+                    "manila/0".into(),
+                    GoalStatus::new("active", "2025-11-20 10:00:00Z"),
+                ),
+                (
+                    "manila/1".into(),
+                    GoalStatus::new("dying", "2025-11-20 10:02:30Z"),
+                ),
             ]),
             relations: BTreeMap::from([(
                 "shared-db".into(),
                 BTreeMap::from([
-                    ("mysql".into(), "joined".into()),
-                    ("mysql/0".into(), "active".into()),
+                    (
+                        "mysql".into(),
+                        GoalStatus::new("joined", "2025-11-20 10:05:00Z"),
+                    ),
+                    (
+                        "mysql/0".into(),
+                        GoalStatus::new("waiting", "2025-11-20 10:04:59Z"),
+                    ),
                 ]),
             )]),
         },
         ..Default::default()
+    }
+}
+
+/// The application's secret (granted to mysql over relation 3, two revisions), one of
+/// mysql's granted to manila (this unit reads revision 1 as `root`), and one of another
+/// application's that nobody granted.
+fn secrets() -> BTreeMap<String, SecretSnapshot> {
+    let grant = |app: &str| SecretGrant {
+        relation: Some(3),
+        relation_key: "manila:shared-db mysql:shared-db".into(),
+        app: app.into(),
+        unit: None,
+    };
+    BTreeMap::from([
+        (
+            OWN_SECRET.into(),
+            SecretSnapshot {
+                owner: Some(SecretOwner::Application("manila".into())),
+                label: "db-pass".into(),
+                description: "the database password".into(),
+                revisions: BTreeMap::from([
+                    (1, bag(&[("password", "czNjcmV0")])),
+                    (2, bag(&[("password", "bjN3")])),
+                ]),
+                grants: vec![grant("mysql")],
+                ..Default::default()
+            },
+        ),
+        (
+            CONSUMED_SECRET.into(),
+            SecretSnapshot {
+                owner: Some(SecretOwner::Application("mysql".into())),
+                label: "mysql-internal".into(),
+                revisions: BTreeMap::from([
+                    (1, bag(&[("user", "bWFuaWxh")])),
+                    (2, bag(&[("user", "bWFuaWxhMg==")])),
+                ]),
+                grants: vec![grant("manila")],
+                consumer_label: "root".into(),
+                tracked: Some(1),
+                ..Default::default()
+            },
+        ),
+        (
+            FOREIGN_SECRET.into(),
+            SecretSnapshot {
+                owner: Some(SecretOwner::Application("other".into())),
+                revisions: BTreeMap::from([(1, bag(&[("k", "dg==")]))]),
+                ..Default::default()
+            },
+        ),
+    ])
+}
+
+/// Secret ids of [`install`]'s model.
+pub(crate) const OWN_SECRET: &str = "d0a7e9v1d4h4hq2mb8l0";
+pub(crate) const CONSUMED_SECRET: &str = "c5g1h0d2m2bu6k3jj0f0";
+pub(crate) const FOREIGN_SECRET: &str = "a1b2c3d4e5f6g7h8i9j0";
+
+/// `install` on a trusted application (`credential-get` answers).
+pub(crate) fn trusted() -> HookContext {
+    HookContext {
+        credential: Some(json!({
+            "type": "manual",
+            "name": "emulated",
+            "credential": {"auth-type": "empty"}
+        })),
+        ..install()
+    }
+}
+
+/// `data-storage-attached` for `data/0`.
+pub(crate) fn storage_attached() -> HookContext {
+    HookContext {
+        invocation: Invocation::Hook {
+            name: "data-storage-attached".into(),
+            relation: None,
+        },
+        hook_storage: Some("data/0".into()),
+        ..install()
     }
 }
 
@@ -180,6 +292,17 @@ pub(crate) fn no_ports() -> HookContext {
     HookContext {
         opened_ports: BTreeSet::new(),
         endpoint_ports: BTreeMap::new(),
+        ..install()
+    }
+}
+
+/// `install` on a lone unit whose status time is unknown (no `since` to print).
+pub(crate) fn lone_unit() -> HookContext {
+    HookContext {
+        goal_state: GoalState {
+            units: BTreeMap::from([("manila/0".into(), GoalStatus::new("active", ""))]),
+            relations: BTreeMap::new(),
+        },
         ..install()
     }
 }

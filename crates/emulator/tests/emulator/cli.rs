@@ -1,5 +1,6 @@
 //! The command-line tool, across invocations on one model directory.
 
+use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -46,6 +47,8 @@ fn the_cli_drives_one_model_across_invocations() {
         .recording(&scratch.trace(), DISPATCH)
         .write(scratch.path());
     let model = scratch.path().join("model");
+    // Created by the library first, to share the scratch directory with its machines.
+    drop(scratch.model());
     let charm_arg = charm.display().to_string();
 
     let (_, progress) = ok(
@@ -137,4 +140,97 @@ fn the_cli_drives_one_model_across_invocations() {
 
     let missing = cli(&scratch.path().join("elsewhere"), &["status"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no model in"));
+}
+
+/// `add-secret` prints the new URI, `grant-secret` lets an application read it, and
+/// `model-config automatically-retry-hooks=false` leaves a failed hook for `resolved`.
+#[test]
+fn user_secrets_trust_and_model_config_from_the_cli() {
+    let scratch = Scratch::new();
+    let charm = TestCharm::new("alpha")
+        .config("options:\n  creds:\n    type: secret\n")
+        .recording(
+            &scratch.trace(),
+            &format!(
+                r#"[ "$HOOK" = config-changed ] && uri=$(config-get creds) && [ -n "$uri" ] && echo "user $(secret-get "$uri" user)" >> {}
+[ "$HOOK" = install ] && [ "$(credential-get >/dev/null 2>&1 && echo trusted)" != trusted ] && exit 1
+true"#,
+                scratch.trace().display()
+            ),
+        )
+        .write(scratch.path());
+    let model = scratch.path().join("model");
+    drop(scratch.model());
+    ok(&model, &["model-config", "automatically-retry-hooks=false"]);
+    let charm_path = charm.to_string_lossy().into_owned();
+    let (_, stderr) = ok(&model, &["deploy", &charm_path]);
+    // Tried once only: no automatic retry.
+    assert_eq!(stderr.matches("alpha/0: install").count(), 1, "{stderr}");
+    assert!(stderr.contains("units in error"), "{stderr}");
+    ok(&model, &["trust", "alpha"]);
+    ok(&model, &["resolved", "alpha/0"]);
+    let (uri, _) = ok(&model, &["add-secret", "creds", "user=admin"]);
+    let uri = uri.trim();
+    assert!(uri.starts_with("secret:") && uri.len() == 27, "{uri}");
+    ok(&model, &["grant-secret", "creds", "alpha"]);
+    ok(&model, &["config", "alpha", &format!("creds={uri}")]);
+    assert!(scratch.trace_lines().contains(&"user admin".to_owned()));
+    let (listed, _) = ok(&model, &["secrets"]);
+    assert_eq!(listed, format!("{uri}  model  creds\n"));
+}
+
+/// Reading the model does not read its history: `status` answers from `model.json` alone,
+/// and the journal is read only by the commands that show it.
+#[test]
+fn status_does_not_read_the_journal() {
+    let scratch = Scratch::new();
+    let charm = TestCharm::new("alpha").write(scratch.path());
+    let model = scratch.path().join("model");
+    ok(&model, &["deploy", &charm.to_string_lossy()]);
+    // A journal no reader could parse: had status read it, it would fail or show it.
+    let journal = model.join("debug-log.jsonl");
+    let mut garbage = fs::read(&journal).unwrap();
+    garbage.extend_from_slice(b"{ this is not a record\n");
+    fs::write(&journal, &garbage).unwrap();
+    fs::write(model.join("tool-calls.jsonl"), b"\x00\x01 not json").unwrap();
+    let (status, _) = ok(&model, &["status"]);
+    assert!(status.contains("alpha/0*"), "{status}");
+    // debug-log reads what it can, up to the damaged line.
+    let (log, _) = ok(&model, &["debug-log"]);
+    assert!(log.contains("ran \"start\" hook"), "{log}");
+}
+
+/// `--catalog FILE` adds a workload's packages (and their script commands) to the model's
+/// archive, kept with the model: the emulator itself knows only Debian's.
+#[test]
+fn a_catalog_file_adds_a_workload_s_packages() {
+    let scratch = Scratch::new();
+    let catalog = scratch.path().join("catalog.yaml");
+    fs::write(
+        &catalog,
+        "packages:\n  greeter:\n    version: \"2.0-1\"\n    scripts:\n      greet: 'echo \"hello $1\"'\n",
+    )
+    .unwrap();
+    let charm = TestCharm::new("alpha").write(scratch.path());
+    let model = scratch.path().join("model");
+    let catalog_arg = catalog.to_string_lossy().into_owned();
+    ok(
+        &model,
+        &[
+            "--catalog",
+            &catalog_arg,
+            "deploy",
+            &charm.to_string_lossy(),
+        ],
+    );
+    let (out, _) = ok(
+        &model,
+        &[
+            "exec",
+            "alpha/0",
+            "--",
+            "apt-get install -y greeter >/dev/null && greet world",
+        ],
+    );
+    assert_eq!(out, "hello world\n");
 }

@@ -31,6 +31,9 @@ fn a_failed_hook_holds_the_queue_until_resolved_retries_it() {
     let scratch = Scratch::new();
     let charm = flaky(&scratch);
     let mut model = scratch.model();
+    model
+        .set_model_config("automatically-retry-hooks", "false")
+        .unwrap();
     model.deploy("alpha", &charm, DeployOptions::new()).unwrap();
     let report = model.settle().unwrap();
     assert_eq!(report.units_in_error, ["alpha/0"]);
@@ -80,6 +83,9 @@ fn resolved_no_retry_skips_the_failed_hook() {
     let scratch = Scratch::new();
     let charm = flaky(&scratch);
     let mut model = scratch.model();
+    model
+        .set_model_config("automatically-retry-hooks", "false")
+        .unwrap();
     model.deploy("alpha", &charm, DeployOptions::new()).unwrap();
     model.settle().unwrap();
     model.resolved("alpha/0", false).unwrap();
@@ -92,6 +98,71 @@ fn resolved_no_retry_skips_the_failed_hook() {
         model.resolved("alpha/0", true),
         Err(Error::NotInError(unit)) if unit == "alpha/0"
     ));
+}
+
+/// Juju retries a failed hook by itself (`internal/worker/uniter/resolver.go`
+/// `nextOpHookError`) with the retry strategy's backoff: 5 s, doubling, at most 5 minutes
+/// (`apiserver/facades/agent/retrystrategy/retrystrategy.go`). `settle` follows it on the
+/// model's own clock, after every other unit's hooks: a hook failing twice then succeeding
+/// needs no operator.
+#[test]
+fn a_failed_hook_is_retried_with_juju_backoff_until_it_succeeds() {
+    let scratch = Scratch::new();
+    let count = scratch.path().join("attempts");
+    let charm = TestCharm::new("alpha")
+        .recording(
+            &scratch.trace(),
+            &format!(
+                r#"if [ "$HOOK" = install ]; then echo x >> {count}; [ "$(wc -l < {count})" -ge 3 ] || exit 1; fi"#,
+                count = count.display()
+            ),
+        )
+        .write(scratch.path());
+    let other = TestCharm::new("beta").write(scratch.path());
+    let mut model = scratch.model();
+    assert!(model.automatically_retry_hooks());
+    model.deploy("alpha", &charm, DeployOptions::new()).unwrap();
+    model.deploy("beta", &other, DeployOptions::new()).unwrap();
+    let report = model.settle().unwrap();
+    assert!(report.units_in_error.is_empty(), "{report:?}");
+    assert_eq!(
+        hooks_of(&model, "alpha/0"),
+        [
+            "install",
+            "install",
+            "install",
+            "leader-elected",
+            "config-changed",
+            "start"
+        ]
+    );
+    // The retries waited: beta's whole startup ran before alpha's first retry.
+    let order: Vec<String> = model.hook_log().iter().map(|r| r.summary()).collect();
+    let first_retry = order.iter().rposition(|h| h == "alpha/0 install").unwrap();
+    let beta_start = order.iter().position(|h| h == "beta/0 start").unwrap();
+    assert!(beta_start < first_retry, "{order:?}");
+    assert_eq!(model.agent_state("alpha/0").unwrap(), &AgentState::Idle);
+}
+
+/// A hook that never succeeds is retried at 5, 10, 20, 40, 80 and 160 s; settle stops at the
+/// 5-minute ceiling and leaves the unit in error.
+#[test]
+fn a_hook_that_keeps_failing_is_retried_up_to_the_backoff_ceiling() {
+    let scratch = Scratch::new();
+    let charm = flaky(&scratch);
+    let mut model = scratch.model();
+    model.deploy("alpha", &charm, DeployOptions::new()).unwrap();
+    let report = model.settle().unwrap();
+    assert_eq!(report.units_in_error, ["alpha/0"]);
+    assert_eq!(hooks_of(&model, "alpha/0"), ["install"; 7]);
+    model.settle().unwrap();
+    assert_eq!(hooks_of(&model, "alpha/0").len(), 7);
+    // `resolved` retries at once and starts the backoff afresh.
+    fs::remove_file(scratch.path().join("fail-install")).unwrap();
+    model.resolved("alpha/0", true).unwrap();
+    model.settle().unwrap();
+    assert_eq!(model.agent_state("alpha/0").unwrap(), &AgentState::Idle);
+    assert_eq!(hooks_of(&model, "alpha/0").len(), 11);
 }
 
 #[test]

@@ -13,6 +13,9 @@ const UNIT: &str = "probe/0";
 fn model_on(scratch: &Scratch, init: InitSystem) -> Model {
     let charm = TestCharm::new("probe").write(scratch.path());
     let mut model = scratch.model();
+    // The probe is a binary of this package's build, outside the model.
+    let probe_dir = std::path::Path::new(PROBE).parent().unwrap();
+    model.share_host_dir(probe_dir).unwrap();
     model.set_init_system(init).unwrap();
     model.deploy("probe", &charm, DeployOptions::new()).unwrap();
     let report = model.settle().unwrap();

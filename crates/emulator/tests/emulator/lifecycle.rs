@@ -234,15 +234,15 @@ fn add_unit_starts_the_new_unit_then_everyone_joins() {
         ]
     );
     assert_eq!(new[5], "start");
-    let mut rest = new[6..].to_vec();
-    rest.sort();
+    // The other relations' hooks before the peer relation's: Juju's relation resolver
+    // defers peer relations (`internal/worker/uniter/relation/resolver.go` `NextOp`).
     assert_eq!(
-        rest,
+        new[6..],
         [
-            "cluster-relation-changed server/0",
-            "cluster-relation-joined server/0",
-            "db-relation-changed client/0",
             "db-relation-joined client/0",
+            "db-relation-changed client/0",
+            "cluster-relation-joined server/0",
+            "cluster-relation-changed server/0",
         ]
     );
     assert_eq!(
@@ -280,12 +280,14 @@ fn remove_unit_departs_the_others_then_departs_breaks_stops_and_removes_itself()
         since(&model, "server/0", server0_before),
         ["cluster-relation-departed server/1"]
     );
+    // The peer relation departs last: Juju's relation resolver defers peer relations
+    // (`internal/worker/uniter/relation/resolver.go` `NextOp`).
     assert_eq!(
         since(&model, "server/1", server1_before),
         [
-            "cluster-relation-departed server/0",
             "db-relation-departed client/0",
             "db-relation-broken",
+            "cluster-relation-departed server/0",
             "stop",
             "remove",
         ]

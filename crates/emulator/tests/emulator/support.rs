@@ -4,7 +4,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use emulator::Model;
+use emulator::{Catalog, Model};
 use tempfile::TempDir;
 
 /// A scratch directory holding charms and a model.
@@ -23,8 +23,13 @@ impl Scratch {
         self.dir.path()
     }
 
+    /// A new model whose confined machines share the scratch directory, where the test
+    /// charms leave their traces.
     pub(crate) fn model(&self) -> Model {
-        Model::new(self.path().join("model")).unwrap()
+        let mut model = Model::new(self.path().join("model")).unwrap();
+        model.share_host_dir(self.path()).unwrap();
+        model.set_catalog(workload_catalog()).unwrap();
+        model
     }
 
     /// A file every hook of the charms built with [`TestCharm::recording`] appends to.
@@ -39,6 +44,13 @@ impl Scratch {
             .map(str::to_owned)
             .collect()
     }
+}
+
+/// Debian's packages and a workload's (`tests/support/workload-catalog.yaml`), as a charm's
+/// tests supply them: the emulator itself knows only Debian's.
+pub(crate) fn workload_catalog() -> Catalog {
+    let workload = include_str!("../support/workload-catalog.yaml");
+    Catalog::default().with(Catalog::from_yaml(workload).unwrap())
 }
 
 /// A charm directory under construction.

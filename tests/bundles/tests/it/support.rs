@@ -102,6 +102,10 @@ impl Packed {
         let dir = self.temp_dir();
         let mut model = Model::new(dir.path().join(name)).unwrap();
         model.set_charm_store(self.store().dir()).unwrap();
+        // The workloads' packages come from the charms' test support, not the emulator.
+        model
+            .set_catalog(manila_testbed::workspace_catalog())
+            .unwrap();
         Deployed { model, _dir: dir }
     }
 

@@ -32,6 +32,16 @@ struct Cli {
     /// resolve to `<name>.charm` or `<name>/` in it. Kept with the model once given.
     #[arg(long, env = "JUJU_EMULATOR_STORE", global = true, value_name = "DIR")]
     store: Option<PathBuf>,
+    /// A catalog file (YAML) of packages to add to the model's emulated archive, such as a
+    /// charm's workload (`cargo xtask demo` writes Manila's to build/store/catalog.yaml).
+    /// Kept with the model once given.
+    #[arg(
+        long,
+        env = "JUJU_EMULATOR_CATALOG",
+        global = true,
+        value_name = "FILE"
+    )]
+    catalog: Option<PathBuf>,
     /// Queue the hooks a command causes without running them (see `settle`).
     #[arg(long, global = true)]
     no_settle: bool,
@@ -58,7 +68,32 @@ enum Command {
         /// <endpoint>=<space> …"` (words separated by spaces; may be repeated).
         #[arg(long, value_name = "BINDINGS")]
         bind: Vec<String>,
+        /// Let the application read the cloud credential (`credential-get`).
+        #[arg(long)]
+        trust: bool,
+        /// `name=path`: a file for one of the charm's resources; may be repeated.
+        #[arg(long = "resource", value_name = "NAME=PATH")]
+        resources: Vec<String>,
     },
+    /// Give (or with --remove take back) an application's access to the cloud credential.
+    Trust {
+        app: String,
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Set model config (`automatically-retry-hooks=false`).
+    ModelConfig { settings: Vec<String> },
+    /// Add a user secret: `add-secret NAME key=value…`; prints its URI.
+    AddSecret { name: String, content: Vec<String> },
+    /// A new revision of a user secret: `update-secret NAME|URI key=value…`.
+    UpdateSecret {
+        secret: String,
+        content: Vec<String>,
+    },
+    /// Let an application read a user secret.
+    GrantSecret { secret: String, app: String },
+    /// List the model's secrets: URI, owner kind, label.
+    Secrets,
     /// Add a network space: every machine gets an address on it (`spaces` lists them).
     AddSpace { name: String },
     /// List the model's spaces with their subnet and interface.
@@ -168,7 +203,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     let mut model = match &cli.command {
         // Spaces come before the deploys that bind to them.
-        Command::Deploy { .. } | Command::AddSpace { .. } => Model::open_or_new(&dir),
+        Command::Deploy { .. }
+        | Command::AddSpace { .. }
+        | Command::ModelConfig { .. }
+        | Command::AddSecret { .. } => Model::open_or_new(&dir),
         _ => Model::open(&dir),
     }
     .with_context(|| format!("model {}", dir.display()))?;
@@ -176,6 +214,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         model
             .set_charm_store(store)
             .with_context(|| format!("charm store {}", store.display()))?;
+    }
+    if let Some(file) = &cli.catalog {
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("catalog {}", file.display()))?;
+        let added = emulator::Catalog::from_yaml(&text)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("catalog {}", file.display()))?;
+        let catalog = model.catalog().clone().with(added);
+        model.set_catalog(catalog)?;
     }
     model.on_hook(|record| {
         if record.action {
@@ -205,6 +252,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             config,
             to,
             bind,
+            trust,
+            resources,
         } => {
             if is_bundle(&path) {
                 if app.is_some()
@@ -212,9 +261,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     || !config.is_empty()
                     || !to.is_empty()
                     || !bind.is_empty()
+                    || trust
+                    || !resources.is_empty()
                 {
                     bail!(
-                        "a bundle takes no application name, --num-units, --config, --to or --bind"
+                        "a bundle takes no application name, --num-units, --config, --to, --bind, --trust or --resource"
                     );
                 }
                 model.deploy_bundle(&path)?;
@@ -233,8 +284,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 };
                 let mut options = DeployOptions {
                     units: num_units,
+                    trust,
                     ..DeployOptions::default()
                 };
+                for resource in &resources {
+                    let (name, file) = split_setting(resource)?;
+                    options = options.resource(name, file);
+                }
                 for setting in &config {
                     let (key, value) = split_setting(setting)?;
                     options
@@ -248,6 +304,38 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 options.bindings = parse_bindings(&bind)?;
                 model.deploy(&name, &path, options)?;
+            }
+        }
+        Command::Trust { app, remove } => model.trust(&app, !remove)?,
+        Command::ModelConfig { settings } => {
+            for setting in &settings {
+                let (key, value) = split_setting(setting)?;
+                model.set_model_config(key, value)?;
+            }
+        }
+        Command::AddSecret { name, content } => {
+            settle = false;
+            let pairs = content
+                .iter()
+                .map(|c| split_setting(c))
+                .collect::<Result<Vec<_>>>()?;
+            println!("{}", model.add_secret(&name, &pairs)?);
+        }
+        Command::UpdateSecret { secret, content } => {
+            let pairs = content
+                .iter()
+                .map(|c| split_setting(c))
+                .collect::<Result<Vec<_>>>()?;
+            model.update_secret(&secret, &pairs)?;
+        }
+        Command::GrantSecret { secret, app } => {
+            settle = false;
+            model.grant_secret(&secret, &app)?;
+        }
+        Command::Secrets => {
+            settle = false;
+            for (uri, owner, label) in model.secrets() {
+                println!("{uri}  {owner}  {label}");
             }
         }
         Command::AddSpace { name } => {

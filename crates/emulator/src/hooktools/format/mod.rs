@@ -153,7 +153,7 @@ pub(crate) fn write(
         return Ok(());
     }
     let full = gotext::abs_path(session.cwd, path);
-    std::fs::File::create(&full)
+    std::fs::File::create(session.host_path(&full))
         .and_then(|mut file| file.write_all(&bytes))
         .map_err(|err| Failure::Run(gotext::path_error("open", &full, &err)))
 }

@@ -69,6 +69,8 @@ impl Model {
             endpoint: None,
             action: Some((EXEC_ACTION.to_owned(), task)),
             commands: Some(script),
+            storage: None,
+            secret: None,
         };
         let ctx = self.snapshot(&name, &run);
         let finished = self.execute(&run, ctx)?;

@@ -11,8 +11,8 @@ use juju::{AppName, UnitName};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
-use crate::charm::{Charm, Role, Scope};
-use crate::hooktools::{Bag, OpenedPort, StatusSnapshot};
+use crate::charm_definition::{Charm, Role, Scope};
+use crate::hooktools::{Bag, OpenedPort, SecretGrant, SecretOwner, StatusSnapshot};
 use crate::machine::{Catalog, MachineState, OsRelease};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -47,6 +47,55 @@ pub(crate) struct ModelState {
     pub(crate) next_hook_seq: u64,
     /// Numbers hook executions, for the journal.
     pub(crate) executions: u64,
+    /// Model config `automatically-retry-hooks` (Juju's default: true).
+    #[serde(default = "retry_hooks_default")]
+    pub(crate) automatically_retry_hooks: bool,
+    /// Secrets of the model: charms', and the user's (`juju add-secret`), by id.
+    #[serde(default)]
+    pub(crate) secrets: BTreeMap<String, Secret>,
+    /// The next number of each storage name (`data/0`, `data/1`, … model-wide).
+    #[serde(default)]
+    pub(crate) next_storage: BTreeMap<String, u32>,
+    /// Host directories every confined machine sees at their own path (see
+    /// [`crate::Model::share_host_dir`]).
+    #[serde(default)]
+    pub(crate) shared_dirs: Vec<PathBuf>,
+    /// The model's clock for hook retries, in seconds: `settle` moves it forward to the next
+    /// retry when nothing else can run, so that backoffs are followed without waiting.
+    #[serde(default)]
+    pub(crate) retry_clock: u64,
+}
+
+fn retry_hooks_default() -> bool {
+    true
+}
+
+/// A failed hook waiting for its automatic retry (`apiserver/facades/agent/retrystrategy/
+/// retrystrategy.go`: first after 5 s, doubling up to 5 min).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct HookRetry {
+    /// How many times the hook failed in a row.
+    pub(crate) failures: u32,
+    /// When it runs again, on the model's retry clock.
+    pub(crate) at: u64,
+    /// The wait before that run.
+    pub(crate) delay: u64,
+}
+
+impl HookRetry {
+    pub(crate) const MIN_DELAY: u64 = 5;
+    pub(crate) const MAX_DELAY: u64 = 300;
+
+    /// The retry after the `failures`-th failure in a row, at `now`.
+    pub(crate) fn after(failures: u32, now: u64) -> HookRetry {
+        let doublings = failures.saturating_sub(1).min(16);
+        let delay = (Self::MIN_DELAY << doublings).min(Self::MAX_DELAY);
+        HookRetry {
+            failures,
+            at: now + delay,
+            delay,
+        }
+    }
 }
 
 /// The init system of the emulated machines; decides whether `<root>/run/systemd/system`
@@ -76,6 +125,12 @@ pub(crate) struct Application {
     /// space. Endpoints not named follow the default, which is `alpha` when not named.
     #[serde(default)]
     pub(crate) bindings: BTreeMap<String, String>,
+    /// `juju trust`: the application may read the cloud credential (`credential-get`).
+    #[serde(default)]
+    pub(crate) trusted: bool,
+    /// Resources given at deploy: name -> the file (a copy in the model directory).
+    #[serde(default)]
+    pub(crate) resources: BTreeMap<String, PathBuf>,
 }
 
 impl Application {
@@ -99,6 +154,9 @@ pub(crate) struct Unit {
     /// For subordinate units: the principal they were spawned beside.
     pub(crate) principal: Option<UnitName>,
     pub(crate) status: StatusSnapshot,
+    /// When the workload status was last set (Unix seconds): `goal-state`'s `since`.
+    #[serde(default)]
+    pub(crate) status_since: u64,
     pub(crate) status_history: Vec<StatusSnapshot>,
     /// Whether the charm ever called `status-set` (Juju's own statuses apply until it does).
     pub(crate) charm_set_status: bool,
@@ -116,6 +174,50 @@ pub(crate) struct Unit {
     pub(crate) dying: bool,
     /// The charm revision in the unit's charm directory.
     pub(crate) revision: u32,
+    /// The automatic retry of the failed hook at the head of the queue, if any.
+    #[serde(default)]
+    pub(crate) retry: Option<HookRetry>,
+    /// Storage instances attached to the unit, by id (`data/0`).
+    #[serde(default)]
+    pub(crate) storage: BTreeMap<String, StorageInstance>,
+}
+
+/// One storage instance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StorageInstance {
+    /// `filesystem` or `block`.
+    pub(crate) kind: String,
+    /// The machine path: a filesystem's mount point, a block device's node.
+    pub(crate) location: String,
+}
+
+/// A secret, with every revision still kept and who reads which.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Secret {
+    pub(crate) owner: SecretOwner,
+    pub(crate) label: String,
+    pub(crate) description: String,
+    pub(crate) rotate: String,
+    pub(crate) expire: String,
+    /// Revision -> content (values base64-encoded).
+    pub(crate) revisions: BTreeMap<u32, Bag>,
+    pub(crate) grants: Vec<SecretGrant>,
+    /// Each consumer unit's label and the revision it reads.
+    pub(crate) consumers: BTreeMap<UnitName, SecretConsumer>,
+    /// Revisions the owner was told of as no longer read (`secret-remove`).
+    pub(crate) obsolete: BTreeSet<u32>,
+}
+
+impl Secret {
+    pub(crate) fn latest(&self) -> u32 {
+        self.revisions.keys().next_back().copied().unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SecretConsumer {
+    pub(crate) label: String,
+    pub(crate) tracked: u32,
 }
 
 /// One unit's view of one relation.
@@ -190,9 +292,53 @@ pub(crate) enum Hook {
     RelationBroken {
         relation: u32,
     },
+    /// `<name>-storage-attached` for storage instance `storage` (`data/0`).
+    StorageAttached {
+        storage: String,
+    },
+    StorageDetaching {
+        storage: String,
+    },
+    /// A new revision of a secret this unit reads (consumer).
+    SecretChanged {
+        secret: String,
+    },
+    /// The owner's rotation of a secret is due.
+    SecretRotate {
+        secret: String,
+    },
+    /// A revision of the owner's secret expired.
+    SecretExpired {
+        secret: String,
+        revision: u32,
+    },
+    /// A revision of the owner's secret is read by no consumer any more.
+    SecretRemove {
+        secret: String,
+        revision: u32,
+    },
 }
 
 impl Hook {
+    /// The storage instance a storage hook is about.
+    pub(crate) fn storage(&self) -> Option<&str> {
+        match self {
+            Hook::StorageAttached { storage } | Hook::StorageDetaching { storage } => Some(storage),
+            _ => None,
+        }
+    }
+
+    /// The secret id and revision a secret hook is about.
+    pub(crate) fn secret(&self) -> Option<(&str, Option<u32>)> {
+        match self {
+            Hook::SecretChanged { secret } | Hook::SecretRotate { secret } => Some((secret, None)),
+            Hook::SecretExpired { secret, revision } | Hook::SecretRemove { secret, revision } => {
+                Some((secret, Some(*revision)))
+            }
+            _ => None,
+        }
+    }
+
     pub(crate) fn relation(&self) -> Option<u32> {
         match self {
             Hook::RelationCreated { relation }
@@ -231,11 +377,21 @@ impl Hook {
             Hook::RelationChanged { .. } => "relation-changed",
             Hook::RelationDeparted { .. } => "relation-departed",
             Hook::RelationBroken { .. } => "relation-broken",
+            Hook::StorageAttached { .. } => "storage-attached",
+            Hook::StorageDetaching { .. } => "storage-detaching",
+            Hook::SecretChanged { .. } => "secret-changed",
+            Hook::SecretRotate { .. } => "secret-rotate",
+            Hook::SecretExpired { .. } => "secret-expired",
+            Hook::SecretRemove { .. } => "secret-remove",
         }
     }
 
     /// The full hook name: `<endpoint>-relation-joined` for relation hooks.
     pub(crate) fn name(&self, endpoint: Option<&str>) -> String {
+        if let Some(storage) = self.storage() {
+            let name = storage.split('/').next().unwrap_or(storage);
+            return format!("{name}-{}", self.kind());
+        }
         match (self.relation(), endpoint) {
             (Some(_), Some(endpoint)) => format!("{endpoint}-{}", self.kind()),
             _ => self.kind().to_owned(),
@@ -254,6 +410,12 @@ pub(crate) struct Relation {
     /// Units in the relation's scope: they see each other's changes.
     pub(crate) scope_units: BTreeSet<UnitName>,
     pub(crate) dying: bool,
+    /// Juju's relation status: `joining` until a unit enters its scope, then `joined`.
+    #[serde(default)]
+    pub(crate) status: String,
+    /// When the status was set (Unix seconds).
+    #[serde(default)]
+    pub(crate) status_since: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -288,6 +450,18 @@ impl Relation {
             .iter()
             .find(|e| &e.app != app)
             .map(|e| &e.app)
+    }
+
+    /// Juju's relation key: `app:endpoint` of a peer relation, else the requirer's then the
+    /// provider's.
+    pub(crate) fn key(&self) -> String {
+        let mut sides: Vec<&RelationEndpoint> = self.endpoints.iter().collect();
+        sides.sort_by_key(|e| e.role != Role::Requirer);
+        sides
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     pub(crate) fn involves(&self, app: &AppName) -> bool {

@@ -19,6 +19,34 @@ pub struct Metadata {
     pub requires: BTreeMap<String, Endpoint>,
     pub peers: BTreeMap<String, Endpoint>,
     pub extra_bindings: BTreeSet<String>,
+    /// `storage:`: the stores the charm declares.
+    #[serde(default)]
+    pub storage: BTreeMap<String, StorageSpec>,
+    /// `resources:`: the files the application is deployed with.
+    #[serde(default)]
+    pub resources: BTreeMap<String, ResourceSpec>,
+}
+
+/// One store of `metadata.yaml`'s `storage:` (`juju/charm` `meta.go` `Storage`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageSpec {
+    /// `filesystem` or `block`.
+    pub kind: String,
+    /// Where a filesystem is mounted (default `/var/lib/juju/storage/<name>/<n>`).
+    pub location: Option<String>,
+    /// How many instances a unit gets at deployment (`multiple.range`'s minimum; 1 without).
+    pub min: u32,
+    /// How many it may have (`None`: no limit).
+    pub max: Option<u32>,
+}
+
+/// One resource of `metadata.yaml`'s `resources:`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceSpec {
+    /// `file` or `oci-image`.
+    pub kind: String,
+    /// The name the file has on the unit.
+    pub filename: String,
 }
 
 /// One relation endpoint of a charm.
@@ -101,6 +129,8 @@ impl Metadata {
                 .into_iter()
                 .map(|(k, _)| k.to_owned())
                 .collect(),
+            storage: storage(doc)?,
+            resources: resources(doc)?,
             name,
             summary,
             description,
@@ -277,6 +307,91 @@ fn endpoints(doc: &Value, key: &str) -> Result<BTreeMap<String, Endpoint>, Strin
             }
         };
         out.insert(name.to_owned(), endpoint);
+    }
+    Ok(out)
+}
+
+/// `storage:` as `meta.go` `parseStorage` reads it: `type` required, `multiple.range` as
+/// `m`, `m-n`, `m-` or `m+`.
+fn storage(doc: &Value) -> Result<BTreeMap<String, StorageSpec>, String> {
+    let Some(section) = doc.get("storage") else {
+        return Ok(BTreeMap::new());
+    };
+    let mut out = BTreeMap::new();
+    for (name, spec) in mapping_entries(section, "storage")? {
+        let kind = match spec.get("type") {
+            Some(Value::String(kind)) if kind == "filesystem" || kind == "block" => kind.clone(),
+            Some(other) => return Err(format!("storage.{name}.type: unexpected value {other:?}")),
+            None => {
+                return Err(format!(
+                    "storage.{name}: type: expected string, got nothing"
+                ))
+            }
+        };
+        let location = spec
+            .get("location")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let (min, max) = match spec.get("multiple").and_then(|m| m.get("range")) {
+            None => (1, Some(1)),
+            Some(range) => {
+                let text = match range {
+                    Value::Number(n) => n.to_string(),
+                    Value::String(s) => s.clone(),
+                    other => return Err(format!("storage.{name}.multiple.range: {other:?}")),
+                };
+                parse_range(&text).ok_or_else(|| {
+                    format!("storage.{name}.multiple.range: invalid range {text:?}")
+                })?
+            }
+        };
+        out.insert(
+            name.to_owned(),
+            StorageSpec {
+                kind,
+                location,
+                min,
+                max,
+            },
+        );
+    }
+    Ok(out)
+}
+
+fn parse_range(text: &str) -> Option<(u32, Option<u32>)> {
+    if let Some(min) = text.strip_suffix('+').or_else(|| text.strip_suffix('-')) {
+        return Some((min.parse().ok()?, None));
+    }
+    match text.split_once('-') {
+        Some((min, max)) => {
+            let (min, max): (u32, u32) = (min.parse().ok()?, max.parse().ok()?);
+            (min <= max).then_some((min, Some(max)))
+        }
+        None => {
+            let n = text.parse().ok()?;
+            Some((n, Some(n)))
+        }
+    }
+}
+
+/// `resources:`: `type` (default `file`) and `filename`.
+fn resources(doc: &Value) -> Result<BTreeMap<String, ResourceSpec>, String> {
+    let Some(section) = doc.get("resources") else {
+        return Ok(BTreeMap::new());
+    };
+    let mut out = BTreeMap::new();
+    for (name, spec) in mapping_entries(section, "resources")? {
+        let kind = spec
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("file")
+            .to_owned();
+        let filename = spec
+            .get("filename")
+            .and_then(Value::as_str)
+            .unwrap_or(name)
+            .to_owned();
+        out.insert(name.to_owned(), ResourceSpec { kind, filename });
     }
     Ok(out)
 }

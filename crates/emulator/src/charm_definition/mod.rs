@@ -6,9 +6,10 @@ mod config;
 mod metadata;
 
 pub use actions::{ActionSpec, Actions};
+pub(crate) use config::parse_go_bool;
 pub use config::{ConfigOption, ConfigSchema, OptionType};
 pub(crate) use metadata::JUJU_INFO;
-pub use metadata::{Endpoint, Metadata, Role, Scope};
+pub use metadata::{Endpoint, Metadata, ResourceSpec, Role, Scope, StorageSpec};
 
 use std::fs;
 use std::io::{self, Read};
@@ -394,33 +395,6 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) -> Result<(), CharmError> {
             let link = fs::read_link(&src).map_err(io_err(&src))?;
             symlink(link, &dst).map_err(io_err(&dst))?;
         } else {
-            fs::copy(&src, &dst).map_err(io_err(&dst))?;
-        }
-    }
-    Ok(())
-}
-
-/// A unit's copy of its application's charm. Hard links where the file system allows (a
-/// compiled charm's `dispatch` can be large, and every unit gets a copy); the application's
-/// copy is never modified in place (upgrades unpack into a fresh directory), so the links
-/// cannot leak a change from one unit to another.
-pub(crate) fn link_tree(from: &Path, to: &Path) -> Result<(), CharmError> {
-    let io_err = |path: &Path| {
-        let path = path.to_owned();
-        move |source| CharmError::Io { path, source }
-    };
-    fs::create_dir_all(to).map_err(io_err(to))?;
-    for entry in fs::read_dir(from).map_err(io_err(from))? {
-        let entry = entry.map_err(io_err(from))?;
-        let src = entry.path();
-        let dst = to.join(entry.file_name());
-        let kind = entry.file_type().map_err(io_err(&src))?;
-        if kind.is_dir() {
-            link_tree(&src, &dst)?;
-        } else if kind.is_symlink() {
-            let link = fs::read_link(&src).map_err(io_err(&src))?;
-            symlink(link, &dst).map_err(io_err(&dst))?;
-        } else if fs::hard_link(&src, &dst).is_err() {
             fs::copy(&src, &dst).map_err(io_err(&dst))?;
         }
     }
