@@ -51,7 +51,7 @@ pub struct Inputs {
 pub fn gather<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<Inputs> {
     let config = ctx.configured(Config::from_raw)?;
     let config_asks_for_ssh_keys = asks_for_ssh_keys(ctx.config()?);
-    let paused = ctx.state()?.paused();
+    let paused = openstack::pause::is_paused(ctx.state()?);
     let received = ctx.receive_each(MANILA_PLUGIN, Credentials::from_bag, |units| {
         first_ready(units, Credentials::from_bag)
     })?;

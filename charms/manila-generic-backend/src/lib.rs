@@ -23,7 +23,7 @@
 //! # Actions
 //!
 //! `pause`, `resume` and `restart-services` (`actions/openstack-pause.yaml`, the toolkit's
-//! [`charm::pause`], shared with the other OpenStack charms; `actions.yaml` here is a copy a
+//! [`openstack::pause`], shared with the other OpenStack charms; `actions.yaml` here is a copy a
 //! test keeps equal). There are no services to stop or restart: pausing only shows
 //! `maintenance` (`Paused. Use 'resume' action to resume normal service.`) until `resume`, as
 //! the reference does, and `restart-services` is refused while paused; the back end stays
@@ -34,9 +34,9 @@ pub mod inputs;
 pub mod reconcile;
 pub mod render;
 
-use charm::pause::{self, ServicesAction};
 use charm::{Charm, Context, Event};
 use juju::ToolRunner;
+use openstack::pause::{self, ServicesAction};
 
 pub use crate::config::Config;
 pub use crate::inputs::{gather, Inputs};
@@ -49,7 +49,7 @@ pub struct GenericBackend;
 
 impl Charm for GenericBackend {
     const METADATA: &'static str = include_str!("../metadata.yaml");
-    const ACTIONS: &'static str = charm::pause::SCHEMA;
+    const ACTIONS: &'static str = openstack::pause::SCHEMA;
     const TEMPLATES: &'static [charm::Template] = charm::embed_templates!(
         "../../templates/manila-generic-backend",
         ["manila.conf" => OsloIni]

@@ -28,8 +28,8 @@ use crate::config::Config;
 use crate::inputs::{Inputs, MANILA_PLUGIN};
 use crate::render::{self, SSH_KEY, SSH_KEY_PUBLIC};
 
-pub const READY: &str = "Unit is ready";
-pub const PAUSED: &str = charm::pause::PAUSED;
+pub use openstack::pause::PAUSED;
+pub use openstack::status::READY;
 
 /// Decides status, key files and relation data from `inputs`. Pure: the template renders in
 /// memory. Fails only on a template bug. The key files are written before anything is
@@ -72,7 +72,7 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
 
     // With a complete configuration, `ready` counts the relations the back end goes to.
     let sent_with = complete.filter(|_| ready > 0);
-    let mut plan = Plan::status(UnitStatus::new(Status::Active, READY));
+    let mut plan = Plan::status(openstack::status::ready());
     let remove_keys = || vec![SSH_KEY.to_owned(), SSH_KEY_PUBLIC.to_owned()];
     match sent_with.map(Config::ssh_keys) {
         Some(Some(keys)) => {
@@ -124,5 +124,5 @@ fn status(inputs: &Inputs, all_relations_ready: bool) -> UnitStatus {
     if !all_relations_ready {
         return UnitStatus::new(Status::Waiting, format!("'{MANILA_PLUGIN}' incomplete"));
     }
-    UnitStatus::new(Status::Active, READY)
+    openstack::status::ready()
 }

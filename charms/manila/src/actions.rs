@@ -1,5 +1,5 @@
 //! The operator actions: the toolkit's `pause`, `resume` and `restart-services`
-//! ([`charm::pause`], `actions/openstack-pause.yaml`) over this unit's services, and
+//! ([`openstack::pause`], `actions/openstack-pause.yaml`) over this unit's services, and
 //! `openstack-upgrade` and `package-upgrade` (`actions/openstack-upgrade.yaml`).
 //!
 //! - **The services** an action acts on are those of the unit's roles that are installed,
@@ -19,14 +19,14 @@
 //! - **package-upgrade** upgrades the roles' packages within the installed release; skipped
 //!   when `openstack-origin` offers a newer release (that is openstack-upgrade's job).
 
-use charm::pause::{self, ServicesAction};
 use charm::{Context, Plan, ServiceState};
 use juju::ToolRunner;
+use openstack::pause::{self, ServicesAction};
 
 use crate::inputs::{gather, read_installed, Inputs, Mode};
 use crate::reconcile::reconcile;
-use crate::release::Release;
 use crate::services;
+use openstack::release::Release;
 
 /// Every action of this charm, by its name in `actions.yaml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +82,7 @@ pub fn run<R: ToolRunner>(ctx: &mut Context<R>, action: Action) -> anyhow::Resul
         }
         Action::Services(ServicesAction::Resume) => {
             // Planned as the unit will be once resumed.
-            ctx.state()?.set_paused(false);
+            pause::set_paused(ctx.state()?, false);
             let (inputs, plan) = plan(ctx)?;
             // What the plan wants running: nothing while the relations or the schema wait.
             let start = plan.services_in(&ServiceState::Run);
@@ -129,7 +129,7 @@ fn upgrade_available(inputs: &Inputs) -> anyhow::Result<(Release, Option<Release
         .installed
         .get("manila-common")
         .ok_or_else(|| charm::Blocked("Manila is not installed yet".to_owned()))?;
-    let installed = Release::from_manila_version(version)?;
+    let installed = Release::from_package_version(crate::MANILA, version)?;
     let offered = config
         .origin
         .release(inputs.os.as_ref())
@@ -153,7 +153,7 @@ fn openstack_upgrade<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<()> 
     let now = read_installed(ctx.host())?;
     let reached = now
         .get("manila-common")
-        .and_then(|v| Release::from_manila_version(v).ok());
+        .and_then(|v| Release::from_package_version(crate::MANILA, v).ok());
     let action = ctx.action()?;
     action.set("from", installed.name())?;
     if reached != Some(target) {

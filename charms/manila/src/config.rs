@@ -15,9 +15,9 @@ use charm::Options;
 use databag::Quoted;
 use openstack_ha::AddressKind;
 
-use crate::network::Cidr;
-use crate::release::Origin;
 use crate::roles::Roles;
+use openstack::network::Cidr;
+use openstack::release::Origin;
 
 /// The configuration: each field an option, in the order `config.yaml` lists them. Names,
 /// types and defaults are the reference charm's (with the layers it inherits), plus `roles`.

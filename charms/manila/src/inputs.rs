@@ -17,9 +17,9 @@ use rabbitmq::{AccessRequest, AmqpConnection, BrokerUnit};
 use rand::distributions::{Alphanumeric, DistString};
 
 use crate::config::{Config, EndpointType};
-use crate::network::Binding;
-use crate::release::{OsRelease, Release, CLOUD_ARCHIVE_KEYRING};
 use crate::roles::{Role, Roles, COMMON_PACKAGES, EVENTLET_API};
+use openstack::network::Binding;
+use openstack::release::{OsRelease, Release, CLOUD_ARCHIVE_KEYRING};
 
 /// Endpoint names, as in `metadata.yaml`.
 pub mod endpoint {
@@ -235,7 +235,7 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
     let config = ctx.configured(Config::from_raw)?;
     let leader = ctx.is_leader()?;
     let state = ctx.state()?;
-    let paused = state.paused();
+    let paused = openstack::pause::is_paused(state);
     let recorded = Recorded {
         roles: state.get(state_key::ROLES).and_then(|r| r.parse().ok()),
         schema_seen: state
@@ -412,7 +412,7 @@ fn watched_services(inputs: &Inputs) -> Vec<&'static str> {
 
 fn installed_release(inputs: &Inputs) -> Option<Release> {
     let version = inputs.installed.get("manila-common")?;
-    Release::from_manila_version(version).ok()
+    Release::from_package_version(crate::MANILA, version).ok()
 }
 
 /// Whether every relation the unit's roles need has usable data.

@@ -58,7 +58,7 @@
 //!
 //! # Actions
 //!
-//! `pause`, `resume`, `restart-services` (the toolkit's [`charm::pause`]), `openstack-upgrade`
+//! `pause`, `resume`, `restart-services` (the toolkit's [`openstack::pause`]), `openstack-upgrade`
 //! and `package-upgrade`: see [`actions`]. `actions.yaml` is the shared schemas in
 //! `actions/`, copied (a test keeps the copy equal, and every action handled). A paused unit
 //! renders its files in every hook but starts and restarts nothing, syncs no schema, and
@@ -79,9 +79,7 @@ pub mod api_actions;
 pub mod backends;
 pub mod config;
 pub mod inputs;
-pub mod network;
 pub mod reconcile;
-pub mod release;
 pub mod render;
 pub mod roles;
 pub mod services;
@@ -94,6 +92,13 @@ pub use crate::config::Config;
 pub use crate::inputs::{gather, Inputs, Mode};
 pub use crate::reconcile::reconcile;
 pub use charm::Plan;
+
+/// Manila as its packages show the OpenStack release (manila 15 is zed).
+pub const MANILA: openstack::release::Project = openstack::release::Project {
+    name: "manila",
+    package: "manila-common",
+    zed_major: 15,
+};
 
 /// The charm.
 #[derive(Debug)]

@@ -18,14 +18,13 @@ use rabbitmq::AccessRequest;
 use crate::backends::ShareBackends;
 use crate::config::{Config, EndpointType};
 use crate::inputs::{endpoint, leader_key, state_key, Inputs, Mode};
-use crate::network::{resolve_address, url_host, vip_nic};
-use crate::release::{
-    apt_source, upstream_version, Release, CLOUD_ARCHIVE_KEYRING, CLOUD_ARCHIVE_LIST,
-};
 use crate::render::{self, HaproxyCfg, HaproxyServer, KeystoneSection, ManilaConf};
 use crate::roles::Role;
 use crate::services::{self, Readiness, Schema, SHARE_SERVICE};
 use crate::status;
+use openstack::keystone::ServiceClient;
+use openstack::network::{resolve_address, url_host, vip_nic};
+use openstack::release::{upstream_version, Release};
 
 /// Whether this unit runs the share role in a cluster (related to hacluster): then
 /// `manila-share` is active/passive under Pacemaker, with one identity for the application.
@@ -65,7 +64,7 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
     };
     let full = inputs.mode == Mode::Full;
     let install = match install(inputs, config) {
-        Ok(install) => install.filter(|_| full),
+        Ok(install) => Some(install).filter(|_| full),
         Err(blocked) => return Ok(Plan::status(blocked)),
     };
     let release = match installed_release(inputs) {
@@ -165,44 +164,26 @@ impl<'i> Facts<'i> {
 
 /// The apt source and packages the roles need (only those missing), or why the origin
 /// cannot be placed.
-fn install(inputs: &Inputs, config: &Config) -> Result<Option<Install>, UnitStatus> {
-    let source = match (&inputs.os, &config.origin) {
-        (_, crate::release::Origin::Distro) => None,
-        (Some(os), origin) => apt_source(origin, os).map_err(status::blocked)?,
-        (None, _) => {
-            return Err(status::blocked(
-                "Cannot read /etc/os-release to place openstack-origin; set it to 'distro'",
-            ))
-        }
-    };
-    let missing = |packages: &[&str]| -> Vec<String> {
-        packages
-            .iter()
-            .filter(|p| !inputs.installed.contains_key(**p))
-            .map(|p| (*p).to_owned())
-            .collect()
-    };
-    Ok(Some(Install {
-        keyrings: if source.is_some() {
-            missing(&[CLOUD_ARCHIVE_KEYRING])
-        } else {
-            Vec::new()
-        },
-        source: Some((CLOUD_ARCHIVE_LIST.to_owned(), source)),
-        packages: missing(&config.roles.packages()),
-        // A package's maintainer script starts the services it ships: a paused unit keeps
-        // those down too.
-        keep_down: if inputs.paused {
-            config
-                .roles
-                .services()
-                .into_iter()
-                .map(str::to_owned)
-                .collect()
-        } else {
-            Vec::new()
-        },
-    }))
+fn install(inputs: &Inputs, config: &Config) -> Result<Install, UnitStatus> {
+    let mut install = openstack::release::install(
+        &config.origin,
+        inputs.os.as_ref(),
+        "manila",
+        &config.roles.packages(),
+        |package| inputs.installed.contains_key(package),
+    )
+    .map_err(status::blocked)?;
+    // A package's maintainer script starts the services it ships: a paused unit keeps those
+    // down too.
+    if inputs.paused {
+        install.keep_down = config
+            .roles
+            .services()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+    }
+    Ok(install)
 }
 
 /// The release of the installed Manila, or the status saying why there is none to use.
@@ -210,7 +191,8 @@ fn installed_release(inputs: &Inputs) -> Result<Release, UnitStatus> {
     let Some(version) = inputs.installed.get("manila-common") else {
         return Err(UnitStatus::new(Status::Maintenance, status::INSTALLING));
     };
-    Release::from_manila_version(version).map_err(|e| status::blocked(e.to_string()))
+    Release::from_package_version(crate::MANILA, version)
+        .map_err(|e| status::blocked(e.to_string()))
 }
 
 /// Unit-state records and the workload version: what later hooks read of this one.
@@ -316,7 +298,7 @@ fn decide_status(
             .filter(|s| inputs.running.contains(*s))
             .collect();
         if !still_up.is_empty() {
-            return status::blocked(charm::pause::still_running(&still_up));
+            return status::blocked(openstack::pause::still_running(&still_up));
         }
         return UnitStatus::new(Status::Maintenance, status::PAUSED);
     }
@@ -364,40 +346,20 @@ fn decide_status(
     if let Some(waiting) = &schema.waiting {
         return waiting.clone();
     }
-    plan::with_services(status::active(), not_running)
+    plan::with_services(status::ready(), not_running)
 }
 
 /// `[keystone_authtoken]`, from identity-service on api units (with the memcached token
 /// cache) and from identity-credentials elsewhere.
 fn keystone_section(inputs: &Inputs, api: bool) -> Option<KeystoneSection> {
     if api {
-        let creds = inputs.identity_service.data.ready()?;
-        let domain = creds.domain_or_default().to_owned();
         Some(KeystoneSection {
-            www_authenticate_uri: creds.auth_uri(),
-            auth_url: creds.auth_url(),
-            project_domain_name: domain.clone(),
-            user_domain_name: domain,
-            project_name: creds.service_tenant.clone(),
-            username: creds.service_username.clone(),
-            password: creds.service_password.expose().to_owned(),
+            client: ServiceClient::from_service(inputs.identity_service.data.ready()?),
             memcached_servers: Some(render::MEMCACHED_ADDRESS.to_owned()),
         })
     } else {
-        let creds = inputs.identity_credentials.data.ready()?;
-        let domain = |name: &Option<String>| {
-            name.clone()
-                .or_else(|| creds.domain.clone())
-                .unwrap_or_else(|| "default".to_owned())
-        };
         Some(KeystoneSection {
-            www_authenticate_uri: creds.auth_uri(),
-            auth_url: creds.auth_url(),
-            project_domain_name: domain(&creds.project_domain_name),
-            user_domain_name: domain(&creds.user_domain_name),
-            project_name: creds.project.clone(),
-            username: creds.username.clone(),
-            password: creds.password.expose().to_owned(),
+            client: ServiceClient::from_credentials(inputs.identity_credentials.data.ready()?),
             memcached_servers: None,
         })
     }
@@ -615,15 +577,15 @@ fn relation_data(
         );
     }
 
-    if let Some(keystone) = keystone {
+    if let Some(KeystoneSection { client, .. }) = keystone {
         let auth = AuthenticationData {
-            username: Some(keystone.username.clone()),
-            password: Some(keystone.password.as_str().into()),
-            project_domain_name: Some(keystone.project_domain_name.clone()),
-            project_name: Some(keystone.project_name.clone()),
-            user_domain_name: Some(keystone.user_domain_name.clone()),
-            auth_uri: Some(keystone.www_authenticate_uri.clone()),
-            auth_url: Some(keystone.auth_url.clone()),
+            username: Some(client.username.clone()),
+            password: Some(client.password.clone()),
+            project_domain_name: Some(client.project_domain_name.clone()),
+            project_name: Some(client.project_name.clone()),
+            user_domain_name: Some(client.user_domain_name.clone()),
+            auth_uri: Some(client.www_authenticate_uri.clone()),
+            auth_url: Some(client.auth_url.clone()),
             auth_type: Some("password".to_owned()),
         }
         .to_bag();

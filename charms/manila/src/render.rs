@@ -5,7 +5,8 @@ use charm::{PlannedFile, RenderedFile, TemplateError, Templates};
 use host::FileSpec;
 use serde::Serialize;
 
-use crate::release::Release;
+use openstack::keystone::ServiceClient;
+use openstack::release::Release;
 
 pub const MANILA_CONF: &str = "/etc/manila/manila.conf";
 pub const API_PASTE: &str = "/etc/manila/api-paste.ini";
@@ -64,16 +65,11 @@ pub struct DatabaseSection {
     pub connection: String,
 }
 
-/// `[keystone_authtoken]`.
+/// `[keystone_authtoken]`: the service's keystone identity, and memcached on api units.
 #[derive(Debug, Clone, Serialize)]
 pub struct KeystoneSection {
-    pub www_authenticate_uri: String,
-    pub auth_url: String,
-    pub project_domain_name: String,
-    pub user_domain_name: String,
-    pub project_name: String,
-    pub username: String,
-    pub password: String,
+    #[serde(flatten)]
+    pub client: ServiceClient,
     /// Only where memcached runs (api units).
     pub memcached_servers: Option<String>,
 }

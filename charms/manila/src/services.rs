@@ -19,9 +19,9 @@ use charm::UnitStatus;
 use databag::Bag;
 
 use crate::inputs::{leader_key, state_key, Inputs, Mode};
-use crate::release::Release;
 use crate::roles::{Role, EVENTLET_API};
 use crate::status;
+use openstack::release::Release;
 
 /// The share service, which a clustered share application runs on one node at a time.
 pub const SHARE_SERVICE: &str = "manila-share";
@@ -177,9 +177,15 @@ pub fn managed(inputs: &Inputs) -> Vec<&'static str> {
         .into_iter()
         // Every service of a role is shipped by the package of the same name.
         .filter(|s| inputs.installed.contains_key(*s))
-        .filter(|s| !(share_clustered && *s == SHARE_SERVICE))
-        .filter(|s| !(*s == "haproxy" && !inputs.ha.is_empty()))
+        .filter(|s| !owned_by_pacemaker(inputs, share_clustered, s))
         .collect()
+}
+
+/// Whether Pacemaker runs `service` on this unit: haproxy once hacluster is related, and a
+/// clustered share application's `manila-share`.
+fn owned_by_pacemaker(inputs: &Inputs, share_clustered: bool, service: &str) -> bool {
+    (service == "haproxy" && !inputs.ha.is_empty())
+        || (share_clustered && service == SHARE_SERVICE)
 }
 
 /// Services that should run now and do not, as the status of a hook that does not start
@@ -196,11 +202,11 @@ pub fn not_running<'s>(
     states
         .iter()
         .filter(|(name, state)| {
+            let waits_for_backend = name == SHARE_SERVICE && !ready.local_backend;
             *state == ServiceState::Untouched
                 && !inputs.running.contains(name)
-                && !(name == "haproxy" && !inputs.ha.is_empty())
-                && !(ready.share_clustered && name == SHARE_SERVICE)
-                && !(name == SHARE_SERVICE && !ready.local_backend)
+                && !owned_by_pacemaker(inputs, ready.share_clustered, name)
+                && !waits_for_backend
         })
         .map(|(name, _)| name.as_str())
         .collect()

@@ -1,15 +1,13 @@
 //! The unit's status, decided once from every check in the reference charm's order
 //! (charms.openstack `_assess_status`): paused, then the charm's own checks (back ends),
 //! then the relations (every failing one, combined: [`charm::relations_status`]), then what
-//! this charm adds (the database schema), then whether the services run. The first check that fails wins, except the
-//! relation check, which reports all failing relations at once.
+//! this charm adds (the database schema), then whether the services run. The first check
+//! that fails wins, except the relation check, which reports all failing relations at once.
+//! The words OpenStack charms share are `openstack::status`'s.
 
-use charm::UnitStatus;
-use juju::Status;
+pub use openstack::pause::PAUSED;
+pub use openstack::status::{blocked, ready, waiting, INSTALLING, READY};
 
-pub const READY: &str = "Unit is ready";
-pub const PAUSED: &str = "Paused. Use 'resume' action to resume normal service.";
-pub const INSTALLING: &str = "Installing packages";
 pub const NO_BACKENDS: &str = "No share backends configured";
 pub const DEFAULT_BACKEND_UNSET: &str = "'default-share-backend' is not set";
 pub const WAITING_FOR_SYNC: &str = "Waiting for the leader to sync the database schema";
@@ -20,18 +18,6 @@ pub const WAITING_FOR_SYNC: &str = "Waiting for the leader to sync the database 
 pub const WAITING_FOR_SCHEMA: &str = "Waiting for the database schema (synced by the \
                                       application with the api role); looking again at the \
                                       next update-status";
-
-pub fn blocked(message: impl Into<String>) -> UnitStatus {
-    UnitStatus::new(Status::Blocked, message)
-}
-
-pub fn waiting(message: impl Into<String>) -> UnitStatus {
-    UnitStatus::new(Status::Waiting, message)
-}
-
-pub fn active() -> UnitStatus {
-    UnitStatus::new(Status::Active, READY)
-}
 
 /// `'default-share-backend:<name>' is not a configured backend`.
 pub fn unknown_default_backend(name: &str) -> String {

@@ -11,21 +11,25 @@
 //!
 //! Where to start: `charms/example` (package `example-charm`), a greeter service in a few
 //! hundred lines that uses every part, and whose logic is a pure `reconcile(inputs) -> Plan`
-//! with the effects applied at the edge. Then:
+//! carried out by the toolkit's one [`plan::apply`]. Then:
 //!
 //! - [`Charm`] and [`dispatch`]: the trait a charm implements, and the in-process entry point
 //!   that tests and the model emulator use with their own [`juju::ToolRunner`].
-//! - [`config`]: options declared once ([`config::OptionSpec`]), `config.yaml` generated from
-//!   them, raw values validated into the charm's type ([`config::ConfigError`] names the
-//!   option).
-//! - [`Relations`]: relation data with Juju's access rules.
-//! - [`StatusBoard`], [`UnitState`], [`ActionRun`], [`Templates`], [`Restart`].
-//! - [`pause`]: the OpenStack service actions (pause, resume, restart-services) every
-//!   charm of this workspace shares.
+//! - [`config`]: options declared once, as the fields of the charm's config struct
+//!   (`#[derive(Options)]`), `config.yaml` generated from them, raw values validated into
+//!   the struct ([`config::ConfigError`] names the option).
+//! - [`plan`]: a hook's decisions as data ([`Plan`]: status, packages, files and the
+//!   services that read them, commands, one desired state per service, relation data,
+//!   ports, unit-state records), [`plan::apply`] and [`plan::converge`].
+//! - [`Relations`] and [`received`]: relation data with Juju's access rules, and the last
+//!   good data kept when a remote unit sends something malformed.
+//! - [`StatusBoard`], [`UnitState`], [`ActionRun`], [`Templates`].
 //! - [`readme`]: the options, relations and actions part of a charm's README, generated.
 //! - [`testing`]: helpers for the charms' own tests (generated-file checks, hook envs).
 //!
-//! Only the `juju` crate runs hook tools; only the `host` crate touches the machine.
+//! What OpenStack charms share beyond Juju (pause/resume, releases, endpoint addresses) is
+//! the `openstack` crate's. Only the `juju` crate runs hook tools; only the `host` crate
+//! touches the machine.
 
 // The derive's generated code names `::charm`, in this crate's own tests too.
 extern crate self as charm;
@@ -36,7 +40,6 @@ mod context;
 mod event;
 mod files;
 mod metadata;
-pub mod pause;
 pub mod plan;
 pub mod readme;
 pub mod received;
@@ -62,7 +65,7 @@ pub use received::{relations_status, Problem, Received};
 pub use relations::{Databag, RelationError, Relations, RemoteUnits, SecretBag};
 pub use run::{dispatch, run, Blocked, Charm, Outcome};
 pub use state::{StateError, UnitState};
-pub use status::{StatusBoard, UnitStatus};
+pub use status::{services_not_running, StatusBoard, UnitStatus};
 pub use templates::{Format, Template, TemplateError, Templates};
 
 /// Any failure of the runtime's own operations; charms usually pass it on with `?` into

@@ -310,15 +310,11 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> Result<(), Erro
         .map(|(n, _)| n.as_str())
         .collect();
     if !left_alone.is_empty() {
-        let why = if ctx.state()?.paused() {
-            "unit is paused: "
-        } else {
-            ""
-        };
+        // A paused unit, typically: its files change, its services wait for `resume`.
         ctx.log(
             LogLevel::Info,
             &format!(
-                "{why}not restarting {} after configuration changes",
+                "not restarting {} after configuration changes: left alone",
                 left_alone.join(", ")
             ),
         )?;
@@ -423,10 +419,7 @@ pub fn with_services(status: UnitStatus, not_running: &[&str]) -> UnitStatus {
     }
     UnitStatus::new(
         Status::Blocked,
-        format!(
-            "Services not running that should be: {}",
-            not_running.join(", ")
-        ),
+        crate::status::services_not_running(not_running),
     )
 }
 

@@ -11,8 +11,7 @@ use std::str::FromStr;
 
 use crate::status::UnitStatus;
 
-// The runtime's own keys start with `charm.`; charms use keys without that prefix.
-const PAUSED: &str = "charm.paused";
+// The toolkit's own keys start with `charm.`; charms use keys without that prefix.
 
 /// Juju's limit on one value of unit state (`core/quota`: 64 KiB), less one byte.
 const MAX_VALUE: usize = 64 * 1024 - 1;
@@ -80,19 +79,6 @@ impl UnitState {
 
     pub fn remove(&mut self, key: &str) {
         self.current.remove(key);
-    }
-
-    /// Whether the operator paused the unit: services stay down and are not restarted.
-    pub fn paused(&self) -> bool {
-        self.get(PAUSED) == Some("true")
-    }
-
-    pub fn set_paused(&mut self, paused: bool) {
-        if paused {
-            self.set(PAUSED, "true");
-        } else {
-            self.remove(PAUSED);
-        }
     }
 
     pub(crate) fn last_status(&self) -> Option<UnitStatus> {
@@ -261,15 +247,5 @@ mod tests {
             "unit state key 'port' holds \"eighty\", which does not parse: invalid digit found \
              in string"
         );
-    }
-
-    #[test]
-    fn pausing_is_a_flag_that_is_absent_when_off() {
-        let mut state = UnitState::default();
-        assert!(!state.paused());
-        state.set_paused(true);
-        assert!(state.paused());
-        state.set_paused(false);
-        assert_eq!(state.changes(), (BTreeMap::new(), vec![]));
     }
 }

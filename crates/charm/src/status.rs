@@ -46,6 +46,15 @@ fn printable(message: String) -> String {
     out
 }
 
+/// The message for services that should run and do not (charms.openstack's words, which
+/// [`plan::apply`](crate::plan::apply) shows in place of an `active` status).
+pub fn services_not_running(services: &[&str]) -> String {
+    format!(
+        "Services not running that should be: {}",
+        services.join(", ")
+    )
+}
+
 /// Statuses reported during one hook. The runtime sets the decided one at the end of a hook
 /// that succeeded, and only when it differs from the one set last.
 ///

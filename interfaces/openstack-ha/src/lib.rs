@@ -15,9 +15,9 @@
 //! in unit order (`manila-2` before `manila-10`) so that the rendered haproxy.cfg is stable.
 //!
 //! Where to start: publish [`LocalAddresses::to_bag`]; read the peers' bags with
-//! [`Peers::from_bags`] and ask for [`Peers::backends`]. [`network`] holds what every
-//! OpenStack API charm decides from its bindings: the address of each endpoint type, and
-//! the interface a VIP belongs on.
+//! [`Peers::from_bags`] and ask for [`Peers::backends`]. What an API charm decides from its
+//! bindings (the address of each endpoint type, the interface of a VIP) is the `openstack`
+//! crate's `network`.
 //!
 //! ```
 //! use std::collections::BTreeMap;
@@ -33,8 +33,6 @@
 //! assert_eq!(names, ["manila-2", "manila-10"]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-
-pub mod network;
 
 use std::collections::BTreeMap;
 

@@ -1,11 +1,11 @@
 //! pause, resume and restart-services: no services to act on, but pausing shows until
 //! `resume`, across hooks.
 
-use charm::pause::ServicesAction;
 use charm::{ActionSchemas, Charm};
 use emulator::scenario::{Event, State};
 use emulator::ActionStatus;
 use manila_generic_backend::GenericBackend;
+use openstack::pause::ServicesAction;
 
 use crate::fixtures::{self, run, PLUGIN};
 
@@ -92,7 +92,7 @@ fn restart_services_is_refused_while_paused() {
     let refused = run(Event::action("restart-services"), &paused.state());
     assert_eq!(
         refused.action_failure().as_deref(),
-        Some(charm::pause::RESTART_WHILE_PAUSED)
+        Some(openstack::pause::RESTART_WHILE_PAUSED)
     );
     assert_eq!(refused.status(), PAUSED);
 }

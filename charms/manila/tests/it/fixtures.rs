@@ -20,12 +20,12 @@ use keystone::ServiceCredentials;
 use manila_charm::inputs::{
     read, Addresses, Cluster, Endpoint, Inputs, Mode, PluginRelation, Recorded,
 };
-use manila_charm::network::{Binding, BoundAddress};
-use manila_charm::release::OsRelease;
 use manila_charm::roles::Roles;
 use manila_charm::{Config, Manila, Plan};
 use manila_plugin::{BackendStatus, PluginBackends};
 use mysql_shared::DatabaseAccess;
+use openstack::network::{Binding, BoundAddress};
+use openstack::release::OsRelease;
 use openstack_ha::Peers;
 use rabbitmq::{AccessRequest, AmqpConnection, BrokerUnit};
 
@@ -290,7 +290,7 @@ pub(crate) fn ready(unit_name: &str, roles: &str) -> Inputs {
         paused: false,
         recorded: Recorded {
             roles: Some(config.roles.clone()),
-            schema_seen: (!api).then_some(manila_charm::release::Release::Caracal),
+            schema_seen: (!api).then_some(openstack::release::Release::Caracal),
             api_port_open: api,
             app_version: Some("18.0.0".to_owned()),
             ha_vips: Vec::new(),

@@ -51,13 +51,15 @@ fn manila_conf() -> ManilaConf {
             connection: "mysql+pymysql://manila:pw@10.5.0.20/manila".into(),
         }),
         keystone: Some(KeystoneSection {
-            www_authenticate_uri: "http://10.5.0.5:5000".into(),
-            auth_url: "http://10.5.0.5:35357".into(),
-            project_domain_name: "service_domain".into(),
-            user_domain_name: "service_domain".into(),
-            project_name: "services".into(),
-            username: "manila".into(),
-            password: "pw".into(),
+            client: openstack::keystone::ServiceClient {
+                www_authenticate_uri: "http://10.5.0.5:5000".into(),
+                auth_url: "http://10.5.0.5:35357".into(),
+                project_domain_name: "service_domain".into(),
+                user_domain_name: "service_domain".into(),
+                project_name: "services".into(),
+                username: "manila".into(),
+                password: "pw".into(),
+            },
             memcached_servers: Some("127.0.0.1:11211".into()),
         }),
         rabbit: Some(RabbitSection {

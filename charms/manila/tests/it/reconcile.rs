@@ -5,9 +5,9 @@ use charm::Options;
 use charm::{ServiceState, UnitStatus};
 use juju::Status;
 use manila_charm::inputs::Endpoint;
-use manila_charm::release::{OsRelease, Release};
 use manila_charm::roles::Roles;
 use manila_charm::{Inputs, Plan};
+use openstack::release::{OsRelease, Release};
 
 use crate::fixtures::*;
 
@@ -236,7 +236,7 @@ fn a_changed_address_changes_only_the_registration_keys_that_depend_on_it() {
     moved.addresses.endpoints[0] = binding("10.5.0.99", "10.5.0.0/24");
     let after = plan(&moved);
     let bag = |p: &Plan| {
-        unit_data(&p)
+        unit_data(p)
             .iter()
             .find(|(r, _)| r.endpoint() == "identity-service")
             .unwrap()

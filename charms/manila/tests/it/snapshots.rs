@@ -126,7 +126,7 @@ fn tls_and_options() {
 /// of its own, and haproxy listens on IPv6 too.
 #[test]
 fn haproxy_on_split_networks() {
-    use manila_charm::network::{Binding, BoundAddress};
+    use openstack::network::{Binding, BoundAddress};
     use openstack_ha::Peers;
 
     let mut inputs = ready("manila/0", "api,scheduler");

@@ -17,11 +17,11 @@ const CONF: &str = "/etc/demo/demo.conf";
 const PASTE: &str = "/etc/demo/paste.ini";
 
 // Renders both files from config `value` for the release in unit state; both services run,
-// unless the unit is paused (then they are left alone).
+// unless unit state says to leave them alone (as a paused OpenStack unit does).
 demo_charm!(Renders, |ctx, event| {
     let value = ctx.config()?.string("value")?;
     let state = ctx.state()?;
-    let paused = state.paused();
+    let left_alone = state.get("left-alone").is_some();
     let release = state.get("release").unwrap_or("alpha").to_owned();
     let search: Vec<&str> = match release.as_str() {
         "charlie" => vec!["charlie", "bravo", "alpha"],
@@ -48,7 +48,7 @@ demo_charm!(Renders, |ctx, event| {
             &["demo-api", "demo-worker"],
         ),
     ];
-    let state = if paused {
+    let state = if left_alone {
         ServiceState::Untouched
     } else {
         ServiceState::Run
@@ -198,19 +198,19 @@ fn a_retry_after_a_failed_hook_still_restarts() {
 }
 
 #[test]
-fn a_paused_unit_writes_files_but_restarts_nothing_and_says_so() {
+fn services_left_alone_get_their_files_but_no_restart_and_the_log_says_so() {
     let machine = Machine::new();
     let rec = Recorder::new()
         .answer("config-get", &config("one"))
-        .answer("state-get", r#"{"charm.paused":"true"}"#);
+        .answer("state-get", r#"{"left-alone":"true"}"#);
     let outcome = dispatch::<Renders, _>(env("hooks/config-changed"), &rec, machine.host());
     assert!(matches!(outcome, Outcome::Handled), "{outcome:?}");
     assert!(machine.service_calls().is_empty());
     assert!(machine.path(CONF).exists());
     assert!(
         transcript(&rec).contains(
-            &"juju-log --log-level INFO -- unit is paused: not restarting demo-api, \
-              demo-worker after configuration changes"
+            &"juju-log --log-level INFO -- not restarting demo-api, demo-worker after \
+              configuration changes: left alone"
                 .to_owned()
         ),
         "{:#?}",

@@ -5,7 +5,6 @@ mod actions;
 mod config;
 mod exit;
 mod files;
-mod pause;
 mod received;
 mod relations;
 mod state;

@@ -13,7 +13,7 @@ fn changed_keys_are_set_once_and_removed_keys_deleted() {
         state.set("hooks", hooks + 1);
         state.set("release", "bravo");
         state.remove("obsolete");
-        ctx.state()?.set_paused(true);
+        state.set("flag", "true");
         Ok(())
     });
     let rec = Recorder::new().answer(
@@ -26,7 +26,7 @@ fn changed_keys_are_set_once_and_removed_keys_deleted() {
         transcript(&rec),
         [
             "state-get --format=json -",
-            r#"state-set --file - <<< {"charm.paused":"true","hooks":"42"}"#,
+            r#"state-set --file - <<< {"flag":"true","hooks":"42"}"#,
             "state-delete obsolete",
         ]
     );

@@ -5,13 +5,37 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use charm::pause::{self, PAUSED, RESTART_WHILE_PAUSED};
 use charm::{Charm, Context, Event, Outcome};
 use host::Host;
 use juju::testing::Recorder;
-use juju::ToolRunner;
+use juju::{HookEnv, ToolRunner};
+use openstack::pause::{self, PAUSED, RESTART_WHILE_PAUSED};
 
-use crate::support::{env, transcript};
+const METADATA: &str = "\
+name: demo
+summary: A charm for the OpenStack actions' tests.
+description: Only its actions matter.
+";
+
+/// An action environment for `demo/0`.
+fn env(dispatch_path: &str) -> HookEnv {
+    charm::testing::hook_env("demo/0", dispatch_path).unwrap()
+}
+
+/// The calls made, as command lines; stdin (`--file -`) follows after ` <<< `.
+fn transcript(recorder: &Recorder) -> Vec<String> {
+    recorder
+        .calls()
+        .iter()
+        .map(|call| {
+            let line = call.argv().join(" ");
+            match call.stdin_text() {
+                Some(stdin) => format!("{line} <<< {stdin}"),
+                None => line,
+            }
+        })
+        .collect()
+}
 
 const SERVICES: [&str; 2] = ["demo-api", "demo-worker"];
 
@@ -20,8 +44,8 @@ const SERVICES: [&str; 2] = ["demo-api", "demo-worker"];
 struct Paused;
 
 impl Charm for Paused {
-    const METADATA: &'static str = crate::support::METADATA;
-    const ACTIONS: &'static str = include_str!("../../../../actions/openstack-pause.yaml");
+    const METADATA: &'static str = METADATA;
+    const ACTIONS: &'static str = pause::SCHEMA;
 
     fn handle<R: ToolRunner>(ctx: &mut Context<R>, event: &Event) -> anyhow::Result<()> {
         let Event::Action(action) = event else {

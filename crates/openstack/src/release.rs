@@ -1,11 +1,14 @@
-//! OpenStack releases: which one is installed (from `manila-common`'s version), where to
-//! install from (`openstack-origin`), and which template directories a release reads.
+//! OpenStack releases: which one is installed (from a project's package version), where to
+//! install from (`openstack-origin`, charmhelpers' `configure_installation_source`), and
+//! which template directories a release reads.
 
-use databag::Quoted;
 use std::fmt;
 use std::str::FromStr;
 
-/// The releases this charm supports, in OpenStack order (not alphabetical).
+use charm::plan::Install;
+use databag::Quoted;
+
+/// The releases the toolkit supports, in OpenStack order (not alphabetical).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Release {
     Zed,
@@ -17,44 +20,68 @@ pub enum Release {
     Flamingo,
 }
 
-/// Each release with the major version of Manila it ships.
-const RELEASES: [(Release, &str, u32); 7] = [
-    (Release::Zed, "zed", 15),
-    (Release::Antelope, "antelope", 16),
-    (Release::Bobcat, "bobcat", 17),
-    (Release::Caracal, "caracal", 18),
-    (Release::Dalmatian, "dalmatian", 19),
-    (Release::Epoxy, "epoxy", 20),
-    (Release::Flamingo, "flamingo", 21),
+/// Each release, oldest first.
+const RELEASES: [(Release, &str); 7] = [
+    (Release::Zed, "zed"),
+    (Release::Antelope, "antelope"),
+    (Release::Bobcat, "bobcat"),
+    (Release::Caracal, "caracal"),
+    (Release::Dalmatian, "dalmatian"),
+    (Release::Epoxy, "epoxy"),
+    (Release::Flamingo, "flamingo"),
 ];
+
+/// An OpenStack project as its packages show its release: since zed every project raises
+/// its major version by one each release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Project {
+    /// As operators know it (`manila`).
+    pub name: &'static str,
+    /// The package whose version tells the release (`manila-common`).
+    pub package: &'static str,
+    /// Its major version in zed (manila 15).
+    pub zed_major: u32,
+}
+
+impl Project {
+    /// The major version of the project in `release`.
+    pub fn major(self, release: Release) -> u32 {
+        self.zed_major + release.index()
+    }
+}
 
 impl Release {
     pub const OLDEST: Release = Release::Zed;
     pub const NEWEST: Release = Release::Flamingo;
 
     pub fn name(self) -> &'static str {
-        RELEASES
-            .iter()
-            .find(|(r, _, _)| *r == self)
-            .map_or("unknown", |(_, name, _)| name)
+        RELEASES[self.index() as usize].1
     }
 
-    /// The release a `manila-common` package version belongs to: `1:15.1.0-2` (Debian 12) is
-    /// zed, `1:18.0.0-0ubuntu1` caracal.
-    pub fn from_manila_version(version: &str) -> Result<Release, ReleaseError> {
+    fn index(self) -> u32 {
+        self as u32
+    }
+
+    /// The release a version of `project`'s package belongs to: for manila, `1:15.1.0-2`
+    /// (Debian 12) is zed, `1:18.0.0-0ubuntu1` caracal.
+    pub fn from_package_version(project: Project, version: &str) -> Result<Release, ReleaseError> {
         let upstream = upstream_version(version);
         let major: u32 = upstream
             .split(['.', '~', '+'])
             .next()
             .and_then(|m| m.parse().ok())
-            .ok_or_else(|| ReleaseError::Unparsable(version.to_owned()))?;
+            .ok_or_else(|| ReleaseError::Unparsable {
+                package: project.package,
+                version: version.to_owned(),
+            })?;
         RELEASES
             .iter()
-            .find(|(_, _, m)| *m == major)
-            .map(|(r, _, _)| *r)
+            .find(|(r, _)| project.major(*r) == major)
+            .map(|(r, _)| *r)
             .ok_or_else(|| ReleaseError::Unsupported {
+                project,
                 version: upstream.to_owned(),
-                newer: major > 21,
+                newer: major > project.major(Release::NEWEST),
             })
     }
 
@@ -64,8 +91,8 @@ impl Release {
         RELEASES
             .iter()
             .rev()
-            .filter(|(r, _, _)| *r <= self)
-            .map(|(_, name, _)| *name)
+            .filter(|(r, _)| *r <= self)
+            .map(|(_, name)| *name)
             .collect()
     }
 }
@@ -82,8 +109,8 @@ impl FromStr for Release {
     fn from_str(s: &str) -> Result<Release, String> {
         RELEASES
             .iter()
-            .find(|(_, name, _)| *name == s)
-            .map(|(r, _, _)| *r)
+            .find(|(_, name)| *name == s)
+            .map(|(r, _)| *r)
             .ok_or_else(|| {
                 format!(
                     "unknown or unsupported release '{s}' (supported: {} to {})",
@@ -102,18 +129,28 @@ pub fn upstream_version(version: &str) -> &str {
         .map_or(without_epoch, |(upstream, _)| upstream)
 }
 
-/// An installed Manila the charm cannot run.
+/// An installed release the charm cannot run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReleaseError {
-    #[error("cannot tell the OpenStack release from manila-common version '{0}'")]
-    Unparsable(String),
+    #[error("cannot tell the OpenStack release from {package} version '{version}'")]
+    Unparsable {
+        package: &'static str,
+        version: String,
+    },
     #[error(
-        "Unsupported OpenStack release: manila {version} is {}; this charm supports {} (manila 15) to {} (manila 21)",
-        if *newer { "newer than flamingo" } else { "older than zed" },
+        "Unsupported OpenStack release: {name} {version} is {}; this charm supports {} ({name} {}) to {} ({name} {})",
+        if *newer { format!("newer than {}", Release::NEWEST) } else { format!("older than {}", Release::OLDEST) },
         Release::OLDEST,
-        Release::NEWEST
+        project.major(Release::OLDEST),
+        Release::NEWEST,
+        project.major(Release::NEWEST),
+        name = project.name,
     )]
-    Unsupported { version: String, newer: bool },
+    Unsupported {
+        project: Project,
+        version: String,
+        newer: bool,
+    },
 }
 
 /// The `openstack-origin` option.
@@ -219,7 +256,7 @@ impl OsRelease {
         })
     }
 
-    /// The OpenStack release the OS itself ships, when it is one this charm supports.
+    /// The OpenStack release the OS itself ships, when it is one the toolkit supports.
     pub fn distro_release(&self) -> Option<Release> {
         match (self.id.as_str(), self.codename.as_str()) {
             ("debian", "bookworm") => Some(Release::Zed),
@@ -238,8 +275,9 @@ pub const CLOUD_ARCHIVE_LIST: &str = "/etc/apt/sources.list.d/cloud-archive.list
 /// Ubuntu's package with the cloud archive's signing key.
 pub const CLOUD_ARCHIVE_KEYRING: &str = "ubuntu-cloud-keyring";
 
-/// The apt source an origin needs on `os`: `Ok(None)` for the OS's own packages.
-pub fn apt_source(origin: &Origin, os: &OsRelease) -> Result<Option<String>, String> {
+/// The apt source an origin needs on `os`, written by charm `charm`: `Ok(None)` for the OS's
+/// own packages.
+pub fn apt_source(origin: &Origin, os: &OsRelease, charm: &str) -> Result<Option<String>, String> {
     let (series, release, pocket) = match origin {
         Origin::Distro => return Ok(None),
         Origin::Release(release) if os.distro_release() == Some(*release) => return Ok(None),
@@ -262,43 +300,92 @@ pub fn apt_source(origin: &Origin, os: &OsRelease) -> Result<Option<String>, Str
         Pocket::Proposed => "proposed",
     };
     Ok(Some(format!(
-        "# Managed by the manila charm (openstack-origin).\n\
+        "# Managed by the {charm} charm (openstack-origin).\n\
          deb http://ubuntu-cloud.archive.canonical.com/ubuntu {series}-{pocket}/{release} main\n"
     )))
+}
+
+/// What to install for `packages` from `origin`: the cloud archive's keyring and source when
+/// the origin needs them (the source file removed when it does not), and the packages not in
+/// `installed` yet. `Err` is the blocked status's message: the origin cannot be placed on
+/// this OS (or the OS is unknown).
+pub fn install(
+    origin: &Origin,
+    os: Option<&OsRelease>,
+    charm: &str,
+    packages: &[&str],
+    installed: impl Fn(&str) -> bool,
+) -> Result<Install, String> {
+    let source = match (os, origin) {
+        (_, Origin::Distro) => None,
+        (Some(os), origin) => apt_source(origin, os, charm)?,
+        (None, _) => {
+            return Err(
+                "Cannot read /etc/os-release to place openstack-origin; set it to 'distro'"
+                    .to_owned(),
+            )
+        }
+    };
+    let missing = |packages: &[&str]| -> Vec<String> {
+        packages
+            .iter()
+            .filter(|p| !installed(p))
+            .map(|p| (*p).to_owned())
+            .collect()
+    };
+    Ok(Install {
+        keyrings: if source.is_some() {
+            missing(&[CLOUD_ARCHIVE_KEYRING])
+        } else {
+            Vec::new()
+        },
+        source: Some((CLOUD_ARCHIVE_LIST.to_owned(), source)),
+        packages: missing(packages),
+        keep_down: Vec::new(),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const MANILA: Project = Project {
+        name: "manila",
+        package: "manila-common",
+        zed_major: 15,
+    };
+
     #[test]
-    fn releases_follow_manila_majors() {
-        assert_eq!(Release::from_manila_version("1:15.1.0-2"), Ok(Release::Zed));
+    fn releases_follow_the_project_majors() {
         assert_eq!(
-            Release::from_manila_version("1:18.0.0-0ubuntu1~cloud0"),
+            Release::from_package_version(MANILA, "1:15.1.0-2"),
+            Ok(Release::Zed)
+        );
+        assert_eq!(
+            Release::from_package_version(MANILA, "1:18.0.0-0ubuntu1~cloud0"),
             Ok(Release::Caracal)
         );
         assert_eq!(
-            Release::from_manila_version("21.0.0"),
+            Release::from_package_version(MANILA, "21.0.0"),
             Ok(Release::Flamingo)
         );
         assert_eq!(
-            Release::from_manila_version("1:14.0.0-0ubuntu1")
+            Release::from_package_version(MANILA, "1:14.0.0-0ubuntu1")
                 .unwrap_err()
                 .to_string(),
             "Unsupported OpenStack release: manila 14.0.0 is older than zed; this charm \
              supports zed (manila 15) to flamingo (manila 21)"
         );
         assert_eq!(
-            Release::from_manila_version("1:22.0.0-1")
+            Release::from_package_version(MANILA, "1:22.0.0-1")
                 .unwrap_err()
                 .to_string(),
             "Unsupported OpenStack release: manila 22.0.0 is newer than flamingo; this charm \
              supports zed (manila 15) to flamingo (manila 21)"
         );
         assert!(matches!(
-            Release::from_manila_version("garbage"),
-            Err(ReleaseError::Unparsable(_))
+            Release::from_package_version(MANILA, "garbage"),
+            Err(ReleaseError::Unparsable { .. })
         ));
     }
 
@@ -355,23 +442,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            apt_source(&Origin::Release(Release::Caracal), &noble),
+            apt_source(&Origin::Release(Release::Caracal), &noble, "manila"),
             Ok(None)
         );
-        assert_eq!(apt_source(&Origin::Distro, &bookworm), Ok(None));
+        assert_eq!(apt_source(&Origin::Distro, &bookworm, "manila"), Ok(None));
         assert_eq!(
-            apt_source(&Origin::Release(Release::Zed), &bookworm),
+            apt_source(&Origin::Release(Release::Zed), &bookworm, "manila"),
             Ok(None)
         );
         assert_eq!(
-            apt_source(&Origin::Release(Release::Epoxy), &noble)
+            apt_source(&Origin::Release(Release::Epoxy), &noble, "manila")
                 .unwrap()
                 .unwrap(),
             "# Managed by the manila charm (openstack-origin).\n\
              deb http://ubuntu-cloud.archive.canonical.com/ubuntu noble-updates/epoxy main\n"
         );
         assert_eq!(
-            apt_source(&Origin::Release(Release::Caracal), &bookworm).unwrap_err(),
+            apt_source(&Origin::Release(Release::Caracal), &bookworm, "manila").unwrap_err(),
             "openstack-origin 'caracal' needs the Ubuntu Cloud Archive, which debian bookworm \
              does not have; set openstack-origin to 'distro'"
         );

@@ -4,9 +4,9 @@
 //!
 //! - **pause** stops each service, disables and masks it (so neither a reboot, a package's
 //!   maintainer script nor a stray `systemctl start` brings it back), and records the unit as
-//!   paused ([`UnitState::paused`](crate::UnitState::paused)). While paused, hooks may render
-//!   files but the runtime restarts nothing ([`Context::restart_changed`]) and charms start
-//!   nothing; only `resume` clears the flag.
+//!   paused ([`is_paused`]). While paused, hooks may render files but a charm's plan leaves
+//!   every service alone ([`ServiceState::Untouched`](charm::ServiceState::Untouched)), so
+//!   nothing restarts or starts; only `resume` clears the flag.
 //! - **resume** unmasks and enables each service, starts those the charm wants running, and
 //!   clears the flag; the charm then converges as in any hook, so the status is recomputed
 //!   and the services run with the current configuration.
@@ -19,11 +19,9 @@
 //! cleanly."`); what was done stays done, as in the reference (a unit that failed to pause is
 //! still paused).
 
+use charm::{Context, Error, UnitState};
 use host::Host;
 use juju::{LogLevel, ToolRunner};
-
-use crate::context::Context;
-use crate::Error;
 
 /// The schemas of the three actions, shared by the OpenStack charms (a charm's `actions.yaml`
 /// includes this text).
@@ -59,6 +57,24 @@ impl ServicesAction {
 
 /// The status of a paused unit (charms.openstack's exact words).
 pub const PAUSED: &str = "Paused. Use 'resume' action to resume normal service.";
+
+/// Unit-state key of the paused flag (the name units deployed before this crate existed
+/// already carry).
+const PAUSED_KEY: &str = "charm.paused";
+
+/// Whether the operator paused the unit: its services stay down and are not restarted.
+pub fn is_paused(state: &UnitState) -> bool {
+    state.get(PAUSED_KEY) == Some("true")
+}
+
+/// Records the unit as paused, or not.
+pub fn set_paused(state: &mut UnitState, paused: bool) {
+    if paused {
+        state.set(PAUSED_KEY, "true");
+    } else {
+        state.remove(PAUSED_KEY);
+    }
+}
 
 /// The status of a paused unit some of whose services run (charmhelpers'
 /// `check_actually_paused` words).
@@ -196,7 +212,7 @@ pub fn pause<R: ToolRunner>(
     let report = pause_services(ctx.host(), services);
     // What ran before is no longer what runs.
     ctx.forget_running()?;
-    ctx.state()?.set_paused(true);
+    set_paused(ctx.state()?, true);
     finish(ctx, &report, "stopped", "pause")?;
     if report.failed.is_empty() {
         ctx.status().maintenance(PAUSED);
@@ -218,7 +234,7 @@ pub fn resume<R: ToolRunner>(
     let report = resume_services(ctx.host(), services, start);
     // What ran before is no longer what runs.
     ctx.forget_running()?;
-    ctx.state()?.set_paused(false);
+    set_paused(ctx.state()?, false);
     finish(ctx, &report, "started", "resume")?;
     block_on_failures(ctx, &report);
     Ok(report)
@@ -231,7 +247,7 @@ pub fn restart<R: ToolRunner>(
     ctx: &mut Context<R>,
     services: &[&str],
 ) -> Result<Option<ServicesReport>, Error> {
-    if ctx.state()?.paused() {
+    if is_paused(ctx.state()?) {
         ctx.action()?.fail(RESTART_WHILE_PAUSED);
         return Ok(None);
     }
@@ -245,10 +261,8 @@ pub fn restart<R: ToolRunner>(
 
 fn block_on_failures<R: ToolRunner>(ctx: &mut Context<R>, report: &ServicesReport) {
     if !report.failed.is_empty() {
-        ctx.status().blocked(format!(
-            "Services not running that should be: {}",
-            report.failed_names().join(", ")
-        ));
+        ctx.status()
+            .blocked(crate::status::not_running(&report.failed_names()));
     }
 }
 
