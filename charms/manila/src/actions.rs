@@ -150,7 +150,7 @@ fn openstack_upgrade<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<()> 
         return Ok(());
     };
     let upgraded = upgrade(ctx, &inputs, plan, true)?;
-    let now = read_installed(ctx.host())?;
+    let now = read_installed(ctx)?;
     let reached = now
         .get("manila-common")
         .and_then(|v| Release::from_package_version(crate::MANILA, v).ok());

@@ -220,9 +220,12 @@ pub fn known_packages() -> Vec<&'static str> {
     packages
 }
 
-/// Reads the installed versions of [`known_packages`] (one `dpkg-query`).
-pub fn read_installed(host: &host::Host) -> anyhow::Result<BTreeMap<String, String>> {
-    Ok(host
+/// Reads the installed versions of [`known_packages`] (one `dpkg-query`, and none while
+/// dpkg's database has not changed since a hook asked: [`Context::installed_versions`]).
+pub fn read_installed<R: ToolRunner>(
+    ctx: &mut Context<R>,
+) -> anyhow::Result<BTreeMap<String, String>> {
+    Ok(ctx
         .installed_versions(&known_packages())?
         .into_iter()
         .filter_map(|(name, version)| version.map(|v| (name, v)))
@@ -230,7 +233,8 @@ pub fn read_installed(host: &host::Host) -> anyhow::Result<BTreeMap<String, Stri
 }
 
 /// Reads every input of [`reconcile`](crate::reconcile()) a hook in `mode` needs: each
-/// hook-tool read at most once (the runtime caches them), one `dpkg-query`, `/etc/os-release`.
+/// read at most once, and only what the event may have changed (the runtime keeps the rest
+/// from earlier hooks: [`charm::memory`]), `/etc/os-release`.
 pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result<Inputs> {
     let config = ctx.configured(Config::from_raw)?;
     let leader = ctx.is_leader()?;
@@ -257,7 +261,7 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
         .host()
         .read_file("/etc/os-release")?
         .and_then(|bytes| OsRelease::parse(&String::from_utf8_lossy(&bytes)));
-    let installed = read_installed(ctx.host())?;
+    let installed = read_installed(ctx)?;
     let unit = ctx.env().unit.clone();
 
     let amqp_request = match config.config() {
@@ -313,24 +317,30 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
         |units| Ok(Readiness::Ready(HaAnswer::from_bags(units))),
     )?;
 
-    let tools = ctx.tools();
     let mut addresses = Addresses::default();
     // The bindings give the endpoint addresses, and the interfaces VIPs go on.
     if (api || !ha.is_empty()) && full {
         for (slot, ty) in addresses.endpoints.iter_mut().zip(EndpointType::ALL) {
-            *slot = Binding::from_network_info(&tools.network_get(ty.word(), None)?);
+            *slot = Binding::from_network_info(&ctx.network(ty.word())?);
         }
     }
     if api && full {
-        addresses.cluster = tools
-            .network_get_ingress_address(endpoint::CLUSTER, None)?
+        addresses.cluster = ctx
+            .network(endpoint::CLUSTER)?
+            .ingress_address()
             .and_then(|a| a.parse().ok());
     }
     if full && !shared_db.relations.is_empty() {
-        addresses.shared_db = tools.network_get_bind_address(endpoint::SHARED_DB, None)?;
+        addresses.shared_db = ctx
+            .network(endpoint::SHARED_DB)?
+            .bind_address()
+            .map(str::to_owned);
     }
     if full && !amqp.relations.is_empty() {
-        addresses.amqp = tools.network_get_bind_address(endpoint::AMQP, None)?;
+        addresses.amqp = ctx
+            .network(endpoint::AMQP)?
+            .bind_address()
+            .map(str::to_owned);
     }
 
     let new_stats_password = match &cluster {

@@ -184,8 +184,7 @@ pub fn managed(inputs: &Inputs) -> Vec<&'static str> {
 /// Whether Pacemaker runs `service` on this unit: haproxy once hacluster is related, and a
 /// clustered share application's `manila-share`.
 fn owned_by_pacemaker(inputs: &Inputs, share_clustered: bool, service: &str) -> bool {
-    (service == "haproxy" && !inputs.ha.is_empty())
-        || (share_clustered && service == SHARE_SERVICE)
+    (service == "haproxy" && !inputs.ha.is_empty()) || (share_clustered && service == SHARE_SERVICE)
 }
 
 /// Services that should run now and do not, as the status of a hook that does not start

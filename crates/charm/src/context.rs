@@ -15,9 +15,10 @@ use crate::config::{ConfigError, Configured, RawConfig};
 const CONFIG_KEY: &str = "charm.config";
 use crate::event::Event;
 use crate::files::{content_hash, RenderedFile};
+use crate::memory::{KeptPackages, Trust};
 use crate::metadata::Metadata;
 use crate::received::{self, Received};
-use crate::relations::{Leadership, RelationCache, Relations};
+use crate::relations::{Kept, RelationCache, Relations};
 use crate::state::UnitState;
 use crate::status::StatusBoard;
 use crate::templates::Templates;
@@ -39,27 +40,59 @@ pub struct Context<R> {
     metadata: Metadata,
     templates: Templates,
     host: Host,
-    leader: Leadership,
     config: Option<RawConfig>,
+    /// `network-get` answers of this hook, by binding.
+    networks: BTreeMap<String, juju::NetworkInfo>,
     relations: RelationCache,
-    state: Option<UnitState>,
-    /// Whether each service asked about runs, asked once per hook.
-    running: BTreeMap<String, bool>,
+    /// Unit state, leadership and what earlier hooks kept.
+    kept: Kept,
+    /// The state of each service asked about: from the record, or asked once per hook.
+    running: BTreeMap<String, Seen>,
+    /// Whether the record was read (or dropped).
+    services_loaded: bool,
     status: StatusBoard,
     pub(crate) action: Option<ActionRun>,
 }
 
+/// Where dpkg keeps what is installed; its stamp says whether that changed.
+const DPKG_STATUS: &str = "/var/lib/dpkg/status";
+
 /// Unit-state key of the services [`Context::running`] trusts between hooks.
 const RUNNING_KEY: &str = "charm.running";
 
-/// `name=up name=down ...`; anything else is skipped (and so asked of the machine).
-fn parse_running(record: &str) -> BTreeMap<String, bool> {
+/// The state this charm left a service in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Seen {
+    Up,
+    /// Stopped (enabled or not).
+    Down,
+    /// Stopped and disabled.
+    Off,
+    /// Stopped, disabled and masked.
+    Masked,
+}
+
+impl Seen {
+    fn word(self) -> &'static str {
+        match self {
+            Seen::Up => "up",
+            Seen::Down => "down",
+            Seen::Off => "off",
+            Seen::Masked => "masked",
+        }
+    }
+}
+
+/// `name=up name=masked ...`; anything else is skipped (and so asked of the machine).
+fn parse_services(record: &str) -> BTreeMap<String, Seen> {
     record
         .split_whitespace()
-        .filter_map(|pair| match pair.split_once('=')? {
-            (name, "up") => Some((name.to_owned(), true)),
-            (name, "down") => Some((name.to_owned(), false)),
-            _ => None,
+        .filter_map(|pair| {
+            let (name, word) = pair.split_once('=')?;
+            let seen = [Seen::Up, Seen::Down, Seen::Off, Seen::Masked]
+                .into_iter()
+                .find(|s| s.word() == word)?;
+            Some((name.to_owned(), seen))
         })
         .collect()
 }
@@ -78,6 +111,7 @@ impl<R: ToolRunner> Context<R> {
         if let (Some(relation), Some(app)) = (&env.relation_id, &env.remote_app) {
             relations.know_remote_app(relation.clone(), app.clone());
         }
+        let trust = Trust::for_event(&event);
         Context {
             env,
             event,
@@ -85,11 +119,12 @@ impl<R: ToolRunner> Context<R> {
             metadata,
             templates,
             host,
-            leader: Leadership::default(),
             config: None,
+            networks: BTreeMap::new(),
             relations,
-            state: None,
+            kept: Kept::new(trust),
             running: BTreeMap::new(),
+            services_loaded: false,
             status: StatusBoard::default(),
             action: None,
         }
@@ -112,9 +147,9 @@ impl<R: ToolRunner> Context<R> {
 
     /// The address clients reach this unit at over `binding`: its ingress address, else the
     /// unit's private address (Juju before network-get answered ingress addresses).
-    pub fn ingress_address(&self, binding: &str) -> Result<String, juju::ToolError> {
-        match self.tools.network_get_ingress_address(binding, None)? {
-            Some(address) => Ok(address),
+    pub fn ingress_address(&mut self, binding: &str) -> Result<String, juju::ToolError> {
+        match self.network(binding)?.ingress_address() {
+            Some(address) => Ok(address.to_owned()),
             None => self.tools.unit_get(juju::UnitAddressKey::PrivateAddress),
         }
     }
@@ -136,19 +171,14 @@ impl<R: ToolRunner> Context<R> {
     ///
     /// Between hooks a service changes state only through this charm, or by failing; Juju
     /// runs `update-status` every five minutes to notice the latter. So outside
-    /// `update-status` and actions, the record [`apply`](crate::plan::apply) keeps of what it
-    /// left running (unit state `charm.running`) answers, and a steady-state hook runs no
-    /// command. `update-status`, an action, a name the record does not hold, or a record
-    /// dropped by [`Context::forget_running`] ask the machine, once per hook for every name
-    /// not yet known ([`Host::running`]: one `systemctl is-active` under systemd).
+    /// `update-status` and actions, the record [`apply`](crate::plan::apply) keeps of the
+    /// state it left each service in (unit state `charm.running`) answers, and a
+    /// steady-state hook runs no command. `update-status`, an action, a name the record does
+    /// not hold, or a record dropped by [`Context::forget_running`] ask the machine, once
+    /// per hook for every name not yet known ([`Host::running`]: one `systemctl is-active`
+    /// under systemd).
     pub fn running(&mut self, names: &[&str]) -> Result<BTreeSet<String>, Error> {
-        let trust_record = !matches!(self.event, Event::UpdateStatus | Event::Action(_));
-        if trust_record && self.running.is_empty() {
-            let state = self.state()?;
-            if let Some(record) = state.get(RUNNING_KEY) {
-                self.running = parse_running(record);
-            }
-        }
+        self.load_services()?;
         let unknown: Vec<&str> = names
             .iter()
             .copied()
@@ -157,14 +187,37 @@ impl<R: ToolRunner> Context<R> {
         if !unknown.is_empty() {
             let up = self.host.running(&unknown)?;
             for name in unknown {
-                self.running.insert(name.to_owned(), up.contains(name));
+                let seen = if up.contains(name) {
+                    Seen::Up
+                } else {
+                    Seen::Down
+                };
+                self.running.insert(name.to_owned(), seen);
             }
         }
         Ok(names
             .iter()
-            .filter(|n| self.running.get(**n) == Some(&true))
+            .filter(|n| self.running.get(**n) == Some(&Seen::Up))
             .map(|n| (*n).to_owned())
             .collect())
+    }
+
+    /// The state this charm last left `name` in, when the record holds it (see
+    /// [`Context::running`]).
+    pub(crate) fn seen(&mut self, name: &str) -> Result<Option<Seen>, Error> {
+        self.load_services()?;
+        Ok(self.running.get(name).copied())
+    }
+
+    fn load_services(&mut self) -> Result<(), Error> {
+        let trust_record = !matches!(self.event, Event::UpdateStatus | Event::Action(_));
+        if trust_record && !self.services_loaded {
+            self.services_loaded = true;
+            if let Some(record) = self.state()?.get(RUNNING_KEY) {
+                self.running = parse_services(record);
+            }
+        }
+        Ok(())
     }
 
     /// Forgets what [`Context::running`] knows, and the record of it: after an installation
@@ -172,53 +225,118 @@ impl<R: ToolRunner> Context<R> {
     /// started services outside a plan.
     pub fn forget_running(&mut self) -> Result<(), Error> {
         self.running.clear();
+        self.services_loaded = true;
         self.state()?.remove(RUNNING_KEY);
         Ok(())
     }
 
-    /// Records which of `names` run, as this hook left them (see [`Context::running`]),
+    /// Records the state this hook left each of `services` in (see [`Context::running`]),
     /// beside what the record held of other services; `unrecorded` are dropped from it
     /// (whose state this charm cannot vouch for, such as Pacemaker's).
-    pub(crate) fn remember_running(
+    pub(crate) fn remember_services(
         &mut self,
-        names: &[&str],
-        running: &BTreeSet<String>,
+        services: &[(&str, Seen)],
         unrecorded: &[&str],
     ) -> Result<(), Error> {
         let state = self.state()?;
         let mut record = state
             .get(RUNNING_KEY)
-            .map(parse_running)
+            .map(parse_services)
             .unwrap_or_default();
-        for name in names {
-            let up = running.contains(*name);
-            self.running.insert((*name).to_owned(), up);
-            record.insert((*name).to_owned(), up);
+        for (name, seen) in services {
+            self.running.insert((*name).to_owned(), *seen);
+            record.insert((*name).to_owned(), *seen);
         }
         for name in unrecorded {
             record.remove(*name);
         }
         let text = record
             .iter()
-            .map(|(name, up)| format!("{name}={}", if *up { "up" } else { "down" }))
+            .map(|(name, seen)| format!("{name}={}", seen.word()))
             .collect::<Vec<_>>()
             .join(" ");
         self.state()?.set(RUNNING_KEY, text);
         Ok(())
     }
 
-    /// Whether this unit is the leader (`is-leader`, once per hook).
+    /// Whether this unit is the leader (`is-leader`, once per hook; on `update-status`, as
+    /// the last hook that asked found it).
     pub fn is_leader(&mut self) -> Result<bool, ToolError> {
-        self.leader.get(&self.tools)
+        self.kept.is_leader(&self.tools)
     }
 
-    /// The configuration as Juju reports it (`config-get --all`, once per hook); build the
-    /// charm's typed config from it.
+    /// The configuration as Juju reports it (`config-get --all`, once per hook, and only
+    /// where it may have changed: see [`crate::memory`]); build the charm's typed config
+    /// from it.
     pub fn config(&mut self) -> Result<&RawConfig, ToolError> {
-        match &mut self.config {
-            Some(config) => Ok(config),
-            slot @ None => Ok(slot.insert(RawConfig::new(self.tools.config_get_all()?))),
+        if self.config.is_none() {
+            let trusted = self.kept.trust.config();
+            let memory = self.kept.memory(&self.tools)?;
+            let values = match memory.config.clone().filter(|_| trusted) {
+                Some(values) => values,
+                None => {
+                    let values = self.tools.config_get_all()?;
+                    memory.config = Some(values.clone());
+                    values
+                }
+            };
+            self.config = Some(RawConfig::new(values));
         }
+        Ok(self
+            .config
+            .get_or_insert_with(|| RawConfig::new(Default::default())))
+    }
+
+    /// What `network-get <binding>` reports (once per binding, and only where the machine's
+    /// addresses may have changed: see [`crate::memory`]).
+    pub fn network(&mut self, binding: &str) -> Result<juju::NetworkInfo, ToolError> {
+        if let Some(info) = self.networks.get(binding) {
+            return Ok(info.clone());
+        }
+        let trusted = self.kept.trust.config();
+        let memory = self.kept.memory(&self.tools)?;
+        let info = match memory.networks.get(binding).filter(|_| trusted) {
+            Some(info) => info.clone(),
+            None => {
+                let info = self.tools.network_get(binding, None)?;
+                memory.networks.insert(binding.to_owned(), info.clone());
+                info
+            }
+        };
+        self.networks.insert(binding.to_owned(), info.clone());
+        Ok(info)
+    }
+
+    /// The installed version of each of `packages` (`None`: not installed). Asked of dpkg
+    /// only when its database changed since the last hook asked (its status file's stamp),
+    /// or a name was not asked about then.
+    pub fn installed_versions(
+        &mut self,
+        packages: &[&str],
+    ) -> Result<BTreeMap<String, Option<String>>, Error> {
+        let stamp = self.host.file_stamp(DPKG_STATUS)?;
+        let memory = self.kept.memory(&self.tools)?;
+        if let (Some(kept), Some(stamp)) = (&memory.packages, &stamp) {
+            if kept.stamp == *stamp && packages.iter().all(|p| kept.versions.contains_key(*p)) {
+                return Ok(packages
+                    .iter()
+                    .map(|p| ((*p).to_owned(), kept.versions[*p].clone()))
+                    .collect());
+            }
+        }
+        let versions = self.host.installed_versions(packages)?;
+        memory.packages = stamp.map(|stamp| KeptPackages {
+            stamp,
+            versions: versions.clone(),
+        });
+        Ok(versions)
+    }
+
+    /// Forgets the installed versions kept (after installing: see
+    /// [`Context::installed_versions`]).
+    pub fn forget_installed(&mut self) -> Result<(), Error> {
+        self.kept.memory(&self.tools)?.packages = None;
+        Ok(())
     }
 
     /// The configuration parsed with `parse`; while it is invalid, the last valid one (kept
@@ -251,7 +369,7 @@ impl<R: ToolRunner> Context<R> {
         Relations {
             tools: &self.tools,
             cache: &mut self.relations,
-            leader: &mut self.leader,
+            kept: &mut self.kept,
             metadata: &self.metadata,
             unit: &self.env.unit,
         }
@@ -315,7 +433,7 @@ impl<R: ToolRunner> Context<R> {
     /// The unit's persistent state (`state-get`, once per hook); changes are written back at
     /// the end of the hook.
     pub fn state(&mut self) -> Result<&mut UnitState, ToolError> {
-        load_state(&mut self.state, &self.tools)
+        self.kept.state(&self.tools)
     }
 
     /// Where components report the unit's status; the runtime decides and sets it once.
@@ -377,13 +495,19 @@ impl<R: ToolRunner> Context<R> {
         if let Some(status) = self.status.decide() {
             // Juju sets `maintenance` itself before `stop`, so what was set last is stale.
             let stale = self.event == Event::Stop;
-            let state = load_state(&mut self.state, &self.tools)?;
+            let state = self.kept.state(&self.tools)?;
             if stale || state.last_status().as_ref() != Some(&status) {
                 state.set_last_status(&status);
                 self.tools.status_set(status.status, &status.message)?;
             }
         }
-        if let Some(state) = &self.state {
+        if let Some(memory) = &self.kept.memory {
+            // Loading memory loaded the state.
+            if let Some(state) = &mut self.kept.state {
+                memory.store(state);
+            }
+        }
+        if let Some(state) = &self.kept.state {
             let (set, deleted) = state.changes();
             self.tools.state_set(&set)?;
             for key in deleted {
@@ -401,14 +525,4 @@ fn live_ids(relations: &[String]) -> Vec<String> {
         .iter()
         .filter_map(|r| r.rsplit(':').next().map(str::to_owned))
         .collect()
-}
-
-fn load_state<'s, R: ToolRunner>(
-    slot: &'s mut Option<UnitState>,
-    tools: &HookTools<R>,
-) -> Result<&'s mut UnitState, ToolError> {
-    match slot {
-        Some(state) => Ok(state),
-        None => Ok(slot.insert(UnitState::new(tools.state_get()?))),
-    }
 }

@@ -39,6 +39,7 @@ pub mod config;
 mod context;
 mod event;
 mod files;
+pub mod memory;
 mod metadata;
 pub mod plan;
 pub mod readme;

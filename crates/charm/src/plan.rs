@@ -12,12 +12,12 @@
 //! when the content differs from the file on the machine, or from what the last successful
 //! hook wrote (so that a hook failing between the write and the restart restarts on retry).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use host::{FileSpec, Host, HostError};
 use juju::{LogLevel, Port, RelationId, Status, ToolRunner};
 
-use crate::context::Context;
+use crate::context::{Context, Seen};
 use crate::files::RenderedFile;
 use crate::relations::Databag;
 use crate::status::UnitStatus;
@@ -252,6 +252,7 @@ pub fn install<R: ToolRunner>(ctx: &mut Context<R>, install: &Install) -> Result
     let installed = !host.install(&install.packages)?.is_empty();
     if installed {
         ctx.forget_running()?;
+        ctx.forget_installed()?;
     }
     for name in &install.keep_down {
         let service = host.service(name)?;
@@ -269,12 +270,30 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> Result<(), Erro
     }
     let host = ctx.host().clone();
     let names: Vec<&str> = plan.services.iter().map(|(n, _)| n.as_str()).collect();
-    let mut running = ctx.running(&names)?;
+    let running = ctx.running(&names)?;
+    // What each service is in now: as recorded (stopped, disabled, masked) or as asked.
+    let mut seen: BTreeMap<&str, Seen> = BTreeMap::new();
+    for name in &names {
+        let recorded = ctx.seen(name)?;
+        let now = match recorded {
+            Some(seen) => seen,
+            None if running.contains(*name) => Seen::Up,
+            None => Seen::Down,
+        };
+        seen.insert(name, now);
+    }
 
     for (name, state) in &plan.services {
+        let now = seen[name.as_str()];
         match state {
-            ServiceState::Mask => stop_disable(&host, &mut running, name, true)?,
-            ServiceState::Retire => stop_disable(&host, &mut running, name, false)?,
+            ServiceState::Mask if now != Seen::Masked => {
+                stop_disable(&host, now == Seen::Up, name, true)?;
+                seen.insert(name, Seen::Masked);
+            }
+            ServiceState::Retire if !matches!(now, Seen::Off | Seen::Masked) => {
+                stop_disable(&host, now == Seen::Up, name, false)?;
+                seen.insert(name, Seen::Off);
+            }
             _ => {}
         }
     }
@@ -322,11 +341,11 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> Result<(), Erro
 
     let mut not_running = Vec::new();
     for (name, state) in &plan.services {
-        let is_running = running.contains(name);
+        let is_running = seen[name.as_str()] == Seen::Up;
         match state {
             ServiceState::Hold if is_running => {
                 host.service(name)?.stop()?;
-                running.remove(name);
+                seen.insert(name, Seen::Down);
             }
             ServiceState::Run | ServiceState::RunUnchecked => {
                 if is_running && to_restart.contains(name.as_str()) {
@@ -336,7 +355,7 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> Result<(), Erro
                     // hook's to try again), not a reason to fail this one.
                     match start(&host, name) {
                         Ok(true) => {
-                            running.insert(name.clone());
+                            seen.insert(name, Seen::Up);
                         }
                         Ok(false) => not_running.push(name.as_str()),
                         Err(e) => {
@@ -362,16 +381,14 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> Result<(), Erro
     }
 
     // Pacemaker moves its services between nodes: what runs here is always asked.
-    let is_pacemakers = |s: &ServiceState| matches!(s, ServiceState::Pacemaker { .. });
-    let names_where = |pacemakers: bool| -> Vec<&str> {
-        plan.services
-            .iter()
-            .filter(|(_, s)| is_pacemakers(s) == pacemakers)
-            .map(|(n, _)| n.as_str())
-            .collect()
-    };
-    let (ours, pacemaker) = (names_where(false), names_where(true));
-    ctx.remember_running(&ours, &running, &pacemaker)?;
+    let (pacemaker, ours): (Vec<_>, Vec<_>) = plan
+        .services
+        .iter()
+        .map(|(name, state)| (name.as_str(), state))
+        .partition(|(_, state)| matches!(state, ServiceState::Pacemaker { .. }));
+    let ours: Vec<(&str, Seen)> = ours.into_iter().map(|(n, _)| (n, seen[n])).collect();
+    let pacemaker: Vec<&str> = pacemaker.into_iter().map(|(n, _)| n).collect();
+    ctx.remember_services(&ours, &pacemaker)?;
 
     let mut relations = ctx.relations();
     for write in plan.relation_data {
@@ -457,14 +474,9 @@ fn start(host: &Host, name: &str) -> Result<bool, HostError> {
 }
 
 /// Stops and disables `name` (and masks it), each only when needed.
-fn stop_disable(
-    host: &Host,
-    running: &mut BTreeSet<String>,
-    name: &str,
-    mask: bool,
-) -> Result<(), HostError> {
+fn stop_disable(host: &Host, running: bool, name: &str, mask: bool) -> Result<(), HostError> {
     let service = host.service(name)?;
-    if running.remove(name) {
+    if running {
         service.stop()?;
     }
     if service.is_enabled()? {

@@ -1,7 +1,8 @@
-//! Relation data with Juju's rules, read once per hook and written once at its end.
+//! Relation data with Juju's rules, read once, and written once at the end of a hook.
 //!
 //! - Every read is cached for the hook: `relation-ids` once per endpoint, `relation-list` once
-//!   per relation, `relation-get` once per bag.
+//!   per relation, `relation-get` once per bag; and kept in unit state for later hooks,
+//!   which read again only what their event says changed (see [`crate::memory`]).
 //! - Writes are buffered and read back (a hook sees its own writes). At the end of a successful
 //!   hook each written bag gets one `relation-set` carrying only the keys whose value changed.
 //! - Only the leader writes its application bag; a non-leader's write is refused before any
@@ -12,7 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use juju::{AppName, BagOwner, HookTools, RelationId, ToolError, ToolRunner, UnitName};
 
+use crate::memory::{KeptRelation, Memory, Trust, JUJU_KEYS};
 use crate::metadata::Metadata;
+use crate::state::UnitState;
 
 /// A relation bag: string keys to string values.
 pub type Databag = BTreeMap<String, String>;
@@ -65,23 +68,69 @@ impl RelationCache {
     }
 }
 
-/// Leadership, asked once per hook (Juju guarantees it holds for 30 s after a `true`).
-#[derive(Debug, Default)]
-pub(crate) struct Leadership(Option<bool>);
+/// What a hook knows beyond its own reads: unit state, and what earlier hooks kept in it.
+#[derive(Debug)]
+pub(crate) struct Kept {
+    pub(crate) trust: Trust,
+    pub(crate) state: Option<UnitState>,
+    pub(crate) memory: Option<Memory>,
+    /// Leadership, asked once per hook (Juju guarantees it holds for 30 s after a `true`).
+    pub(crate) leader: Option<bool>,
+}
 
-impl Leadership {
-    pub(crate) fn get<R: ToolRunner>(
+impl Kept {
+    pub(crate) fn new(trust: Trust) -> Kept {
+        Kept {
+            trust,
+            state: None,
+            memory: None,
+            leader: None,
+        }
+    }
+
+    /// Unit state (`state-get`, once per hook).
+    pub(crate) fn state<R: ToolRunner>(
+        &mut self,
+        tools: &HookTools<R>,
+    ) -> std::result::Result<&mut UnitState, ToolError> {
+        match &mut self.state {
+            Some(state) => Ok(state),
+            slot @ None => Ok(slot.insert(UnitState::new(tools.state_get()?))),
+        }
+    }
+
+    /// What earlier hooks kept (loading unit state first).
+    pub(crate) fn memory<R: ToolRunner>(
+        &mut self,
+        tools: &HookTools<R>,
+    ) -> std::result::Result<&mut Memory, ToolError> {
+        if self.memory.is_none() {
+            let memory = Memory::load(self.state(tools)?);
+            self.memory = Some(memory);
+        }
+        Ok(self.memory.get_or_insert_with(Memory::default))
+    }
+
+    /// Whether this unit is the leader: asked once per hook, or as kept where trusted.
+    pub(crate) fn is_leader<R: ToolRunner>(
         &mut self,
         tools: &HookTools<R>,
     ) -> std::result::Result<bool, ToolError> {
-        match self.0 {
-            Some(leader) => Ok(leader),
+        if let Some(leader) = self.leader {
+            return Ok(leader);
+        }
+        let trust = self.trust.leadership();
+        let memory = self.memory(tools)?;
+        let leader = match memory.leader.filter(|_| trust) {
+            Some(leader) => leader,
             None => {
                 let leader = tools.is_leader()?;
-                self.0 = Some(leader);
-                Ok(leader)
+                memory.leader = Some(leader);
+                leader
             }
-        }
+        };
+        self.leader = Some(leader);
+        Ok(leader)
     }
 }
 
@@ -90,7 +139,7 @@ impl Leadership {
 pub struct Relations<'c, R> {
     pub(crate) tools: &'c HookTools<R>,
     pub(crate) cache: &'c mut RelationCache,
-    pub(crate) leader: &'c mut Leadership,
+    pub(crate) kept: &'c mut Kept,
     pub(crate) metadata: &'c Metadata,
     pub(crate) unit: &'c UnitName,
 }
@@ -132,7 +181,26 @@ impl<R: ToolRunner> Relations<'_, R> {
         if let Some(ids) = self.cache.ids.get(endpoint) {
             return Ok(ids.clone());
         }
-        let ids = self.tools.relation_ids(endpoint)?;
+        let trusted = self.kept.trust.ids(endpoint);
+        let memory = self.kept.memory(self.tools)?;
+        let kept = memory
+            .ids
+            .get(endpoint)
+            .filter(|_| trusted)
+            .and_then(|ids| ids.iter().map(|id| id.parse().ok()).collect());
+        let ids: Vec<RelationId> = match kept {
+            Some(ids) => ids,
+            None => {
+                let ids = self.tools.relation_ids(endpoint)?;
+                memory.ids.insert(
+                    endpoint.to_owned(),
+                    ids.iter().map(ToString::to_string).collect(),
+                );
+                // A relation no longer listed is gone, and what was kept of it with it.
+                memory.retain_relations(endpoint, &ids);
+                ids
+            }
+        };
         self.cache.ids.insert(endpoint.to_owned(), ids.clone());
         Ok(ids)
     }
@@ -143,7 +211,22 @@ impl<R: ToolRunner> Relations<'_, R> {
         if let Some(units) = self.cache.units.get(relation) {
             return Ok(units.clone());
         }
-        let units = self.tools.relation_list(relation)?;
+        let trusted = self.kept.trust.relation(relation);
+        let kept = self.kept_relation(relation)?;
+        let units: Vec<UnitName> = match kept
+            .units
+            .as_ref()
+            .filter(|_| trusted)
+            .and_then(|units| units.iter().map(|u| u.parse().ok()).collect())
+        {
+            Some(units) => units,
+            None => {
+                let units = self.tools.relation_list(relation)?;
+                self.kept_relation(relation)?.units =
+                    Some(units.iter().map(ToString::to_string).collect());
+                units
+            }
+        };
         self.cache.units.insert(relation.clone(), units.clone());
         Ok(units)
     }
@@ -168,7 +251,17 @@ impl<R: ToolRunner> Relations<'_, R> {
         if let Some(app) = self.cache.remote_apps.get(relation) {
             return Ok(app.clone());
         }
-        let app = self.tools.relation_remote_app(relation)?;
+        // The remote application of a relation never changes.
+        let kept = self.kept_relation(relation)?.remote_app.clone();
+        let app = match kept.and_then(|app| app.map(|a| a.parse().ok())) {
+            Some(app) => app,
+            None => {
+                let app = self.tools.relation_remote_app(relation)?;
+                self.kept_relation(relation)?.remote_app =
+                    Some(app.as_ref().map(ToString::to_string));
+                app
+            }
+        };
         self.cache.remote_apps.insert(relation.clone(), app.clone());
         Ok(app)
     }
@@ -189,7 +282,7 @@ impl<R: ToolRunner> Relations<'_, R> {
         if app != self.unit.app() {
             return self.fetch(relation, Owner::App(app.clone()));
         }
-        if !self.metadata.is_peer(relation.endpoint()) && !self.leader.get(self.tools)? {
+        if !self.metadata.is_peer(relation.endpoint()) && !self.leader()? {
             return Err(RelationError::ReadDenied {
                 relation: relation.clone(),
             });
@@ -236,13 +329,24 @@ impl<R: ToolRunner> Relations<'_, R> {
         K: Into<String>,
         V: Into<String>,
     {
-        if !self.leader.get(self.tools)? {
+        if !self.leader()? {
             return Err(RelationError::NotLeader {
                 relation: relation.clone(),
             });
         }
         self.buffer(relation, LocalBag::App, data);
         Ok(())
+    }
+
+    /// Whether this unit is the leader (see [`Kept::is_leader`]).
+    fn leader(&mut self) -> Result<bool> {
+        Ok(self.kept.is_leader(self.tools)?)
+    }
+
+    /// What is kept of `relation`, created empty when nothing is.
+    fn kept_relation(&mut self, relation: &RelationId) -> Result<&mut KeptRelation> {
+        let memory = self.kept.memory(self.tools)?;
+        Ok(memory.relations.entry(relation.to_string()).or_default())
     }
 
     fn buffer<K: Into<String>, V: Into<String>>(
@@ -260,15 +364,55 @@ impl<R: ToolRunner> Relations<'_, R> {
     }
 
     fn fetch(&mut self, relation: &RelationId, owner: Owner) -> Result<Databag> {
+        self.fetch_for(relation, owner, true)
+    }
+
+    /// A bag, from this hook's reads, what is kept where it holds, or `relation-get`.
+    /// `with_juju_keys`: whether the keys Juju writes in this unit's bags must be current
+    /// (not when only this charm's own keys are compared).
+    fn fetch_for(
+        &mut self,
+        relation: &RelationId,
+        owner: Owner,
+        with_juju_keys: bool,
+    ) -> Result<Databag> {
         let key = (relation.clone(), owner);
         if let Some(bag) = self.cache.bags.get(&key) {
             return Ok(bag.clone());
         }
-        let bag = match &key.1 {
-            Owner::Unit(unit) => self.tools.relation_get(relation, BagOwner::Unit(unit))?,
-            Owner::App(app) => self.tools.relation_get(relation, BagOwner::App(app))?,
+        let own = match &key.1 {
+            Owner::Unit(unit) => unit == self.unit,
+            Owner::App(app) => app == self.unit.app(),
         };
-        self.cache.bags.insert(key, bag.clone());
+        let trust = &self.kept.trust;
+        let trusted = match &key.1 {
+            // Only this unit writes its bag, but Juju its address keys.
+            Owner::Unit(_) if own => trust.own_bags() && (!with_juju_keys || trust.juju_keys()),
+            // This application's bag: the leader writes it, and on a peer relation the
+            // other units hear of it with a relation event.
+            Owner::App(_) if own => trust.own_bags() && trust.relation(relation),
+            _ => trust.relation(relation),
+        };
+        let name = owner_key(&key.1);
+        let kept = self.kept_relation(relation)?.bags.get(&name).cloned();
+        let bag = match kept.filter(|_| trusted) {
+            Some(bag) => bag,
+            None => {
+                let bag = match &key.1 {
+                    Owner::Unit(unit) => self.tools.relation_get(relation, BagOwner::Unit(unit))?,
+                    Owner::App(app) => self.tools.relation_get(relation, BagOwner::App(app))?,
+                };
+                self.kept_relation(relation)?.bags.insert(name, bag.clone());
+                // Read afresh: good for the rest of the hook whatever it needs.
+                self.cache.bags.insert(key, bag.clone());
+                return Ok(bag);
+            }
+        };
+        // A bag whose Juju keys may be stale serves the comparison it was read for only.
+        let partial = own && !with_juju_keys && matches!(key.1, Owner::Unit(_));
+        if !partial {
+            self.cache.bags.insert(key, bag.clone());
+        }
         Ok(bag)
     }
 
@@ -286,7 +430,8 @@ impl<R: ToolRunner> Relations<'_, R> {
     }
 
     /// One `relation-set` per written bag, with only the keys whose value differs from what
-    /// Juju has; a bag whose writes change nothing gets no call.
+    /// Juju has (or, where it holds, from what this unit's earlier hooks left there); a bag
+    /// whose writes change nothing gets no call. The bags as written are kept.
     pub(crate) fn flush(&mut self) -> Result<()> {
         let pending = std::mem::take(&mut self.cache.pending);
         for ((relation, bag), writes) in &pending {
@@ -294,7 +439,8 @@ impl<R: ToolRunner> Relations<'_, R> {
                 LocalBag::Unit => Owner::Unit(self.unit.clone()),
                 LocalBag::App => Owner::App(self.unit.app().clone()),
             };
-            let current = self.fetch(relation, owner)?;
+            let juju_keys = writes.keys().any(|k| JUJU_KEYS.contains(&k.as_str()));
+            let mut current = self.fetch_for(relation, owner.clone(), juju_keys)?;
             let changes: Databag = writes
                 .iter()
                 .filter(|(k, v)| match current.get(*k) {
@@ -305,8 +451,26 @@ impl<R: ToolRunner> Relations<'_, R> {
                 .collect();
             self.tools
                 .relation_set(relation, *bag == LocalBag::App, &changes)?;
+            for (k, v) in changes {
+                if v.is_empty() {
+                    current.remove(&k);
+                } else {
+                    current.insert(k, v);
+                }
+            }
+            self.kept_relation(relation)?
+                .bags
+                .insert(owner_key(&owner), current);
         }
         Ok(())
+    }
+}
+
+/// How a bag's owner is named in what is kept: the unit's name, or `app:<name>`.
+fn owner_key(owner: &Owner) -> String {
+    match owner {
+        Owner::Unit(unit) => unit.to_string(),
+        Owner::App(app) => format!("app:{app}"),
     }
 }
 

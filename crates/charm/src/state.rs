@@ -146,6 +146,23 @@ impl UnitState {
             .count()
     }
 
+    /// The keys under `prefix`, without it (and without [`UnitState::set_large`] chunk
+    /// suffixes), each once.
+    pub(crate) fn keys_under(&self, prefix: &str) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .current
+            .keys()
+            .filter_map(|key| key.strip_prefix(prefix))
+            .map(|rest| {
+                rest.split_once('#')
+                    .map_or(rest, |(base, _)| base)
+                    .to_owned()
+            })
+            .collect();
+        keys.dedup();
+        keys
+    }
+
     /// Removes every key that starts with `prefix` and is not `prefix` followed by one of
     /// `keep` (or one of their [`UnitState::set_large`] chunks).
     pub(crate) fn retain_under(&mut self, prefix: &str, keep: &[String]) {

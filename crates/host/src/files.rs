@@ -68,6 +68,25 @@ impl Host {
         }
     }
 
+    /// A stamp of the file at machine path `path` that changes whenever it is rewritten
+    /// (its inode, size and modification time), or `None` when there is none: how a charm
+    /// knows that dpkg's database changed without asking dpkg. No command runs.
+    pub fn file_stamp(&self, path: impl AsRef<Path>) -> Result<Option<String>, HostError> {
+        use std::os::unix::fs::MetadataExt;
+        let path = self.map_path(path)?;
+        match fs::metadata(&path) {
+            Ok(meta) => Ok(Some(format!(
+                "{}:{}:{}.{}",
+                meta.ino(),
+                meta.size(),
+                meta.mtime(),
+                meta.mtime_nsec()
+            ))),
+            Err(source) if source.kind() == ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(HostError::Read { path, source }),
+        }
+    }
+
     /// Makes the file at machine path `path` hold `content` with `spec`'s owner, group and mode.
     ///
     /// Touches nothing when all of these already match. Otherwise the file is replaced

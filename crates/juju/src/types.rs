@@ -157,7 +157,7 @@ impl FromStr for Port {
 }
 
 /// `network-get <binding>` output (contract §2.17).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct NetworkInfo {
     #[serde(default, rename = "bind-addresses")]
     pub bind_addresses: Vec<BindAddress>,
@@ -167,7 +167,7 @@ pub struct NetworkInfo {
     pub ingress_addresses: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct BindAddress {
     #[serde(default, rename = "mac-address")]
     pub mac_address: String,
@@ -177,7 +177,7 @@ pub struct BindAddress {
     pub addresses: Vec<InterfaceAddress>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 pub struct InterfaceAddress {
     #[serde(default)]
     pub hostname: String,
@@ -185,6 +185,26 @@ pub struct InterfaceAddress {
     pub value: String,
     #[serde(default)]
     pub cidr: String,
+}
+
+impl NetworkInfo {
+    /// What `network-get --bind-address` answers: the first address of the first
+    /// interface (`jujuc/network-get.go`).
+    pub fn bind_address(&self) -> Option<&str> {
+        self.bind_addresses
+            .first()
+            .and_then(|b| b.addresses.first())
+            .map(|a| a.value.as_str())
+    }
+
+    /// What `network-get --ingress-address` answers: the first ingress address, else the
+    /// bind address.
+    pub fn ingress_address(&self) -> Option<&str> {
+        self.ingress_addresses
+            .first()
+            .map(String::as_str)
+            .or_else(|| self.bind_address())
+    }
 }
 
 /// `goal-state`: the units and relation members Juju expects to exist.

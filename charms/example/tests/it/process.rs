@@ -51,11 +51,11 @@ fn an_unknown_hook_exits_0_and_only_logs() {
 #[test]
 fn a_failing_hook_tool_exits_1_with_the_error_on_stderr() {
     // A context Juju does not know (a hook that outlived its context, say): every hook tool
-    // fails, config-get first.
+    // fails, state-get (what earlier hooks kept) first.
     let (_dir, _model, out) = dispatch("hooks/config-changed", "JUJU_CONTEXT_ID=greeter/0-gone-0");
     assert_eq!(out.code, 1, "{out:?}");
     assert!(
-        out.stderr.starts_with("ERROR hook failed: config-get"),
+        out.stderr.starts_with("ERROR hook failed: state-get"),
         "{out:?}"
     );
 }

@@ -42,6 +42,8 @@ fn a_paused_unit_still_publishes_and_hides_other_problems() {
     assert_eq!(paused.status(), PAUSED);
     let mut state = paused.state();
     state.config = fixtures::configured(false, "").config;
+    // Juju runs config-changed for new values before any other hook.
+    let state = run(Event::ConfigChanged, &state).state();
     let state = fixtures::related(state, fixtures::credentials());
     let unit = run(fixtures::changed(&state, PLUGIN), &state);
     assert_eq!(unit.status(), PAUSED);

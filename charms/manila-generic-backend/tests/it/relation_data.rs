@@ -137,8 +137,8 @@ fn relation_changed_reads_publishes_writes_the_keys_and_records_its_state() {
     );
     let calls = unit.calls();
     let expected_in_order = [
-        "config-get --all --format=json",
         "state-get --format=json -",
+        "config-get --all --format=json",
         "relation-ids --format=json manila-plugin",
         "relation-list --format=json -r manila-plugin:3",
         "relation-get --format=json -r manila-plugin:3 - manila/0",
@@ -153,11 +153,13 @@ fn relation_changed_reads_publishes_writes_the_keys_and_records_its_state() {
     assert!(
         sent["_configuration_data"].contains(r"path_to_private_key = /etc/manila/ssh_image_key\n")
     );
-    // Secrets are in unit state only where the last good configuration and credentials are
+    // Secrets are in unit state only where the configuration and relation data read are
     // kept (Juju keeps unit state in the controller, as it keeps config and relation data);
-    // never in what the runtime remembers of files.
+    // never in what the runtime remembers of files or services.
     for (key, value) in &unit.out.state.unit_state {
-        let kept = key == "charm.config" || key.starts_with("charm.received.");
+        let kept = key == "charm.config"
+            || key.starts_with("charm.received.")
+            || key.starts_with("charm.seen.");
         assert!(
             kept || (!value.contains("OPENSSH") && !value.contains("s3cret")),
             "{key}: {value}"

@@ -76,9 +76,34 @@ fn a_hook_with_nothing_to_do_reads_each_thing_once_and_writes_nothing() {
     let config_changed = calls_since(&world, from);
     assert!(config_changed.iter().all(|c| c.hook == "config-changed"));
     assert_reads_once_and_writes_only(&config_changed, &["state-set --file -"]);
+    // Issue 15: the configuration, leadership and the networks (config-changed also says
+    // the machine's addresses changed); no relation read but the bag Juju rewrites; no
+    // machine command.
+    assert_eq!(
+        config_changed
+            .iter()
+            .map(ToolCallRecord::argv)
+            .collect::<Vec<_>>(),
+        [
+            "state-get --format=json -",
+            "config-get --all --format=json",
+            "is-leader --format=json",
+            "network-get --format=json public",
+            "network-get --format=json internal",
+            "network-get --format=json admin",
+            "network-get --format=json cluster",
+            "network-get --format=json shared-db",
+            "network-get --format=json amqp",
+            "relation-get --format=json -r amqp:5 - manila/0",
+            "state-set --file -",
+        ]
+    );
     let mut state_after = world.model.unit_state(UNIT).unwrap().clone();
-    assert!(state_after["charm.config"].contains(r#""nagios_context":"elsewhere""#));
-    state_after.insert("charm.config".into(), state_before["charm.config"].clone());
+    // The configuration is kept twice: the last valid one, and the last one read.
+    for key in ["charm.config", "charm.seen.config"] {
+        assert!(state_after[key].contains(r#""nagios_context":"elsewhere""#));
+        state_after.insert(key.into(), state_before[key].clone());
+    }
     assert_eq!(
         state_after, state_before,
         "only the kept configuration changed"
@@ -91,6 +116,18 @@ fn a_hook_with_nothing_to_do_reads_each_thing_once_and_writes_nothing() {
     world.settle();
     let update_status = calls_since(&world, from);
     assert_reads_once_and_writes_nothing(&update_status);
+    // Issue 15: unit state, and one question to the machine about every service.
+    assert_eq!(
+        update_status
+            .iter()
+            .map(ToolCallRecord::argv)
+            .collect::<Vec<_>>(),
+        [
+            "state-get --format=json -",
+            "systemctl is-active apache2 haproxy manila-api manila-data manila-scheduler \
+             manila-share memcached",
+        ]
+    );
     for call in &update_status {
         let own_bag = call.command == "relation-get" && call.args.iter().any(|a| a == UNIT);
         assert!(

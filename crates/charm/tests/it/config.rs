@@ -22,7 +22,9 @@ fn invalid_config_is_a_blocked_status_naming_the_option_and_the_hook_succeeds() 
     assert!(matches!(outcome, Outcome::Handled), "{outcome:?}");
     assert_eq!(outcome.exit_code(), 0);
     let calls = transcript(&rec);
-    assert_eq!(calls[0], "config-get --all --format=json");
+    // Unit state first: what earlier hooks kept decides what to ask.
+    assert_eq!(calls[0], "state-get --format=json -");
+    assert_eq!(calls[1], "config-get --all --format=json");
     assert_eq!(
         calls[2],
         r#"status-set blocked -- Invalid config: 'port': expected an integer, got "x""#

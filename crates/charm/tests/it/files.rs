@@ -126,8 +126,8 @@ fn unchanged_files_restart_nothing_and_a_second_hook_sends_no_state() {
     assert_eq!(
         transcript(&second),
         [
+            "state-get --format=json -",
             "config-get --all --format=json",
-            "state-get --format=json -"
         ]
     );
     assert_eq!(

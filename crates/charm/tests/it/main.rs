@@ -5,6 +5,7 @@ mod actions;
 mod config;
 mod exit;
 mod files;
+mod memory;
 mod received;
 mod relations;
 mod state;

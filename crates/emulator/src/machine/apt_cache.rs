@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 use super::{archive, CommandResult, Machine};
 
-const ARCH: &str = "amd64";
+pub(super) const ARCH: &str = "amd64";
 
 impl Machine<'_> {
     /// `names` and, depth first, every package they depend on, each once, dependencies

@@ -475,6 +475,9 @@ impl Machine<'_> {
                 accounts::add_system_user(self.root, &user);
             }
         }
+        if !upgraded.is_empty() || !new.is_empty() {
+            self.write_dpkg_status();
+        }
         let services_after = self.installed_services();
         for service in services_after.difference(&services_before) {
             // A masked unit is a link to /dev/null: the postinst can neither enable nor start it.
@@ -487,6 +490,29 @@ impl Machine<'_> {
             self.record(service, ServiceAction::Start, "apt-get install");
         }
         CommandResult::ok(out)
+    }
+
+    /// Rewrites `/var/lib/dpkg/status` as dpkg does after every change (a new file renamed
+    /// over the old): what is installed, for readers of the file (and of its stamp).
+    fn write_dpkg_status(&self) {
+        let text: String = self
+            .state
+            .packages
+            .iter()
+            .map(|(name, version)| {
+                format!(
+                    "Package: {name}\nStatus: install ok installed\nArchitecture: {}\nVersion: {version}\n\n",
+                    apt_cache::ARCH
+                )
+            })
+            .collect();
+        let path = self.root.join("var/lib/dpkg/status");
+        let next = self.root.join("var/lib/dpkg/status-new");
+        // The machine's root is the model's; a write that fails leaves the old database,
+        // which only readers of the file see.
+        if std::fs::write(&next, text).is_ok() {
+            let _ = std::fs::rename(&next, &path);
+        }
     }
 
     fn apt_purge(&mut self, names: &[String]) -> CommandResult {
@@ -515,6 +541,7 @@ impl Machine<'_> {
                 )),
             }
         }
+        self.write_dpkg_status();
         let services_after = self.installed_services();
         for service in services_before.difference(&services_after) {
             if self.service_mut(service).running {
