@@ -395,18 +395,15 @@ impl<R: ToolRunner> Relations<'_, R> {
         };
         let name = owner_key(&key.1);
         let kept = self.kept_relation(relation)?.bags.get(&name).cloned();
-        let bag = match kept.filter(|_| trusted) {
-            Some(bag) => bag,
-            None => {
-                let bag = match &key.1 {
-                    Owner::Unit(unit) => self.tools.relation_get(relation, BagOwner::Unit(unit))?,
-                    Owner::App(app) => self.tools.relation_get(relation, BagOwner::App(app))?,
-                };
-                self.kept_relation(relation)?.bags.insert(name, bag.clone());
-                // Read afresh: good for the rest of the hook whatever it needs.
-                self.cache.bags.insert(key, bag.clone());
-                return Ok(bag);
-            }
+        let Some(bag) = kept.filter(|_| trusted) else {
+            let bag = match &key.1 {
+                Owner::Unit(unit) => self.tools.relation_get(relation, BagOwner::Unit(unit))?,
+                Owner::App(app) => self.tools.relation_get(relation, BagOwner::App(app))?,
+            };
+            self.kept_relation(relation)?.bags.insert(name, bag.clone());
+            // Read afresh: good for the rest of the hook whatever it needs.
+            self.cache.bags.insert(key, bag.clone());
+            return Ok(bag);
         };
         // A bag whose Juju keys may be stale serves the comparison it was read for only.
         let partial = own && !with_juju_keys && matches!(key.1, Owner::Unit(_));
