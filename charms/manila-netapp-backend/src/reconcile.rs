@@ -68,10 +68,15 @@ fn status(inputs: &Inputs) -> UnitStatus {
         return UnitStatus::new(Status::Blocked, message);
     }
     // The credentials matter only to a text with a [neutron] section.
-    let sent = inputs
-        .relations
-        .iter()
-        .map(|(_, c)| c.status(MANILA_PLUGIN));
-    let said: Vec<_> = sent.filter(|_| config.uses_neutron()).collect();
-    charm::relations_status(&said).unwrap_or(UnitStatus::new(Status::Active, READY))
+    if config.uses_neutron() {
+        let sent: Vec<_> = inputs
+            .relations
+            .iter()
+            .map(|(_, c)| c.status(MANILA_PLUGIN))
+            .collect();
+        if let Some(status) = charm::relations_status(&sent) {
+            return status;
+        }
+    }
+    UnitStatus::new(Status::Active, READY)
 }
