@@ -36,7 +36,7 @@ pub mod render;
 
 use charm::{Charm, Context, Event};
 use juju::ToolRunner;
-use openstack::pause::{self, ServicesAction};
+use openstack::pause;
 
 pub use crate::config::Config;
 pub use crate::inputs::{gather, Inputs};
@@ -49,7 +49,7 @@ pub struct GenericBackend;
 
 impl Charm for GenericBackend {
     const METADATA: &'static str = include_str!("../metadata.yaml");
-    const ACTIONS: &'static str = openstack::pause::SCHEMA;
+    const ACTIONS: &'static str = pause::SCHEMA;
     const TEMPLATES: &'static [charm::Template] = charm::embed_templates!(
         "../../templates/manila-generic-backend",
         ["manila.conf" => OsloIni]
@@ -58,25 +58,11 @@ impl Charm for GenericBackend {
     fn handle<R: ToolRunner>(ctx: &mut Context<R>, event: &Event) -> anyhow::Result<()> {
         match event {
             Event::Action(action) => {
-                let Some(action) = ServicesAction::from_name(&action.name) else {
+                if pause::run_without_services(ctx, &action.name)?.is_none() {
                     anyhow::bail!("no handler for action '{}'", action.name);
-                };
-                // The back end runs no service of its own: the shared actions only record
-                // the pause (and refuse to restart while paused).
-                match action {
-                    ServicesAction::Pause => {
-                        pause::pause(ctx, &[])?;
-                    }
-                    ServicesAction::Resume => {
-                        pause::resume(ctx, &[], &[])?;
-                    }
-                    ServicesAction::RestartServices => {
-                        pause::restart(ctx, &[])?;
-                    }
                 }
                 converge(ctx)
             }
-            // The unit leaves the machine; its keys go with it.
             Event::Remove => {
                 for path in [render::SSH_KEY, render::SSH_KEY_PUBLIC] {
                     ctx.host().remove_file(path)?;

@@ -50,6 +50,11 @@ mod state;
 mod status;
 mod templates;
 pub mod testing;
+pub mod values;
+
+// For the macros' expansions in charms.
+#[doc(hidden)]
+pub use serde as __serde;
 
 pub use actions::{ActionError, ActionRun, ActionSchemas};
 pub use charm_derive::Options;

@@ -259,6 +259,30 @@ pub fn restart<R: ToolRunner>(
     Ok(Some(report))
 }
 
+/// `action`, if it is one of the three, on a charm that runs no service of its own (a
+/// subordinate back end): pausing only records the pause (the charm's status says so until
+/// `resume`), and `restart-services` is refused while paused. `None`: not one of them.
+pub fn run_without_services<R: ToolRunner>(
+    ctx: &mut Context<R>,
+    action: &str,
+) -> Result<Option<ServicesAction>, Error> {
+    let Some(which) = ServicesAction::from_name(action) else {
+        return Ok(None);
+    };
+    match which {
+        ServicesAction::Pause => {
+            pause(ctx, &[])?;
+        }
+        ServicesAction::Resume => {
+            resume(ctx, &[], &[])?;
+        }
+        ServicesAction::RestartServices => {
+            restart(ctx, &[])?;
+        }
+    }
+    Ok(Some(which))
+}
+
 fn block_on_failures<R: ToolRunner>(ctx: &mut Context<R>, report: &ServicesReport) {
     if !report.failed.is_empty() {
         ctx.status()

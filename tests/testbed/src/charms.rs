@@ -18,6 +18,7 @@ use serde_json::Value;
 pub enum Charm {
     Manila,
     GenericBackend,
+    NetappBackend,
     Keystone,
     Mysql,
     RabbitmqServer,
@@ -25,9 +26,10 @@ pub enum Charm {
 }
 
 impl Charm {
-    pub const ALL: [Charm; 6] = [
+    pub const ALL: [Charm; 7] = [
         Charm::Manila,
         Charm::GenericBackend,
+        Charm::NetappBackend,
         Charm::Keystone,
         Charm::Mysql,
         Charm::RabbitmqServer,
@@ -39,6 +41,7 @@ impl Charm {
         match self {
             Charm::Manila => "charms/manila",
             Charm::GenericBackend => "charms/manila-generic-backend",
+            Charm::NetappBackend => "charms/manila-netapp-backend",
             Charm::Keystone => "tests/fixtures/charms/keystone",
             Charm::Mysql => "tests/fixtures/charms/mysql",
             Charm::RabbitmqServer => "tests/fixtures/charms/rabbitmq-server",

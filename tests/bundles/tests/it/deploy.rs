@@ -67,6 +67,21 @@ fn manila_aio_settles_active() {
     assert_eq!(model.units("manila"), ["manila/0"]);
 }
 
+/// Three back ends on one manila: both NetApp modes and the generic driver, all enabled.
+#[test]
+fn manila_netapp_settles_active_with_every_back_end_enabled() {
+    let model = deploy("manila-netapp.yaml");
+    assert_statuses(&model, &[]);
+    let machine = model.machine_of("manila/0").unwrap();
+    let path = model.machine_root(machine).join("etc/manila/manila.conf");
+    let conf = std::fs::read_to_string(path).unwrap();
+    let enabled = conf
+        .lines()
+        .find_map(|l| l.strip_prefix("enabled_share_backends = "))
+        .unwrap_or_else(|| panic!("no enabled_share_backends in\n{conf}"));
+    assert_eq!(enabled, "generic,netapp-ontap,netapp-ontap-dhss", "{conf}");
+}
+
 #[test]
 fn example_settles_active() {
     let model = deploy("example.yaml");

@@ -1,0 +1,12 @@
+//! The manila-netapp-backend charm: its generated files, its hooks and actions in process
+//! against the emulator's scenario, and the text it sends checked by oslo.config.
+
+mod actions;
+mod fixtures;
+mod generated;
+mod hostile;
+mod publishing;
+mod readme;
+mod relation_data;
+mod status;
+mod validator;
