@@ -1,9 +1,7 @@
 //! Everything [`reconcile`](crate::reconcile()) decides from, read in one place: each read is
 //! one cached hook-tool call at most.
 
-use std::fmt;
-
-use charm::{Configured, Context, Databag, Options, Received};
+use charm::{Configured, Context, Options, Received};
 use databag::first_ready;
 use juju::{RelationId, ToolRunner};
 use manila_plugin::Credentials;
@@ -14,26 +12,13 @@ use crate::config::{asks_for_ssh_keys, Config};
 pub const MANILA_PLUGIN: &str = "manila-plugin";
 
 /// One relation with a principal on `manila-plugin` (in practice there is one: the
-/// subordinate sits on one principal unit). `Debug` shows the published keys, not their
-/// values (the text carries the service password).
-#[derive(Clone, PartialEq, Eq)]
+/// subordinate sits on one principal unit).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PluginRelation {
     pub relation: RelationId,
     /// What the principal sent (`_authentication_data`), the last good credentials kept
     /// while what it sends now is unusable.
     pub credentials: Received<Credentials>,
-    /// This unit's bag on the relation as Juju has it: what was published before.
-    pub published: Databag,
-}
-
-impl fmt::Debug for PluginRelation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PluginRelation")
-            .field("relation", &self.relation)
-            .field("credentials", &self.credentials)
-            .field("published", &self.published.keys().collect::<Vec<_>>())
-            .finish()
-    }
 }
 
 /// The inputs of one hook.
@@ -55,15 +40,13 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>) -> anyhow::Result<Inputs> {
     let received = ctx.receive_each(MANILA_PLUGIN, Credentials::from_bag, |units| {
         first_ready(units, Credentials::from_bag)
     })?;
-    let mut relations = Vec::new();
-    for (relation, credentials) in received {
-        let published = ctx.relations().local_unit_data(&relation)?;
-        relations.push(PluginRelation {
+    let relations = received
+        .into_iter()
+        .map(|(relation, credentials)| PluginRelation {
             relation,
             credentials,
-            published,
-        });
-    }
+        })
+        .collect();
     Ok(Inputs {
         config,
         config_asks_for_ssh_keys,

@@ -2,8 +2,8 @@
 //!
 //! - **Publishing.** The back end is sent on a relation once the configuration is complete
 //!   and that relation's principal has sent usable credentials: `_name` (the back-end name)
-//!   and `_configuration_data` (`{"data": {"/etc/manila/manila.conf": <text>}}`). Only keys
-//!   whose value differs from what the unit's bag holds are written. Until then nothing is
+//!   and `_configuration_data` (`{"data": {"/etc/manila/manila.conf": <text>}}`). The runtime
+//!   writes only the keys whose value changed. Until then nothing is
 //!   sent; and while the configuration is incomplete or invalid, what was sent before stays
 //!   (the principal keeps a working back end; the status says what to fix).
 //! - **Key files.** Written when a back end that logs in with SSH is published; removed when
@@ -20,7 +20,6 @@
 
 use charm::plan::{Plan, PlannedFile, RelationWrite};
 use charm::{TemplateError, Templates, UnitStatus};
-use databag::changed_keys;
 use juju::Status;
 use manila_plugin::{Backend, BackendStatus, MANILA_CONF};
 
@@ -60,14 +59,12 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
             continue;
         }
         ready += 1;
-        let changes = changed_keys(&plugin.published, &desired);
-        if !changes.is_empty() {
-            publish.push(RelationWrite {
-                relation: plugin.relation.clone(),
-                app: false,
-                data: changes,
-            });
-        }
+        // The runtime sends only the keys whose value changed.
+        publish.push(RelationWrite {
+            relation: plugin.relation.clone(),
+            app: false,
+            data: desired,
+        });
     }
 
     // With a complete configuration, `ready` counts the relations the back end goes to.
@@ -111,7 +108,7 @@ fn status(inputs: &Inputs, all_relations_ready: bool) -> UnitStatus {
         return UnitStatus::new(Status::Blocked, missing);
     }
     if inputs.relations.is_empty() {
-        return UnitStatus::new(Status::Blocked, format!("'{MANILA_PLUGIN}' missing"));
+        return charm::received::missing(MANILA_PLUGIN);
     }
     let statuses: Vec<Option<UnitStatus>> = inputs
         .relations
@@ -122,7 +119,7 @@ fn status(inputs: &Inputs, all_relations_ready: bool) -> UnitStatus {
         return status;
     }
     if !all_relations_ready {
-        return UnitStatus::new(Status::Waiting, format!("'{MANILA_PLUGIN}' incomplete"));
+        return charm::received::incomplete(MANILA_PLUGIN);
     }
     openstack::status::ready()
 }

@@ -128,14 +128,10 @@ impl<T> Received<T> {
     /// it.
     pub fn status(&self, endpoint: &str) -> Option<UnitStatus> {
         match self {
-            Received::Missing => Some(UnitStatus::new(
-                Status::Blocked,
-                format!("'{endpoint}' missing"),
-            )),
-            Received::Incomplete { problems, .. } if problems.is_empty() => Some(UnitStatus::new(
-                Status::Waiting,
-                format!("'{endpoint}' incomplete"),
-            )),
+            Received::Missing => Some(missing(endpoint)),
+            Received::Incomplete { problems, .. } if problems.is_empty() => {
+                Some(incomplete(endpoint))
+            }
             Received::Incomplete { problems, .. } => Some(problem_status(endpoint, problems, "")),
             Received::Ready { problems, .. } if problems.is_empty() => None,
             Received::Ready { problems, kept, .. } => Some(problem_status(
@@ -149,6 +145,16 @@ impl<T> Received<T> {
             )),
         }
     }
+}
+
+/// `'x' missing` (blocked): no relation on the endpoint (charms.openstack's words).
+pub fn missing(endpoint: &str) -> UnitStatus {
+    UnitStatus::new(Status::Blocked, format!("'{endpoint}' missing"))
+}
+
+/// `'x' incomplete` (waiting): related, and the remote side has not sent all it must.
+pub fn incomplete(endpoint: &str) -> UnitStatus {
+    UnitStatus::new(Status::Waiting, format!("'{endpoint}' incomplete"))
 }
 
 fn problem_status(endpoint: &str, problems: &[Problem], suffix: &str) -> UnitStatus {

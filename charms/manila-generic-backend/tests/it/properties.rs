@@ -56,7 +56,6 @@ fn published(
         relations: vec![PluginRelation {
             relation: format!("manila-plugin:{PLUGIN}").parse().unwrap(),
             credentials,
-            published: Default::default(),
         }],
     };
     let plan =
