@@ -11,6 +11,7 @@ mod ha_dns;
 mod ha_haproxy;
 mod ha_share;
 mod hostile;
+mod memory;
 mod outside_juju;
 mod restarts;
 mod roles;
