@@ -510,6 +510,9 @@ fn deploy_each(root: &Path, build_dir: &Path, charms: &[Charm]) -> Result<()> {
         shown(root, &dir)
     );
     let mut model = Model::new(&dir)?;
+    // The charms install their workloads' packages: the model's archive must hold them, as
+    // Ubuntu's does for a real unit.
+    model.set_catalog(manila_testbed::workspace_catalog())?;
     for charm in charms {
         let archive = build_dir.join(format!("{}.charm", charm.name));
         model.deploy(&charm.name, &archive, DeployOptions::new())?;
