@@ -3,8 +3,8 @@
 //! `actions.yaml`), as Markdown, so that what the README says cannot drift from the charm.
 //!
 //! The README keeps its hand-written part; the reference sits between two HTML comments
-//! ([`BEGIN`], [`END`]) that [`with_reference`] rewrites, appending them the first time. A
-//! charm's test checks the file with [`crate::testing::check_generated`]:
+//! ([`BEGIN`], [`END`]) that [`with_reference`] rewrites, appending them the first time.
+//! `tests/tidy` checks every charm's file with [`crate::testing::check_generated`]:
 //!
 //! ```
 //! use charm::config::{OptionSpec, OptionType};

@@ -2,10 +2,8 @@
 //! runs it.
 
 mod emulator;
-mod generated;
 mod hooks;
 mod process;
-mod readme;
 
 /// The emulator's Debian archive with the charm's workload package, which these tests
 /// supply (`greeter-package.yaml`).

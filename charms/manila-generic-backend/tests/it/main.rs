@@ -9,7 +9,6 @@ mod keys;
 mod principal;
 mod properties;
 mod publishing;
-mod readme;
 mod relation_data;
 mod status;
 mod validator;

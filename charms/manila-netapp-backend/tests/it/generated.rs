@@ -1,45 +1,15 @@
-//! Files generated from, copied from, or embedded in the code must match it; the options are
-//! the reference charm's.
+//! The charm directory passes the packing checks, the metadata is a subordinate's and the
+//! options are the reference charm's. (That the generated and copied files match the code is
+//! `tests/tidy`'s check, for every charm.)
 
 use std::path::Path;
 
-use charm::testing::{check_charm, check_embedded, check_generated};
 use charm::Options;
 use charm::{Charm, Metadata, Role};
 use manila_netapp_backend::{Config, NetappBackend};
 
 fn charm_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-#[test]
-fn config_yaml_is_generated_from_options() {
-    let generated = charm::config::config_yaml(Config::OPTIONS);
-    if let Err(drift) = check_generated(&charm_dir().join("config.yaml"), &generated) {
-        panic!("{drift}");
-    }
-}
-
-/// Packing ships the charm directory's `actions.yaml`; the binary embeds the shared
-/// schema it copies.
-#[test]
-fn actions_yaml_is_the_shared_pause_resume_schema() {
-    if let Err(drift) = check_generated(&charm_dir().join("actions.yaml"), NetappBackend::ACTIONS) {
-        panic!("{drift}");
-    }
-}
-
-#[test]
-fn every_template_in_the_directory_is_embedded() {
-    let dir = charm_dir().join("../../templates/manila-netapp-backend");
-    if let Err(drift) = check_embedded(NetappBackend::TEMPLATES, &dir) {
-        panic!("{drift}");
-    }
-}
-
-#[test]
-fn metadata_actions_and_templates_parse() {
-    check_charm::<NetappBackend>().unwrap();
 }
 
 /// What `cargo xtask pack` checks before packing, as Juju and charm-proof would.

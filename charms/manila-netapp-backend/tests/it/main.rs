@@ -6,7 +6,6 @@ mod fixtures;
 mod generated;
 mod hostile;
 mod publishing;
-mod readme;
 mod relation_data;
 mod status;
 mod validator;

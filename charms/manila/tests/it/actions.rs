@@ -1,22 +1,9 @@
-//! The actions' schemas: `actions.yaml` is the shared schemas, and every action in it has a
-//! handler and every handler a schema.
+//! The actions' schemas: every action in them has a handler and every handler a schema.
+//! (That `actions.yaml` is a copy of the shared schemas is `tests/tidy`'s check.)
 
-use std::path::Path;
-
-use charm::testing::check_generated;
 use charm::{ActionSchemas, Charm};
 use manila_charm::actions::Action;
 use manila_charm::Manila;
-
-/// Packing ships the charm directory's `actions.yaml`; the binary embeds the shared schemas
-/// it copies.
-#[test]
-fn actions_yaml_is_the_shared_schemas() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("actions.yaml");
-    if let Err(drift) = check_generated(&path, Manila::ACTIONS) {
-        panic!("{drift}");
-    }
-}
 
 #[test]
 fn every_declared_action_is_handled_and_every_handled_one_declared() {

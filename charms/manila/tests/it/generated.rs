@@ -1,36 +1,8 @@
-//! Files generated from, or embedded in, the code must match it.
+//! The options are the reference charm's. (That `config.yaml`, `actions.yaml`, the README and
+//! the templates match the code is `tests/tidy`'s check, for every charm.)
 
-use std::path::Path;
-
-use charm::testing::{check_charm, check_embedded, check_generated};
-use charm::Charm;
 use charm::Options;
-use manila_charm::{Config, Manila};
-
-fn charm_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-#[test]
-fn config_yaml_is_generated_from_options() {
-    let generated = charm::config::config_yaml(Config::OPTIONS);
-    if let Err(drift) = check_generated(&charm_dir().join("config.yaml"), &generated) {
-        panic!("{drift}");
-    }
-}
-
-#[test]
-fn every_template_in_the_directory_is_embedded() {
-    let dir = charm_dir().join("../../templates/manila");
-    if let Err(drift) = check_embedded(Manila::TEMPLATES, &dir) {
-        panic!("{drift}");
-    }
-}
-
-#[test]
-fn metadata_and_templates_parse() {
-    check_charm::<Manila>().unwrap();
-}
+use manila_charm::Config;
 
 /// The reference charm's effective options (charm layer plus inherited layers) keep their
 /// names, types and defaults; `roles` is the one addition.

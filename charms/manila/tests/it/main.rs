@@ -10,7 +10,6 @@ mod ha;
 mod hooks;
 mod hostile_templates;
 mod properties;
-mod readme;
 mod reconcile;
 mod snapshots;
 mod validator;
