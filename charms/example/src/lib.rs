@@ -22,7 +22,7 @@
 
 use charm::config::ConfigError;
 use charm::plan::{Install, Plan, PlannedFile, RelationWrite, ServiceState};
-use charm::{Charm, Context, Databag, Event, Options, RenderedFile, Templates, UnitStatus};
+use charm::{Bag, Charm, Context, Event, Options, RenderedFile, Templates, UnitStatus};
 use host::FileSpec;
 use juju::{Port, RelationId, Status, ToolRunner, UnitName};
 use serde::{Deserialize, Serialize};
@@ -203,7 +203,7 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, charm::
             .extend(inputs.peers.clone().map(|peers| RelationWrite {
                 relation: peers,
                 app: true,
-                data: Databag::from([(LEADER_KEY.to_owned(), me.clone())]),
+                data: Bag::from([(LEADER_KEY.to_owned(), me.clone())]),
             }));
         Some(me)
     } else {
@@ -235,7 +235,7 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, charm::
     }
 
     if let Some(address) = &inputs.ingress_address {
-        let data = Databag::from([
+        let data = Bag::from([
             ("hostname".to_owned(), address.clone()),
             ("port".to_owned(), config.port.to_string()),
         ]);

@@ -21,8 +21,6 @@ use serde::Serialize;
 
 use crate::config::{key_text, Config, SshKeyPair};
 
-/// The file the principal adds the text to.
-pub const MANILA_CONF: &str = "/etc/manila/manila.conf";
 pub const SSH_KEY: &str = "/etc/manila/ssh_image_key";
 pub const SSH_KEY_PUBLIC: &str = "/etc/manila/ssh_image_key.pub";
 /// manila-share, which reads the keys, runs as `manila`.

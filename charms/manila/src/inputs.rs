@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use charm::{Configured, Context, Databag, Options, Received};
+use charm::{Configured, Context, Options, Received};
 use databag::{first_ready, Bag, FieldError, Readiness, UnitError};
 use hacluster::HaAnswer;
 use juju::{RelationId, ToolRunner, UnitName};
@@ -101,7 +101,7 @@ pub struct Cluster {
     /// The peers' addresses (a peer whose current bag is malformed with its last good one).
     pub peers: Received<Peers>,
     /// The application bag: the leader data (see [`leader_key`]).
-    pub app_data: Databag,
+    pub app_data: Bag,
 }
 
 impl Cluster {

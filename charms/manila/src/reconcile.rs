@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use charm::plan::{self, Command, Install, Plan, PlannedFile, RelationWrite};
-use charm::{Databag, TemplateError, Templates, UnitStatus};
+use charm::{Bag, TemplateError, Templates, UnitStatus};
 use hacluster::{DnsRecord, HaConfigError, HaRequest, ServiceResources, Vip, VipNic};
 use juju::{RelationId, Status};
 use keystone::credentials::CredentialsRequest;
@@ -272,7 +272,7 @@ fn publish(inputs: &Inputs, config: &Config, facts: &Facts<'_>, plan: &mut Plan)
         plan.relation_data.push(RelationWrite {
             relation: cluster.relation.clone(),
             app: true,
-            data: Databag::from([(
+            data: Bag::from([(
                 leader_key::HAPROXY_STATS_PASSWORD.to_owned(),
                 password.clone(),
             )]),
@@ -538,10 +538,10 @@ fn relation_data(
     config: &Config,
     keystone: Option<&KeystoneSection>,
     share_ready: bool,
-) -> (Vec<(RelationId, Databag)>, bool) {
+) -> (Vec<(RelationId, Bag)>, bool) {
     let mut data = Vec::new();
     let api = config.roles.has(Role::Api);
-    let each = |data: &mut Vec<(RelationId, Databag)>, ids: &[RelationId], bag: &Databag| {
+    let each = |data: &mut Vec<(RelationId, Bag)>, ids: &[RelationId], bag: &Bag| {
         data.extend(ids.iter().map(|id| (id.clone(), bag.clone())));
     };
 

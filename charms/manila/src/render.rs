@@ -8,7 +8,8 @@ use serde::Serialize;
 use openstack::keystone::ServiceClient;
 use openstack::release::Release;
 
-pub const MANILA_CONF: &str = "/etc/manila/manila.conf";
+/// The file back ends add their sections to, as the plugin interface names it.
+pub use manila_plugin::MANILA_CONF;
 pub const API_PASTE: &str = "/etc/manila/api-paste.ini";
 pub const LOGGING_CONF: &str = "/etc/manila/logging.conf";
 pub const APACHE_SITE: &str = "/etc/apache2/sites-available/manila-api.conf";

@@ -68,7 +68,7 @@ pub use files::RenderedFile;
 pub use metadata::{Endpoint, Metadata, MetadataError, Role};
 pub use plan::{Plan, PlannedFile, ServiceState};
 pub use received::{relations_status, Problem, Received};
-pub use relations::{Databag, RelationError, Relations, RemoteUnits, SecretBag};
+pub use relations::{Bag, RelationError, Relations, RemoteUnits, SecretBag};
 pub use run::{dispatch, run, Blocked, Charm, Outcome};
 pub use state::{StateError, UnitState};
 pub use status::{services_not_running, StatusBoard, UnitStatus};

@@ -34,7 +34,7 @@ use juju::{NetworkInfo, RelationId};
 use serde::{Deserialize, Serialize};
 
 use crate::event::Event;
-use crate::relations::Databag;
+use crate::relations::Bag;
 use crate::state::UnitState;
 
 const IDS_KEY: &str = "charm.seen.ids";
@@ -130,7 +130,7 @@ pub(crate) struct KeptRelation {
     pub(crate) units: Option<Vec<String>>,
     /// By owner: a unit's name, or `app:<name>`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) bags: BTreeMap<String, Databag>,
+    pub(crate) bags: BTreeMap<String, Bag>,
     /// `Some(None)`: asked, and no remote application yet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) remote_app: Option<Option<String>>,

@@ -19,7 +19,7 @@ use juju::{LogLevel, Port, RelationId, Status, ToolRunner};
 
 use crate::context::{Context, Seen};
 use crate::files::RenderedFile;
-use crate::relations::Databag;
+use crate::relations::Bag;
 use crate::status::UnitStatus;
 use crate::Error;
 
@@ -75,7 +75,7 @@ impl Plan {
     }
 
     /// This unit's own bags the plan writes (not the application's), by relation.
-    pub fn unit_data(&self) -> Vec<(&RelationId, &Databag)> {
+    pub fn unit_data(&self) -> Vec<(&RelationId, &Bag)> {
         self.relation_data
             .iter()
             .filter(|w| !w.app)
@@ -84,7 +84,7 @@ impl Plan {
     }
 
     /// The application bags the plan writes (leader data), by relation.
-    pub fn app_data(&self) -> Vec<(&RelationId, &Databag)> {
+    pub fn app_data(&self) -> Vec<(&RelationId, &Bag)> {
         self.relation_data
             .iter()
             .filter(|w| w.app)
@@ -182,7 +182,7 @@ pub struct RelationWrite {
     pub relation: RelationId,
     /// The application's bag (leader only) rather than the unit's.
     pub app: bool,
-    pub data: Databag,
+    pub data: Bag,
 }
 
 /// Keys only: a bag may carry a password.

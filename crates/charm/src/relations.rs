@@ -17,8 +17,7 @@ use crate::memory::{KeptRelation, Memory, Trust, JUJU_KEYS};
 use crate::metadata::Metadata;
 use crate::state::UnitState;
 
-/// A relation bag: string keys to string values.
-pub type Databag = BTreeMap<String, String>;
+pub use juju::Bag;
 
 /// A relation access that Juju would refuse, or a hook tool that failed.
 #[derive(Debug, thiserror::Error)]
@@ -58,8 +57,8 @@ pub(crate) struct RelationCache {
     ids: HashMap<String, Vec<RelationId>>,
     units: HashMap<RelationId, Vec<UnitName>>,
     remote_apps: HashMap<RelationId, Option<AppName>>,
-    bags: HashMap<(RelationId, Owner), Databag>,
-    pending: BTreeMap<(RelationId, LocalBag), Databag>,
+    bags: HashMap<(RelationId, Owner), Bag>,
+    pending: BTreeMap<(RelationId, LocalBag), Bag>,
 }
 
 impl RelationCache {
@@ -149,7 +148,7 @@ type Result<T> = std::result::Result<T, RelationError>;
 /// A bag whose values are secrets, such as the passwords a leader generates once and keeps in
 /// the peer application bag: `Debug` shows the keys only, so logging it leaks nothing.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct SecretBag(pub Databag);
+pub struct SecretBag(pub Bag);
 
 impl std::fmt::Debug for SecretBag {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -162,7 +161,7 @@ impl std::fmt::Debug for SecretBag {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoteUnits {
     pub relation: RelationId,
-    pub units: BTreeMap<UnitName, Databag>,
+    pub units: BTreeMap<UnitName, Bag>,
 }
 
 impl RemoteUnits {
@@ -267,7 +266,7 @@ impl<R: ToolRunner> Relations<'_, R> {
     }
 
     /// The bag of `unit`: a remote unit's, or this unit's own including this hook's writes.
-    pub fn unit_data(&mut self, relation: &RelationId, unit: &UnitName) -> Result<Databag> {
+    pub fn unit_data(&mut self, relation: &RelationId, unit: &UnitName) -> Result<Bag> {
         let fetched = self.fetch(relation, Owner::Unit(unit.clone()))?;
         if unit == self.unit {
             Ok(self.with_pending(relation, LocalBag::Unit, fetched))
@@ -278,7 +277,7 @@ impl<R: ToolRunner> Relations<'_, R> {
 
     /// The bag of application `app`: the remote one's, or this application's own (leader only,
     /// except on peer relations) including this hook's writes.
-    pub fn app_data(&mut self, relation: &RelationId, app: &AppName) -> Result<Databag> {
+    pub fn app_data(&mut self, relation: &RelationId, app: &AppName) -> Result<Bag> {
         if app != self.unit.app() {
             return self.fetch(relation, Owner::App(app.clone()));
         }
@@ -292,13 +291,13 @@ impl<R: ToolRunner> Relations<'_, R> {
     }
 
     /// This unit's own bag, with this hook's writes.
-    pub fn local_unit_data(&mut self, relation: &RelationId) -> Result<Databag> {
+    pub fn local_unit_data(&mut self, relation: &RelationId) -> Result<Bag> {
         let unit = self.unit.clone();
         self.unit_data(relation, &unit)
     }
 
     /// This application's own bag, with this hook's writes (see [`Relations::app_data`]).
-    pub fn local_app_data(&mut self, relation: &RelationId) -> Result<Databag> {
+    pub fn local_app_data(&mut self, relation: &RelationId) -> Result<Bag> {
         let app = self.unit.app().clone();
         self.app_data(relation, &app)
     }
@@ -363,7 +362,7 @@ impl<R: ToolRunner> Relations<'_, R> {
         pending.extend(data.into_iter().map(|(k, v)| (k.into(), v.into())));
     }
 
-    fn fetch(&mut self, relation: &RelationId, owner: Owner) -> Result<Databag> {
+    fn fetch(&mut self, relation: &RelationId, owner: Owner) -> Result<Bag> {
         self.fetch_for(relation, owner, true)
     }
 
@@ -375,7 +374,7 @@ impl<R: ToolRunner> Relations<'_, R> {
         relation: &RelationId,
         owner: Owner,
         with_juju_keys: bool,
-    ) -> Result<Databag> {
+    ) -> Result<Bag> {
         let key = (relation.clone(), owner);
         if let Some(bag) = self.cache.bags.get(&key) {
             return Ok(bag.clone());
@@ -413,7 +412,7 @@ impl<R: ToolRunner> Relations<'_, R> {
         Ok(bag)
     }
 
-    fn with_pending(&self, relation: &RelationId, bag: LocalBag, mut data: Databag) -> Databag {
+    fn with_pending(&self, relation: &RelationId, bag: LocalBag, mut data: Bag) -> Bag {
         if let Some(pending) = self.cache.pending.get(&(relation.clone(), bag)) {
             for (k, v) in pending {
                 if v.is_empty() {
@@ -438,7 +437,7 @@ impl<R: ToolRunner> Relations<'_, R> {
             };
             let juju_keys = writes.keys().any(|k| JUJU_KEYS.contains(&k.as_str()));
             let mut current = self.fetch_for(relation, owner.clone(), juju_keys)?;
-            let changes: Databag = writes
+            let changes: Bag = writes
                 .iter()
                 .filter(|(k, v)| match current.get(*k) {
                     Some(old) => old != *v,
@@ -473,11 +472,11 @@ fn owner_key(owner: &Owner) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Databag, SecretBag};
+    use super::{Bag, SecretBag};
 
     #[test]
     fn a_secret_bag_shows_its_keys_and_never_its_values() {
-        let bag = SecretBag(Databag::from([(
+        let bag = SecretBag(Bag::from([(
             "password.manila".to_owned(),
             "s3cret".to_owned(),
         )]));

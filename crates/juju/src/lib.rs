@@ -36,6 +36,6 @@ pub use names::{AppName, NameError, RelationId, UnitName};
 pub use runner::{ProcessRunner, ToolOutput, ToolRunner};
 pub use tools::{BagOwner, HookTools};
 pub use types::{
-    BindAddress, GoalState, GoalStatus, InterfaceAddress, LogLevel, NetworkInfo, Port, Protocol,
-    Status, StatusInfo, UnitAddressKey,
+    Bag, BindAddress, GoalState, GoalStatus, InterfaceAddress, LogLevel, NetworkInfo, Port,
+    Protocol, Status, StatusInfo, UnitAddressKey,
 };

@@ -10,7 +10,9 @@ use serde_json::{Map, Value};
 use crate::error::{ToolError, ToolErrorKind};
 use crate::names::{AppName, RelationId, UnitName};
 use crate::runner::ToolRunner;
-use crate::types::{GoalState, LogLevel, NetworkInfo, Port, Status, StatusInfo, UnitAddressKey};
+use crate::types::{
+    Bag, GoalState, LogLevel, NetworkInfo, Port, Status, StatusInfo, UnitAddressKey,
+};
 
 /// Whose bag a `relation-get` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,13 +85,8 @@ impl<R: ToolRunner> HookTools<R> {
     }
 
     /// `relation-get --format=json -r <id> [--app] - <owner>`: a whole bag.
-    pub fn relation_get(
-        &self,
-        relation: &RelationId,
-        owner: BagOwner<'_>,
-    ) -> Result<BTreeMap<String, String>> {
-        let bag: Option<BTreeMap<String, String>> =
-            self.json(relation_get_argv(relation, "-", owner))?;
+    pub fn relation_get(&self, relation: &RelationId, owner: BagOwner<'_>) -> Result<Bag> {
+        let bag: Option<Bag> = self.json(relation_get_argv(relation, "-", owner))?;
         Ok(bag.unwrap_or_default())
     }
 
@@ -106,12 +103,7 @@ impl<R: ToolRunner> HookTools<R> {
     /// `relation-set -r <id> [--app] --file -` with the changes as JSON on stdin.
     /// An empty value deletes the key; keys not named are left alone. Nothing to change,
     /// no call.
-    pub fn relation_set(
-        &self,
-        relation: &RelationId,
-        app: bool,
-        changes: &BTreeMap<String, String>,
-    ) -> Result<()> {
+    pub fn relation_set(&self, relation: &RelationId, app: bool, changes: &Bag) -> Result<()> {
         if changes.is_empty() {
             return Ok(());
         }

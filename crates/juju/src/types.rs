@@ -6,6 +6,11 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+/// One relation databag, as `relation-get` prints it and `relation-set` takes it: Juju's keys
+/// and values are always strings. The workspace's one definition: the interfaces
+/// (`databag::Bag`), the charm runtime and the emulator all name this type.
+pub type Bag = BTreeMap<String, String>;
+
 /// The workload statuses a charm may set (`status-set` accepts exactly these four).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -3,7 +3,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use databag::Secret;
+use secret::Secret;
 use serde::Deserialize;
 use serde_json::{json, Value};
 

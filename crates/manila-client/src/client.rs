@@ -2,9 +2,9 @@ use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use databag::Secret;
 use reqwest::blocking::{Client as Http, Response};
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
+use secret::Secret;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 

@@ -43,7 +43,7 @@ pub mod types;
 #[cfg(test)]
 mod tests;
 
-pub use databag::Secret;
+pub use secret::Secret;
 
 pub use crate::auth::{
     parse_timestamp, Auth, CatalogEndpoint, CatalogService, Domain, Endpoint, Interface, Keystone,

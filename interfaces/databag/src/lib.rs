@@ -12,7 +12,8 @@
 //! - [`PyJson`]: JSON written byte for byte as Python's `json.dumps` writes it, for the
 //!   interfaces whose peers compare or store JSON text.
 //! - [`changed_keys`]: the part of a bag that must actually be written.
-//! - [`Secret`]: passwords and keys, redacted from `Debug` output.
+//! - [`Secret`]: passwords and keys, redacted from `Debug` output (the `secret` crate's type,
+//!   re-exported for the codecs that read them).
 //! - `testing` (feature `testing`): hostile bags and the checks every codec's property tests
 //!   make with them.
 //!
@@ -33,7 +34,6 @@ mod error;
 pub mod fields;
 mod python_json;
 mod readiness;
-mod secret;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -47,8 +47,7 @@ pub use python_json::PyJson;
 pub use readiness::{Readiness, Required};
 pub use secret::Secret;
 
-/// One relation databag: Juju's values are always strings.
-pub type Bag = BTreeMap<String, String>;
+pub use juju::Bag;
 
 /// The entries of `desired` whose value differs from `current`: what a charm must pass to
 /// `relation-set` so that it writes only the keys whose value changed.

@@ -42,10 +42,10 @@ pub struct SchemaSync {
 }
 
 /// The status of a unit with nothing left to do.
-pub const READY: (&str, &str) = ("active", "Unit is ready");
+pub const READY: (&str, &str) = ("active", openstack::status::READY);
 
 /// Where Manila's configuration lives on a unit.
-pub const MANILA_CONF: &str = "/etc/manila/manila.conf";
+pub use manila_plugin::MANILA_CONF;
 
 const SCRIPT_BACKEND_METADATA: &str = "\
 name: {app}

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::io;
 
-use charm::{dispatch, Databag};
+use charm::{dispatch, Bag};
 use emulator::scenario::{juju_address_bag, Event, Output, Relation, Scenario, State};
 use juju::{ToolOutput, ToolRunner};
 use manila_generic_backend::GenericBackend;
@@ -24,17 +24,17 @@ pub(crate) const PRIVATE_KEY: &str = include_str!("../fixtures/keys/ed25519");
 pub(crate) const PUBLIC_KEY: &str = include_str!("../fixtures/keys/ed25519.pub");
 
 /// The principal's bag with `_authentication_data` = `text`.
-pub(crate) fn principal(text: &str) -> Databag {
-    Databag::from([("_authentication_data".to_owned(), text.to_owned())])
+pub(crate) fn principal(text: &str) -> Bag {
+    Bag::from([("_authentication_data".to_owned(), text.to_owned())])
 }
 
 /// The principal's bag once keystone has answered.
-pub(crate) fn credentials() -> Databag {
+pub(crate) fn credentials() -> Bag {
     principal(AUTHENTICATION)
 }
 
 /// The principal's bag before keystone has answered: every value `null`.
-pub(crate) fn credentials_pending() -> Databag {
+pub(crate) fn credentials_pending() -> Bag {
     AuthenticationData::default().to_bag()
 }
 
@@ -67,7 +67,7 @@ pub(crate) fn configured(share_servers: bool, auth_type: &str) -> State {
 
 /// `state` related over manila-plugin (relation `id`) to `principal_unit`, whose bag is
 /// `bag`.
-pub(crate) fn relate_to(mut state: State, id: u32, principal_unit: &str, bag: Databag) -> State {
+pub(crate) fn relate_to(mut state: State, id: u32, principal_unit: &str, bag: Bag) -> State {
     let app = principal_unit.split('/').next().unwrap_or(principal_unit);
     state
         .relations
@@ -76,12 +76,12 @@ pub(crate) fn relate_to(mut state: State, id: u32, principal_unit: &str, bag: Da
 }
 
 /// `state` related to `manila/0` as relation [`PLUGIN`], whose bag is `bag`.
-pub(crate) fn related(state: State, bag: Databag) -> State {
+pub(crate) fn related(state: State, bag: Bag) -> State {
     relate_to(state, PLUGIN, PRINCIPAL, bag)
 }
 
 /// `state` with the principal's bag on relation `id` replaced by `bag`.
-pub(crate) fn with_principal_bag(mut state: State, id: u32, bag: Databag) -> State {
+pub(crate) fn with_principal_bag(mut state: State, id: u32, bag: Bag) -> State {
     let relation = state.relations.iter_mut().find(|r| r.id == id).unwrap();
     let unit = relation.remote_units.keys().next().unwrap().clone();
     relation.remote_units.insert(unit, bag);
@@ -116,7 +116,7 @@ pub(crate) fn variant(share_servers: bool, auth_type: &str) -> String {
 pub(crate) struct Ran {
     pub(crate) out: Output,
     /// Each `relation-set`: its arguments and the keys it sent on stdin.
-    pub(crate) relation_sets: Vec<(String, Databag)>,
+    pub(crate) relation_sets: Vec<(String, Bag)>,
 }
 
 /// Runs `event` from `state`; the charm must exit 0.
@@ -149,7 +149,7 @@ pub(crate) fn run(event: Event, state: &State) -> Ran {
 /// scenario's transcript has the arguments of a call, not its stdin.
 struct SeenRelationSets<'a> {
     tools: &'a dyn ToolRunner,
-    sent: &'a RefCell<Vec<(String, Databag)>>,
+    sent: &'a RefCell<Vec<(String, Bag)>>,
 }
 
 impl ToolRunner for SeenRelationSets<'_> {
@@ -173,7 +173,7 @@ impl Ran {
     }
 
     /// This unit's bag on relation `id` (empty once the relation is gone).
-    pub(crate) fn published(&self, id: u32) -> Databag {
+    pub(crate) fn published(&self, id: u32) -> Bag {
         self.out
             .state
             .relation(id)

@@ -4,20 +4,20 @@
 //! not help, and the principal may still fix it. Once credentials were good, malformed ones
 //! leave the back end as it was published (the last good credentials stay in force).
 
-use charm::Databag;
+use charm::Bag;
 
 use crate::fixtures::{self, Ran, AUTHENTICATION, PLUGIN};
 
 const INCOMPLETE: &str = "waiting: 'manila-plugin' incomplete";
 
 /// A configured unit related to a principal whose bag is `principal`, after relation-changed.
-fn with_principal(principal: Databag) -> Ran {
+fn with_principal(principal: Bag) -> Ran {
     let state = fixtures::related(fixtures::configured(true, "both"), principal);
     fixtures::run(fixtures::changed(&state, PLUGIN), &state)
 }
 
 fn assert_nothing_published(model: &Ran) {
-    assert_eq!(model.published(PLUGIN), Databag::new());
+    assert_eq!(model.published(PLUGIN), Bag::new());
     assert_eq!(model.relation_sets, []);
 }
 
@@ -34,7 +34,7 @@ fn assert_no_secret_logged(model: &Ran) {
 
 #[test]
 fn before_the_principal_writes_anything_the_unit_waits_quietly() {
-    let model = with_principal(Databag::new());
+    let model = with_principal(Bag::new());
     assert_waiting_with_nothing_published(&model);
     assert_eq!(model.log(), Vec::<String>::new());
 }
@@ -154,7 +154,7 @@ fn data_that_turns_bad_later_leaves_the_published_back_end_alone() {
          JSON: EOF while parsing an object at line 1 column 1 (using the last good data)"
     );
     // Withdrawn altogether: the same.
-    let state = fixtures::with_principal_bag(model.state(), PLUGIN, Databag::new());
+    let state = fixtures::with_principal_bag(model.state(), PLUGIN, Bag::new());
     let model = fixtures::run(fixtures::changed(&state, PLUGIN), &state);
     assert_eq!(model.published(PLUGIN), published);
     assert_eq!(

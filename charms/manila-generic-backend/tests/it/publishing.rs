@@ -1,6 +1,6 @@
 //! When the back end is sent, and that only changed keys are written.
 
-use charm::Databag;
+use charm::Bag;
 use charm::Options;
 use emulator::scenario::Event;
 
@@ -10,7 +10,7 @@ use crate::fixtures::{self, run, set, AUTHENTICATION, PLUGIN};
 fn nothing_is_sent_while_the_configuration_is_incomplete() {
     let state = fixtures::related(Default::default(), fixtures::credentials());
     let unit = run(fixtures::changed(&state, PLUGIN), &state);
-    assert_eq!(unit.published(PLUGIN), Databag::new());
+    assert_eq!(unit.published(PLUGIN), Bag::new());
     let mut state = unit.state();
     set(&mut state, "driver-service-instance-flavor-id", 100);
     let unit = run(Event::ConfigChanged, &state);

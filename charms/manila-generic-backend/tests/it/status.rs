@@ -92,7 +92,7 @@ fn the_relation_is_checked_after_the_configuration() {
     set(&mut state, "driver-service-instance-flavor-id", 100);
     let unit = run(Event::ConfigChanged, &state);
     assert_eq!(unit.status(), "blocked: 'manila-plugin' missing");
-    let state = fixtures::related(unit.state(), charm::Databag::new());
+    let state = fixtures::related(unit.state(), charm::Bag::new());
     let unit = run(Event::relation_joined(PLUGIN, fixtures::PRINCIPAL), &state);
     assert_eq!(unit.status(), "waiting: 'manila-plugin' incomplete");
     let state = fixtures::with_principal_bag(unit.state(), PLUGIN, fixtures::credentials());

@@ -1,7 +1,7 @@
 //! Inputs shared by the tests (configurations for each driver mode, what the manila charm
 //! sends), and the unit's hooks run in process against the emulator's `scenario`.
 
-use charm::{dispatch, Databag};
+use charm::{dispatch, Bag};
 use emulator::scenario::{juju_address_bag, Event, Output, Relation, Scenario, State};
 use manila_netapp_backend::NetappBackend;
 use serde_json::Value;
@@ -38,12 +38,12 @@ impl Mode {
 }
 
 /// The principal's bag with `_authentication_data` = `text`.
-pub(crate) fn principal(text: &str) -> Databag {
-    Databag::from([("_authentication_data".to_owned(), text.to_owned())])
+pub(crate) fn principal(text: &str) -> Bag {
+    Bag::from([("_authentication_data".to_owned(), text.to_owned())])
 }
 
 /// The principal's bag once keystone has answered.
-pub(crate) fn credentials() -> Databag {
+pub(crate) fn credentials() -> Bag {
     principal(AUTHENTICATION)
 }
 
@@ -71,7 +71,7 @@ pub(crate) fn configured(mode: Mode) -> State {
 
 /// `state` related over manila-plugin (relation `id`) to `principal_unit`, whose bag is
 /// `bag`.
-pub(crate) fn relate_to(mut state: State, id: u32, principal_unit: &str, bag: Databag) -> State {
+pub(crate) fn relate_to(mut state: State, id: u32, principal_unit: &str, bag: Bag) -> State {
     let app = principal_unit.split('/').next().unwrap_or(principal_unit);
     state
         .relations
@@ -80,12 +80,12 @@ pub(crate) fn relate_to(mut state: State, id: u32, principal_unit: &str, bag: Da
 }
 
 /// `state` related to `manila/0` as relation [`PLUGIN`], whose bag is `bag`.
-pub(crate) fn related(state: State, bag: Databag) -> State {
+pub(crate) fn related(state: State, bag: Bag) -> State {
     relate_to(state, PLUGIN, PRINCIPAL, bag)
 }
 
 /// `state` with the principal's bag on relation `id` replaced by `bag`.
-pub(crate) fn with_principal_bag(mut state: State, id: u32, bag: Databag) -> State {
+pub(crate) fn with_principal_bag(mut state: State, id: u32, bag: Bag) -> State {
     let relation = state.relations.iter_mut().find(|r| r.id == id).unwrap();
     let unit = relation.remote_units.keys().next().unwrap().clone();
     relation.remote_units.insert(unit, bag);
@@ -136,7 +136,7 @@ impl Ran {
     }
 
     /// This unit's bag on relation `id`, without the address keys Juju writes itself.
-    pub(crate) fn published(&self, id: u32) -> Databag {
+    pub(crate) fn published(&self, id: u32) -> Bag {
         let relation = self.out.state.relation(id);
         let bag = relation
             .map(|r| r.local_unit_data.clone())

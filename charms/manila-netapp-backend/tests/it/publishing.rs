@@ -1,7 +1,7 @@
 //! When the back end is sent, that only changed keys are written, and that bad input never
 //! takes a working back end away.
 
-use charm::Databag;
+use charm::Bag;
 use emulator::scenario::Event;
 
 use crate::fixtures::{self, run, set, Mode, AUTHENTICATION, PLUGIN};
@@ -10,7 +10,7 @@ use crate::fixtures::{self, run, set, Mode, AUTHENTICATION, PLUGIN};
 fn nothing_is_sent_while_the_configuration_is_incomplete() {
     let state = fixtures::related(Default::default(), fixtures::credentials());
     let unit = run(fixtures::changed(&state, PLUGIN), &state);
-    assert_eq!(unit.published(PLUGIN), Databag::new());
+    assert_eq!(unit.published(PLUGIN), Bag::new());
     let mut state = unit.state();
     state.config = fixtures::configured(Mode::Svm).config;
     let unit = run(Event::ConfigChanged, &state);
@@ -23,7 +23,7 @@ fn nothing_is_sent_while_the_configuration_is_incomplete() {
 #[test]
 fn only_the_neutron_section_waits_for_the_credentials() {
     for mode in Mode::ALL {
-        let state = fixtures::related(fixtures::configured(mode), Databag::new());
+        let state = fixtures::related(fixtures::configured(mode), Bag::new());
         let unit = run(fixtures::changed(&state, PLUGIN), &state);
         assert_eq!(
             unit.text(PLUGIN).is_none(),

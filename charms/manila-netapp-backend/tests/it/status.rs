@@ -137,7 +137,7 @@ fn the_relation_is_checked_after_the_configuration() {
     state.config = fixtures::configured(Mode::Svm).config;
     let unit = run(Event::ConfigChanged, &state);
     assert_eq!(unit.status(), "blocked: Missing relations: manila-plugin");
-    let state = fixtures::related(unit.state(), charm::Databag::new());
+    let state = fixtures::related(unit.state(), charm::Bag::new());
     let unit = run(Event::relation_joined(PLUGIN, fixtures::PRINCIPAL), &state);
     assert_eq!(unit.status(), "active: Unit is ready");
     let unit = run(Event::RelationBroken { relation: PLUGIN }, &unit.state());
@@ -148,7 +148,7 @@ fn the_relation_is_checked_after_the_configuration() {
 /// there, and names what it sent that it cannot use.
 #[test]
 fn on_neutrons_networks_the_unit_waits_for_the_credentials() {
-    let state = fixtures::related(fixtures::configured(Mode::Neutron), charm::Databag::new());
+    let state = fixtures::related(fixtures::configured(Mode::Neutron), charm::Bag::new());
     let unit = run(fixtures::changed(&state, PLUGIN), &state);
     assert_eq!(unit.status(), "waiting: 'manila-plugin' incomplete");
     let bad = fixtures::principal(r#"{"data": {"username": 7}}"#);
@@ -160,7 +160,7 @@ fn on_neutrons_networks_the_unit_waits_for_the_credentials() {
         unit.status()
     );
     for mode in [Mode::Svm, Mode::Standalone] {
-        let state = fixtures::related(fixtures::configured(mode), charm::Databag::new());
+        let state = fixtures::related(fixtures::configured(mode), charm::Bag::new());
         let unit = run(fixtures::changed(&state, PLUGIN), &state);
         assert_eq!(unit.status(), "active: Unit is ready", "{mode:?}");
     }

@@ -10,8 +10,8 @@ use std::net::IpAddr;
 use charm::config::RawConfig;
 use charm::received::receive_relation;
 use charm::Options;
+use charm::Templates;
 use charm::{Configured, Received, ServiceState};
-use charm::{Databag, Templates};
 use databag::{first_ready, Bag, FieldError, Readiness, UnitError};
 use hacluster::HaAnswer;
 use juju::{RelationId, UnitName};
@@ -50,7 +50,7 @@ pub(crate) fn rel(id: &str) -> RelationId {
     id.parse().unwrap()
 }
 
-pub(crate) fn bag(pairs: &[(&str, &str)]) -> Databag {
+pub(crate) fn bag(pairs: &[(&str, &str)]) -> Bag {
     pairs
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -85,7 +85,7 @@ pub(crate) fn raw_config(roles: &str) -> RawConfig {
         .with("default-share-backend", "generic")
 }
 
-pub(crate) fn db_bag(allowed: &str) -> Databag {
+pub(crate) fn db_bag(allowed: &str) -> Bag {
     bag(&[
         ("db_host", "10.5.0.20"),
         ("db_port", "3306"),
@@ -94,9 +94,8 @@ pub(crate) fn db_bag(allowed: &str) -> Databag {
     ])
 }
 
-pub(crate) fn shared_db(me: &UnitName, bags: &[(&str, Databag)]) -> Endpoint<DatabaseAccess> {
-    let units: BTreeMap<UnitName, Databag> =
-        bags.iter().map(|(u, b)| (unit(u), b.clone())).collect();
+pub(crate) fn shared_db(me: &UnitName, bags: &[(&str, Bag)]) -> Endpoint<DatabaseAccess> {
+    let units: BTreeMap<UnitName, Bag> = bags.iter().map(|(u, b)| (unit(u), b.clone())).collect();
     let relations = vec![rel("shared-db:1")];
     Endpoint {
         data: received(
@@ -108,9 +107,8 @@ pub(crate) fn shared_db(me: &UnitName, bags: &[(&str, Databag)]) -> Endpoint<Dat
     }
 }
 
-pub(crate) fn amqp(bags: &[(&str, Databag)]) -> Endpoint<AmqpConnection> {
-    let units: BTreeMap<UnitName, Databag> =
-        bags.iter().map(|(u, b)| (unit(u), b.clone())).collect();
+pub(crate) fn amqp(bags: &[(&str, Bag)]) -> Endpoint<AmqpConnection> {
+    let units: BTreeMap<UnitName, Bag> = bags.iter().map(|(u, b)| (unit(u), b.clone())).collect();
     let request = AccessRequest::new("manila", "openstack");
     Endpoint {
         data: received(&units, BrokerUnit::from_bag, |units| {
@@ -120,11 +118,11 @@ pub(crate) fn amqp(bags: &[(&str, Databag)]) -> Endpoint<AmqpConnection> {
     }
 }
 
-pub(crate) fn rabbit_bag(address: &str) -> Databag {
+pub(crate) fn rabbit_bag(address: &str) -> Bag {
     bag(&[("private-address", address), ("password", "RABBIT-SECRET")])
 }
 
-pub(crate) fn keystone_bag() -> Databag {
+pub(crate) fn keystone_bag() -> Bag {
     bag(&[
         ("service_host", "10.5.0.5"),
         ("service_port", "5000"),
@@ -141,7 +139,7 @@ pub(crate) fn keystone_bag() -> Databag {
     ])
 }
 
-pub(crate) fn identity_service(bag: Databag) -> Endpoint<ServiceCredentials> {
+pub(crate) fn identity_service(bag: Bag) -> Endpoint<ServiceCredentials> {
     let units = BTreeMap::from([(unit("keystone/0"), bag)]);
     Endpoint {
         data: received(&units, read::service_credentials, |units| {
@@ -151,7 +149,7 @@ pub(crate) fn identity_service(bag: Databag) -> Endpoint<ServiceCredentials> {
     }
 }
 
-pub(crate) fn credentials_bag(username: &str) -> Databag {
+pub(crate) fn credentials_bag(username: &str) -> Bag {
     bag(&[
         ("credentials_host", "10.5.0.5"),
         ("credentials_port", "5000"),
@@ -170,7 +168,7 @@ pub(crate) fn credentials_bag(username: &str) -> Databag {
     ])
 }
 
-pub(crate) fn identity_credentials(bag: Databag) -> Endpoint<Credentials> {
+pub(crate) fn identity_credentials(bag: Bag) -> Endpoint<Credentials> {
     let units = BTreeMap::from([(unit("keystone/0"), bag)]);
     Endpoint {
         data: received(&units, read::credentials, |units| {
@@ -181,7 +179,7 @@ pub(crate) fn identity_credentials(bag: Databag) -> Endpoint<Credentials> {
 }
 
 /// A manila-generic subordinate's bag (DHSS=False), as it sends it.
-pub(crate) fn generic_backend_bag(name: &str) -> Databag {
+pub(crate) fn generic_backend_bag(name: &str) -> Bag {
     let section = format!(
         "[nova]\nusername = manila_manilav2\npassword = PLUGIN-NOVA-SECRET\n\
          project_domain_name = service_domain\nuser_domain_name = service_domain\n\
@@ -200,9 +198,8 @@ pub(crate) fn generic_backend_bag(name: &str) -> Databag {
         .to_bag()
 }
 
-pub(crate) fn plugin(relation: &str, units: &[(&str, Databag)]) -> PluginRelation {
-    let units: BTreeMap<UnitName, Databag> =
-        units.iter().map(|(u, b)| (unit(u), b.clone())).collect();
+pub(crate) fn plugin(relation: &str, units: &[(&str, Bag)]) -> PluginRelation {
+    let units: BTreeMap<UnitName, Bag> = units.iter().map(|(u, b)| (unit(u), b.clone())).collect();
     PluginRelation {
         relation: rel(relation),
         backends: received(&units, BackendStatus::check, PluginBackends::read),
@@ -210,7 +207,7 @@ pub(crate) fn plugin(relation: &str, units: &[(&str, Databag)]) -> PluginRelatio
 }
 
 pub(crate) fn cluster(peers: &[(&str, &str)], leader_data: &[(&str, &str)]) -> Cluster {
-    let units: BTreeMap<UnitName, Databag> = peers
+    let units: BTreeMap<UnitName, Bag> = peers
         .iter()
         .map(|(u, a)| (unit(u), bag(&[("private-address", a)])))
         .collect();
@@ -241,7 +238,7 @@ pub(crate) fn addresses(address: &str) -> Addresses {
 
 /// What `gather` reads from `units` with no data kept from earlier hooks.
 pub(crate) fn received<T, V>(
-    units: &BTreeMap<UnitName, Databag>,
+    units: &BTreeMap<UnitName, Bag>,
     unit: impl Fn(&Bag) -> Result<Readiness<V>, FieldError>,
     relation: impl Fn(&BTreeMap<UnitName, Bag>) -> Result<Readiness<T>, UnitError>,
 ) -> Received<T> {
@@ -380,7 +377,7 @@ pub(crate) fn pacemaker(plan: &Plan) -> Vec<&str> {
 }
 
 /// This unit's bags the plan writes, owned.
-pub(crate) fn unit_data(plan: &Plan) -> Vec<(RelationId, Databag)> {
+pub(crate) fn unit_data(plan: &Plan) -> Vec<(RelationId, Bag)> {
     plan.unit_data()
         .into_iter()
         .map(|(r, d)| (r.clone(), d.clone()))
@@ -416,7 +413,7 @@ pub(crate) fn api_port(plan: &Plan) -> Option<bool> {
 }
 
 /// The application bag the plan writes (leader data), if any.
-pub(crate) fn app_data(plan: &Plan) -> Option<(RelationId, Databag)> {
+pub(crate) fn app_data(plan: &Plan) -> Option<(RelationId, Bag)> {
     plan.app_data()
         .first()
         .map(|(r, d)| ((*r).clone(), (*d).clone()))

@@ -13,8 +13,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// A relation databag: Juju's values are always strings.
-pub type Bag = BTreeMap<String, String>;
+pub use juju::Bag;
 
 /// Everything one hook execution can see, plus what it wrote.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -1,7 +1,12 @@
+//! [`Secret`]: passwords, tokens and private keys, whichever side of the workspace holds them.
+//! The relation codecs read them from databags (`databag` re-exports the type), the charms
+//! keep them in their configuration, and `manila-client` sends them to Keystone and Manila;
+//! this crate depends on nothing so that each of those can use the one type without the
+//! others.
+
 use std::fmt;
 
-/// A value that must not reach a log: passwords and private keys read from or written to a
-/// databag. `Debug` shows `<redacted>`, there is no `Display`, and the text is reached only
+/// A value that must not reach a log: a password, a token, a private key. `Debug` shows `<redacted>`, there is no `Display`, and the text is reached only
 /// through [`Secret::expose`], so that every use is a visible decision.
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
 pub struct Secret(String);
