@@ -13,6 +13,7 @@ mod bundles;
 mod demo;
 mod e2e;
 mod linkage;
+mod new_charm;
 mod pack;
 mod validators;
 
@@ -38,6 +39,8 @@ enum Cmd {
     Pack(pack::PackArgs),
     /// Lint the packed charms with charm-proof and `charmcraft analyse`.
     CheckCharms(pack::CheckArgs),
+    /// Write a working skeleton charm into charms/<name>/ (and templates/<name>/).
+    NewCharm(new_charm::NewCharmArgs),
 }
 
 fn main() -> Result<()> {
@@ -50,6 +53,7 @@ fn main() -> Result<()> {
         Cmd::Bench => bench(&root),
         Cmd::Pack(args) => pack::pack(&root, &args).map(drop),
         Cmd::CheckCharms(args) => pack::check_charms(&root, &args),
+        Cmd::NewCharm(args) => new_charm::new_charm(&root, &args),
     }
 }
 

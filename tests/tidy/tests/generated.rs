@@ -48,6 +48,7 @@ fn charms() -> Vec<Declared> {
         Declared::of::<manila_netapp_backend::NetappBackend, manila_netapp_backend::Config>(
             "manila-netapp-backend",
         ),
+        // `cargo xtask new-charm` adds its rows above this line.
     ]
 }
 
@@ -81,7 +82,7 @@ fn generated_and_copied_files_match_the_code() {
             &dir.join("config.yaml"),
             &charm::config::config_yaml(charm.options),
         ));
-        check(check_generated(&dir.join("actions.yaml"), charm.actions));
+        check(actions_yaml(&dir, charm.actions));
         check(readme(&dir, &charm));
         check(check_embedded(
             charm.templates,
@@ -90,6 +91,21 @@ fn generated_and_copied_files_match_the_code() {
         check((charm.parses)().map_err(|e| format!("{e:#}")));
     }
     assert!(drifted.is_empty(), "{}", drifted.join("\n\n"));
+}
+
+/// A charm without actions ships no `actions.yaml` (an empty one is not a valid schema file).
+fn actions_yaml(dir: &Path, actions: &str) -> Result<(), String> {
+    let path = dir.join("actions.yaml");
+    if actions.is_empty() {
+        return match path.exists() {
+            true => Err(format!(
+                "{} exists, but the charm declares no actions",
+                path.display()
+            )),
+            false => Ok(()),
+        };
+    }
+    check_generated(&path, actions)
 }
 
 fn readme(dir: &Path, charm: &Declared) -> Result<(), String> {
