@@ -53,7 +53,7 @@
 //! state-in/state-out tests), [`status`] (`juju status` rendering).
 
 pub mod bundle;
-pub mod charm_definition;
+pub use charm_definition;
 mod error;
 mod hook_env;
 pub mod hooktools;

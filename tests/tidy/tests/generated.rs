@@ -43,7 +43,7 @@ impl Declared {
         }
     }
 
-    /// A fixture charm, whose options are a hand-written table.
+    /// A fixture charm (some declare their options as a table, some as a `Config`).
     fn fixture<C: Charm>(dir: &str, options: &'static [OptionSpec]) -> Declared {
         Declared {
             dir: dir.to_owned(),
@@ -71,11 +71,11 @@ fn charms() -> Vec<Declared> {
         // `cargo xtask new-charm` adds its rows above this line.
         Declared::fixture::<fixture_hacluster::Hacluster>(
             "tests/fixtures/charms/hacluster",
-            fixture_hacluster::OPTIONS,
+            <fixture_hacluster::Config as Options>::OPTIONS,
         ),
         Declared::fixture::<fixture_keystone::Keystone>(
             "tests/fixtures/charms/keystone",
-            fixture_keystone::OPTIONS,
+            <fixture_keystone::Config as Options>::OPTIONS,
         ),
         Declared::fixture::<fixture_mysql::Mysql>(
             "tests/fixtures/charms/mysql",
@@ -91,15 +91,15 @@ fn charms() -> Vec<Declared> {
         ),
         Declared::fixture::<fixture_rabbitmq_server::RabbitmqServer>(
             "tests/fixtures/charms/rabbitmq-server",
-            fixture_rabbitmq_server::OPTIONS,
+            <fixture_rabbitmq_server::Config as Options>::OPTIONS,
         ),
         Declared::fixture::<dummy_backend::DummyBackend>(
             "tests/fixtures/real-charms/dummy-backend",
-            dummy_backend::OPTIONS,
+            <dummy_backend::Config as Options>::OPTIONS,
         ),
         Declared::fixture::<real_keystone::RealKeystone>(
             "tests/fixtures/real-charms/real-keystone",
-            real_keystone::OPTIONS,
+            <real_keystone::Config as Options>::OPTIONS,
         ),
         Declared::fixture::<real_mysql::RealMysql>("tests/fixtures/real-charms/real-mysql", &[]),
         Declared::fixture::<real_rabbitmq::RealRabbitmq>(
