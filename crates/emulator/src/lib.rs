@@ -25,7 +25,9 @@
 //! [`hooktools::HookContext`] snapshot, serves it on the socket while `dispatch` runs with
 //! Juju's environment, lets [`hooktools::execute`] answer every tool call, then applies the
 //! context's `effects` always and its `pending` writes only if the hook exited 0 (a failed
-//! hook is retried with Juju's backoff unless `automatically-retry-hooks` is off).
+//! hook is retried with Juju's backoff unless `automatically-retry-hooks` is off). Those
+//! rules live in one place, `hook_exit`, which [`scenario`] ends its runs with too; the
+//! environment comes from one builder, `hook_env`, for both.
 //!
 //! A confined unit's hook runs in its machine's sandbox (bubblewrap): the machine's `/etc`,
 //! `/var`, `/run`, `/tmp`, `/srv`, `/opt`, `/home`, `/root` and `/usr/local` are directories of
@@ -56,6 +58,7 @@ pub mod bundle;
 pub mod charm_definition;
 mod error;
 mod hook_env;
+mod hook_exit;
 pub mod hooktools;
 mod journal;
 pub mod machine;

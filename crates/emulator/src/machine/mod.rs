@@ -95,6 +95,17 @@ pub struct MachineState {
     pub reboots: u32,
 }
 
+impl MachineState {
+    /// The machine reboots: each service comes back running exactly when it is enabled and
+    /// not masked.
+    pub(crate) fn reboot(&mut self) {
+        for service in self.services.values_mut() {
+            service.running = service.enabled && !service.masked;
+        }
+        self.reboots += 1;
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceState {
     pub enabled: bool,
