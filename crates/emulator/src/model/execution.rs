@@ -529,8 +529,7 @@ impl Model {
         // Juju refreshes the time on every status-set, changed or not.
         u.status_since = crate::journal::unix_now();
         if u.status != new {
-            u.status_history.push(new.clone());
-            u.status = new;
+            u.record_status(new);
         }
     }
 
