@@ -90,6 +90,19 @@ pub enum Scope {
 pub(crate) const JUJU_INFO: &str = "juju-info";
 
 impl Metadata {
+    /// What `storage-add` may add, as every hook's context tells the engine.
+    pub(crate) fn storage_declarations(
+        &self,
+    ) -> std::collections::BTreeMap<String, crate::hooktools::StorageDeclaration> {
+        self.storage
+            .iter()
+            .map(|(name, spec)| {
+                let declaration = crate::hooktools::StorageDeclaration { max: spec.max };
+                (name.clone(), declaration)
+            })
+            .collect()
+    }
+
     pub(crate) fn parse(doc: &Value) -> Result<Metadata, String> {
         if !doc.is_mapping() {
             return Err(format!("expected a mapping, got {}", yaml_kind(doc)));

@@ -122,14 +122,7 @@ impl Model {
             .state
             .applications
             .get(unit.app())
-            .map(|app| {
-                app.charm
-                    .meta
-                    .storage
-                    .iter()
-                    .map(|(name, spec)| (name.clone(), StorageDeclaration { max: spec.max }))
-                    .collect()
-            })
+            .map(|app| app.charm.meta.storage_declarations())
             .unwrap_or_default();
         (attached, declared)
     }

@@ -523,6 +523,10 @@ impl Scenario {
                 units: goal_units,
                 relations: goal_relations,
             },
+            // The state holds no storage instances, but `storage-add` checks the charm's
+            // declarations as the model's hooks do.
+            storage_declared: self.charm.meta.storage_declarations(),
+            model_uuid: self.model_uuid.clone(),
             ..HookContext::default()
         }
     }

@@ -232,3 +232,40 @@ fn a_successful_hook_commits_the_same_in_the_model_and_in_a_scenario() {
 fn a_failing_hook_keeps_the_same_in_the_model_and_in_a_scenario() {
     drift(true);
 }
+
+/// `relation-model-get` (`jujuc/relation-model-get.go`) names the hook's own model in a
+/// scenario as in the model: the uuid of `JUJU_MODEL_UUID`.
+#[test]
+fn a_scenario_s_relation_model_get_names_its_own_model() {
+    let scratch = Scratch::new();
+    let charm = TestCharm::new("drift")
+        .metadata("requires:\n  db:\n    interface: pgsql\n")
+        .config(CONFIG)
+        .write(scratch.path());
+    let state = State {
+        relations: vec![Relation::new(4, "db", "store").remote_unit("store/0", bag([("a", "b")]))],
+        ..State::default()
+    };
+    let mut answer = String::new();
+    let out = Scenario::load(&charm)
+        .unwrap()
+        .run(Event::ConfigChanged, &state, |_, tools, _| {
+            let args = [
+                "-r".to_owned(),
+                "db:4".to_owned(),
+                "--format=json".to_owned(),
+            ];
+            let output = tools.run("relation-model-get", &args, None).unwrap();
+            answer = String::from_utf8(output.stdout).unwrap();
+            output.exit_code
+        })
+        .unwrap();
+    assert_eq!(out.exit_code, 0);
+    let uuid = &out
+        .environment
+        .iter()
+        .find(|(k, _)| k == "JUJU_MODEL_UUID")
+        .unwrap()
+        .1;
+    assert_eq!(answer.trim(), format!("{{\"uuid\":\"{uuid}\"}}"));
+}
