@@ -55,13 +55,14 @@
 //! state-in/state-out tests), [`status`] (`juju status` rendering).
 
 pub mod bundle;
+/// The machine emulation (the `emulator-machine` crate).
+pub use emulator_machine as machine;
 pub mod charm_definition;
 mod error;
 mod hook_env;
 mod hook_exit;
 pub mod hooktools;
 mod journal;
-pub mod machine;
 mod model;
 mod model_state;
 mod runner;

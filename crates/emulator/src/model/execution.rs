@@ -807,7 +807,11 @@ impl Model {
             )));
         }
         let root = self.machine_root(machine);
-        sandbox::agent_file(&root, context_id, socket).map_err(runner_error)?;
+        let contents = crate::wire::agent_file_contents(
+            context_id.as_bytes(),
+            socket.as_os_str().as_encoded_bytes(),
+        );
+        sandbox::agent_file(&root, &contents).map_err(runner_error)?;
         let shim = self.dir.join("bin").join(super::SHIM_NAME);
         let mut shared = vec![self.dir.clone()];
         shared.extend(self.state.shared_dirs.iter().cloned());
