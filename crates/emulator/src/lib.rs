@@ -55,23 +55,22 @@
 //! state-in/state-out tests), [`status`] (`juju status` rendering).
 
 pub mod bundle;
+/// The hook-tool engine (the `emulator-hooktools` crate).
+pub use emulator_hooktools as hooktools;
 /// The machine emulation (the `emulator-machine` crate).
 pub use emulator_machine as machine;
 pub mod charm_definition;
 mod error;
 mod hook_env;
 mod hook_exit;
-pub mod hooktools;
 mod journal;
 mod model;
 mod model_state;
 mod runner;
 pub mod scenario;
-mod server;
+use emulator_hooktools::server;
 pub mod status;
-// The client half of the wire format is the shim's (`src/bin/jujuc.rs`).
-#[allow(dead_code)]
-mod wire;
+use emulator_hooktools::wire;
 
 pub use crate::{
     bundle::{Bundle, BundleError, CharmStore},
