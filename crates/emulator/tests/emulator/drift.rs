@@ -269,3 +269,142 @@ fn a_scenario_s_relation_model_get_names_its_own_model() {
         .1;
     assert_eq!(answer.trim(), format!("{{\"uuid\":\"{uuid}\"}}"));
 }
+
+/// What the hook-tool calls of the hook under reads answer, as `== argv`, the output and
+/// `-> exit code`: the snapshot each side builds for the hook, seen through the tools.
+fn reads(relation: u32) -> Vec<Vec<String>> {
+    let rel = format!("db:{relation}");
+    [
+        vec!["is-leader", "--format=json"],
+        vec!["config-get", "--format=json"],
+        vec!["relation-ids", "db", "--format=json"],
+        vec!["relation-list", "-r", &rel, "--format=json"],
+        vec!["relation-get", "-r", &rel, "--format=json", "-", "store/0"],
+        vec!["relation-get", "-r", &rel, "--format=json", "-", "drift/0"],
+        vec![
+            "relation-get",
+            "-r",
+            &rel,
+            "--app",
+            "--format=json",
+            "-",
+            "store",
+        ],
+        vec!["unit-get", "private-address"],
+        vec!["network-get", "db", "--format=json"],
+        vec!["state-get", "--format=json"],
+        vec!["leader-get", "--format=json"],
+        vec!["opened-ports", "--format=json"],
+        vec!["status-get", "--format=json", "--include-data"],
+        vec!["storage-list", "--format=json"],
+        vec!["secret-ids", "--format=json"],
+        vec!["credential-get", "--format=json"],
+    ]
+    .into_iter()
+    .map(|argv| argv.into_iter().map(str::to_owned).collect())
+    .collect()
+}
+
+/// The tools' answers to [`reads`] in a model's config-changed on drift/0, the leader,
+/// related to store/0; and the address of store/0.
+fn reads_in_model(scratch: &Scratch) -> (String, String, u32) {
+    let answers = scratch.path().join("answers");
+    let script = scratch.path().join("reads.sh");
+    let charm = TestCharm::new("drift")
+        .metadata("requires:\n  db:\n    interface: pgsql\n")
+        .config(CONFIG)
+        .dispatch(&format!(
+            "#!/bin/sh\n\
+             [ \"$JUJU_DISPATCH_PATH\" = hooks/config-changed ] || exit 0\n\
+             [ \"$(config-get go --format=json)\" = true ] || exit 0\n\
+             . {script} > {answers} 2>&1\n",
+            script = script.display(),
+            answers = answers.display(),
+        ))
+        .write(scratch.path());
+    let store = TestCharm::new("store")
+        .metadata("provides:\n  db:\n    interface: pgsql\n")
+        .write(scratch.path());
+    let mut model = scratch.model();
+    model.deploy("drift", &charm, DeployOptions::new()).unwrap();
+    model.deploy("store", &store, DeployOptions::new()).unwrap();
+    let id = model.relate("drift", "store").unwrap();
+    model.settle().unwrap();
+    let lines: Vec<String> = reads(id)
+        .iter()
+        .map(|argv| {
+            format!(
+                "printf '== %s\\n' {quoted}; {command}; echo \"-> $?\"",
+                quoted = shell_line(&[argv.join(" ")]),
+                command = shell_line(argv),
+            )
+        })
+        .collect();
+    fs::write(&script, lines.join("\n") + "\n").unwrap();
+    model.set_config("drift", [("go", "true")]).unwrap();
+    model.settle().unwrap();
+    let store_address = model.address("store/0").unwrap().to_owned();
+    (fs::read_to_string(&answers).unwrap(), store_address, id)
+}
+
+/// The same reads in a scenario holding what the model held.
+fn reads_in_scenario(charm_dir: &Path, relation: u32, store_address: &str) -> String {
+    let state = State {
+        leader: true,
+        config: BTreeMap::from([("go".to_owned(), json!(true))]),
+        relations: vec![Relation::new(relation, "db", "store").remote_unit(
+            "store/0",
+            emulator::scenario::juju_address_bag(store_address),
+        )],
+        ..State::default()
+    };
+    let mut answers = String::new();
+    Scenario::load(charm_dir)
+        .unwrap()
+        .run(Event::ConfigChanged, &state, |_, tools, _| {
+            for argv in reads(relation) {
+                let output = tools.run(&argv[0], &argv[1..], None).unwrap();
+                answers.push_str(&format!("== {}\n", argv.join(" ")));
+                answers.push_str(&String::from_utf8_lossy(&output.stdout));
+                answers.push_str(&String::from_utf8_lossy(&output.stderr));
+                answers.push_str(&format!("-> {}\n", output.exit_code));
+            }
+            0
+        })
+        .unwrap();
+    answers
+}
+
+/// `context.go` (`HookContext`'s cached relations, settings, addresses) and the uniter
+/// facade's answers, seen through the tools: the same state gives the same answers.
+#[test]
+fn the_same_state_reads_the_same_in_the_model_and_in_a_scenario() {
+    let scratch = Scratch::new();
+    let (model, store_address, id) = reads_in_model(&scratch);
+    let scenario = reads_in_scenario(&scratch.path().join("charm-drift"), id, &store_address);
+    assert!(
+        model.contains("== is-leader --format=json\ntrue\n-> 0"),
+        "{model}"
+    );
+    assert!(
+        model.contains(&format!("\"private-address\":\"{store_address}\"")),
+        "{model}"
+    );
+    assert_same_answers(&model, &scenario);
+}
+
+/// Line by line, so that a drift names the tool.
+fn assert_same_answers(model: &str, scenario: &str) {
+    let mut call = "";
+    for (m, s) in model.lines().zip(scenario.lines()) {
+        if m.starts_with("== ") {
+            call = m;
+        }
+        assert_eq!(m, s, "after {call}\nmodel:\n{model}\nscenario:\n{scenario}");
+    }
+    assert_eq!(
+        model.lines().count(),
+        scenario.lines().count(),
+        "model:\n{model}\nscenario:\n{scenario}"
+    );
+}
