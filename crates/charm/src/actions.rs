@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use charm_definition::Actions;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -18,9 +19,10 @@ pub enum ActionError {
     /// `actions.yaml` is not a map of action names to definitions.
     #[error("actions.yaml does not parse")]
     Parse(#[source] serde_yaml::Error),
-    /// The schema built from `actions.yaml` is not a valid JSON schema.
-    #[error("actions.yaml: the schema of action '{action}' is invalid: {reason}")]
-    Schema { action: String, reason: String },
+    /// `actions.yaml` declares something Juju would refuse (a bad name, a schema that is
+    /// not one).
+    #[error("actions.yaml: {0}")]
+    Definition(String),
     /// Juju ran an action `actions.yaml` does not declare.
     #[error("action '{0}' is not declared in actions.yaml")]
     Unknown(String),
@@ -45,89 +47,57 @@ pub enum ActionError {
     NotAnAction,
 }
 
-/// The action definitions of `actions.yaml`, as JSON schemas of their parameters.
+/// The action definitions of `actions.yaml`, read as Juju reads them
+/// ([`charm_definition::Actions`], the workspace's one definition).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ActionSchemas {
-    schemas: BTreeMap<String, Value>,
+    actions: Actions,
 }
 
-/// Keys of an action definition that are not part of the parameters' schema.
-const NOT_SCHEMA: [&str; 4] = ["params", "description", "parallel", "execution-group"];
-
 impl ActionSchemas {
-    /// Parses `actions.yaml` (an empty text means no actions) into one JSON schema per
-    /// action, built as Juju builds it: `{type: object, properties: <params>, ...}` plus the
-    /// definition's other JSON-schema keywords (`required`, `additionalProperties`). Juju 3
-    /// leaves `additionalProperties` at the JSON-schema default, true.
+    /// Parses `actions.yaml` (an empty text means no actions): one JSON schema per action,
+    /// built as Juju builds it (`{type: object, properties: <params>, ...}` plus the
+    /// definition's other JSON-schema keywords; Juju 3 leaves `additionalProperties` at the
+    /// JSON-schema default, true).
     pub fn parse(yaml: &str) -> Result<ActionSchemas, ActionError> {
         if yaml.trim().is_empty() {
             return Ok(ActionSchemas::default());
         }
-        let defs: BTreeMap<String, Map<String, Value>> =
-            serde_yaml::from_str(yaml).map_err(ActionError::Parse)?;
-        let mut schemas = BTreeMap::new();
-        for (name, def) in defs {
-            let mut schema = Map::new();
-            schema.insert("type".into(), "object".into());
-            schema.insert("title".into(), name.clone().into());
-            let properties = def
-                .get("params")
-                .cloned()
-                .unwrap_or_else(|| Value::Object(Map::new()));
-            schema.insert("properties".into(), properties);
-            for (key, value) in def {
-                if !NOT_SCHEMA.contains(&key.as_str()) {
-                    schema.insert(key, value);
-                }
-            }
-            let schema = Value::Object(schema);
-            jsonschema::validator_for(&schema).map_err(|e| ActionError::Schema {
-                action: name.clone(),
-                reason: e.to_string(),
-            })?;
-            schemas.insert(name, schema);
-        }
-        Ok(ActionSchemas { schemas })
+        let doc = serde_yaml::from_str(yaml).map_err(ActionError::Parse)?;
+        let actions = Actions::parse(&doc).map_err(ActionError::Definition)?;
+        Ok(ActionSchemas { actions })
     }
 
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.schemas.keys().map(String::as_str)
+        self.actions.actions.keys().map(String::as_str)
     }
 
     /// Checks `params` of action `action`; the error names every offending parameter.
     pub fn validate(&self, action: &str, params: &Map<String, Value>) -> Result<(), ActionError> {
-        let schema = self
-            .schemas
+        let spec = self
+            .actions
+            .actions
             .get(action)
             .ok_or_else(|| ActionError::Unknown(action.to_owned()))?;
-        let validator = jsonschema::validator_for(schema).map_err(|e| ActionError::Schema {
-            action: action.to_owned(),
-            reason: e.to_string(),
-        })?;
-        let instance = Value::Object(params.clone());
-        let problems: Vec<String> = validator
-            .iter_errors(&instance)
-            .map(|e| {
-                let path = e
-                    .instance_path()
-                    .as_str()
-                    .trim_start_matches('/')
-                    .replace('/', ".");
+        let problems = spec.problems(params).map_err(ActionError::Definition)?;
+        if problems.is_empty() {
+            return Ok(());
+        }
+        let problems: Vec<String> = problems
+            .into_iter()
+            .map(|problem| {
+                let path = problem.pointer.trim_start_matches('/').replace('/', ".");
                 if path.is_empty() {
-                    e.to_string()
+                    problem.message
                 } else {
-                    format!("'{path}': {e}")
+                    format!("'{path}': {}", problem.message)
                 }
             })
             .collect();
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(ActionError::InvalidParams {
-                action: action.to_owned(),
-                reason: problems.join("; "),
-            })
-        }
+        Err(ActionError::InvalidParams {
+            action: action.to_owned(),
+            reason: problems.join("; "),
+        })
     }
 }
 
@@ -328,7 +298,7 @@ strict:
         let err = ActionSchemas::parse("bad:\n  params:\n    x: {type: 12}\n").unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("actions.yaml: the schema of action 'bad'"),
+                .starts_with(r#"actions.yaml: action "bad": invalid params schema"#),
             "{err}"
         );
         assert!(ActionSchemas::parse("").unwrap().names().next().is_none());

@@ -266,8 +266,11 @@ mod tests {
     use super::*;
 
     fn metadata() -> Metadata {
-        Metadata::parse("name: demo\nprovides: {website: http}\npeers: {cluster: demo-peers}\n")
-            .unwrap()
+        crate::metadata::parse(
+            "name: demo\nsummary: s\ndescription: d\nprovides: {website: http}\n\
+             peers: {cluster: demo-peers}\n",
+        )
+        .unwrap()
     }
 
     fn env(vars: &[(&str, &str)]) -> HookEnv {

@@ -40,7 +40,7 @@ mod context;
 mod event;
 mod files;
 pub mod memory;
-mod metadata;
+pub mod metadata;
 pub mod plan;
 pub mod readme;
 pub mod received;
@@ -65,7 +65,7 @@ pub use event::{
     RelationJoined,
 };
 pub use files::RenderedFile;
-pub use metadata::{Endpoint, Metadata, MetadataError, Role};
+pub use metadata::{Endpoint, Metadata, MetadataError, Role, Scope};
 pub use plan::{Plan, PlannedFile, ServiceState};
 pub use received::{relations_status, Problem, Received};
 pub use relations::{Databag, RelationError, Relations, RemoteUnits, SecretBag};

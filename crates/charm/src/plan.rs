@@ -69,6 +69,24 @@ impl Plan {
         }
     }
 
+    /// Sends `data` as this unit's bag on `relation`.
+    pub fn publish(&mut self, relation: RelationId, data: Databag) {
+        self.relation_data.push(RelationWrite {
+            relation,
+            app: false,
+            data,
+        });
+    }
+
+    /// Sends `data` as the application's bag on `relation` (only the leader may).
+    pub fn publish_app(&mut self, relation: RelationId, data: Databag) {
+        self.relation_data.push(RelationWrite {
+            relation,
+            app: true,
+            data,
+        });
+    }
+
     /// The file the plan writes at `path`.
     pub fn file(&self, path: &str) -> Option<&PlannedFile> {
         self.files.iter().find(|f| f.file.path == path)

@@ -18,7 +18,6 @@ use crate::actions::{ActionError, ActionRun, ActionSchemas};
 use crate::config::ConfigError;
 use crate::context::Context;
 use crate::event::Event;
-use crate::metadata::Metadata;
 use crate::templates::{Template, Templates};
 
 /// A charm: its embedded definition files and its handler.
@@ -31,7 +30,8 @@ use crate::templates::{Template, Templates};
 ///
 /// impl Charm for Demo {
 ///     // In a charm: include_str!("../metadata.yaml").
-///     const METADATA: &'static str = "name: demo\nprovides:\n  website: http\n";
+///     const METADATA: &'static str =
+///         "name: demo\nsummary: A demo.\ndescription: A demo.\nprovides:\n  website: http\n";
 ///     const TEMPLATES: &'static [charm::Template] =
 ///         charm::embed_templates!("tests/fixtures/templates", ["demo.conf" => OsloIni]);
 ///
@@ -143,7 +143,7 @@ fn run_hook<C: Charm, R: ToolRunner>(
     tools: HookTools<R>,
     host: Host,
 ) -> anyhow::Result<Outcome> {
-    let metadata = Metadata::parse(C::METADATA)?;
+    let metadata = crate::metadata::parse(C::METADATA)?;
     let Some(event) = Event::from_env(&env, &metadata)? else {
         tools.juju_log(
             LogLevel::Debug,

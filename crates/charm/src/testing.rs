@@ -8,7 +8,6 @@ use std::path::Path;
 use juju::HookEnv;
 
 use crate::actions::ActionSchemas;
-use crate::metadata::Metadata;
 use crate::run::Charm;
 use crate::templates::{Template, Templates};
 
@@ -66,7 +65,7 @@ fn collect(root: &Path, dir: &Path, out: &mut BTreeSet<String>) -> std::io::Resu
 
 /// Checks that charm `C`'s embedded metadata, action schemas and templates all parse.
 pub fn check_charm<C: Charm>() -> anyhow::Result<()> {
-    Metadata::parse(C::METADATA)?;
+    crate::metadata::parse(C::METADATA)?;
     ActionSchemas::parse(C::ACTIONS)?;
     Templates::new(C::TEMPLATES).check()?;
     Ok(())

@@ -55,11 +55,11 @@
 //! state-in/state-out tests), [`status`] (`juju status` rendering).
 
 pub mod bundle;
+pub use charm_definition;
 /// The hook-tool engine (the `emulator-hooktools` crate).
 pub use emulator_hooktools as hooktools;
 /// The machine emulation (the `emulator-machine` crate).
 pub use emulator_machine as machine;
-pub mod charm_definition;
 mod error;
 mod hook_env;
 mod hook_exit;

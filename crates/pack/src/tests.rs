@@ -490,6 +490,23 @@ fn validation_names_unreadable_and_missing_files() {
 }
 
 #[test]
+fn what_the_lint_lets_through_juju_still_refuses() {
+    // A `$ref` in a params schema is valid JSON schema, which the lint checks for; Juju's
+    // `actions.go` refuses it.
+    let message = invalid(
+        "refs",
+        &[
+            ("metadata.yaml", "name: refs\nsummary: s\ndescription: d\n"),
+            ("actions.yaml", "go:\n  params:\n    p: {$ref: '#/x'}\n"),
+        ],
+    );
+    insta::assert_snapshot!(message, @r#"
+    charm [TMP]/refs is not valid:
+      [TMP]/refs/actions.yaml: action "go": schema key "$ref" is not allowed (Juju refuses this)
+    "#);
+}
+
+#[test]
 fn a_subordinate_needs_a_container_scoped_requires() {
     let base = "name: sub\nsummary: s\ndescription: d\nsubordinate: true\n";
     let message = invalid(

@@ -1,12 +1,15 @@
 //! The checks run before packing: the part of Juju's own checks (`juju/charm` `meta.go`,
 //! `config.go`, `actions.go`) and of charm-proof's errors that a charm author can get wrong, so
-//! a bad charm fails here, naming the file, instead of at `juju deploy` time.
+//! a bad charm fails here, naming the file, instead of at `juju deploy` time. Every problem is
+//! listed at once; the names' grammar and, last, Juju's acceptance of the whole charm are
+//! `charm-definition`'s, the workspace's one reading of a charm.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::Path;
 
+use charm_definition::{reserved, valid_action_name, valid_charm_name, Charm, CharmError};
 use serde_yaml::Value;
 
 use crate::error::{PackError, Problem};
@@ -73,6 +76,22 @@ pub fn validate(dir: &Path) -> Result<CharmInfo, PackError> {
         Some(Ok(doc)) => actions_problems(doc)
             .into_iter()
             .for_each(|m| report("actions.yaml", m)),
+    }
+    if problems.is_empty() {
+        // The lint above lists every problem at once, in an author's words; Juju's own reading
+        // of the charm (the workspace's one definition, which the emulator deploys with) must
+        // accept it too.
+        match Charm::load(dir) {
+            Ok(_) => {}
+            Err(CharmError::Invalid { file, reason, .. }) => problems.push(Problem {
+                file: dir.join(file),
+                message: format!("{reason} (Juju refuses this)"),
+            }),
+            Err(other) => problems.push(Problem {
+                file: dir.to_owned(),
+                message: format!("Juju cannot read the charm: {other}"),
+            }),
+        }
     }
     if !problems.is_empty() {
         return Err(PackError::Invalid {
@@ -377,38 +396,11 @@ fn actions_problems(doc: &Value) -> Vec<String> {
     problems
 }
 
-/// `juju/charm`: `^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$`.
-pub(crate) fn valid_charm_name(name: &str) -> bool {
-    let lower_or_digit = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
-    let mut segments = name.split('-');
-    let first_ok = segments.next().is_some_and(|first| {
-        first.starts_with(|c: char| c.is_ascii_lowercase()) && first.chars().all(lower_or_digit)
-    });
-    first_ok
-        && segments.all(|segment| {
-            segment.chars().any(|c| c.is_ascii_lowercase()) && segment.chars().all(lower_or_digit)
-        })
-}
-
-/// `juju/charm` `actions.go`: `^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`, and not `juju` or `juju-*`.
-fn valid_action_name(name: &str) -> bool {
-    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
-    !name.is_empty()
-        && name.chars().all(allowed)
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-        && !reserved(name)
-}
-
 /// charm-proof's `^[a-z0-9]+(?:[\w-]*[a-z0-9]+)?$`, case-insensitive.
 fn valid_option_name(name: &str) -> bool {
     let edge = |c: char| c.is_ascii_alphanumeric();
     let inner = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
     name.starts_with(edge) && name.ends_with(edge) && name.chars().all(inner)
-}
-
-fn reserved(name: &str) -> bool {
-    name == "juju" || name.starts_with("juju-")
 }
 
 fn kind(value: &Value) -> &'static str {

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use charm::testing::{check_charm, check_embedded, check_generated};
 use charm::Options;
-use charm::{Charm, Metadata, Role};
+use charm::{Charm, Role, Scope};
 use manila_generic_backend::{Config, GenericBackend};
 
 fn charm_dir() -> &'static Path {
@@ -51,22 +51,18 @@ fn the_charm_directory_passes_the_packing_checks() {
 
 #[test]
 fn it_is_a_subordinate_providing_manila_plugin_in_container_scope() {
-    let metadata = Metadata::parse(GenericBackend::METADATA).unwrap();
+    let metadata = charm::metadata::parse(GenericBackend::METADATA).unwrap();
     assert_eq!(metadata.name, "manila-generic-backend");
     assert!(metadata.subordinate);
-    let plugin = metadata.endpoint("manila-plugin").unwrap();
+    let (role, plugin) = metadata.endpoint("manila-plugin").unwrap();
     assert_eq!(
-        (
-            plugin.role,
-            plugin.interface.as_str(),
-            plugin.container_scoped
-        ),
-        (Role::Provides, "manila-plugin", true)
+        (role, plugin.interface.as_str(), plugin.scope),
+        (Role::Provider, "manila-plugin", Scope::Container)
     );
-    let info = metadata.endpoint("juju-info").unwrap();
+    let (role, info) = metadata.endpoint("juju-info").unwrap();
     assert_eq!(
-        (info.role, info.interface.as_str(), info.container_scoped),
-        (Role::Requires, "juju-info", true)
+        (role, info.interface.as_str(), info.scope),
+        (Role::Requirer, "juju-info", Scope::Container)
     );
     let raw: serde_json::Value = serde_yaml_value(GenericBackend::METADATA);
     assert!(raw["maintainers"].as_array().is_some_and(|m| !m.is_empty()));

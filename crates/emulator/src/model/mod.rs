@@ -21,6 +21,7 @@ pub use lifecycle::{ConfigValue, DeployOptions, Placement};
 pub use real_host::RealHost;
 pub(crate) use spaces::{default_network, machine_address};
 pub use spaces::{Space, DEFAULT_SPACE};
+pub(crate) use storage::storage_declarations;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

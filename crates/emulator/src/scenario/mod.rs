@@ -71,7 +71,7 @@ use crate::hooktools::{
     RelationSnapshot, ToolCall,
 };
 use crate::machine::MACHINE_COMMANDS;
-use crate::model::{default_network, machine_address, ActionStatus, SHIM};
+use crate::model::{default_network, machine_address, storage_declarations, ActionStatus, SHIM};
 use crate::server::{self, Server, Session, SharedSession};
 use crate::wire::{self, Request, Response};
 
@@ -525,7 +525,7 @@ impl Scenario {
             },
             // The state holds no storage instances, but `storage-add` checks the charm's
             // declarations as the model's hooks do.
-            storage_declared: self.charm.meta.storage_declarations(),
+            storage_declared: storage_declarations(&self.charm.meta),
             model_uuid: self.model_uuid.clone(),
             ..HookContext::default()
         }

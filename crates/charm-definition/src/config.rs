@@ -48,7 +48,8 @@ impl fmt::Display for OptionType {
 }
 
 impl ConfigSchema {
-    pub(crate) fn parse(doc: &Value) -> Result<ConfigSchema, String> {
+    /// `config.yaml` as a YAML document (its `options:`); the error names the option.
+    pub fn parse(doc: &Value) -> Result<ConfigSchema, String> {
         let options = match doc.get("options") {
             Some(options) if !options.is_null() => options,
             _ => return Err("invalid config: empty configuration".to_owned()),
@@ -179,7 +180,7 @@ fn float_value(f: f64) -> Option<Json> {
 }
 
 /// Go's `strconv.ParseBool`.
-pub(crate) fn parse_go_bool(raw: &str) -> Option<bool> {
+pub fn parse_go_bool(raw: &str) -> Option<bool> {
     match raw {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
         "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),

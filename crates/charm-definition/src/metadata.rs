@@ -87,23 +87,11 @@ pub enum Scope {
     Container,
 }
 
-pub(crate) const JUJU_INFO: &str = "juju-info";
+pub const JUJU_INFO: &str = "juju-info";
 
 impl Metadata {
-    /// What `storage-add` may add, as every hook's context tells the engine.
-    pub(crate) fn storage_declarations(
-        &self,
-    ) -> std::collections::BTreeMap<String, crate::hooktools::StorageDeclaration> {
-        self.storage
-            .iter()
-            .map(|(name, spec)| {
-                let declaration = crate::hooktools::StorageDeclaration { max: spec.max };
-                (name.clone(), declaration)
-            })
-            .collect()
-    }
-
-    pub(crate) fn parse(doc: &Value) -> Result<Metadata, String> {
+    /// `metadata.yaml` as a YAML document, with the checks of `juju/charm`'s `meta.go`.
+    pub fn parse(doc: &Value) -> Result<Metadata, String> {
         if !doc.is_mapping() {
             return Err(format!("expected a mapping, got {}", yaml_kind(doc)));
         }
@@ -223,6 +211,11 @@ impl Metadata {
     }
 
     /// Every endpoint with its role, providers first.
+    /// Whether `endpoint` is one of the charm's peer relations.
+    pub fn is_peer(&self, endpoint: &str) -> bool {
+        self.peers.contains_key(endpoint)
+    }
+
     pub fn endpoints(&self) -> impl Iterator<Item = (&str, Role, &Endpoint)> {
         tagged(&self.provides, Role::Provider)
             .chain(tagged(&self.requires, Role::Requirer))
@@ -245,12 +238,13 @@ fn tagged(
     map.iter().map(move |(name, e)| (name.as_str(), role, e))
 }
 
-fn reserved(name: &str) -> bool {
+/// Names Juju keeps for itself: `juju` and `juju-*` (endpoints, interfaces, actions).
+pub fn reserved(name: &str) -> bool {
     name == "juju" || name.starts_with("juju-")
 }
 
-fn valid_charm_name(name: &str) -> bool {
-    // juju/charm: `^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$`
+/// `juju/charm`: `^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$`.
+pub fn valid_charm_name(name: &str) -> bool {
     let mut segments = name.split('-');
     let first_ok = segments.next().is_some_and(|first| {
         first.starts_with(|c: char| c.is_ascii_lowercase())

@@ -1,5 +1,8 @@
+#[cfg(feature = "files")]
 use std::fs;
+#[cfg(feature = "files")]
 use std::io::Write;
+#[cfg(feature = "files")]
 use std::os::unix::fs::PermissionsExt;
 
 use serde_json::json;
@@ -136,6 +139,7 @@ fn actions_become_json_schemas_and_validate_params() {
         .contains("\"$ref\""));
 }
 
+#[cfg(feature = "files")]
 #[test]
 fn a_packed_charm_keeps_exec_bits_and_a_unified_charmcraft_yaml_is_expanded() {
     let dir = tempfile::tempdir().unwrap();
@@ -173,6 +177,7 @@ fn a_packed_charm_keeps_exec_bits_and_a_unified_charmcraft_yaml_is_expanded() {
     assert_eq!(Charm::load(&dest).unwrap(), charm);
 }
 
+#[cfg(feature = "files")]
 #[test]
 fn a_charm_without_metadata_is_refused_by_path() {
     let dir = tempfile::tempdir().unwrap();

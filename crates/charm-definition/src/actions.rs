@@ -27,7 +27,9 @@ pub struct ActionSpec {
 const NOT_SCHEMA: &[&str] = &["description", "parallel", "execution-group", "params"];
 
 impl Actions {
-    pub(crate) fn parse(doc: &Value) -> Result<Actions, String> {
+    /// `actions.yaml` as a YAML document: each action's parameters become a JSON schema,
+    /// as Juju builds it; the error names the action and what Juju would refuse.
+    pub fn parse(doc: &Value) -> Result<Actions, String> {
         let mut actions = Actions::default();
         for (name, spec) in mapping_entries(doc, "actions")? {
             if !valid_action_name(name) {
@@ -97,25 +99,47 @@ impl Actions {
     }
 }
 
+/// One way params break an action's schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamProblem {
+    /// Where, as a JSON pointer (`/target`); empty for the params as a whole.
+    pub pointer: String,
+    pub message: String,
+}
+
 impl ActionSpec {
+    /// Every way `params` break this action's schema (none: they are valid). Each reader
+    /// words them its own way: `juju run` as Juju does, the charm runtime for an operator.
+    pub fn problems(&self, params: &Map<String, Json>) -> Result<Vec<ParamProblem>, String> {
+        let validator = jsonschema::validator_for(&self.schema)
+            .map_err(|err| format!("invalid schema: {err}"))?;
+        let instance = Json::Object(params.clone());
+        Ok(validator
+            .iter_errors(&instance)
+            .map(|err| ParamProblem {
+                pointer: err.instance_path().to_string(),
+                message: err.to_string(),
+            })
+            .collect())
+    }
+
     /// Validates params as `juju run` does, then inserts defaults.
     pub fn validate(&self, params: &Map<String, Json>) -> Result<Map<String, Json>, String> {
-        let validator = jsonschema::validator_for(&self.schema)
-            .map_err(|err| format!("validation failed: invalid schema: {err}"))?;
-        let instance = Json::Object(params.clone());
-        let errors: Vec<String> = validator
-            .iter_errors(&instance)
-            .map(|err| {
-                let path = err.instance_path().to_string();
-                let path = if path.is_empty() {
-                    "(root)".to_owned()
-                } else {
-                    path
-                };
-                format!("{path}: {err}")
-            })
-            .collect();
-        if !errors.is_empty() {
+        let problems = self
+            .problems(params)
+            .map_err(|err| format!("validation failed: {err}"))?;
+        if !problems.is_empty() {
+            let errors: Vec<String> = problems
+                .iter()
+                .map(|p| {
+                    let path = if p.pointer.is_empty() {
+                        "(root)"
+                    } else {
+                        &p.pointer
+                    };
+                    format!("{path}: {}", p.message)
+                })
+                .collect();
             return Err(format!("validation failed: {}", errors.join("; ")));
         }
         let mut params = params.clone();
@@ -155,8 +179,8 @@ fn forbidden_key(schema: &Json) -> Option<String> {
     }
 }
 
-/// `^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`, and not `juju` or `juju-*`.
-fn valid_action_name(name: &str) -> bool {
+/// `juju/charm` `actions.go`: `^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`, and not `juju` or `juju-*`.
+pub fn valid_action_name(name: &str) -> bool {
     let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
     !name.is_empty()
         && name.starts_with(ok_char)
