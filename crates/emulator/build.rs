@@ -8,7 +8,7 @@ use std::process::{Command, ExitCode};
 
 fn main() -> ExitCode {
     println!("cargo:rerun-if-changed=src/bin/jujuc.rs");
-    println!("cargo:rerun-if-changed=src/wire.rs");
+    println!("cargo:rerun-if-changed=../emulator-hooktools/src/wire.rs");
     let (Some(out_dir), Some(target)) = (env::var_os("OUT_DIR"), env::var_os("TARGET")) else {
         eprintln!("OUT_DIR and TARGET must be set by cargo");
         return ExitCode::FAILURE;

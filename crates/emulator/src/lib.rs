@@ -25,7 +25,9 @@
 //! [`hooktools::HookContext`] snapshot, serves it on the socket while `dispatch` runs with
 //! Juju's environment, lets [`hooktools::execute`] answer every tool call, then applies the
 //! context's `effects` always and its `pending` writes only if the hook exited 0 (a failed
-//! hook is retried with Juju's backoff unless `automatically-retry-hooks` is off).
+//! hook is retried with Juju's backoff unless `automatically-retry-hooks` is off). Those
+//! rules live in one place, `hook_exit`, which [`scenario`] ends its runs with too; the
+//! environment comes from one builder, `hook_env`, for both.
 //!
 //! A confined unit's hook runs in its machine's sandbox (bubblewrap): the machine's `/etc`,
 //! `/var`, `/run`, `/tmp`, `/srv`, `/opt`, `/home`, `/root` and `/usr/local` are directories of
@@ -54,20 +56,21 @@
 
 pub mod bundle;
 pub use charm_definition;
+/// The hook-tool engine (the `emulator-hooktools` crate).
+pub use emulator_hooktools as hooktools;
+/// The machine emulation (the `emulator-machine` crate).
+pub use emulator_machine as machine;
 mod error;
 mod hook_env;
-pub mod hooktools;
+mod hook_exit;
 mod journal;
-pub mod machine;
 mod model;
 mod model_state;
 mod runner;
 pub mod scenario;
-mod server;
+use emulator_hooktools::server;
 pub mod status;
-// The client half of the wire format is the shim's (`src/bin/jujuc.rs`).
-#[allow(dead_code)]
-mod wire;
+use emulator_hooktools::wire;
 
 pub use crate::{
     bundle::{Bundle, BundleError, CharmStore},

@@ -157,7 +157,13 @@ pub(crate) struct Unit {
     /// When the workload status was last set (Unix seconds): `goal-state`'s `since`.
     #[serde(default)]
     pub(crate) status_since: u64,
+    /// The last [`Unit::STATUS_HISTORY`] workload statuses, oldest first: `model.json` is
+    /// read by every command and rewritten after every hook, so it must not grow with the
+    /// model's age.
     pub(crate) status_history: Vec<StatusSnapshot>,
+    /// How many older statuses the history no longer holds.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub(crate) status_history_dropped: u64,
     /// Whether the charm ever called `status-set` (Juju's own statuses apply until it does).
     pub(crate) charm_set_status: bool,
     pub(crate) agent: AgentState,
@@ -180,6 +186,26 @@ pub(crate) struct Unit {
     /// Storage instances attached to the unit, by id (`data/0`).
     #[serde(default)]
     pub(crate) storage: BTreeMap<String, StorageInstance>,
+}
+
+impl Unit {
+    /// How many workload statuses a unit's history keeps.
+    pub(crate) const STATUS_HISTORY: usize = 100;
+
+    /// Records a new workload status, dropping the oldest beyond [`Unit::STATUS_HISTORY`].
+    pub(crate) fn record_status(&mut self, status: StatusSnapshot) {
+        self.status_history.push(status.clone());
+        self.status = status;
+        if self.status_history.len() > Self::STATUS_HISTORY {
+            let excess = self.status_history.len() - Self::STATUS_HISTORY;
+            self.status_history.drain(..excess);
+            self.status_history_dropped += excess as u64;
+        }
+    }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One storage instance.

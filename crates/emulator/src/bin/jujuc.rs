@@ -21,8 +21,8 @@ use std::path::Path;
 use std::process;
 
 // The library's server uses the other half of this module.
-#[allow(dead_code)]
-#[path = "../wire.rs"]
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../../emulator-hooktools/src/wire.rs"]
 mod wire;
 
 use wire::{Request, Response};

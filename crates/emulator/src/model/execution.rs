@@ -14,9 +14,10 @@ use serde_json::{Map, Value as Json};
 use super::{dir_hash, Model};
 use crate::error::{Error, Result};
 use crate::hook_env::{hook_environment, HookEnvSpec, RelationVars};
+use crate::hook_exit::{self, Flushed, HookSink, Ports, RunKind};
 use crate::hooktools::{
-    apply_port_changes, Effect, GoalState, GoalStatus, HookContext, Invocation, MachineView,
-    PendingChanges, RelationHook, RelationSnapshot, SecretHook, StatusSnapshot,
+    Bag, Effect, GoalState, GoalStatus, HookContext, Invocation, MachineView, RelationHook,
+    RelationSnapshot, SecretChange, SecretHook, StatusSnapshot,
 };
 use crate::journal::{now_hms, HookOutcome, HookRecord, LogEntry, ToolCallRecord};
 use crate::machine::sandbox;
@@ -194,11 +195,12 @@ impl Model {
         self.before_hook(unit, &hook)?;
         let ctx = self.snapshot(unit, &run);
         let finished = self.execute(&run, ctx)?;
+        // A missing hook is no error (`runner.go`: the uniter carries on as if it ran).
         let success = matches!(finished.exit, Exit::Code(0) | Exit::Missing);
-        self.apply_output(&run, &finished)?;
+        let flushed = self.finish_run(&run, &finished, !success)?;
         // `juju-reboot --now` ends the hook: nothing is committed, the machine reboots and
         // the hook runs again (`jujuc/reboot.go`, `RebootNow`).
-        if finished.session.ctx.effects.contains(&Effect::RebootNow) {
+        if flushed == Flushed::RebootNow {
             if let Some(u) = self.state.units.get_mut(unit) {
                 u.queue.push_front(queued);
             }
@@ -224,7 +226,6 @@ impl Model {
             },
         };
         if success {
-            self.commit(unit, &finished.session.ctx.pending);
             if let Some(u) = self.state.units.get_mut(unit) {
                 u.agent = AgentState::Idle;
                 u.retry = None;
@@ -245,10 +246,7 @@ impl Model {
             return;
         };
         if let Some(m) = self.state.machines.get_mut(&machine) {
-            for service in m.state.services.values_mut() {
-                service.running = service.enabled && !service.masked;
-            }
-            m.state.reboots += 1;
+            m.state.reboot();
         }
         let started: Vec<UnitName> = self
             .state
@@ -531,8 +529,7 @@ impl Model {
         // Juju refreshes the time on every status-set, changed or not.
         u.status_since = crate::journal::unix_now();
         if u.status != new {
-            u.status_history.push(new.clone());
-            u.status = new;
+            u.record_status(new);
         }
     }
 
@@ -810,7 +807,11 @@ impl Model {
             )));
         }
         let root = self.machine_root(machine);
-        sandbox::agent_file(&root, context_id, socket).map_err(runner_error)?;
+        let contents = crate::wire::agent_file_contents(
+            context_id.as_bytes(),
+            socket.as_os_str().as_encoded_bytes(),
+        );
+        sandbox::agent_file(&root, &contents).map_err(runner_error)?;
         let shim = self.dir.join("bin").join(super::SHIM_NAME);
         let mut shared = vec![self.dir.clone()];
         shared.extend(self.state.shared_dirs.iter().cloned());
@@ -848,11 +849,29 @@ impl Model {
 
     // ---- applying what the hook did ----------------------------------------------------
 
-    /// Output, logs, transcript and the immediate effects: kept whatever the exit code.
-    pub(super) fn apply_output(&mut self, run: &Run, finished: &Finished) -> Result<()> {
+    /// Applies a finished run by Juju's rules ([`hook_exit::finish`]: the immediate writes
+    /// always, the buffered ones when the run reported no error), then journals its debug-log
+    /// lines (`juju-log`, the process's output, the operation's line) and its tool calls.
+    pub(super) fn finish_run(
+        &mut self,
+        run: &Run,
+        finished: &Finished,
+        reported_error: bool,
+    ) -> Result<Flushed> {
         let unit = &run.unit;
         let execution = self.state.executions + 1;
-        let mut logs = Vec::new();
+        let kind = if run.action.is_some() {
+            RunKind::Action
+        } else {
+            RunKind::Hook
+        };
+        let mut sink = UnitSink {
+            model: self,
+            unit,
+            juju_log: Vec::new(),
+        };
+        let flushed = hook_exit::finish(&finished.session.ctx, kind, reported_error, &mut sink);
+        let juju_log = sink.juju_log;
         let entry = |level: &str, module: String, message: String| LogEntry {
             execution,
             unit: unit.to_string(),
@@ -861,41 +880,11 @@ impl Model {
             module,
             message,
         };
-        for effect in &finished.session.ctx.effects {
-            match effect {
-                Effect::UnitStatus { status, message } => {
-                    if let Some(u) = self.state.units.get_mut(unit) {
-                        u.charm_set_status = true;
-                    }
-                    self.set_status(unit, status, message);
-                }
-                Effect::AppStatus { status, message } => {
-                    if let Some(app) = self.state.applications.get_mut(unit.app()) {
-                        app.status = StatusSnapshot {
-                            status: status.clone(),
-                            message: message.clone(),
-                            data: Default::default(),
-                        };
-                    }
-                }
-                Effect::WorkloadVersion(version) => {
-                    if let Some(u) = self.state.units.get_mut(unit) {
-                        u.workload_version = version.clone();
-                    }
-                    if let Some(app) = self.state.applications.get_mut(unit.app()) {
-                        app.workload_version = version.clone();
-                    }
-                }
-                // `juju-log` already put the `endpoint:id: ` prefix in the message.
-                Effect::Log { level, message } => logs.push(entry(
-                    level,
-                    format!("unit.{unit}.juju-log"),
-                    message.clone(),
-                )),
-                Effect::ActionLog(_) | Effect::RebootNow => {}
-                Effect::LeaderSettings(bag) => self.write_leader_settings(unit, bag),
-            }
-        }
+        // `juju-log` already put the `endpoint:id: ` prefix in the message.
+        let mut logs: Vec<LogEntry> = juju_log
+            .into_iter()
+            .map(|(level, message)| entry(&level, format!("unit.{unit}.juju-log"), message))
+            .collect();
         let output_module = format!("unit.{unit}.{}", run.name);
         let output = [("DEBUG", &finished.stdout), ("WARNING", &finished.stderr)];
         let logged_output = if run.commands.is_some() {
@@ -941,7 +930,8 @@ impl Model {
             .collect();
         self.journal
             .record_calls(calls)
-            .map_err(super::io_error(&self.dir))
+            .map_err(super::io_error(&self.dir))?;
+        Ok(flushed)
     }
 
     /// `leader-set` is immediate; the others hear of a change through
@@ -957,50 +947,6 @@ impl Model {
         for other in self.live_units(unit.app()) {
             if &other != unit {
                 self.enqueue(&other, Hook::LeaderSettingsChanged);
-            }
-        }
-    }
-
-    /// Commits the buffered writes of a successful hook, and queues relation-changed on the
-    /// units that see a changed bag.
-    pub(super) fn commit(&mut self, unit: &UnitName, pending: &PendingChanges) {
-        self.commit_secrets(unit, &pending.secrets);
-        self.commit_storage_add(unit, &pending.storage_add);
-        if pending.reboot {
-            self.reboot(unit);
-        }
-        for (relation, bag) in &pending.relation_unit {
-            let Some(rel) = self.state.relations.get_mut(relation) else {
-                continue;
-            };
-            let slot = rel.unit_bags.entry(unit.clone()).or_default();
-            if slot != bag {
-                *slot = bag.clone();
-                self.notify_unit_bag(*relation, unit);
-            }
-        }
-        for (relation, bag) in &pending.relation_app {
-            let Some(rel) = self.state.relations.get_mut(relation) else {
-                continue;
-            };
-            let slot = rel.app_bags.entry(unit.app().clone()).or_default();
-            if slot != bag {
-                *slot = bag.clone();
-                self.notify_app_bag(*relation, unit);
-            }
-        }
-        let Some(u) = self.state.units.get_mut(unit) else {
-            return;
-        };
-        if let Some(state) = &pending.state {
-            u.state = state.clone();
-        }
-        apply_port_changes(&mut u.opened_ports, &pending.ports);
-        for (endpoint, changes) in &pending.endpoint_ports {
-            let ports = u.endpoint_ports.entry(endpoint.clone()).or_default();
-            apply_port_changes(ports, changes);
-            if ports.is_empty() {
-                u.endpoint_ports.remove(endpoint);
             }
         }
     }
@@ -1128,11 +1074,8 @@ impl Model {
         };
         let ctx = self.snapshot(&name, &run);
         let finished = self.execute(&run, ctx)?;
-        self.apply_output(&run, &finished)?;
+        self.finish_run(&run, &finished, finished.exit != Exit::Code(0))?;
         let ctx = &finished.session.ctx;
-        if finished.exit == Exit::Code(0) {
-            self.commit(&name, &ctx.pending);
-        }
         let mut results = ctx.action.results.clone();
         let (status, message) = match &finished.exit {
             Exit::Missing => (
@@ -1188,6 +1131,103 @@ impl Model {
             message,
             results,
             log,
+        })
+    }
+}
+
+/// The model as the store of one unit's finished run: what Juju would write for it, and who
+/// hears of each change.
+struct UnitSink<'a> {
+    model: &'a mut Model,
+    unit: &'a UnitName,
+    /// `juju-log` lines, `(level, message)`, for the debug log.
+    juju_log: Vec<(String, String)>,
+}
+
+impl HookSink for UnitSink<'_> {
+    fn unit_status(&mut self, status: &str, message: &str) {
+        if let Some(u) = self.model.state.units.get_mut(self.unit) {
+            u.charm_set_status = true;
+        }
+        self.model.set_status(self.unit, status, message);
+    }
+
+    fn app_status(&mut self, status: &str, message: &str) {
+        if let Some(app) = self.model.state.applications.get_mut(self.unit.app()) {
+            app.status = StatusSnapshot {
+                status: status.to_owned(),
+                message: message.to_owned(),
+                data: Default::default(),
+            };
+        }
+    }
+
+    fn workload_version(&mut self, version: &str) {
+        if let Some(u) = self.model.state.units.get_mut(self.unit) {
+            u.workload_version = version.to_owned();
+        }
+        if let Some(app) = self.model.state.applications.get_mut(self.unit.app()) {
+            app.workload_version = version.to_owned();
+        }
+    }
+
+    fn log(&mut self, level: &str, message: &str) {
+        self.juju_log.push((level.to_owned(), message.to_owned()));
+    }
+
+    // Kept by the action's record (`run_action` reads them from the context).
+    fn action_log(&mut self, _: &str) {}
+
+    fn leader_settings(&mut self, settings: &Bag) {
+        self.model.write_leader_settings(self.unit, settings);
+    }
+
+    fn secrets(&mut self, changes: &[SecretChange]) {
+        self.model.commit_secrets(self.unit, changes);
+    }
+
+    fn storage_add(&mut self, requests: &BTreeMap<String, u32>) {
+        self.model.commit_storage_add(self.unit, requests);
+    }
+
+    fn reboot(&mut self) {
+        self.model.reboot(self.unit);
+    }
+
+    /// Queues relation-changed on the units that see a changed bag.
+    fn unit_bag(&mut self, relation: u32, bag: &Bag) {
+        let Some(rel) = self.model.state.relations.get_mut(&relation) else {
+            return;
+        };
+        let slot = rel.unit_bags.entry(self.unit.clone()).or_default();
+        if slot != bag {
+            *slot = bag.clone();
+            self.model.notify_unit_bag(relation, self.unit);
+        }
+    }
+
+    fn app_bag(&mut self, relation: u32, bag: &Bag) {
+        let Some(rel) = self.model.state.relations.get_mut(&relation) else {
+            return;
+        };
+        let slot = rel.app_bags.entry(self.unit.app().clone()).or_default();
+        if slot != bag {
+            *slot = bag.clone();
+            self.model.notify_app_bag(relation, self.unit);
+        }
+    }
+
+    fn unit_state(&mut self, state: &Bag) {
+        if let Some(u) = self.model.state.units.get_mut(self.unit) {
+            u.state = state.clone();
+        }
+    }
+
+    fn ports(&mut self) -> Option<Ports<'_>> {
+        let u = self.model.state.units.get_mut(self.unit)?;
+        Some(Ports {
+            all: &mut u.opened_ports,
+            by_endpoint: &mut u.endpoint_ports,
         })
     }
 }

@@ -74,7 +74,11 @@ impl Model {
         };
         let ctx = self.snapshot(&name, &run);
         let finished = self.execute(&run, ctx)?;
-        self.apply_output(&run, &finished)?;
+        // The script's exit code is the caller's answer, not an error of the run: only a
+        // script that could not run keeps its writes from being committed (`runner.go`
+        // `RunCommands`).
+        let could_not_run = matches!(finished.exit, Exit::Missing | Exit::Failed(_));
+        self.finish_run(&run, &finished, could_not_run)?;
         let code = match &finished.exit {
             Exit::Code(code) => *code,
             Exit::Missing | Exit::Failed(_) => {
@@ -95,7 +99,6 @@ impl Model {
                 });
             }
         };
-        self.commit(&name, &finished.session.ctx.pending);
         // The task fails on `action-fail`; the exit code alone leaves it completed.
         let outcome = match &finished.session.ctx.action.failure {
             Some(message) => HookOutcome::Failed {

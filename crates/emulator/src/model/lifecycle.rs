@@ -619,6 +619,7 @@ impl Model {
                 machine,
                 principal,
                 status_history: vec![initial.clone()],
+                status_history_dropped: 0,
                 status: initial,
                 status_since: crate::journal::unix_now(),
                 charm_set_status: false,

@@ -21,6 +21,7 @@ pub use lifecycle::{ConfigValue, DeployOptions, Placement};
 pub use real_host::RealHost;
 pub(crate) use spaces::{default_network, machine_address};
 pub use spaces::{Space, DEFAULT_SPACE};
+pub(crate) use storage::storage_declarations;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -80,6 +81,9 @@ impl fmt::Debug for Model {
 }
 
 impl Model {
+    /// How many workload statuses [`Model::status_history`] keeps per unit.
+    pub const STATUS_HISTORY: usize = crate::model_state::Unit::STATUS_HISTORY;
+
     /// Creates an empty model in `dir` (created if needed; it must not already hold a model).
     pub fn new(dir: impl AsRef<Path>) -> Result<Model> {
         let dir = absolute(dir.as_ref())?;
@@ -396,9 +400,17 @@ impl Model {
         Ok(&self.unit(unit)?.1.status)
     }
 
-    /// Every workload status the unit went through, oldest first.
+    /// The workload statuses the unit went through, oldest first: the last
+    /// [`Model::STATUS_HISTORY`] of them.
     pub fn status_history(&self, unit: &str) -> Result<&[StatusSnapshot]> {
         Ok(&self.unit(unit)?.1.status_history)
+    }
+
+    /// How many workload statuses the unit went through, those the history no longer holds
+    /// included.
+    pub fn status_changes(&self, unit: &str) -> Result<u64> {
+        let u = self.unit(unit)?.1;
+        Ok(u.status_history_dropped + u.status_history.len() as u64)
     }
 
     /// The unit agent: allocating, idle, or in error after a failed hook.

@@ -122,14 +122,7 @@ impl Model {
             .state
             .applications
             .get(unit.app())
-            .map(|app| {
-                app.charm
-                    .meta
-                    .storage
-                    .iter()
-                    .map(|(name, spec)| (name.clone(), StorageDeclaration { max: spec.max }))
-                    .collect()
-            })
+            .map(|app| storage_declarations(&app.charm.meta))
             .unwrap_or_default();
         (attached, declared)
     }
@@ -207,4 +200,15 @@ impl Model {
             "is-controller-cloud": false,
         })
     }
+}
+
+/// What `storage-add` may add, from the charm's `storage:`: what every hook's context, the
+/// model's and a scenario's alike, tells the engine.
+pub(crate) fn storage_declarations(
+    meta: &crate::charm_definition::Metadata,
+) -> BTreeMap<String, StorageDeclaration> {
+    meta.storage
+        .iter()
+        .map(|(name, spec)| (name.clone(), StorageDeclaration { max: spec.max }))
+        .collect()
 }

@@ -31,9 +31,10 @@
 //!
 //! Before running, the state and event are checked against the charm's `metadata.yaml`,
 //! `config.yaml` and `actions.yaml` ([`ScenarioError::Inconsistent`] lists every problem).
-//! After it, as Juju does: status, workload version, logs and `leader-set` count whatever the
-//! exit code; relation data, unit state and ports only when the charm exited 0; machine changes
-//! (packages, services, files) are never rolled back.
+//! After it, the run's writes go into the new state through the model's own rules
+//! (`hook_exit`, Juju's `Flush`): status, workload version, logs and `leader-set` count
+//! whatever the exit code; relation data, unit state and ports only when the charm exited 0;
+//! machine changes (packages, services, files) are never rolled back.
 //!
 //! Why a socket for the machine: the `host` crate runs its commands as processes found through
 //! a search path, with no seam to answer them in process, and that is the contract worth
@@ -64,12 +65,13 @@ use serde_json::{Map, Value as Json};
 
 use crate::charm_definition::{Charm, CharmError};
 use crate::hook_env::{hook_environment, HookEnvSpec, RelationVars};
+use crate::hook_exit::{self, Flushed, HookSink, Ports, RunKind};
 use crate::hooktools::{
-    self, apply_port_changes, Effect, GoalState, GoalStatus, HookContext, Invocation,
-    PendingChanges, RelationHook, RelationSnapshot, ToolCall,
+    self, GoalState, GoalStatus, HookContext, Invocation, PendingChanges, RelationHook,
+    RelationSnapshot, ToolCall,
 };
 use crate::machine::MACHINE_COMMANDS;
-use crate::model::{default_network, machine_address, ActionStatus, SHIM};
+use crate::model::{default_network, machine_address, storage_declarations, ActionStatus, SHIM};
 use crate::server::{self, Server, Session, SharedSession};
 use crate::wire::{self, Request, Response};
 
@@ -147,6 +149,9 @@ pub struct Output {
     pub calls: Vec<ToolCall>,
     /// What the charm buffered: committed into `state` only if it exited 0.
     pub pending: PendingChanges,
+    /// The hook's environment, as a process charm would have got it (the model's hooks get
+    /// theirs from the same builder).
+    pub environment: Vec<(String, String)>,
 }
 
 impl Output {
@@ -349,7 +354,9 @@ impl Scenario {
             Err(panic) => std::panic::resume_unwind(panic),
         };
         let files = sandbox.read_files(self)?;
-        Ok(self.outcome(&event, state, session, exit_code, files))
+        let mut output = self.outcome(&event, state, session, exit_code, files);
+        output.environment = env;
+        Ok(output)
     }
 
     /// `install`, `db-relation-joined`, or the action name.
@@ -516,6 +523,10 @@ impl Scenario {
                 units: goal_units,
                 relations: goal_relations,
             },
+            // The state holds no storage instances, but `storage-add` checks the charm's
+            // declarations as the model's hooks do.
+            storage_declared: storage_declarations(&self.charm.meta),
+            model_uuid: self.model_uuid.clone(),
             ..HookContext::default()
         }
     }
@@ -587,39 +598,27 @@ impl Scenario {
         let mut out = state.clone();
         out.machine = machine;
         out.files = files;
-        let mut status_history = Vec::new();
-        let mut app_status_history = Vec::new();
-        let mut logs = Vec::new();
-        let mut action_logs = Vec::new();
-        let snapshot = |status: &str, message: &str| StatusSnapshot {
-            status: status.to_owned(),
-            message: message.to_owned(),
-            data: BTreeMap::new(),
+        let mut sink = StateSink {
+            state: &mut out,
+            status_history: Vec::new(),
+            app_status_history: Vec::new(),
+            logs: Vec::new(),
+            action_logs: Vec::new(),
         };
-        for effect in &ctx.effects {
-            match effect {
-                Effect::UnitStatus { status, message } => {
-                    out.unit_status = snapshot(status, message);
-                    status_history.push(out.unit_status.clone());
-                }
-                Effect::AppStatus { status, message } => {
-                    out.app_status = snapshot(status, message);
-                    app_status_history.push(out.app_status.clone());
-                }
-                Effect::WorkloadVersion(version) => out.workload_version = version.clone(),
-                Effect::Log { level, message } => logs.push(LogLine {
-                    level: level.clone(),
-                    message: message.clone(),
-                }),
-                Effect::ActionLog(message) => action_logs.push(message.clone()),
-                Effect::LeaderSettings(settings) => out.leader_settings = settings.clone(),
-                Effect::RebootNow => {}
-            }
-        }
-        let success = exit_code == 0;
-        if success {
-            commit(&mut out, &ctx.pending);
-        }
+        let kind = if matches!(event, Event::Action { .. }) {
+            RunKind::Action
+        } else {
+            RunKind::Hook
+        };
+        let flushed = hook_exit::finish(&ctx, kind, exit_code != 0, &mut sink);
+        let StateSink {
+            status_history,
+            app_status_history,
+            logs,
+            action_logs,
+            ..
+        } = sink;
+        let success = flushed == Flushed::Committed;
         // Membership changes as Juju's hook starts, whatever the hook then does.
         if let Event::RelationDeparted {
             relation,
@@ -662,30 +661,89 @@ impl Scenario {
             action,
             calls,
             pending: ctx.pending,
+            environment: Vec::new(),
         }
     }
 }
 
-/// A successful hook's buffered writes, into the state.
-fn commit(state: &mut State, pending: &PendingChanges) {
-    for relation in &mut state.relations {
-        if let Some(bag) = pending.relation_unit.get(&relation.id) {
-            relation.local_unit_data = bag.clone();
-        }
-        if let Some(bag) = pending.relation_app.get(&relation.id) {
-            relation.local_app_data = bag.clone();
+/// A scenario's `State` as the store of the run's writes, with the histories `Output` shows.
+struct StateSink<'a> {
+    state: &'a mut State,
+    status_history: Vec<StatusSnapshot>,
+    app_status_history: Vec<StatusSnapshot>,
+    logs: Vec<LogLine>,
+    action_logs: Vec<String>,
+}
+
+fn status_snapshot(status: &str, message: &str) -> StatusSnapshot {
+    StatusSnapshot {
+        status: status.to_owned(),
+        message: message.to_owned(),
+        data: BTreeMap::new(),
+    }
+}
+
+impl HookSink for StateSink<'_> {
+    fn unit_status(&mut self, status: &str, message: &str) {
+        self.state.unit_status = status_snapshot(status, message);
+        self.status_history.push(self.state.unit_status.clone());
+    }
+
+    fn app_status(&mut self, status: &str, message: &str) {
+        self.state.app_status = status_snapshot(status, message);
+        self.app_status_history.push(self.state.app_status.clone());
+    }
+
+    fn workload_version(&mut self, version: &str) {
+        self.state.workload_version = version.to_owned();
+    }
+
+    fn log(&mut self, level: &str, message: &str) {
+        self.logs.push(LogLine {
+            level: level.to_owned(),
+            message: message.to_owned(),
+        });
+    }
+
+    fn action_log(&mut self, message: &str) {
+        self.action_logs.push(message.to_owned());
+    }
+
+    fn leader_settings(&mut self, settings: &Bag) {
+        self.state.leader_settings = settings.clone();
+    }
+
+    // The state holds no secrets and no storage: what the charm asked for stays readable in
+    // `Output::pending`.
+    fn secrets(&mut self, _: &[hooktools::SecretChange]) {}
+
+    fn storage_add(&mut self, _: &BTreeMap<String, u32>) {}
+
+    fn reboot(&mut self) {
+        self.state.machine.reboot();
+    }
+
+    fn unit_bag(&mut self, relation: u32, bag: &Bag) {
+        if let Some(r) = self.state.relations.iter_mut().find(|r| r.id == relation) {
+            r.local_unit_data = bag.clone();
         }
     }
-    if let Some(unit_state) = &pending.state {
-        state.unit_state = unit_state.clone();
-    }
-    apply_port_changes(&mut state.opened_ports, &pending.ports);
-    for (endpoint, changes) in &pending.endpoint_ports {
-        let ports = state.endpoint_ports.entry(endpoint.clone()).or_default();
-        apply_port_changes(ports, changes);
-        if ports.is_empty() {
-            state.endpoint_ports.remove(endpoint);
+
+    fn app_bag(&mut self, relation: u32, bag: &Bag) {
+        if let Some(r) = self.state.relations.iter_mut().find(|r| r.id == relation) {
+            r.local_app_data = bag.clone();
         }
+    }
+
+    fn unit_state(&mut self, state: &Bag) {
+        self.state.unit_state = state.clone();
+    }
+
+    fn ports(&mut self) -> Option<Ports<'_>> {
+        Some(Ports {
+            all: &mut self.state.opened_ports,
+            by_endpoint: &mut self.state.endpoint_ports,
+        })
     }
 }
 

@@ -121,6 +121,35 @@ fn a_status_set_by_the_charm_is_not_overwritten_by_juju() {
     );
 }
 
+/// `model.json` is read by every command and rewritten after every hook: a unit's status
+/// history keeps its last `Model::STATUS_HISTORY` entries and the count of the others, across
+/// a reopening.
+#[test]
+fn the_status_history_is_bounded_and_its_count_is_not() {
+    let scratch = Scratch::new();
+    let steps = emulator::Model::STATUS_HISTORY + 20;
+    let charm = TestCharm::new("alpha")
+        .recording(
+            &scratch.trace(),
+            &format!(
+                r#"if [ "$HOOK" = install ]; then i=1; while [ $i -le {steps} ]; do status-set active "step $i"; i=$((i+1)); done; fi"#
+            ),
+        )
+        .write(scratch.path());
+    let mut model = scratch.model();
+    model.deploy("alpha", &charm, DeployOptions::new()).unwrap();
+    model.settle().unwrap();
+    let dir = model.dir().to_owned();
+    drop(model);
+    let model = emulator::Model::open(&dir).unwrap();
+    let history = model.status_history("alpha/0").unwrap();
+    assert_eq!(history.len(), emulator::Model::STATUS_HISTORY);
+    assert_eq!(history[0].message, "step 21");
+    assert_eq!(history.last().unwrap().message, format!("step {steps}"));
+    // Juju's own "waiting for machine" and "installing charm software" came first.
+    assert_eq!(model.status_changes("alpha/0").unwrap(), steps as u64 + 2);
+}
+
 fn related(scratch: &Scratch, body: &str, units: (u32, u32)) -> emulator::Model {
     let server = TestCharm::new("server")
         .metadata(&format!("{PROVIDES_DB}{}", PEERS))

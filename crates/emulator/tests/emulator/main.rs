@@ -8,6 +8,7 @@ mod bundles;
 mod cli;
 mod commit;
 mod confinement;
+mod drift;
 mod environment;
 mod errors;
 mod exec;

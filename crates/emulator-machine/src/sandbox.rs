@@ -29,10 +29,10 @@ use super::os_release::OsRelease;
 
 /// Where, inside a confined machine, the shim finds the running hook's agent when its
 /// environment does not say (`/run` is the machine's own).
-pub(crate) const AGENT_FILE: &str = "/run/juju-emulator/agent";
+pub const AGENT_FILE: &str = "/run/juju-emulator/agent";
 
 /// The machine directories bound over the host's, writable.
-pub(crate) const MACHINE_DIRS: &[&str] = &[
+pub const MACHINE_DIRS: &[&str] = &[
     "etc",
     "var",
     "run",
@@ -45,7 +45,7 @@ pub(crate) const MACHINE_DIRS: &[&str] = &[
 ];
 
 /// The emulated commands and where Ubuntu has them.
-pub(crate) const COMMAND_PATHS: &[(&str, &str)] = &[
+pub const COMMAND_PATHS: &[(&str, &str)] = &[
     ("apt-get", "/usr/bin"),
     ("apt-cache", "/usr/bin"),
     ("dpkg", "/usr/bin"),
@@ -158,7 +158,7 @@ ubuntu:x:1000:
 /// Creates machine `root`'s tree as a fresh Ubuntu machine has it: the directories the
 /// sandbox binds, the base accounts, `/etc/lsb-release`, `/etc/os-release`, sudo's
 /// configuration and the host files programs need to run.
-pub(crate) fn provision(root: &Path, os: &OsRelease, hostname: &str) -> io::Result<()> {
+pub fn provision(root: &Path, os: &OsRelease, hostname: &str) -> io::Result<()> {
     for dir in MACHINE_DIRS.iter().chain(&[
         "var/lib/dpkg",
         "var/log",
@@ -279,23 +279,23 @@ fn copy_entry(from: &Path, to: &Path) -> io::Result<()> {
 
 /// What one confined process needs bound into its sandbox.
 #[derive(Debug)]
-pub(crate) struct Confinement<'a> {
+pub struct Confinement<'a> {
     /// The machine's root directory in the model.
-    pub(crate) root: &'a Path,
+    pub root: &'a Path,
     /// The hook-tool shim.
-    pub(crate) shim: &'a Path,
+    pub shim: &'a Path,
     /// Host directories the hook needs at their own paths: the model (charm, tools,
     /// `CHARM_HOST_ROOT`) and the agent's socket.
-    pub(crate) shared: Vec<PathBuf>,
+    pub shared: Vec<PathBuf>,
     /// The process's working directory.
-    pub(crate) cwd: &'a Path,
+    pub cwd: &'a Path,
     /// The catalog's script commands, linked with the emulated commands the host lacks.
-    pub(crate) scripts: Vec<String>,
+    pub scripts: Vec<String>,
 }
 
 impl Confinement<'_> {
     /// The `bwrap` command line that runs a program in the sandbox (the program follows).
-    pub(crate) fn command_prefix(&self) -> io::Result<Vec<OsString>> {
+    pub fn command_prefix(&self) -> io::Result<Vec<OsString>> {
         self.link_commands()?;
         let mut argv: Vec<OsString> = vec!["bwrap".into(), "--die-with-parent".into()];
         let mut arg = |items: &[&dyn AsRef<std::ffi::OsStr>]| {
@@ -354,7 +354,7 @@ impl Confinement<'_> {
 }
 
 /// Whether bubblewrap can be run here.
-pub(crate) fn available() -> bool {
+pub fn available() -> bool {
     std::process::Command::new("bwrap")
         .arg("--version")
         .stdout(std::process::Stdio::null())
@@ -363,17 +363,13 @@ pub(crate) fn available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// The agent file's contents: the context id and the socket path, as the shim reads them.
-pub(crate) fn agent_file(root: &Path, context_id: &str, socket: &Path) -> io::Result<()> {
+/// Writes the agent file, where the shim inside the sandbox finds the hook's context id and
+/// socket. `contents` are in the shim's wire format, which the hook-tool engine owns
+/// (`wire::agent_file_contents`): the machine only says where the file goes.
+pub fn agent_file(root: &Path, contents: &[u8]) -> io::Result<()> {
     let path = root.join(AGENT_FILE.trim_start_matches('/'));
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir)?;
     }
-    fs::write(
-        path,
-        crate::wire::agent_file_contents(
-            context_id.as_bytes(),
-            socket.as_os_str().as_encoded_bytes(),
-        ),
-    )
+    fs::write(path, contents)
 }

@@ -11,7 +11,7 @@ struct Fixture {
 
 /// Debian's packages and a workload's, as a charm's tests supply them.
 fn workload_catalog() -> Catalog {
-    let workload = include_str!("../../tests/support/workload-catalog.yaml");
+    let workload = include_str!("../../emulator/tests/support/workload-catalog.yaml");
     Catalog::default().with(Catalog::from_yaml(workload).unwrap())
 }
 

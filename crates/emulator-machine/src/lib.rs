@@ -1,5 +1,10 @@
-//! The emulated parts of a unit's machine: Debian packages, init services, and the few other
-//! commands a charm may run.
+//! The machine emulation of the Juju model emulator (`emulator`, which re-exports this crate
+//! as `emulator::machine`): the emulated parts of a unit's machine, Debian packages, init
+//! services, and the few other commands a charm may run, and the bubblewrap sandbox a
+//! confined unit's hooks run in ([`sandbox`]).
+//!
+//! Start with [`Machine`], which answers one command against a [`MachineState`], and
+//! [`Catalog`], the packages the emulated archive offers.
 //!
 //! A confined unit (one the emulator runs) finds the [`MACHINE_COMMANDS`] first on its `PATH`;
 //! they are the hook-tool shim, and the agent answers them here from the machine's
@@ -22,7 +27,7 @@ mod apt_cache;
 mod archive;
 mod catalog;
 mod os_release;
-pub(crate) mod sandbox;
+pub mod sandbox;
 
 pub use catalog::{Catalog, CatalogPackage, SystemUser};
 pub use os_release::OsRelease;
@@ -95,6 +100,17 @@ pub struct MachineState {
     pub reboots: u32,
 }
 
+impl MachineState {
+    /// The machine reboots: each service comes back running exactly when it is enabled and
+    /// not masked.
+    pub fn reboot(&mut self) {
+        for service in self.services.values_mut() {
+            service.running = service.enabled && !service.masked;
+        }
+        self.reboots += 1;
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceState {
     pub enabled: bool,
@@ -134,7 +150,7 @@ impl ServiceState {
     }
 
     /// Records one event, dropping the oldest beyond [`ServiceState::HISTORY`].
-    pub(crate) fn push(&mut self, event: ServiceEvent) {
+    pub fn push(&mut self, event: ServiceEvent) {
         *self.totals.entry(event.action).or_default() += 1;
         self.history.push(event);
         if self.history.len() > Self::HISTORY {
@@ -173,10 +189,10 @@ impl fmt::Display for ServiceAction {
 
 /// What one emulated command printed and returned.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct CommandResult {
-    pub(crate) stdout: String,
-    pub(crate) stderr: String,
-    pub(crate) exit_code: i32,
+pub struct CommandResult {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit_code: i32,
 }
 
 impl CommandResult {
@@ -198,17 +214,18 @@ impl CommandResult {
 
 /// A machine as one command sees it: its state, the archive, its root directory, and the
 /// directory its package scripts share with every machine of the model.
-pub(crate) struct Machine<'a> {
-    pub(crate) state: &'a mut MachineState,
-    pub(crate) catalog: &'a Catalog,
-    pub(crate) root: &'a Path,
+#[derive(Debug)]
+pub struct Machine<'a> {
+    pub state: &'a mut MachineState,
+    pub catalog: &'a Catalog,
+    pub root: &'a Path,
     /// Shared by the model's machines, as a remote service they all reach (a database):
     /// package scripts keep there what every machine must see (`MODEL_SHARED`).
-    pub(crate) shared: &'a Path,
+    pub shared: &'a Path,
 }
 
 impl Machine<'_> {
-    pub(crate) fn execute(&mut self, command: &str, args: &[String]) -> CommandResult {
+    pub fn execute(&mut self, command: &str, args: &[String]) -> CommandResult {
         if !self.provides(command) {
             // What a shell says; a program spawning it directly would get ENOENT.
             return CommandResult::fail(127, format!("{command}: command not found\n"));

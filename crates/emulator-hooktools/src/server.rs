@@ -9,23 +9,24 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::hooktools::{self, HookContext, ToolCall};
-use crate::machine::{Catalog, Machine, MachineState, MACHINE_COMMANDS};
+use crate as hooktools;
 use crate::wire::{self, Request, Response};
+use crate::{HookContext, ToolCall};
+use emulator_machine::{Catalog, Machine, MachineState, MACHINE_COMMANDS};
 
 /// Everything one hook execution's tool calls may read or change.
 #[derive(Debug, Clone)]
-pub(crate) struct Session {
-    pub(crate) context_id: String,
-    pub(crate) ctx: HookContext,
-    pub(crate) machine: MachineState,
-    pub(crate) catalog: Catalog,
+pub struct Session {
+    pub context_id: String,
+    pub ctx: HookContext,
+    pub machine: MachineState,
+    pub catalog: Catalog,
     /// The machine's root directory (`CHARM_HOST_ROOT`).
-    pub(crate) root: PathBuf,
+    pub root: PathBuf,
     /// The directory the model's machines share (package scripts' `MODEL_SHARED`).
-    pub(crate) shared: PathBuf,
+    pub shared: PathBuf,
     /// Every call, hook tools and machine commands interleaved, in order.
-    pub(crate) calls: Vec<ToolCall>,
+    pub calls: Vec<ToolCall>,
 }
 
 /// A client that connects and then sends nothing must not wedge the agent.
@@ -33,9 +34,11 @@ const CLIENT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A session the socket server and an in-process caller (the scenario's tool runner) answer
 /// from in turn.
-pub(crate) type SharedSession = Arc<Mutex<Session>>;
+pub type SharedSession = Arc<Mutex<Session>>;
 
-pub(crate) struct Server {
+/// The listener of one hook execution, answering on its own thread until stopped.
+#[derive(Debug)]
+pub struct Server {
     path: PathBuf,
     stop: Arc<AtomicBool>,
     session: SharedSession,
@@ -44,12 +47,12 @@ pub(crate) struct Server {
 
 impl Server {
     /// Binds `path` (replacing a stale socket) and serves `session` until [`Server::stop`].
-    pub(crate) fn start(path: &Path, session: Session) -> io::Result<Server> {
+    pub fn start(path: &Path, session: Session) -> io::Result<Server> {
         Server::start_shared(path, Arc::new(Mutex::new(session)))
     }
 
     /// Like [`Server::start`], for a session others may answer calls from meanwhile.
-    pub(crate) fn start_shared(path: &Path, session: SharedSession) -> io::Result<Server> {
+    pub fn start_shared(path: &Path, session: SharedSession) -> io::Result<Server> {
         match std::fs::remove_file(path) {
             Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
             _ => {}
@@ -73,7 +76,7 @@ impl Server {
 
     /// Stops serving and hands the session back. Every other holder of a shared session must
     /// have dropped it by now.
-    pub(crate) fn stop(self) -> Session {
+    pub fn stop(self) -> Session {
         self.stop.store(true, Ordering::SeqCst);
         // Wake the accept loop; if this fails the listener is already gone.
         let _ = UnixStream::connect(&self.path);
@@ -90,7 +93,7 @@ impl Server {
 }
 
 /// The session, even if a panic elsewhere poisoned the lock: every answer leaves it whole.
-pub(crate) fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
+pub fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
     session.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -116,7 +119,7 @@ fn handle(mut stream: UnixStream, session: &Mutex<Session>) -> io::Result<()> {
     wire::write_response(&mut stream, &response)
 }
 
-pub(crate) fn answer(session: &mut Session, request: Request) -> Response {
+pub fn answer(session: &mut Session, request: Request) -> Response {
     if request.context_id != session.context_id.as_bytes() {
         return failed(format!(
             "bad request: wrong context ID; got {:?}",

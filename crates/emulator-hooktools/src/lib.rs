@@ -1,4 +1,9 @@
-//! Juju's hook tools, answered from a [`HookContext`].
+//! The hook-tool engine of the Juju model emulator (`emulator`, which re-exports this crate as
+//! `emulator::hooktools`): Juju's hook tools, answered from a [`HookContext`], the socket
+//! server a hook's tool calls reach ([`server`]), and the wire format the hook-tool shim
+//! speaks ([`wire`]).
+//!
+//! Start with [`execute`], then [`HookContext`] (what a hook sees, and what it wrote).
 //!
 //! [`execute`] is the engine's whole surface: it takes one invocation as the `jujuc` client
 //! sends it (tool name, argv, working directory, and stdin once asked for) and answers it the
@@ -22,10 +27,13 @@ mod ports;
 mod relation;
 mod requests;
 mod secret;
+pub mod server;
 mod status;
 mod storage;
+pub mod time;
 mod unit;
 mod unit_state;
+pub mod wire;
 
 use std::borrow::Cow;
 use std::path::Path;

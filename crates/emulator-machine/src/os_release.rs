@@ -75,7 +75,7 @@ impl OsRelease {
     pub const PATH: &'static str = "/etc/os-release";
 
     /// Writes the file under the machine root `root`.
-    pub(crate) fn write(&self, root: &Path) -> io::Result<()> {
+    pub fn write(&self, root: &Path) -> io::Result<()> {
         let etc = root.join("etc");
         fs::create_dir_all(&etc)?;
         fs::write(etc.join("os-release"), self.contents().as_bytes())

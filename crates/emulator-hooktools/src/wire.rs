@@ -12,14 +12,14 @@ const MAGIC: &[u8; 4] = b"JEM1";
 
 /// The file, in a tools directory, that names the agent for shims started from there when
 /// their environment does not: the context id, a newline, the socket path, a newline.
-pub(crate) const AGENT_FILE: &str = ".jujuc-agent";
+pub const AGENT_FILE: &str = ".jujuc-agent";
 
-pub(crate) fn agent_file_contents(context_id: &[u8], socket: &[u8]) -> Vec<u8> {
+pub fn agent_file_contents(context_id: &[u8], socket: &[u8]) -> Vec<u8> {
     [context_id, b"\n", socket, b"\n"].concat()
 }
 
 /// `(context id, socket path)` from an agent file.
-pub(crate) fn parse_agent_file(text: &[u8]) -> Option<(&[u8], &[u8])> {
+pub fn parse_agent_file(text: &[u8]) -> Option<(&[u8], &[u8])> {
     let newline = text.iter().position(|&b| b == b'\n')?;
     let (context_id, rest) = text.split_at(newline);
     let socket = &rest[1..];
@@ -31,19 +31,19 @@ const MAX_FIELD: u32 = 256 << 20;
 
 /// One hook-tool (or emulated machine command) invocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Request {
-    pub(crate) context_id: Vec<u8>,
-    pub(crate) dir: Vec<u8>,
-    pub(crate) command: Vec<u8>,
-    pub(crate) args: Vec<Vec<u8>>,
+pub struct Request {
+    pub context_id: Vec<u8>,
+    pub dir: Vec<u8>,
+    pub command: Vec<u8>,
+    pub args: Vec<Vec<u8>>,
     /// Absent on the first attempt: stdin is sent only when the server asks for it, as jujuc
     /// does, so that a tool that never reads stdin never blocks on it.
-    pub(crate) stdin: Option<Vec<u8>>,
+    pub stdin: Option<Vec<u8>>,
 }
 
 /// The agent's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Response {
+pub enum Response {
     Done {
         exit_code: i32,
         stdout: Vec<u8>,
@@ -55,7 +55,7 @@ pub(crate) enum Response {
     Failed(Vec<u8>),
 }
 
-pub(crate) fn write_request(w: &mut impl Write, req: &Request) -> io::Result<()> {
+pub fn write_request(w: &mut impl Write, req: &Request) -> io::Result<()> {
     let mut buf = Vec::with_capacity(256);
     buf.extend_from_slice(MAGIC);
     put(&mut buf, &req.context_id);
@@ -76,7 +76,7 @@ pub(crate) fn write_request(w: &mut impl Write, req: &Request) -> io::Result<()>
     w.flush()
 }
 
-pub(crate) fn read_request(r: &mut impl Read) -> io::Result<Request> {
+pub fn read_request(r: &mut impl Read) -> io::Result<Request> {
     magic(r)?;
     let context_id = get(r)?;
     let dir = get(r)?;
@@ -99,7 +99,7 @@ pub(crate) fn read_request(r: &mut impl Read) -> io::Result<Request> {
     })
 }
 
-pub(crate) fn write_response(w: &mut impl Write, resp: &Response) -> io::Result<()> {
+pub fn write_response(w: &mut impl Write, resp: &Response) -> io::Result<()> {
     let mut buf = Vec::with_capacity(256);
     buf.extend_from_slice(MAGIC);
     match resp {
@@ -123,7 +123,7 @@ pub(crate) fn write_response(w: &mut impl Write, resp: &Response) -> io::Result<
     w.flush()
 }
 
-pub(crate) fn read_response(r: &mut impl Read) -> io::Result<Response> {
+pub fn read_response(r: &mut impl Read) -> io::Result<Response> {
     magic(r)?;
     match get_u8(r)? {
         0 => {

@@ -434,8 +434,8 @@ fn expire_time(spec: &str) -> Result<String, Failure> {
             quote(spec)
         )));
     }
-    let at = crate::journal::unix_now() + seconds as u64;
-    Ok(crate::journal::format_iso_time(at).replacen(' ', "T", 1))
+    let at = crate::time::unix_now() + seconds as u64;
+    Ok(crate::time::format_iso_time(at).replacen(' ', "T", 1))
 }
 
 /// Go's `time.ParseDuration`, in seconds.
