@@ -20,6 +20,8 @@ enum Layer {
     Openstack,
     ManilaClient,
     Pack,
+    EmulatorMachine,
+    EmulatorHooktools,
     Emulator,
     Charms,
     TestTools,
@@ -57,7 +59,18 @@ const RULES: &[(Layer, Option<&[Layer]>)] = &[
         Some(&[Juju, Host, Secret, Databag, Interfaces, Charm]),
     ),
     (ManilaClient, Some(&[Secret])),
-    (Emulator, Some(&[Juju, Host, CharmDefinition])),
+    (EmulatorMachine, Some(&[])),
+    (EmulatorHooktools, Some(&[Juju, EmulatorMachine])),
+    (
+        Emulator,
+        Some(&[
+            Juju,
+            Host,
+            CharmDefinition,
+            EmulatorMachine,
+            EmulatorHooktools,
+        ]),
+    ),
     (
         Charms,
         Some(&[
@@ -91,6 +104,8 @@ impl Layer {
             "manila-client" => ManilaClient,
             "charm-pack" => Pack,
             "emulator" => Emulator,
+            "emulator-machine" => EmulatorMachine,
+            "emulator-hooktools" => EmulatorHooktools,
             "manila-testbed" | "bundles" | "tidy" | "xtask" => TestTools,
             _ if dir.starts_with("interfaces/") => Interfaces,
             _ if dir.starts_with("charms/") || dir.starts_with("tests/fixtures/") => Charms,
@@ -114,6 +129,8 @@ impl Layer {
             ManilaClient => "`manila-client`",
             Pack => "`pack`",
             Emulator => "`emulator`",
+            EmulatorMachine => "`emulator-machine`",
+            EmulatorHooktools => "`emulator-hooktools`",
             Charms => "charms (`charms/*`, `tests/fixtures/*/*`)",
             TestTools => "`tests/testbed`, `tests/bundles`, `tests/tidy`, `xtask`",
         }
