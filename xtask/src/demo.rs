@@ -26,7 +26,7 @@ pub(crate) struct DemoArgs {
 pub(crate) const STORE: &str = "build/store";
 /// The fixture charms' directory.
 const FIXTURES: &str = "tests/fixtures/charms";
-/// The emulator's `juju`-like command line (`crates/emulator/src/bin/juju-emulator`).
+/// The emulator's `juju`-like command line (`crates/juju-emulator`).
 const EMULATOR_CLI: &str = "juju-emulator";
 
 /// Files worth pointing at after a deploy, when a unit rendered them.
@@ -98,7 +98,7 @@ fn build_emulator_cli(root: &Path) -> Result<PathBuf> {
     eprintln!("==> build the emulator's command line ({EMULATOR_CLI}) in release mode");
     let built = pack::cargo_build(
         root,
-        &["--release", "-p", "emulator", "--bin", EMULATOR_CLI],
+        &["--release", "-p", EMULATOR_CLI, "--bin", EMULATOR_CLI],
     )?;
     built
         .into_iter()
@@ -116,10 +116,10 @@ mod tests {
         let readme = fs::read_to_string(root.join("README.md")).unwrap();
         let cli = format!("target/release/{EMULATOR_CLI} --model build/demo-model");
         assert!(readme.contains(&cli), "README.md never runs {cli}");
-        let emulator = fs::read_to_string(root.join("crates/emulator/Cargo.toml")).unwrap();
+        let cli = fs::read_to_string(root.join("crates/juju-emulator/Cargo.toml")).unwrap();
         assert!(
-            emulator.contains(&format!("name = \"{EMULATOR_CLI}\"")),
-            "the emulator package has no binary {EMULATOR_CLI}"
+            cli.contains(&format!("name = \"{EMULATOR_CLI}\"")),
+            "crates/juju-emulator is not the package {EMULATOR_CLI}"
         );
     }
 }

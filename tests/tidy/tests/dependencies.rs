@@ -23,6 +23,7 @@ enum Layer {
     EmulatorMachine,
     EmulatorHooktools,
     Emulator,
+    EmulatorCli,
     Charms,
     TestTools,
 }
@@ -71,6 +72,7 @@ const RULES: &[(Layer, Option<&[Layer]>)] = &[
             EmulatorHooktools,
         ]),
     ),
+    (EmulatorCli, Some(&[Emulator])),
     (
         Charms,
         Some(&[
@@ -106,6 +108,7 @@ impl Layer {
             "emulator" => Emulator,
             "emulator-machine" => EmulatorMachine,
             "emulator-hooktools" => EmulatorHooktools,
+            "juju-emulator" => EmulatorCli,
             "manila-testbed" | "bundles" | "tidy" | "xtask" => TestTools,
             _ if dir.starts_with("interfaces/") => Interfaces,
             _ if dir.starts_with("charms/") || dir.starts_with("tests/fixtures/") => Charms,
@@ -131,6 +134,7 @@ impl Layer {
             Emulator => "`emulator`",
             EmulatorMachine => "`emulator-machine`",
             EmulatorHooktools => "`emulator-hooktools`",
+            EmulatorCli => "`juju-emulator`",
             Charms => "charms (`charms/*`, `tests/fixtures/*/*`)",
             TestTools => "`tests/testbed`, `tests/bundles`, `tests/tidy`, `xtask`",
         }

@@ -1,7 +1,7 @@
-//! `Model::exec` and `juju-emulator exec`: a command in a hook context with no hook.
+//! `Model::exec`: a command in a hook context with no hook (the CLI's `exec` is tested with
+//! the CLI, in `crates/juju-emulator`).
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use emulator::{DeployOptions, Error, HookOutcome, Model};
 
@@ -141,31 +141,4 @@ fn machine_commands_run_from_exec_change_the_units_machine() {
         !model.packages("db/0").unwrap().contains_key("memcached"),
         "another machine"
     );
-}
-
-#[test]
-fn the_cli_execs_and_exits_with_the_commands_code() {
-    let scratch = Scratch::new();
-    let (model, _) = related(&scratch);
-    let dir = model.dir().to_owned();
-    drop(model);
-    let output = Command::new(env!("CARGO_BIN_EXE_juju-emulator"))
-        .arg("--model")
-        .arg(&dir)
-        .args([
-            "exec",
-            "web/0",
-            "--",
-            "state-set",
-            "k=v;",
-            "is-leader;",
-            "exit",
-            "4",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(4));
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "True\n");
-    let model = Model::open(&dir).unwrap();
-    assert_eq!(model.unit_state("web/0").unwrap()["k"], "v");
 }

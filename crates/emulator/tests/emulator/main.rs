@@ -5,7 +5,6 @@ mod support;
 
 mod actions;
 mod bundles;
-mod cli;
 mod commit;
 mod confinement;
 mod drift;

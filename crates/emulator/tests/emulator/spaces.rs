@@ -2,7 +2,7 @@
 //! the unit's address on their space.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use emulator::{DeployOptions, Error, Model, Space};
 use serde_json::{json, Value};
@@ -423,68 +423,4 @@ fn a_model_saved_without_spaces_has_only_alpha() {
     let mut model = Model::open(&dir).unwrap();
     assert_eq!(model.spaces().len(), 1);
     assert_eq!(network_json(&mut model, "web/0", "db"), expected_network(1));
-}
-
-/// The CLI's success, stdout and stderr.
-fn cli(model: &Path, args: &[&str]) -> (bool, String, String) {
-    let output = crate::cli::cli(model, args);
-    (
-        output.status.success(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
-#[test]
-fn the_cli_adds_lists_and_binds_spaces() {
-    let scratch = Scratch::new();
-    let web = web(&scratch).display().to_string();
-    let model = scratch.path().join("model");
-
-    let (ok, _, err) = cli(&model, &["add-space", "beta"]);
-    assert!(ok, "{err}");
-    assert_eq!(err, "added space \"beta\" with subnet 127.2.0.0/16\n");
-    let (ok, _, err) = cli(&model, &["add-space", "beta"]);
-    assert!(!ok);
-    assert_eq!(
-        err,
-        "ERROR cannot add space \"beta\": space already exists\n"
-    );
-    let (ok, _, err) = cli(&model, &["add-space", "Gamma"]);
-    assert!(!ok);
-    assert_eq!(err, "ERROR \"Gamma\" is not a valid space name\n");
-
-    let (ok, spaces, err) = cli(&model, &["spaces"]);
-    assert!(ok, "{err}");
-    assert_eq!(
-        spaces,
-        "Name   Subnet           Interface\n\
-         alpha  127.1.0.0/16     eth0\n\
-         beta   127.2.0.0/16     eth1\n"
-    );
-
-    let (ok, _, err) = cli(&model, &["deploy", &web, "--bind", "delta"]);
-    assert!(!ok);
-    assert_eq!(err, "ERROR space \"delta\" not found\n");
-
-    let (ok, _, err) = cli(&model, &["deploy", &web, "--bind", "alpha db=beta"]);
-    assert!(ok, "{err}");
-    let (ok, out, err) = cli(
-        &model,
-        &["exec", "web/0", "--", "network-get", "db", "--bind-address"],
-    );
-    assert!(ok, "{err}");
-    assert_eq!(out, "127.2.0.1\n");
-    let (_, out, _) = cli(
-        &model,
-        &[
-            "exec",
-            "web/0",
-            "--",
-            "network-get",
-            "website",
-            "--bind-address",
-        ],
-    );
-    assert_eq!(out, "127.1.0.1\n");
 }

@@ -1,10 +1,15 @@
-//! The command-line tool, across invocations on one model directory.
+//! The command-line tool, across invocations on one model directory (with the emulator's own
+//! test support: scratch directories and test charms).
 
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::support::{Scratch, TestCharm};
+#[allow(dead_code)]
+#[path = "../../emulator/tests/emulator/support.rs"]
+mod support;
+
+use support::{Scratch, TestCharm};
 
 /// Runs `juju-emulator --model MODEL ARGS…`.
 pub(crate) fn cli(model: &Path, args: &[&str]) -> Output {
@@ -233,4 +238,108 @@ fn a_catalog_file_adds_a_workload_s_packages() {
         ],
     );
     assert_eq!(out, "hello world\n");
+}
+
+/// A charm with a requires, a provides, a peer endpoint and an extra binding.
+fn web(scratch: &Scratch) -> std::path::PathBuf {
+    TestCharm::new("web")
+        .metadata(
+            "requires:\n  db:\n    interface: pgsql\nprovides:\n  website:\n    interface: http\n\
+             peers:\n  cluster:\n    interface: web-peer\nextra-bindings:\n  admin:\n",
+        )
+        .write(scratch.path())
+}
+
+/// The CLI's success, stdout and stderr.
+fn cli_result(model: &Path, args: &[&str]) -> (bool, String, String) {
+    let output = cli(model, args);
+    (
+        output.status.success(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn the_cli_adds_lists_and_binds_spaces() {
+    let scratch = Scratch::new();
+    let web = web(&scratch).display().to_string();
+    let model = scratch.path().join("model");
+
+    let (ok, _, err) = cli_result(&model, &["add-space", "beta"]);
+    assert!(ok, "{err}");
+    assert_eq!(err, "added space \"beta\" with subnet 127.2.0.0/16\n");
+    let (ok, _, err) = cli_result(&model, &["add-space", "beta"]);
+    assert!(!ok);
+    assert_eq!(
+        err,
+        "ERROR cannot add space \"beta\": space already exists\n"
+    );
+    let (ok, _, err) = cli_result(&model, &["add-space", "Gamma"]);
+    assert!(!ok);
+    assert_eq!(err, "ERROR \"Gamma\" is not a valid space name\n");
+
+    let (ok, spaces, err) = cli_result(&model, &["spaces"]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        spaces,
+        "Name   Subnet           Interface\n\
+         alpha  127.1.0.0/16     eth0\n\
+         beta   127.2.0.0/16     eth1\n"
+    );
+
+    let (ok, _, err) = cli_result(&model, &["deploy", &web, "--bind", "delta"]);
+    assert!(!ok);
+    assert_eq!(err, "ERROR space \"delta\" not found\n");
+
+    let (ok, _, err) = cli_result(&model, &["deploy", &web, "--bind", "alpha db=beta"]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = cli_result(
+        &model,
+        &["exec", "web/0", "--", "network-get", "db", "--bind-address"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, "127.2.0.1\n");
+    let (_, out, _) = cli_result(
+        &model,
+        &[
+            "exec",
+            "web/0",
+            "--",
+            "network-get",
+            "website",
+            "--bind-address",
+        ],
+    );
+    assert_eq!(out, "127.1.0.1\n");
+}
+
+#[test]
+fn exec_runs_in_a_hook_context_and_exits_with_the_commands_code() {
+    let scratch = Scratch::new();
+    let web = TestCharm::new("web").write(scratch.path());
+    let mut model = scratch.model();
+    model
+        .deploy("web", &web, emulator::DeployOptions::new())
+        .unwrap();
+    model.settle().unwrap();
+    let dir = model.dir().to_owned();
+    drop(model);
+    let output = cli(
+        &dir,
+        &[
+            "exec",
+            "web/0",
+            "--",
+            "state-set",
+            "k=v;",
+            "is-leader;",
+            "exit",
+            "4",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(4));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "True\n");
+    let model = emulator::Model::open(&dir).unwrap();
+    assert_eq!(model.unit_state("web/0").unwrap()["k"], "v");
 }
