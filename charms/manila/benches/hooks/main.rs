@@ -1,155 +1,87 @@
-//! Whole-process hooks of a fully related all-in-one manila unit in the model emulator: the
-//! wall time of each hook (dispatch, every hook-tool call over the emulator's socket, the
-//! machine commands, and the emulator committing the result), and the hook-tool calls it
-//! makes. `cargo bench -p manila-charm --bench hooks`; `MANILA_BENCH_RUNS` sets the runs per
-//! figure (default 100, at least 50).
+//! What a hook of a fully related all-in-one manila unit costs in the model emulator, at
+//! steady state, with issue 15's targets beside each figure:
+//! - per event (config-changed and relation-changed with nothing to change, config-changed
+//!   with `debug` toggled, update-status): hook-tool calls and machine commands with their
+//!   list (written values hidden), and the wall time of the whole hook (dispatch, every
+//!   hook-tool call over the emulator's socket, the machine commands, the emulator committing
+//!   the result), median and 90th percentile;
+//! - the same for an ops-framework charm of the same shape in the same model, and the ratio;
+//! - peak RSS of the charm process per hook (`rss`), of the release build and of the binary
+//!   `cargo xtask pack` ships when it has been built;
+//! - a do-nothing dispatch against `/bin/true` (`idle`);
+//! - 1, 5 and 20 back ends, 1, 3 and 7 api units, and the calls each added one costs
+//!   (`shapes`).
 //!
-//! Under `cargo bench` the charm binary is the release build (`CARGO_BIN_EXE_manila-charm`).
-//! For scale, the same figures for a charm whose `dispatch` is an empty shell script (the
-//! emulator's floor), and for one that makes 40 hook-tool calls (the cost of a call).
+//! `cargo xtask bench` runs it with ops installed (`cargo bench -p manila-charm --bench
+//! hooks` without); `MANILA_BENCH_RUNS` sets the runs per figure (default 100; the series of
+//! shapes take a tenth). For scale, the same figures for a charm whose `dispatch` is an empty
+//! shell script (the emulator's floor) and for one making 40 hook-tool calls (a call's cost).
+//! Nothing here asserts a time: figures are printed, targets judged by the reader.
 
 #[allow(dead_code)]
-#[path = "../tests/emulator/support.rs"]
+#[path = "../../tests/emulator/support.rs"]
 mod support;
 
-use std::cell::RefCell;
+mod binaries;
+mod calls;
+mod events;
+mod idle;
+mod python;
+mod rss;
+mod shapes;
+mod timing;
+
 use std::fs;
-use std::rc::Rc;
-use std::time::{Duration, Instant};
 
-use emulator::{DeployOptions, HookRecord};
+use emulator::DeployOptions;
 
+use binaries::Binary;
+use events::Event;
 use support::World;
+use timing::{measure, Figure, Timer};
 
+const APP: &str = "manila";
 const UNIT: &str = "manila/0";
 
-/// Hook durations as the model reports each hook done: the time since the previous one (or
-/// since [`Timer::start`]).
-#[derive(Clone, Default)]
-struct Timer {
-    inner: Rc<RefCell<TimerState>>,
-}
-
-#[derive(Default)]
-struct TimerState {
-    since: Option<Instant>,
-    hooks: Vec<(HookRecord, Duration)>,
-}
-
-impl Timer {
-    fn install(world: &mut World) -> Timer {
-        let timer = Timer::default();
-        let inner = timer.inner.clone();
-        world.model.on_hook(move |record| {
-            let mut state = inner.borrow_mut();
-            let now = Instant::now();
-            let took = state.since.map_or(Duration::ZERO, |t| now - t);
-            state.hooks.push((record.clone(), took));
-            state.since = Some(now);
-        });
-        timer
-    }
-
-    fn start(&self) {
-        let mut state = self.inner.borrow_mut();
-        state.hooks.clear();
-        state.since = Some(Instant::now());
-    }
-
-    /// The one run of `hook` on `unit` since `start`.
-    fn took(&self, unit: &str, hook: &str) -> (HookRecord, Duration) {
-        let state = self.inner.borrow();
-        let runs: Vec<&(HookRecord, Duration)> = state
-            .hooks
-            .iter()
-            .filter(|(r, _)| r.unit == unit && r.hook == hook)
-            .collect();
-        assert_eq!(runs.len(), 1, "{unit} ran {hook} {} times", runs.len());
-        runs[0].clone()
-    }
-}
-
-/// One figure: the durations of `runs` hooks and the calls of the last.
-struct Figure {
-    name: String,
-    durations: Vec<Duration>,
-    calls: Vec<String>,
-}
-
-impl Figure {
-    fn percentile(&self, p: usize) -> Duration {
-        let mut sorted = self.durations.clone();
-        sorted.sort();
-        sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
-    }
-
-    fn print(&self) {
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "{:<44} runs {:>4}  p50 {:>7.2} ms  p90 {:>7.2} ms  hook-tool calls {:>3}",
-            self.name,
-            self.durations.len(),
-            ms(self.percentile(50)),
-            ms(self.percentile(90)),
-            self.calls.len()
-        );
-    }
-}
-
-/// Runs `trigger` then settles, `runs` times, timing `hook` on `unit`.
-fn measure(
-    world: &mut World,
-    timer: &Timer,
-    name: &str,
-    (unit, hook): (&str, &str),
-    runs: usize,
-    mut trigger: impl FnMut(&mut World, usize),
-) -> Figure {
-    let mut durations = Vec::with_capacity(runs);
-    let mut execution = 0;
-    for run in 0..runs {
-        trigger(world, run);
-        timer.start();
-        world.settle();
-        let (record, took) = timer.took(unit, hook);
-        durations.push(took);
-        execution = record.execution;
-    }
-    let calls = world
-        .model
-        .tool_calls()
-        .iter()
-        .filter(|c| c.execution == execution)
-        .map(|c| c.argv())
-        .collect();
-    Figure {
-        name: name.to_owned(),
-        durations,
-        calls,
-    }
-}
-
-/// A charm with one option whose `dispatch` runs `body`.
+/// A charm with manila's two trigger options whose `dispatch` runs `body`.
 fn deploy_script(world: &mut World, app: &str, body: &str) {
     let metadata = format!("name: {app}\nsummary: For scale.\ndescription: For scale.\n");
     let dir = world.script_charm(app, &metadata);
     fs::write(
         dir.join("config.yaml"),
-        "options:\n  n:\n    type: int\n    default: 0\n    description: Changed to fire config-changed.\n",
+        "options:\n  nagios_context:\n    type: string\n    default: juju\n    \
+         description: Changed to fire config-changed.\n  debug:\n    type: boolean\n    \
+         default: false\n    description: Unused.\n",
     )
     .unwrap();
     fs::write(dir.join("dispatch"), format!("#!/bin/sh\n{body}\n")).unwrap();
     world.model.deploy(app, &dir, DeployOptions::new()).unwrap();
 }
 
+/// The figures of one charm for every event.
+struct Row {
+    charm: String,
+    figures: Vec<(Event, Figure)>,
+}
+
 fn main() {
+    if let Some(code) = rss::probe_mode() {
+        std::process::exit(code);
+    }
     let runs: usize = std::env::var("MANILA_BENCH_RUNS")
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(100)
-        .max(50);
+        .max(3);
+    let release = Binary::release();
+    let shipped = Binary::shipped();
+
     let mut world = support::all_in_one();
-    world.assert_status(UNIT, "active", "Unit is ready");
+    world.assert_ready(UNIT);
+    let ops = python::libraries();
+    if let Ok(libraries) = &ops {
+        python::deploy(&mut world, libraries);
+    }
     deploy_script(&mut world, "empty", "");
     deploy_script(
         &mut world,
@@ -157,79 +89,228 @@ fn main() {
         "i=0; while [ $i -lt 40 ]; do is-leader >/dev/null; i=$((i+1)); done",
     );
     world.settle();
+    world.assert_ready(UNIT);
+    if ops.is_ok() {
+        world.assert_ready(python::UNIT);
+    }
     let timer = Timer::install(&mut world);
 
-    let figures = [
-        measure(
+    let mut rows = vec![row(
+        &mut world,
+        &timer,
+        "manila (release build)",
+        (APP, UNIT),
+        &Event::ALL,
+        runs,
+    )];
+    if ops.is_ok() {
+        rows.push(row(
             &mut world,
             &timer,
-            "manila config-changed (nothing to change)",
-            (UNIT, "config-changed"),
+            "ops-api-service (ops 3.9)",
+            (python::APP, python::UNIT),
+            &Event::ALL,
             runs,
-            // An option no file reads: the hook runs, finds everything in place.
-            |world, run| {
-                let context = format!("bench-{run}");
-                world
-                    .model
-                    .set_config("manila", [("nagios_context", context)])
-                    .unwrap();
-            },
+        ));
+    }
+    let scale = [
+        row(
+            &mut world,
+            &timer,
+            "empty shell dispatch",
+            ("empty", "empty/0"),
+            &[Event::ConfigNothing],
+            runs,
         ),
-        measure(
+        row(
             &mut world,
             &timer,
-            "manila config-changed (debug: 4 restarts)",
-            (UNIT, "config-changed"),
+            "shell dispatch, 40 is-leader",
+            ("forty-calls", "forty-calls/0"),
+            &[Event::ConfigNothing],
             runs,
-            |world, run| {
-                let debug = if run % 2 == 0 { "true" } else { "false" };
-                world
-                    .model
-                    .set_config("manila", [("debug", debug)])
-                    .unwrap();
-            },
-        ),
-        measure(
-            &mut world,
-            &timer,
-            "manila update-status",
-            (UNIT, "update-status"),
-            runs,
-            |world, _| world.model.update_status().unwrap(),
-        ),
-        measure(
-            &mut world,
-            &timer,
-            "empty shell dispatch config-changed",
-            ("empty/0", "config-changed"),
-            runs,
-            |world, run| {
-                let n = i64::try_from(run).unwrap() + 1;
-                world.model.set_config("empty", [("n", n)]).unwrap();
-            },
-        ),
-        measure(
-            &mut world,
-            &timer,
-            "shell dispatch, 40 calls, config-changed",
-            ("forty-calls/0", "config-changed"),
-            runs,
-            |world, run| {
-                let n = i64::try_from(run).unwrap() + 1;
-                world.model.set_config("forty-calls", [("n", n)]).unwrap();
-            },
         ),
     ];
-    world.assert_status(UNIT, "active", "Unit is ready");
+    world.assert_ready(UNIT);
 
-    println!();
-    for figure in &figures {
-        figure.print();
+    println!("\n== manila/0, all-in-one, fully related, steady state ({runs} runs per figure)");
+    print_rows(&rows);
+    print_rows(&scale);
+    if let Err(skipped) = &ops {
+        println!("{skipped}");
+    } else {
+        print_ratios(&rows[0], &rows[1]);
     }
-    for figure in &figures[..3] {
-        println!("\nthe calls of one {}:", figure.name);
-        for call in &figure.calls {
-            println!("  {call}");
+    print_targets(&rows[0]);
+    for (event, figure) in &rows[0].figures {
+        print_calls(&format!("manila {}", event.label()), figure);
+    }
+    if ops.is_ok() {
+        for (event, figure) in &rows[1].figures {
+            print_calls(&format!("ops-api-service {}", event.label()), figure);
         }
+    }
+
+    println!("\n== peak RSS of the charm process per hook (target <= 5 MB; max of 3 runs)");
+    let measured: Vec<Binary> = std::iter::once(release.clone())
+        .chain(shipped.clone())
+        .collect();
+    for binary in &measured {
+        println!("{}: {}", binary.label, binary.describe());
+        let peaks = rss::measure(&mut world, &timer, (APP, UNIT), binary, &Event::ALL, 3);
+        for (event, kib) in peaks {
+            println!(
+                "  {:<40} {:>6} KiB = {:>5.2} MB {}",
+                event.label(),
+                kib,
+                kib as f64 * 1024.0 / 1e6,
+                verdict(kib * 1024 <= 5_000_000)
+            );
+        }
+    }
+    if shipped.is_none() {
+        println!(
+            "(no shipped binary: `cargo xtask pack` builds it into \
+             target/x86_64-unknown-linux-musl/charm/, and `cargo xtask bench` runs it first)"
+        );
+    }
+    if ops.is_ok() {
+        println!("ops-api-service: its dispatch, which execs /usr/bin/python3 src/charm.py");
+        for (event, kib) in python_rss(&mut world, &timer) {
+            println!(
+                "  {:<40} {:>6} KiB = {:>5.2} MB",
+                event.label(),
+                kib,
+                kib as f64 * 1024.0 / 1e6
+            );
+        }
+    }
+    world.assert_ready(UNIT);
+
+    println!("\n== do-nothing dispatch against /bin/true (target: within 2x)");
+    idle::compare(&measured, runs * 5);
+    drop(world);
+
+    println!("\n== how calls grow with the deployment (target: +1 call at most per added one)");
+    let shape_runs = (runs / 10).max(3);
+    shapes::backends(shape_runs);
+    shapes::peers(shape_runs);
+}
+
+/// Peak RSS of the ops charm's Python process per hook, through the same probe.
+fn python_rss(world: &mut World, timer: &Timer) -> Vec<(Event, u64)> {
+    rss::measure_dispatch(world, timer, (python::APP, python::UNIT), &Event::ALL, 3)
+}
+
+fn row(
+    world: &mut World,
+    timer: &Timer,
+    charm: &str,
+    (app, unit): (&str, &str),
+    events: &[Event],
+    runs: usize,
+) -> Row {
+    let figures = events
+        .iter()
+        .map(|&event| (event, measure(world, timer, (app, unit), event, runs)))
+        .collect();
+    Row {
+        charm: charm.to_owned(),
+        figures,
+    }
+}
+
+fn print_rows(rows: &[Row]) {
+    println!(
+        "\n{:<36} {:<30} {:>8} {:>8} {:>6} {:>8}",
+        "event", "charm", "p50 ms", "p90 ms", "calls", "machine"
+    );
+    for (i, event) in Event::ALL.iter().enumerate() {
+        for row in rows {
+            let Some((_, figure)) = row.figures.iter().find(|(e, _)| e == event) else {
+                continue;
+            };
+            println!(
+                "{:<36} {:<30} {:>8.2} {:>8.2} {:>6} {:>8}",
+                if row.charm == rows[0].charm || i > 0 {
+                    event.label()
+                } else {
+                    ""
+                },
+                row.charm,
+                figure.p50_ms(),
+                figure.p90_ms(),
+                figure.hook_tools(),
+                figure.machine()
+            );
+        }
+    }
+}
+
+fn print_ratios(ours: &Row, theirs: &Row) {
+    println!(
+        "\n{:<36} {:>18} {:>18}",
+        "ops-api-service / manila", "p50 time ratio", "calls ratio"
+    );
+    for ((event, a), (_, b)) in ours.figures.iter().zip(&theirs.figures) {
+        println!(
+            "{:<36} {:>17.2}x {:>17.2}x",
+            event.label(),
+            b.p50_ms() / a.p50_ms(),
+            b.max_hook_tools() as f64 / a.max_hook_tools().max(1) as f64
+        );
+    }
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met {
+        "(target met)"
+    } else {
+        "(TARGET MISSED)"
+    }
+}
+
+/// Issue 15's call targets against manila's figures.
+fn print_targets(manila: &Row) {
+    let figure = |event| &manila.figures.iter().find(|(e, _)| *e == event).unwrap().1;
+    println!("\ntargets (hook-tool calls / machine commands, most over the runs):");
+    for event in [Event::ConfigNothing, Event::RelationNothing] {
+        let f = figure(event);
+        println!(
+            "  {:<36} {:>3} / {}   target <= 12 / 0 {}",
+            event.label(),
+            f.max_hook_tools(),
+            f.max_machine(),
+            verdict(f.max_hook_tools() <= 12 && f.max_machine() == 0)
+        );
+    }
+    let debug = figure(Event::Debug);
+    let nothing = figure(Event::ConfigNothing);
+    println!(
+        "  {:<36} {:>3} / {}   target: only what the restarts need on top: +{} calls, +{} \
+         commands (see its list)",
+        Event::Debug.label(),
+        debug.max_hook_tools(),
+        debug.max_machine(),
+        debug.max_hook_tools() as i64 - nothing.max_hook_tools() as i64,
+        debug.max_machine() as i64 - nothing.max_machine() as i64,
+    );
+    let status = figure(Event::UpdateStatus);
+    println!(
+        "  {:<36} {:>3} / {}   target <= 4 / <= 1 {}",
+        Event::UpdateStatus.label(),
+        status.max_hook_tools(),
+        status.max_machine(),
+        verdict(status.max_hook_tools() <= 4 && status.max_machine() <= 1)
+    );
+}
+
+fn print_calls(name: &str, figure: &Figure) {
+    println!("\nthe calls of one {name}:");
+    for call in &figure.last.hook_tools {
+        println!("  {call}");
+    }
+    for call in &figure.last.machine {
+        println!("  [machine] {call}");
     }
 }
