@@ -225,24 +225,22 @@ fn print_rows(rows: &[Row]) {
         "\n{:<36} {:<30} {:>8} {:>8} {:>6} {:>8}",
         "event", "charm", "p50 ms", "p90 ms", "calls", "machine"
     );
-    for (i, event) in Event::ALL.iter().enumerate() {
+    for event in Event::ALL {
+        let mut label = event.label();
         for row in rows {
-            let Some((_, figure)) = row.figures.iter().find(|(e, _)| e == event) else {
+            let Some((_, figure)) = row.figures.iter().find(|(e, _)| *e == event) else {
                 continue;
             };
             println!(
                 "{:<36} {:<30} {:>8.2} {:>8.2} {:>6} {:>8}",
-                if row.charm == rows[0].charm || i > 0 {
-                    event.label()
-                } else {
-                    ""
-                },
+                label,
                 row.charm,
                 figure.p50_ms(),
                 figure.p90_ms(),
                 figure.hook_tools(),
                 figure.machine()
             );
+            label = "";
         }
     }
 }

@@ -40,7 +40,7 @@ pub(crate) fn backends(runs: usize) {
     for target in [5, 20] {
         while count < target {
             count += 1;
-            let app = format!("backend-{count}");
+            let app = format!("backend{count}");
             world.deploy(
                 &app,
                 Charm::GenericBackend,
@@ -57,6 +57,8 @@ pub(crate) fn backends(runs: usize) {
                 .unwrap();
         }
         world.settle();
+        // Each back end counted must be one manila uses.
+        assert_eq!(world.manila_conf(UNIT).enabled_backends().len(), count);
         shapes.push(measure_shape(&mut world, &timer, count, runs));
     }
     print("back ends", &shapes);
@@ -75,9 +77,25 @@ pub(crate) fn peers(runs: usize) {
             .unwrap();
         count = target;
         world.settle();
+        // Each unit counted must be a peer manila/0 sees.
+        assert_eq!(peers_seen(&world), count - 1);
         shapes.push(measure_shape(&mut world, &timer, count, runs));
     }
     print("api units", &shapes);
+}
+
+/// The other units manila/0 sees on its peer relation.
+fn peers_seen(world: &World) -> usize {
+    let peers = world
+        .model
+        .relation_ids()
+        .into_iter()
+        .find(|&id| {
+            let endpoints = world.model.relation_endpoints(id).unwrap();
+            endpoints.iter().all(|e| e == &format!("{APP}:cluster"))
+        })
+        .expect("manila's peer relation");
+    world.model.relation_members(peers, UNIT).unwrap().len()
 }
 
 /// One row per event and shape, and the increment of hook-tool calls per added `what` from
