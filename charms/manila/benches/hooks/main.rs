@@ -151,7 +151,7 @@ fn main() {
         }
     }
 
-    println!("\n== peak RSS of the charm process per hook (target <= 5 MB; max of 3 runs)");
+    println!("\n== peak RSS (VmHWM) of the charm process per hook (target <= 5 MB; max of 3 runs)");
     let measured: Vec<Binary> = std::iter::once(release.clone())
         .chain(shipped.clone())
         .collect();

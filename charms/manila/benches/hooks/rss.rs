@@ -1,22 +1,29 @@
 //! Peak resident memory of the charm process per hook, measured where it runs: in the unit's
 //! sandbox, under the emulator, with its real hook-tool calls.
 //!
-//! The emulator does not report a hook's resource use, and the benchmark's own
-//! `RUSAGE_CHILDREN` is the peak over every process the model ever ran. So for these runs the
-//! unit's `dispatch` starts a probe, this very executable under the name [`PROBE`] copied into
-//! the charm directory, which runs the binary as its only child, waits for it, and prints the
-//! child's peak RSS (`getrusage(RUSAGE_CHILDREN)`, which the kernel folds down from the
-//! child's own children: the hook-tool shims, each far smaller) on stderr, where the emulator
-//! puts it in the debug log of that hook. The probe's own memory is not counted.
+//! The emulator does not report a hook's resource use, and `ru_maxrss` cannot be trusted for
+//! it: the kernel carries the parent's peak into a child across `exec` (the `fork` or `vfork`
+//! copy's counters become the child's starting peak), so a child of the benchmark would
+//! report at least the benchmark's own RSS. So for these runs the unit's `dispatch` starts a
+//! probe, this very executable under the name [`PROBE`] copied into the charm directory.
+//! It starts a shell that stops itself before it execs the program, traces it from there
+//! (ptrace, `PTRACE_O_TRACEEXIT`: no `fork` of our own, as the workspace forbids `unsafe`),
+//! and when the program stops on its way out, with its memory still mapped, reads its
+//! `VmHWM` (the peak RSS of the program's own address space since its `exec`) from `/proc`;
+//! then lets it exit and prints the figure on stderr, where the emulator puts it in the debug
+//! log of that hook. Only the program is traced, not its children (the hook-tool shims), and
+//! they are not counted.
 
 use std::ffi::OsString;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
 use std::process::Command;
 
-use nix::sys::resource::{getrusage, UsageWho};
+use nix::sys::ptrace;
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
 
 use crate::binaries::Binary;
 use crate::events::Event;
@@ -26,7 +33,7 @@ use crate::timing::Timer;
 /// The probe's file name; this executable acts as the probe when started under it.
 const PROBE: &str = "bench-rss-probe";
 /// The line the probe prints, followed by the peak in KiB.
-const REPORT: &str = "bench-rss-probe: maxrss_kib=";
+const REPORT: &str = "bench-rss-probe: vmhwm_kib=";
 /// The measured binary's name in the charm directory's `bin/`.
 const MEASURED: &str = "bench-measured";
 
@@ -38,28 +45,78 @@ pub(crate) fn probe_mode() -> Option<i32> {
     if Path::new(&argv0).file_name()? != PROBE {
         return None;
     }
-    let Some(program) = args.next() else {
+    let argv: Vec<OsString> = args.collect();
+    if argv.is_empty() {
         eprintln!("usage: {PROBE} PROGRAM [ARG…]");
         return Some(2);
-    };
-    let rest: Vec<OsString> = args.collect();
-    let status = match Command::new(&program).args(rest).status() {
-        Ok(status) => status,
+    }
+    // The shell stops itself so that it can be traced before the program exists; its exec
+    // then replaces its address space, so the peak read is the program's alone.
+    let spawned = Command::new("/bin/sh")
+        .args(["-c", "kill -STOP $$; exec \"$@\"", "sh"])
+        .args(&argv)
+        .spawn();
+    let child = match spawned {
+        Ok(child) => Pid::from_raw(i32::try_from(child.id()).expect("a pid")),
         Err(e) => {
-            eprintln!("{PROBE}: cannot run {}: {e}", Path::new(&program).display());
+            eprintln!("{PROBE}: cannot start /bin/sh: {e}");
             return Some(127);
         }
     };
-    match getrusage(UsageWho::RUSAGE_CHILDREN) {
-        // Linux reports ru_maxrss in KiB.
-        Ok(usage) => eprintln!("{REPORT}{}", usage.max_rss()),
-        Err(e) => eprintln!("{PROBE}: getrusage: {e}"),
+    Some(trace(child).unwrap_or_else(|e| {
+        eprintln!("{PROBE}: tracing {:?}: {e}", argv[0]);
+        127
+    }))
+}
+
+/// Follows `child`, stopped, to its end: traces it, lets it run passing its signals on, reads
+/// its peak at the exit stop; returns its exit code (128 + N for signal N).
+fn trace(child: Pid) -> nix::Result<i32> {
+    match waitpid(child, Some(WaitPidFlag::WUNTRACED))? {
+        WaitStatus::Stopped(_, Signal::SIGSTOP) => {}
+        WaitStatus::Exited(_, code) => return Ok(code),
+        other => {
+            eprintln!("{PROBE}: unexpected {other:?}");
+            return Ok(127);
+        }
     }
-    Some(
-        status
-            .code()
-            .unwrap_or_else(|| 128 + status.signal().unwrap_or(0)),
-    )
+    ptrace::seize(child, ptrace::Options::PTRACE_O_TRACEEXIT)?;
+    kill(child, Signal::SIGCONT)?;
+    let mut peak = None;
+    loop {
+        match waitpid(child, None)? {
+            WaitStatus::PtraceEvent(pid, _, event) => {
+                if event == ptrace::Event::PTRACE_EVENT_EXIT as i32 {
+                    peak = vm_hwm_kib(pid);
+                }
+                ptrace::cont(pid, None)?;
+            }
+            WaitStatus::Stopped(pid, signal) => ptrace::cont(pid, signal)?,
+            WaitStatus::Exited(_, code) => {
+                report(peak);
+                return Ok(code);
+            }
+            WaitStatus::Signaled(_, signal, _) => {
+                report(peak);
+                return Ok(128 + signal as i32);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn report(peak: Option<u64>) {
+    match peak {
+        Some(kib) => eprintln!("{REPORT}{kib}"),
+        None => eprintln!("{PROBE}: no peak read"),
+    }
+}
+
+/// `VmHWM` of `/proc/<pid>/status`, in KiB.
+fn vm_hwm_kib(pid: Pid) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// The peak RSS in KiB of `binary` in each of `events` on `unit` of `app` (the most over
