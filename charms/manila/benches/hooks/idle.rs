@@ -96,13 +96,13 @@ pub(crate) fn compare(binaries: &[Binary], runs: usize) {
 
     let floor = variants[0].percentile(50);
     println!(
-        "\n{:<58} {:>8} {:>8} {:>9}",
+        "\n{:<66} {:>8} {:>8} {:>9}",
         "do-nothing dispatch (fork, exec, wait)", "p50 ms", "p90 ms", "x true"
     );
     for variant in &variants {
         let p50 = variant.percentile(50);
         println!(
-            "{:<58} {:>8.3} {:>8.3} {:>8.2}x",
+            "{:<66} {:>8.3} {:>8.3} {:>8.2}x",
             variant.label,
             ms(p50),
             ms(variant.percentile(90)),

@@ -158,9 +158,9 @@ fn main() {
     for binary in &measured {
         println!("{}: {}", binary.label, binary.describe());
         let peaks = rss::measure(&mut world, &timer, (APP, UNIT), binary, &Event::ALL, 3);
-        for (event, kib) in peaks {
+        for (event, kib, detail) in peaks {
             println!(
-                "  {:<40} {:>6} KiB = {:>5.2} MB {}",
+                "  {:<36} {:>6} KiB = {:>5.2} MB {:<15} {detail}",
                 event.label(),
                 kib,
                 kib as f64 * 1024.0 / 1e6,
@@ -176,12 +176,13 @@ fn main() {
     }
     if ops.is_ok() {
         println!("ops-api-service: its dispatch, which execs /usr/bin/python3 src/charm.py");
-        for (event, kib) in python_rss(&mut world, &timer) {
+        for (event, kib, detail) in python_rss(&mut world, &timer) {
             println!(
-                "  {:<40} {:>6} KiB = {:>5.2} MB",
+                "  {:<36} {:>6} KiB = {:>5.2} MB {:<15} {detail}",
                 event.label(),
                 kib,
-                kib as f64 * 1024.0 / 1e6
+                kib as f64 * 1024.0 / 1e6,
+                ""
             );
         }
     }
@@ -198,7 +199,7 @@ fn main() {
 }
 
 /// Peak RSS of the ops charm's Python process per hook, through the same probe.
-fn python_rss(world: &mut World, timer: &Timer) -> Vec<(Event, u64)> {
+fn python_rss(world: &mut World, timer: &Timer) -> Vec<(Event, u64, String)> {
     rss::measure_dispatch(world, timer, (python::APP, python::UNIT), &Event::ALL, 3)
 }
 

@@ -87,7 +87,7 @@ fn trace(child: Pid) -> nix::Result<i32> {
         match waitpid(child, None)? {
             WaitStatus::PtraceEvent(pid, _, event) => {
                 if event == ptrace::Event::PTRACE_EVENT_EXIT as i32 {
-                    peak = vm_hwm_kib(pid);
+                    peak = peak_of(pid);
                 }
                 ptrace::cont(pid, None)?;
             }
@@ -105,18 +105,35 @@ fn trace(child: Pid) -> nix::Result<i32> {
     }
 }
 
-fn report(peak: Option<u64>) {
+fn report(peak: Option<Peak>) {
     match peak {
-        Some(kib) => eprintln!("{REPORT}{kib}"),
+        Some(peak) => eprintln!(
+            "{REPORT}{} (at exit: anonymous {} KiB, file-backed {} KiB)",
+            peak.hwm, peak.anon, peak.file
+        ),
         None => eprintln!("{PROBE}: no peak read"),
     }
 }
 
-/// `VmHWM` of `/proc/<pid>/status`, in KiB.
-fn vm_hwm_kib(pid: Pid) -> Option<u64> {
+/// From `/proc/<pid>/status` at the exit stop, in KiB: the peak, and what is resident then,
+/// split into heap and stacks (anonymous) and the binary's pages (file-backed).
+struct Peak {
+    hwm: u64,
+    anon: u64,
+    file: u64,
+}
+
+fn peak_of(pid: Pid) -> Option<Peak> {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    Some(Peak {
+        hwm: field("VmHWM:")?,
+        anon: field("RssAnon:").unwrap_or(0),
+        file: field("RssFile:").unwrap_or(0),
+    })
 }
 
 /// The peak RSS in KiB of `binary` in each of `events` on `unit` of `app` (the most over
@@ -128,7 +145,7 @@ pub(crate) fn measure(
     binary: &Binary,
     events: &[Event],
     runs: usize,
-) -> Vec<(Event, u64)> {
+) -> Vec<(Event, u64, String)> {
     let measured = world
         .model
         .charm_dir(unit)
@@ -155,7 +172,7 @@ pub(crate) fn measure_dispatch(
     (app, unit): (&str, &str),
     events: &[Event],
     runs: usize,
-) -> Vec<(Event, u64)> {
+) -> Vec<(Event, u64, String)> {
     let charm_dir = world.model.charm_dir(unit).unwrap();
     let measured = charm_dir.join(MEASURED);
     install(&charm_dir.join("dispatch"), &measured);
@@ -180,7 +197,7 @@ fn with_probe(
     program: &str,
     events: &[Event],
     runs: usize,
-) -> Vec<(Event, u64)> {
+) -> Vec<(Event, u64, String)> {
     let charm_dir = world.model.charm_dir(unit).unwrap();
     let dispatch = charm_dir.join("dispatch");
     let original = fs::read(&dispatch).unwrap();
@@ -205,9 +222,9 @@ fn with_probe(
                     reported(world, record.execution)
                         .unwrap_or_else(|| panic!("no peak reported for {unit} {}", event.hook()))
                 })
-                .max()
-                .unwrap_or(0);
-            (event, peak)
+                .max_by_key(|(kib, _)| *kib)
+                .unwrap_or_default();
+            (event, peak.0, peak.1)
         })
         .collect();
 
@@ -221,8 +238,8 @@ fn install(from: &Path, to: &Path) {
     fs::set_permissions(to, fs::Permissions::from_mode(0o755)).unwrap();
 }
 
-/// The peak the probe printed in execution `execution`.
-fn reported(world: &World, execution: u64) -> Option<u64> {
+/// The peak the probe printed in execution `execution`, and the rest of its line.
+fn reported(world: &World, execution: u64) -> Option<(u64, String)> {
     world
         .model
         .debug_log()
@@ -231,10 +248,9 @@ fn reported(world: &World, execution: u64) -> Option<u64> {
         .filter(|entry| entry.execution == execution)
         .find_map(|entry| {
             let at = entry.message.find(REPORT)?;
-            let digits: String = entry.message[at + REPORT.len()..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
-            digits.parse().ok()
+            let rest = &entry.message[at + REPORT.len()..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            let detail = rest[digits.len()..].trim().to_owned();
+            Some((digits.parse().ok()?, detail))
         })
 }
