@@ -12,11 +12,12 @@
 //! - 1, 5 and 20 back ends, 1, 3 and 7 api units, and the calls each added one costs
 //!   (`shapes`).
 //!
-//! `cargo xtask bench` runs it with ops installed (`cargo bench -p manila-charm --bench
-//! hooks` without); `MANILA_BENCH_RUNS` sets the runs per figure (default 100; the series of
+//! `cargo xtask bench` runs it after packing the charms and installing ops;
+//! `cargo bench -p manila-charm --bench hooks` uses whatever of the two is there and says
+//! what it skipped. `MANILA_BENCH_RUNS` sets the runs per figure (default 100; the series of
 //! shapes take a tenth). For scale, the same figures for a charm whose `dispatch` is an empty
 //! shell script (the emulator's floor) and for one making 40 hook-tool calls (a call's cost).
-//! Nothing here asserts a time: figures are printed, targets judged by the reader.
+//! Nothing here asserts a time or a count: figures are printed beside their targets.
 
 #[allow(dead_code)]
 #[path = "../../tests/emulator/support.rs"]
@@ -65,6 +66,7 @@ struct Row {
 }
 
 fn main() {
+    // The RSS probe is this executable under another name, started inside a unit (`rss`).
     if let Some(code) = rss::probe_mode() {
         std::process::exit(code);
     }
