@@ -33,7 +33,8 @@ enum Cmd {
     /// The real-Manila end-to-end scenario on this host (root, Debian 12; installs packages
     /// and runs services): manila with real MariaDB, RabbitMQ and Keystone.
     E2e(e2e::E2eArgs),
-    /// Run the benchmarks and print their figures.
+    /// Run the benchmarks and print their figures (packs the charms and installs ops first:
+    /// the manila benchmark measures the shipped binaries and an ops charm beside them).
     Bench,
     /// Build the charms (static, small) and pack them into build/<name>.charm.
     Pack(pack::PackArgs),
@@ -118,11 +119,16 @@ fn ensure_bubblewrap() -> Result<()> {
     )
 }
 
+/// The benchmarks, with what the manila one compares against: the binaries `pack` ships
+/// (their peak memory and start-up cost are measured too), and ops for its ops-framework
+/// charm (the same environment `test` installs). Confined units need bubblewrap.
 fn bench(root: &Path) -> Result<()> {
-    step(
-        "benchmarks",
-        cargo(root, &["bench", "--workspace", "--locked"]),
-    )
+    ensure_bubblewrap()?;
+    pack::pack(root, &pack::PackArgs::all())?;
+    let python_charm_libs = validators::python_charm_libs(root)?;
+    let mut bench = cargo(root, &["bench", "--workspace", "--locked"]);
+    bench.env("PYTHON_CHARM_LIBS", python_charm_libs);
+    step("benchmarks", bench)
 }
 
 fn cargo(root: &Path, args: &[&str]) -> Command {

@@ -3,8 +3,9 @@
 //! - `oslo-config-validator` (from the `manila` package: it knows manila's option namespaces),
 //! - `charm-proof` (charm-tools) and `charmcraft analyse` for packed charms, and
 //!   jujubundlelib for the bundles;
-//! - ops and charmhelpers, the libraries of the Python charms the emulator's tests run
-//!   (`tests/python-charms/`), which copy them into each charm as `charmcraft pack` would.
+//! - ops and charmhelpers, the libraries of the Python charms the emulator's tests and the
+//!   manila benchmark run (`tests/python-charms/`), which copy them into each charm as
+//!   `charmcraft pack` would.
 //!
 //! They live in two environments because manila and charmcraft pin different versions of
 //! shared libraries.
@@ -64,14 +65,20 @@ const PYTHON_CHARMS: Venv = Venv {
 pub(crate) fn ensure(root: &Path) -> Result<Tools> {
     let oslo = install(root, &OSLO)?;
     let linters = install(root, &LINTERS)?;
-    install(root, &PYTHON_CHARMS)?;
     Ok(Tools {
         oslo_config_validator: oslo.join("oslo-config-validator"),
         linters_bin: linters,
-        python_charm_libs: root
-            .join(PYTHON_CHARMS.dir)
-            .join("lib/python3.11/site-packages"),
+        python_charm_libs: python_charm_libs(root)?,
     })
+}
+
+/// Only ops and charmhelpers, for `cargo xtask bench`'s ops charm: the site-packages holding
+/// them.
+pub(crate) fn python_charm_libs(root: &Path) -> Result<PathBuf> {
+    install(root, &PYTHON_CHARMS)?;
+    Ok(root
+        .join(PYTHON_CHARMS.dir)
+        .join("lib/python3.11/site-packages"))
 }
 
 /// Creates the environment and installs its packages unless its probe is already there;

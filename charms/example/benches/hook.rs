@@ -10,7 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use charm_pack::CharmSource;
-use emulator::{DeployOptions, Model};
+use emulator::{Catalog, DeployOptions, Model};
 
 /// A figure's name and what fires its hook before each settle.
 type Figure = (&'static str, Box<dyn Fn(&mut Model, usize)>);
@@ -44,6 +44,13 @@ fn main() {
     fs::set_permissions(empty.join("dispatch"), fs::Permissions::from_mode(0o755)).unwrap();
 
     let mut model = Model::new(scratch.path().join("model")).unwrap();
+    // The greeter's package is not Debian's: the charm's tests supply it, and so does this.
+    let greeter = include_str!("../tests/it/greeter-package.yaml");
+    let catalog = model
+        .catalog()
+        .clone()
+        .with(Catalog::from_yaml(greeter).unwrap());
+    model.set_catalog(catalog).unwrap();
     model
         .deploy("greeter", &charm, DeployOptions::new())
         .unwrap();
