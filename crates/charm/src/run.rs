@@ -144,11 +144,10 @@ fn run_hook<C: Charm, R: ToolRunner>(
     host: Host,
 ) -> anyhow::Result<Outcome> {
     let metadata = crate::metadata::parse(C::METADATA)?;
+    // A hook the charm has no event for ends here, without a word: Juju's own log already
+    // says which hook ran, and a `juju-log` would double what doing nothing costs (one more
+    // process, and an RPC on a real controller).
     let Some(event) = Event::from_env(&env, &metadata)? else {
-        tools.juju_log(
-            LogLevel::Debug,
-            &format!("{}: not handled by this charm, ignored", env.dispatch_path),
-        )?;
         return Ok(Outcome::Ignored);
     };
     let templates = Templates::new(C::TEMPLATES);

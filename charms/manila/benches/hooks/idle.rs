@@ -8,8 +8,8 @@
 //!   `JUJU_UNIT_NAME`, says so and exits. The process's fixed cost alone.
 //! - *unhandled hook*: `collect-metrics`, a hook Juju may run that manila does not handle:
 //!   the binary reads its hook environment and compiled-in metadata, finds no event of its
-//!   own, and logs that in one `juju-log` call, answered here by `/bin/true` through `PATH`.
-//!   So that figure includes one more process start.
+//!   own and exits, calling no hook tool (a `juju-log` here, answered by `/bin/true` through
+//!   `PATH`, would show as one more process start).
 
 use std::os::unix::fs::symlink;
 use std::path::Path;
