@@ -8,7 +8,6 @@
 //! whatever the exit code, and `pending` only on success.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -34,11 +33,11 @@ pub struct HookContext {
     /// Committed unit state (`state-get`); pending writes live in [`PendingChanges::state`].
     pub unit_state: Bag,
     /// Committed opened ports (`opened-ports` never shows pending opens).
-    pub opened_ports: BTreeSet<OpenedPort>,
+    pub opened_ports: BTreeSet<Port>,
     /// Committed ports opened for named endpoints only (`open-port --endpoints ep`), by endpoint;
     /// `opened_ports` holds those opened for all endpoints.
     #[serde(default)]
-    pub endpoint_ports: BTreeMap<String, BTreeSet<OpenedPort>>,
+    pub endpoint_ports: BTreeMap<String, BTreeSet<Port>>,
     /// The unit's workload status as last committed.
     pub unit_status: StatusSnapshot,
     /// The application's status, and every unit's status, for `status-get --application`.
@@ -258,41 +257,9 @@ impl GoalStatus {
     }
 }
 
-/// An opened port or range, as Juju prints it: `80/tcp`, `8000-8999/udp`, `icmp`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum OpenedPort {
-    Icmp,
-    Range {
-        from: u16,
-        to: u16,
-        protocol: Protocol,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Protocol {
-    Tcp,
-    Udp,
-}
-
-impl fmt::Display for OpenedPort {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OpenedPort::Icmp => f.write_str("icmp"),
-            OpenedPort::Range { from, to, protocol } => {
-                let proto = match protocol {
-                    Protocol::Tcp => "tcp",
-                    Protocol::Udp => "udp",
-                };
-                if from == to {
-                    write!(f, "{from}/{proto}")
-                } else {
-                    write!(f, "{from}-{to}/{proto}")
-                }
-            }
-        }
-    }
-}
+/// An opened port or range, as Juju prints it (`80/tcp`, `8000-8999/udp`, `icmp`): the one
+/// type the charm side uses too.
+pub use juju::{Port, Protocol};
 
 /// Writes Juju buffers and commits only when the hook exits 0.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -458,12 +425,12 @@ pub struct StorageDeclaration {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PortChange {
-    Open(OpenedPort),
-    Close(OpenedPort),
+    Open(Port),
+    Close(Port),
 }
 
 /// A successful hook's port changes, applied in order to the committed `ports`.
-pub fn apply_port_changes(ports: &mut BTreeSet<OpenedPort>, changes: &[PortChange]) {
+pub fn apply_port_changes(ports: &mut BTreeSet<Port>, changes: &[PortChange]) {
     for change in changes {
         match change {
             PortChange::Open(port) => {

@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-use super::context::{OpenedPort, PortChange, Protocol};
+use super::context::{Port, PortChange, Protocol};
 use super::flags::{flag, Parsed, Switch, Target, Text, DEPRECATED_FORMAT, FORMAT, O, OUTPUT};
 use super::format::{self, Out};
 use super::gotext::{self, quote};
@@ -108,7 +108,7 @@ fn change_ports(
 }
 
 /// `network.ParsePortRange` with its validation, on the lower-cased argument.
-fn parse_port_range(text: &str) -> Result<OpenedPort, String> {
+fn parse_port_range(text: &str) -> Result<Port, String> {
     let (ports, protocol) = text.split_once('/').unwrap_or((text, "tcp"));
     let bounds: Vec<&str> = ports.split('-').collect();
     let port = |part: &str| {
@@ -116,7 +116,7 @@ fn parse_port_range(text: &str) -> Result<OpenedPort, String> {
     };
     let (from, to) = match bounds.as_slice() {
         // `icmp` takes no ports, whatever protocol follows it.
-        ["icmp"] => return Ok(OpenedPort::Icmp),
+        ["icmp"] => return Ok(Port::Icmp),
         [single] => {
             let single = port(single)?;
             (single, single)
@@ -146,7 +146,7 @@ fn parse_port_range(text: &str) -> Result<OpenedPort, String> {
         ));
     }
     match (u16::try_from(from), u16::try_from(to)) {
-        (Ok(from), Ok(to)) => Ok(OpenedPort::Range { from, to, protocol }),
+        (Ok(from), Ok(to)) => Ok(Port::Range { from, to, protocol }),
         _ => Err(format!(
             "port range bounds must be between 0 and 65535, got {from}-{to}"
         )),
@@ -161,16 +161,16 @@ fn protocol_name(protocol: Protocol) -> &'static str {
 }
 
 /// Juju's `PortRange.ConflictsWith`: same protocol and overlapping ports.
-fn conflicts(a: &OpenedPort, b: &OpenedPort) -> bool {
+fn conflicts(a: &Port, b: &Port) -> bool {
     match (a, b) {
-        (OpenedPort::Icmp, OpenedPort::Icmp) => true,
+        (Port::Icmp, Port::Icmp) => true,
         (
-            OpenedPort::Range {
+            Port::Range {
                 from: af,
                 to: at,
                 protocol: ap,
             },
-            OpenedPort::Range {
+            Port::Range {
                 from: bf,
                 to: bt,
                 protocol: bp,
@@ -189,8 +189,8 @@ enum Check {
 /// Juju's `checkForConflict` against one unit's ranges, grouped by endpoint.
 fn check<'a>(
     endpoint: &str,
-    port: &OpenedPort,
-    groups: impl Iterator<Item = (&'a str, &'a OpenedPort)>,
+    port: &Port,
+    groups: impl Iterator<Item = (&'a str, &'a Port)>,
     unit: &str,
     requested_earlier: bool,
 ) -> Check {
@@ -218,7 +218,7 @@ fn check<'a>(
 }
 
 /// Pending requests of one kind, by endpoint (`""` is all endpoints).
-fn pending(ctx: &HookContext, kind: Direction) -> impl Iterator<Item = (&str, &OpenedPort)> {
+fn pending(ctx: &HookContext, kind: Direction) -> impl Iterator<Item = (&str, &Port)> {
     let all = ctx.pending.ports.iter().map(|change| ("", change));
     let named = ctx
         .pending
@@ -238,7 +238,7 @@ fn pending(ctx: &HookContext, kind: Direction) -> impl Iterator<Item = (&str, &O
 }
 
 /// Committed ranges of this unit, by endpoint.
-fn committed(ctx: &HookContext) -> impl Iterator<Item = (&str, &OpenedPort)> {
+fn committed(ctx: &HookContext) -> impl Iterator<Item = (&str, &Port)> {
     let all = ctx.opened_ports.iter().map(|port| ("", port));
     let named = ctx
         .endpoint_ports
@@ -250,7 +250,7 @@ fn committed(ctx: &HookContext) -> impl Iterator<Item = (&str, &OpenedPort)> {
 fn record(
     ctx: &mut HookContext,
     endpoint: &str,
-    port: &OpenedPort,
+    port: &Port,
     direction: Direction,
 ) -> Result<(), String> {
     let (verb, request, opposite) = match direction {
@@ -309,10 +309,10 @@ fn record(
 }
 
 /// Juju's port range order: protocol name, then from, then to (`icmp` is -1..-1).
-fn sort_key(port: &OpenedPort) -> (&'static str, i32, i32) {
+fn sort_key(port: &Port) -> (&'static str, i32, i32) {
     match port {
-        OpenedPort::Icmp => ("icmp", -1, -1),
-        OpenedPort::Range { from, to, protocol } => {
+        Port::Icmp => ("icmp", -1, -1),
+        Port::Range { from, to, protocol } => {
             (protocol_name(*protocol), i32::from(*from), i32::from(*to))
         }
     }
@@ -324,7 +324,7 @@ fn opened_ports(
     parsed: Parsed<'_>,
 ) -> Result<(), Failure> {
     check_empty(&parsed.args)?;
-    let mut ranges: Vec<(&OpenedPort, BTreeSet<&str>)> = Vec::new();
+    let mut ranges: Vec<(&Port, BTreeSet<&str>)> = Vec::new();
     for (endpoint, port) in committed(ctx) {
         match ranges.iter_mut().find(|(seen, _)| *seen == port) {
             Some((_, endpoints)) => {
@@ -359,7 +359,7 @@ mod tests {
     #[test]
     fn port_ranges_parse_and_validate_like_juju() {
         let tcp = |from, to| {
-            Ok(OpenedPort::Range {
+            Ok(Port::Range {
                 from,
                 to,
                 protocol: Protocol::Tcp,
@@ -371,13 +371,13 @@ mod tests {
         assert_eq!(parse_port_range("8000-8100"), tcp(8000, 8100));
         assert_eq!(
             parse_port_range("53/udp"),
-            Ok(OpenedPort::Range {
+            Ok(Port::Range {
                 from: 53,
                 to: 53,
                 protocol: Protocol::Udp
             })
         );
-        assert_eq!(parse_port_range("icmp"), Ok(OpenedPort::Icmp));
+        assert_eq!(parse_port_range("icmp"), Ok(Port::Icmp));
         assert_eq!(
             parse_port_range("http"),
             Err(r#"invalid port "http": strconv.Atoi: parsing "http": invalid syntax"#.into())

@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::hooktools::{
-    apply_port_changes, Bag, Effect, HookContext, OpenedPort, PendingChanges, SecretChange,
+    apply_port_changes, Bag, Effect, HookContext, PendingChanges, Port, SecretChange,
 };
 
 /// What kind of run ended: it decides whether a reboot request counts.
@@ -78,8 +78,8 @@ pub(crate) trait HookSink {
 
 /// A unit's opened ports, to apply port changes to.
 pub(crate) struct Ports<'a> {
-    pub(crate) all: &'a mut BTreeSet<OpenedPort>,
-    pub(crate) by_endpoint: &'a mut BTreeMap<String, BTreeSet<OpenedPort>>,
+    pub(crate) all: &'a mut BTreeSet<Port>,
+    pub(crate) by_endpoint: &'a mut BTreeMap<String, BTreeSet<Port>>,
 }
 
 /// Applies a finished run to `sink` by Juju's rules (see the module's documentation).
@@ -155,8 +155,8 @@ mod tests {
     #[derive(Default)]
     struct Recorder {
         calls: Vec<String>,
-        all: BTreeSet<OpenedPort>,
-        by_endpoint: BTreeMap<String, BTreeSet<OpenedPort>>,
+        all: BTreeSet<Port>,
+        by_endpoint: BTreeMap<String, BTreeSet<Port>>,
     }
 
     impl HookSink for Recorder {
@@ -205,8 +205,8 @@ mod tests {
         }
     }
 
-    fn port(number: u16) -> OpenedPort {
-        OpenedPort::Range {
+    fn port(number: u16) -> Port {
+        Port::Range {
             from: number,
             to: number,
             protocol: Protocol::Tcp,

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
 use crate::charm_definition::{Charm, Role, Scope};
-use crate::hooktools::{Bag, OpenedPort, SecretGrant, SecretOwner, StatusSnapshot};
+use crate::hooktools::{Bag, Port, SecretGrant, SecretOwner, StatusSnapshot};
 use crate::machine::{Catalog, MachineState, OsRelease};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -168,9 +168,9 @@ pub(crate) struct Unit {
     pub(crate) charm_set_status: bool,
     pub(crate) agent: AgentState,
     pub(crate) workload_version: String,
-    pub(crate) opened_ports: BTreeSet<OpenedPort>,
+    pub(crate) opened_ports: BTreeSet<Port>,
     /// Ports opened for named endpoints only (`open-port --endpoints`).
-    pub(crate) endpoint_ports: BTreeMap<String, BTreeSet<OpenedPort>>,
+    pub(crate) endpoint_ports: BTreeMap<String, BTreeSet<Port>>,
     pub(crate) state: Bag,
     pub(crate) queue: VecDeque<Queued>,
     /// Relations this unit has seen created (and not yet broken), with its view of them.

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use juju::UnitName;
 
 use crate::charm_definition::Scope;
-use crate::hooktools::{OpenedPort, Protocol};
+use crate::hooktools::{Port, Protocol};
 use crate::model::{Model, JUJU_VERSION};
 use crate::model_state::{AgentState, Application, Unit};
 
@@ -208,8 +208,8 @@ fn ports(unit: &Unit) -> String {
     let mut icmp = false;
     for port in &unit.opened_ports {
         match port {
-            OpenedPort::Icmp => icmp = true,
-            OpenedPort::Range { from, to, protocol } => {
+            Port::Icmp => icmp = true,
+            Port::Range { from, to, protocol } => {
                 let proto = match protocol {
                     Protocol::Tcp => "tcp",
                     Protocol::Udp => "udp",

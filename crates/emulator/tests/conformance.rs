@@ -12,13 +12,13 @@ mod conformance {
 use conformance::table::{call, check, row, CHARM_DIR};
 use conformance::world::{self, bag, CONSUMED_SECRET, FOREIGN_SECRET, OWN_SECRET};
 use emulator::hooktools::{
-    execute, Effect, HookContext, OpenedPort, PortChange, Protocol, Reply, SecretChange,
-    SecretOwner, HOOK_TOOLS,
+    execute, Effect, HookContext, Port, PortChange, Protocol, Reply, SecretChange, SecretOwner,
+    HOOK_TOOLS,
 };
 use serde_json::json;
 
-fn tcp(port: u16) -> OpenedPort {
-    OpenedPort::Range {
+fn tcp(port: u16) -> Port {
+    Port::Range {
         from: port,
         to: port,
         protocol: Protocol::Tcp,
@@ -881,13 +881,13 @@ fn ports() {
             .then(|ctx| {
                 assert_eq!(
                     ctx.pending.ports,
-                    [PortChange::Open(OpenedPort::Range { from: 9000, to: 9010, protocol: Protocol::Udp })]
+                    [PortChange::Open(Port::Range { from: 9000, to: 9010, protocol: Protocol::Udp })]
                 );
             }),
         row("open what is open", world::install, "open-port", &["80"])
             .then(|ctx| assert!(ctx.pending.ports.is_empty())),
         row("icmp", world::minion, "close-port", &["icmp"])
-            .then(|ctx| assert_eq!(ctx.pending.ports, [PortChange::Close(OpenedPort::Icmp)])),
+            .then(|ctx| assert_eq!(ctx.pending.ports, [PortChange::Close(Port::Icmp)])),
         row("close cancels the pending open (and is kept, as Juju keeps it)", world::install, "close-port", &["9999"])
             .after("open-port", &["9999"])
             .then(|ctx| assert_eq!(ctx.pending.ports, [PortChange::Close(tcp(9999))])),

@@ -92,13 +92,17 @@ impl UnitAddressKey {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
+    // The capitalised names are how the emulator's model files spelt them before it used
+    // this type.
+    #[serde(alias = "Tcp")]
     Tcp,
+    #[serde(alias = "Udp")]
     Udp,
 }
 
 /// A port or range as `open-port` takes it and `opened-ports` prints it:
 /// `8786/tcp`, `8000-8999/udp`, `icmp`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Port {
     Icmp,
     Range {

@@ -38,7 +38,7 @@ use serde_json::Value as Json;
 use crate::bundle::CharmStore;
 use crate::charm_definition::Charm;
 use crate::error::{io_error, Error, Result};
-use crate::hooktools::{Bag, OpenedPort, StatusSnapshot};
+use crate::hooktools::{Bag, Port, StatusSnapshot};
 use crate::journal::{self, HookRecord, Journal, LogEntry, ToolCallRecord};
 use crate::machine::{Catalog, MachineState, OsRelease, ServiceFault, ServiceState};
 use crate::model_state::{AgentState, InitSystem, ModelState, Unit};
@@ -424,7 +424,7 @@ impl Model {
     }
 
     /// Ports the unit opened for all endpoints.
-    pub fn opened_ports(&self, unit: &str) -> Result<&BTreeSet<OpenedPort>> {
+    pub fn opened_ports(&self, unit: &str) -> Result<&BTreeSet<Port>> {
         Ok(&self.unit(unit)?.1.opened_ports)
     }
 

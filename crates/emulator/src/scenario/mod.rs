@@ -48,7 +48,7 @@ mod state;
 
 pub use state::{bag, juju_address_bag, Event, MachineFile, Relation, State};
 // The types of `State`'s fields, so that a test needs no other import.
-pub use crate::hooktools::{Bag, NetworkSnapshot, OpenedPort, Protocol, StatusSnapshot};
+pub use crate::hooktools::{Bag, NetworkSnapshot, Port, Protocol, StatusSnapshot};
 pub use crate::machine::{Catalog, MachineState, OsRelease};
 pub use crate::model_state::InitSystem;
 

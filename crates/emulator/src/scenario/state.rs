@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as Json};
 
-use crate::hooktools::{Bag, NetworkSnapshot, OpenedPort, StatusSnapshot};
+use crate::hooktools::{Bag, NetworkSnapshot, Port, StatusSnapshot};
 use crate::machine::MachineState;
 
 /// A databag from `(key, value)` pairs: `bag([("hostname", "10.0.0.1")])`.
@@ -29,9 +29,9 @@ pub struct State {
     /// The unit's charm state (`state-get`).
     pub unit_state: Bag,
     /// Ports opened for all endpoints.
-    pub opened_ports: BTreeSet<OpenedPort>,
+    pub opened_ports: BTreeSet<Port>,
     /// Ports opened for named endpoints only (`open-port --endpoints`), by endpoint.
-    pub endpoint_ports: BTreeMap<String, BTreeSet<OpenedPort>>,
+    pub endpoint_ports: BTreeMap<String, BTreeSet<Port>>,
     pub unit_status: StatusSnapshot,
     /// The application's status (the leader's to set).
     pub app_status: StatusSnapshot,

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use emulator::hooktools::{
     Bag, BindAddress, GoalState, GoalStatus, HookContext, InterfaceAddress, Invocation,
-    NetworkSnapshot, OpenedPort, Protocol, RelationHook, RelationSnapshot, SecretGrant,
-    SecretOwner, SecretSnapshot, StatusSnapshot, StorageDeclaration, StorageSnapshot,
+    NetworkSnapshot, Port, Protocol, RelationHook, RelationSnapshot, SecretGrant, SecretOwner,
+    SecretSnapshot, StatusSnapshot, StorageDeclaration, StorageSnapshot,
 };
 use serde_json::{json, Map, Value};
 
@@ -17,16 +17,16 @@ pub(crate) fn bag(pairs: &[(&str, &str)]) -> Bag {
         .collect()
 }
 
-fn tcp(from: u16, to: u16) -> OpenedPort {
-    OpenedPort::Range {
+fn tcp(from: u16, to: u16) -> Port {
+    Port::Range {
         from,
         to,
         protocol: Protocol::Tcp,
     }
 }
 
-fn udp(from: u16, to: u16) -> OpenedPort {
-    OpenedPort::Range {
+fn udp(from: u16, to: u16) -> Port {
+    Port::Range {
         from,
         to,
         protocol: Protocol::Udp,
@@ -139,7 +139,7 @@ pub(crate) fn install() -> HookContext {
         relations,
         leader_settings: bag(&[("cluster-key", "abc")]),
         unit_state: Bag::new(),
-        opened_ports: BTreeSet::from([tcp(80, 80), OpenedPort::Icmp, udp(8000, 8100)]),
+        opened_ports: BTreeSet::from([tcp(80, 80), Port::Icmp, udp(8000, 8100)]),
         endpoint_ports: BTreeMap::from([("public".into(), BTreeSet::from([tcp(443, 443)]))]),
         unit_status: unit_status.clone(),
         app_status: StatusSnapshot {

@@ -169,7 +169,7 @@ fn in_scenario(charm_dir: &Path, relation: u32, fail: bool) -> (Effects, BTreeSe
     (effects, keys)
 }
 
-fn ports(ports: &BTreeSet<emulator::scenario::OpenedPort>) -> BTreeSet<String> {
+fn ports(ports: &BTreeSet<emulator::scenario::Port>) -> BTreeSet<String> {
     ports.iter().map(ToString::to_string).collect()
 }
 

@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use emulator::scenario::{
-    bag, juju_address_bag, Event, InitSystem, MachineFile, OpenedPort, OsRelease, Protocol,
-    Relation, Scenario, ScenarioError, State,
+    bag, juju_address_bag, Event, InitSystem, MachineFile, OsRelease, Port, Protocol, Relation,
+    Scenario, ScenarioError, State,
 };
 use emulator::{ActionStatus, ServiceAction};
 use host::{FileSpec, Host};
-use juju::{BagOwner, HookEnv, HookTools, LogLevel, Port, Status, ToolRunner};
+use juju::{BagOwner, HookEnv, HookTools, LogLevel, Status, ToolRunner};
 use serde_json::json;
 
 const METADATA: &str = "\
@@ -254,7 +254,7 @@ fn config_defaults_and_settings_reach_the_charm_and_the_machine() {
             mode: 0o640
         }
     );
-    let port = |p| OpenedPort::Range {
+    let port = |p| Port::Range {
         from: p,
         to: p,
         protocol: Protocol::Tcp,
