@@ -27,25 +27,22 @@ fn dispatch(
     (dir, model, out)
 }
 
-fn log_lines(model: &emulator::Model) -> Vec<String> {
-    model
-        .debug_log()
-        .iter()
-        .map(|entry| entry.render())
-        .collect()
-}
-
 #[test]
-fn an_unknown_hook_exits_0_and_only_logs() {
-    let (_dir, model, out) = dispatch("hooks/data-storage-attached", "");
+fn an_unknown_hook_exits_0_without_a_hook_tool_call() {
+    let (_dir, mut model) = deployed(1);
+    let calls_before = model.tool_calls().len();
+    let out = model
+        .exec(
+            "greeter/0",
+            &["JUJU_DISPATCH_PATH=hooks/data-storage-attached \"$CHARM_DIR/dispatch\""],
+        )
+        .unwrap();
     assert_eq!(out.code, 0, "{out:?}");
-    let logs = log_lines(&model);
-    assert!(
-        logs.iter().any(|l| l.ends_with(
-            "hooks/data-storage-attached: not handled by this charm, ignored"
-        )),
-        "{logs:#?}"
-    );
+    let calls = &model.tool_calls()[calls_before..];
+    assert!(calls.is_empty(), "{calls:#?}");
+    // The same context does record the calls a command makes.
+    model.exec("greeter/0", &["is-leader"]).unwrap();
+    assert_eq!(model.tool_calls().len(), calls_before + 1);
 }
 
 #[test]
