@@ -84,7 +84,7 @@ pub(crate) fn compare(binaries: &[Binary], runs: usize) {
             .env("JUJU_DISPATCH_PATH", "hooks/collect-metrics")
             .current_dir(scratch.path());
         variants.push(Variant::new(
-            format!("{}: unhandled hook (+1 juju-log)", binary.label),
+            format!("{}: unhandled hook", binary.label),
             unhandled,
         ));
     }
