@@ -46,9 +46,7 @@ impl Charm for NetappBackend {
     fn handle<R: ToolRunner>(ctx: &mut Context<R>, event: &Event) -> anyhow::Result<()> {
         match event {
             Event::Action(action) => {
-                if pause::run_without_services(ctx, &action.name)?.is_none() {
-                    anyhow::bail!("no handler for action '{}'", action.name);
-                }
+                pause::run_without_services(ctx, &action.name)?;
                 converge(ctx)
             }
             Event::Stop | Event::Remove => Ok(()),

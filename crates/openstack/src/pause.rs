@@ -19,7 +19,7 @@
 //! cleanly."`); what was done stays done, as in the reference (a unit that failed to pause is
 //! still paused).
 
-use charm::{Context, Error, UnitState};
+use charm::{ActionError, Context, Error, UnitState};
 use host::Host;
 use juju::{LogLevel, ToolRunner};
 
@@ -259,16 +259,16 @@ pub fn restart<R: ToolRunner>(
     Ok(Some(report))
 }
 
-/// `action`, if it is one of the three, on a charm that runs no service of its own (a
-/// subordinate back end): pausing only records the pause (the charm's status says so until
-/// `resume`), and `restart-services` is refused while paused. `None`: not one of them.
+/// `action`, one of the three, on a charm that runs no service of its own and has no other
+/// action (a subordinate back end): pausing only records the pause (the charm's status says
+/// so until `resume`), and `restart-services` is refused while paused. Any other action is
+/// not the charm's ([`ActionError::Unknown`]).
 pub fn run_without_services<R: ToolRunner>(
     ctx: &mut Context<R>,
     action: &str,
-) -> Result<Option<ServicesAction>, Error> {
-    let Some(which) = ServicesAction::from_name(action) else {
-        return Ok(None);
-    };
+) -> Result<ServicesAction, Error> {
+    let which =
+        ServicesAction::from_name(action).ok_or_else(|| ActionError::Unknown(action.to_owned()))?;
     match which {
         ServicesAction::Pause => {
             pause(ctx, &[])?;
@@ -280,7 +280,7 @@ pub fn run_without_services<R: ToolRunner>(
             restart(ctx, &[])?;
         }
     }
-    Ok(Some(which))
+    Ok(which)
 }
 
 fn block_on_failures<R: ToolRunner>(ctx: &mut Context<R>, report: &ServicesReport) {
