@@ -430,17 +430,10 @@ impl Machine<'_> {
         } else {
             self.with_dependencies(names)
         };
-        let mut out = String::from(Self::APT_PREAMBLE);
-        if let Some(unknown) = names
-            .iter()
-            .find(|n| !self.catalog.packages.contains_key(*n))
-        {
-            return CommandResult {
-                stdout: out,
-                stderr: format!("E: Unable to locate package {unknown}\n"),
-                exit_code: 100,
-            };
+        if let Some(refused) = self.unknown_package(names) {
+            return refused;
         }
+        let mut out = String::from(Self::APT_PREAMBLE);
         let services_before = self.installed_services();
         let mut new = Vec::new();
         let mut upgraded = Vec::new();
@@ -532,18 +525,23 @@ impl Machine<'_> {
         }
     }
 
-    fn apt_purge(&mut self, names: &[String]) -> CommandResult {
-        let mut out = String::from(Self::APT_PREAMBLE);
-        if let Some(unknown) = names
+    /// apt's answer when one of `names` is in no archive the machine knows.
+    fn unknown_package(&self, names: &[String]) -> Option<CommandResult> {
+        let unknown = names
             .iter()
-            .find(|n| !self.catalog.packages.contains_key(*n))
-        {
-            return CommandResult {
-                stdout: out,
-                stderr: format!("E: Unable to locate package {unknown}\n"),
-                exit_code: 100,
-            };
+            .find(|n| !self.catalog.packages.contains_key(*n))?;
+        Some(CommandResult {
+            stdout: Self::APT_PREAMBLE.to_owned(),
+            stderr: format!("E: Unable to locate package {unknown}\n"),
+            exit_code: 100,
+        })
+    }
+
+    fn apt_purge(&mut self, names: &[String]) -> CommandResult {
+        if let Some(refused) = self.unknown_package(names) {
+            return refused;
         }
+        let mut out = String::from(Self::APT_PREAMBLE);
         let services_before = self.installed_services();
         for name in names {
             match self.state.packages.remove(name) {
