@@ -88,12 +88,15 @@ fn a_new_charm_passes_its_own_tests_and_the_tidy_checks_as_generated() {
     // A fixed place, so that a second run rebuilds only the generated charms.
     let scratch = root.join("build/new-charm-proof");
     mirror(&root, &scratch, &workspace_files(&root));
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    // new-charm's own cargo runs (fmt, the generator) and the tests below share the
-    // workspace's target directory: only the workspace's crates build again.
-    std::env::set_var("CARGO_TARGET_DIR", &target);
+    // The copy builds in its own target directory. Cargo names a workspace crate's artifacts
+    // by its path relative to the workspace root, so the copy's crates would get exactly the
+    // names of the workspace's own and overwrite them in a shared one, under the tests and
+    // doctests of this very run (rustdoc then finds no `databag`).
+    // Beside the copy, not in it: the mirror removes what the workspace does not hold.
+    std::env::set_var(
+        "CARGO_TARGET_DIR",
+        root.join("build/new-charm-proof-target"),
+    );
     std::env::remove_var("UPDATE_GENERATED");
     for (name, subordinate) in [("proof-principal", false), ("proof-subordinate", true)] {
         let args = NewCharmArgs {
