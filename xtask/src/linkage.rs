@@ -1,7 +1,9 @@
 //! How a built charm binary is linked, read from its ELF headers: whether it asks for a
 //! dynamic loader, and the newest glibc symbol version it needs (its `.gnu.version_r`
-//! requirements). `cargo xtask pack` checks both against the bases the archive declares, so
-//! that "the binary runs there" is a checked fact rather than luck.
+//! requirements), and whether it is position-independent (`ET_DYN`). `cargo xtask pack`
+//! checks these against the bases the archive declares and the build it asked for, so that
+//! "the binary runs there" and "nothing is relocated at start" are checked facts rather than
+//! luck.
 
 use std::fmt;
 use std::fs;
@@ -97,6 +99,8 @@ pub(crate) struct Linkage {
     pub(crate) interpreter: Option<String>,
     /// The newest `GLIBC_*` symbol version it requires; `None` when it requires none.
     pub(crate) glibc: Option<GlibcVersion>,
+    /// `ET_DYN` (a PIE, which relocates itself at every start) rather than `ET_EXEC`.
+    pub(crate) position_independent: bool,
 }
 
 impl Linkage {
@@ -112,7 +116,8 @@ impl Linkage {
 
     /// Whether the binary starts on `oldest` (and so on every base declared): what to say
     /// about it when it does, why not when it does not. A static build must have come out
-    /// static; a glibc-linked one must need no newer glibc than `oldest` ships.
+    /// static and position-dependent (see `pack`'s `STATIC_RUSTFLAGS`); a glibc-linked one
+    /// must need no newer glibc than `oldest` ships.
     pub(crate) fn runs_on(
         &self,
         oldest: &OldestBase,
@@ -123,7 +128,14 @@ impl Linkage {
                 "it is not static (loader {:?}, glibc {:?})",
                 self.interpreter, self.glibc
             )),
-            _ if built_static => Ok("static (no loader, no glibc)".to_owned()),
+            _ if built_static && self.position_independent => Err(
+                "it is a static PIE: it would relocate itself at every start (was the \
+                 relocation model overridden, e.g. by RUSTFLAGS?)"
+                    .to_owned(),
+            ),
+            _ if built_static => {
+                Ok("static and position-dependent (no loader, no glibc, no relocation)".to_owned())
+            }
             Some(needed) if needed > oldest.glibc => Err(format!(
                 "it needs glibc >= {needed}, and {} ships glibc {}: it would not start there",
                 oldest.name, oldest.glibc
@@ -164,11 +176,17 @@ impl Linkage {
                 glibc = glibc.max(GlibcVersion::from_symbol_version(name));
             }
         }
-        Ok(Linkage { interpreter, glibc })
+        let position_independent = slice(elf, 16, 2)? == ET_DYN.to_le_bytes();
+        Ok(Linkage {
+            interpreter,
+            glibc,
+            position_independent,
+        })
     }
 }
 
 const PT_INTERP: u32 = 3;
+const ET_DYN: u16 = 3;
 const SHT_GNU_VERNEED: u32 = 0x6fff_fffe;
 
 struct ProgramHeader {
@@ -313,7 +331,7 @@ mod tests {
     }
 
     /// A minimal ELF64 file: `interpreter` as its `PT_INTERP`, and a version-needs section
-    /// requiring `versions` of libc.so.6.
+    /// requiring `versions` of libc.so.6; `ET_DYN` as PIEs are.
     fn elf(interpreter: Option<&str>, versions: &[&str]) -> Vec<u8> {
         let mut strings = b"\0libc.so.6\0".to_vec();
         let mut aux_names = Vec::new();
@@ -349,6 +367,7 @@ mod tests {
         let sections_at = verneed_at + verneed.len() as u64;
         let mut out = b"\x7fELF\x02\x01\x01".to_vec();
         out.resize(64, 0);
+        out[0x10..0x12].copy_from_slice(&ET_DYN.to_le_bytes());
         out[0x20..0x28].copy_from_slice(&64u64.to_le_bytes());
         out[0x28..0x30].copy_from_slice(&sections_at.to_le_bytes());
         out[0x36..0x38].copy_from_slice(&56u16.to_le_bytes());
@@ -398,6 +417,7 @@ mod tests {
             Linkage {
                 interpreter: Some("/lib64/ld-linux-x86-64.so.2".to_owned()),
                 glibc: Some(GlibcVersion(2, 34, 0)),
+                position_independent: true,
             }
         );
     }
@@ -410,6 +430,14 @@ mod tests {
         assert!(!Linkage::parse(&elf(Some("/lib/ld-musl-x86_64.so.1"), &[]))
             .unwrap()
             .is_static());
+    }
+
+    #[test]
+    fn the_elf_type_says_whether_it_is_position_independent() {
+        let mut exe = elf(None, &[]);
+        assert!(Linkage::parse(&exe).unwrap().position_independent);
+        exe[0x10..0x12].copy_from_slice(&2u16.to_le_bytes()); // ET_EXEC
+        assert!(!Linkage::parse(&exe).unwrap().position_independent);
     }
 
     #[test]
@@ -448,6 +476,7 @@ mod tests {
         let needing = |glibc| Linkage {
             interpreter: Some("/lib64/ld-linux-x86-64.so.2".to_owned()),
             glibc: Some(glibc),
+            position_independent: true,
         };
         // Today's binaries, built on Debian 12, need 2.34: 22.04's 2.35 has it.
         assert_eq!(
@@ -473,13 +502,22 @@ mod tests {
         let static_binary = Linkage {
             interpreter: None,
             glibc: None,
+            position_independent: false,
         };
         assert!(static_binary.runs_on(&jammy, true).is_ok());
         let dynamic = Linkage {
             interpreter: Some("/lib/ld-musl-x86_64.so.1".to_owned()),
             glibc: None,
+            position_independent: true,
         };
         let error = dynamic.runs_on(&jammy, true).unwrap_err();
         assert!(error.starts_with("it is not static"), "{error}");
+        // Rust's default for the musl target: static, but relocating itself at every start.
+        let static_pie = Linkage {
+            position_independent: true,
+            ..static_binary
+        };
+        let error = static_pie.runs_on(&jammy, true).unwrap_err();
+        assert!(error.starts_with("it is a static PIE"), "{error}");
     }
 }

@@ -434,7 +434,7 @@ pub fn apply_port_changes(ports: &mut BTreeSet<Port>, changes: &[PortChange]) {
     for change in changes {
         match change {
             PortChange::Open(port) => {
-                ports.insert(port.clone());
+                ports.insert(*port);
             }
             PortChange::Close(port) => {
                 ports.remove(port);

@@ -256,13 +256,13 @@ fn record(
     let (verb, request, opposite) = match direction {
         Direction::Open => (
             "open",
-            PortChange::Open(port.clone()),
-            PortChange::Close(port.clone()),
+            PortChange::Open(*port),
+            PortChange::Close(*port),
         ),
         Direction::Close => (
             "close",
-            PortChange::Close(port.clone()),
-            PortChange::Open(port.clone()),
+            PortChange::Close(*port),
+            PortChange::Open(*port),
         ),
     };
     let changes = if endpoint.is_empty() {
