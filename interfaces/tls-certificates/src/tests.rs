@@ -206,3 +206,13 @@ proptest! {
         databag::testing::check_reading(&bag, &["unit_name", "cert_requests"], &read)?;
     }
 }
+
+#[test]
+fn material_is_re_encoded_with_unix_line_endings() {
+    let ca = ca("Test CA");
+    let pem = issue(&ca, "10.0.0.2", None);
+    let pair = KeyPair::check(&pem.cert, pem.key.expose(), None, None, now()).unwrap();
+    assert!(!pair.certificate.contains('\r'));
+    assert!(!pair.key.expose().contains('\r'));
+    assert_eq!(pair.certificate.trim(), pem.cert.trim());
+}

@@ -106,10 +106,18 @@ fn private_key(text: &str) -> Result<PrivateKeyDer<'static>, TlsProblem> {
     }
 }
 
+/// PEM with Unix line endings (the `pem` crate's default is CRLF).
+fn encode(block: &pem::Pem) -> String {
+    pem::encode_config(
+        block,
+        pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+    )
+}
+
 fn pem_text(blocks: &[Vec<u8>]) -> String {
     blocks
         .iter()
-        .map(|der| pem::encode(&pem::Pem::new("CERTIFICATE", der.clone())))
+        .map(|der| encode(&pem::Pem::new("CERTIFICATE", der.clone())))
         .collect::<Vec<_>>()
         .concat()
 }
@@ -209,7 +217,7 @@ impl KeyPair {
 
         let mut all = vec![leaf];
         all.extend(certs);
-        let key_text = pem::encode(&pem::Pem::new(
+        let key_text = encode(&pem::Pem::new(
             match &key {
                 PrivateKeyDer::Pkcs1(_) => "RSA PRIVATE KEY",
                 PrivateKeyDer::Sec1(_) => "EC PRIVATE KEY",

@@ -12,4 +12,5 @@ mod hostile_templates;
 mod properties;
 mod reconcile;
 mod snapshots;
+mod tls;
 mod validator;
