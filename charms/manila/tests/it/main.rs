@@ -3,6 +3,7 @@
 //! the emulator's scenario.
 
 mod actions;
+mod apache;
 mod api_actions;
 mod fixtures;
 mod generated;

@@ -31,7 +31,7 @@ pub(crate) fn ca(name: &str) -> Ca {
 }
 
 impl Ca {
-    fn issue(&self, names: &[&str], expired: bool) -> IssuedPem {
+    pub(crate) fn issue(&self, names: &[&str], expired: bool) -> IssuedPem {
         let key = rcgen::KeyPair::generate().unwrap();
         let mut params =
             CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
@@ -48,9 +48,9 @@ impl Ca {
     }
 }
 
-const ADDRESS: &str = "10.5.0.10";
+pub(crate) const ADDRESS: &str = "10.5.0.10";
 
-fn vault_answer(ca: &Ca, pem: IssuedPem) -> BTreeMap<juju::UnitName, databag::Bag> {
+pub(crate) fn vault_answer(ca: &Ca, pem: IssuedPem) -> BTreeMap<juju::UnitName, databag::Bag> {
     let issued = BTreeMap::from([(
         "manila_0".to_owned(),
         BTreeMap::from([(ADDRESS.to_owned(), pem)]),
@@ -58,7 +58,10 @@ fn vault_answer(ca: &Ca, pem: IssuedPem) -> BTreeMap<juju::UnitName, databag::Ba
     BTreeMap::from([(unit("vault/0"), answer_bag(&ca.cert.pem(), "", &issued))])
 }
 
-fn with_relation(mut inputs: Inputs, units: &BTreeMap<juju::UnitName, databag::Bag>) -> Inputs {
+pub(crate) fn with_relation(
+    mut inputs: Inputs,
+    units: &BTreeMap<juju::UnitName, databag::Bag>,
+) -> Inputs {
     let me = inputs.unit.clone();
     let now = inputs.now;
     inputs.certificates = Endpoint {
