@@ -6,8 +6,8 @@
 //! the Manila API client's own `real_api` test, the charm's Manila-API actions through the
 //! emulator's `run` (issue #9), a config change, pause and resume, a second share-only
 //! application with its own back end on a second machine (the host seen through private
-//! overlays and its own PID namespace, see [`RealHost`]), and oslo-config-validator on every
-//! unit's manila.conf. Raw HTTP only where the client cannot go: a request without a token.
+//! overlays and its own PID namespace, see [`RealHost`]), oslo-config-validator on every
+//! unit's manila.conf, and last TLS from the vault fixture (`tls`). Raw HTTP only where the client cannot go: a request without a token.
 //!
 //! Every stage is printed as it starts. On failure the services' logs are printed. Teardown
 //! stops every service the scenario may have started, on success and on failure, and the
@@ -15,6 +15,7 @@
 //! Everything listens on and talks to loopback addresses only.
 
 mod actions;
+mod tls;
 
 use std::cell::Cell;
 use std::fs;
@@ -47,6 +48,7 @@ const CHARMS: &[&str] = &[
     "tests/fixtures/real-charms/real-rabbitmq",
     "tests/fixtures/real-charms/real-keystone",
     "tests/fixtures/real-charms/dummy-backend",
+    tls::VAULT,
 ];
 
 /// What a second machine keeps to itself: manila's config, state, logs and pid files, so that
@@ -198,6 +200,9 @@ fn run(root: &Path, model_dir: &Path, clock: &mut Clock) -> Result<()> {
     clock.time("oslo-config-validator", || {
         validate(&model, &tools.oslo_config_validator)
     })?;
+    clock.time("TLS (vault fixture)", || {
+        tls::tls(root, &mut model, model_dir, &keystone)
+    })?;
     Ok(())
 }
 
@@ -272,6 +277,7 @@ fn teardown(model_dir: &Path) -> Result<()> {
     if Path::new("/usr/bin/epmd").exists() {
         let _ = Command::new("epmd").arg("-kill").output();
     }
+    tls::teardown();
     Ok(())
 }
 

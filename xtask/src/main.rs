@@ -76,6 +76,8 @@ fn test(root: &Path) -> Result<()> {
         .env("OSLO_CONFIG_VALIDATOR", &tools.oslo_config_validator)
         .env("REQUIRE_OSLO_VALIDATOR", "1")
         .env("REQUIRE_HAPROXY", "1")
+        // The manila charm's Apache sites go through `apache2 -t`.
+        .env("REQUIRE_APACHE2", "1")
         // The emulator's Python-charm proofs (ops, charmhelpers) must run, not skip.
         .env("PYTHON_CHARM_LIBS", &tools.python_charm_libs)
         .env("REQUIRE_PYTHON_CHARMS", "1");

@@ -4,8 +4,8 @@
 //! Names, types and defaults are those of the reference charm with the layers it inherits
 //! (`charm-layer-openstack`, `-principle`, `-api`), plus `roles`. A few inherited options are
 //! accepted but, as in the reference, nothing reads them: `use-syslog`,
-//! `use-internal-endpoints`, `nagios_context`, `nagios_servicegroups`, and the `ssl_*`
-//! options (see the crate docs on TLS). `action-managed-upgrade` is read by the
+//! `use-internal-endpoints`, `nagios_context`, `nagios_servicegroups`. The `ssl_*` options
+//! are checked together ([`crate::tls::options`]). `action-managed-upgrade` is read by the
 //! openstack-upgrade action ([`crate::actions`]).
 
 use std::net::IpAddr;
@@ -93,15 +93,16 @@ pub struct Config {
     /// 'AvailabilityZoneFilter,CapacityFilter,CapabilitiesFilter'); empty keeps Manila's default.
     #[option(default = "", with = scheduler_filters)]
     pub scheduler_default_filters: Vec<String>,
-    /// Base64-encoded SSL certificate for the API endpoints. (Accepted for compatibility; TLS
-    /// termination is not implemented by this charm yet.)
+    /// Base64-encoded SSL certificate for the API endpoints (PEM, optionally followed by its
+    /// intermediates). With ssl_key, Apache terminates TLS for the API and keystone registers
+    /// https endpoints; it takes precedence over certificates from the certificates relation.
     #[option(name = "ssl_cert", with = certificates)]
     pub ssl_cert: Option<String>,
-    /// Base64-encoded SSL key for the API endpoints. (Accepted for compatibility; see ssl_cert.)
+    /// Base64-encoded SSL key of ssl_cert (PEM).
     #[option(name = "ssl_key", with = private_key)]
     pub ssl_key: Option<String>,
-    /// Base64-encoded certificate authority of ssl_cert. (Accepted for compatibility; see
-    /// ssl_cert.)
+    /// Base64-encoded certificate authority that signed ssl_cert (PEM): checked to have signed
+    /// it, and added to the unit's trusted CAs. Only needed for a privately signed ssl_cert.
     #[option(name = "ssl_ca", with = certificates)]
     pub ssl_ca: Option<String>,
     /// If True, the openstack-upgrade action upgrades OpenStack to the release openstack-origin
@@ -261,6 +262,12 @@ impl Config {
 
 /// The checks across options: a VIP prefix every VIP can have.
 fn validate(config: &Config) -> Result<(), ConfigError> {
+    // The certificate, its key and CA together, at this hook's time: a pair that does not
+    // serve leaves the last valid configuration, and its certificate, in force.
+    if let Some(Err((option, problem))) = crate::tls::options(config, std::time::SystemTime::now())
+    {
+        return Err(ConfigError::new(option, problem));
+    }
     if let Some(v4) = config.vips.iter().find(|v| v.is_ipv4()) {
         if config.vip_cidr > 32 {
             return Err(ConfigError::new(

@@ -31,6 +31,7 @@ pub mod endpoint {
     pub const REMOTE_MANILA_PLUGIN: &str = "remote-manila-plugin";
     pub const CLUSTER: &str = "cluster";
     pub const HA: &str = "ha";
+    pub const CERTIFICATES: &str = "certificates";
 }
 
 /// Unit-state keys of this charm.
@@ -47,6 +48,8 @@ pub mod state_key {
     /// configured are deleted through `json_delete_resources` (kept there, since hacluster may
     /// read the relation only after a later hook rewrote it).
     pub const HA_VIPS: &str = "ha-vips";
+    /// The CA this unit put into the trust store: its path and PEM (public).
+    pub const TLS_CA: &str = "tls-ca";
 }
 
 /// Keys of the `cluster` peer relation's application bag, which the leader writes and every
@@ -147,6 +150,17 @@ pub struct Recorded {
     pub app_version: Option<String>,
     /// The VIPs ever published on `ha` (see [`state_key::HA_VIPS`]).
     pub ha_vips: Vec<IpAddr>,
+    /// See [`state_key::TLS_CA`].
+    pub tls_ca: Option<String>,
+}
+
+/// What of TLS Apache has enabled (read on api units in full hooks only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TlsMachine {
+    /// `ssl`, `proxy`, `proxy_http` and `headers`.
+    pub modules: bool,
+    /// The `openstack_https_frontend` site.
+    pub site_enabled: bool,
 }
 
 /// Everything [`reconcile`](crate::reconcile()) decides from.
@@ -186,6 +200,11 @@ pub struct Inputs {
     pub schema_present: Option<bool>,
     /// Whether Apache's manila-api site is enabled.
     pub site_enabled: bool,
+    /// What the `certificates` relation issued this unit (checked at `now`).
+    pub certificates: Endpoint<tls_certificates::Issued>,
+    pub tls_machine: TlsMachine,
+    /// The time certificates are checked at.
+    pub now: std::time::SystemTime,
 }
 
 impl Inputs {
@@ -256,6 +275,7 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
                     .collect()
             })
             .unwrap_or_default(),
+        tls_ca: state.get(state_key::TLS_CA).map(str::to_owned),
     };
     let os = ctx
         .host()
@@ -362,6 +382,23 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
             .host()
             .read_file(crate::render::APACHE_SITE_ENABLED)?
             .is_some();
+    let now = std::time::SystemTime::now();
+    let certificates = endpoint(
+        ctx,
+        endpoint::CERTIFICATES,
+        |bag| tls_certificates::Issued::from_bag(bag, &unit, now),
+        |units| tls_certificates::Issued::from_bags(units, &unit, now),
+    )?;
+    let mut tls_machine = TlsMachine::default();
+    if api && full {
+        let host = ctx.host();
+        tls_machine.site_enabled = host.read_file(crate::tls::HTTPS_SITE_ENABLED)?.is_some();
+        tls_machine.modules = true;
+        for module in crate::tls::MODULES {
+            let path = format!("/etc/apache2/mods-enabled/{module}.load");
+            tls_machine.modules &= host.read_file(&path)?.is_some();
+        }
+    }
     let mut inputs = Inputs {
         mode,
         unit,
@@ -386,6 +423,9 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
         running: BTreeSet::new(),
         schema_present: None,
         site_enabled,
+        certificates,
+        tls_machine,
+        now,
     };
     let services = watched_services(&inputs);
     inputs.running = ctx.running(&services)?;

@@ -24,6 +24,9 @@
 //! - api: Apache serves `/usr/bin/manila-wsgi` on 8776, haproxy fronts every api unit of
 //!   the application on 8786 (the port registered in keystone and opened), memcached caches
 //!   tokens. The packaged eventlet `manila-api` service is stopped, disabled and masked.
+//!   With TLS ([`tls`]: the `ssl_*` options, else the `certificates` relation) Apache
+//!   terminates TLS on 8776 and proxies to the application, moved to 8766; keystone's
+//!   endpoints are `https`.
 //! - scheduler, share, data: `manila-scheduler`, `manila-share` (only with a local back
 //!   end), `manila-data`.
 //!
@@ -71,8 +74,7 @@
 //!
 //! # Not implemented
 //!
-//! TLS for the API (the `certificates` relation and the `ssl_*` options are declared but
-//! unused) and the NRPE checks.
+//! The NRPE checks.
 
 pub mod actions;
 pub mod api_actions;
@@ -84,6 +86,7 @@ pub mod render;
 pub mod roles;
 pub mod services;
 pub mod status;
+pub mod tls;
 
 use charm::{Charm, Context, Event};
 use juju::ToolRunner;
@@ -121,6 +124,7 @@ impl Charm for Manila {
             "zed/logging.conf" => PythonIni,
             "zed/manila-api.conf" => Directives,
             "caracal/api-paste.ini" => PythonIni,
+            "openstack_https_frontend.conf" => Directives,
         ]
     );
 

@@ -22,6 +22,7 @@ use crate::render::{self, HaproxyCfg, HaproxyServer, KeystoneSection, ManilaConf
 use crate::roles::Role;
 use crate::services::{self, Readiness, Schema, SHARE_SERVICE};
 use crate::status;
+use crate::tls;
 use openstack::keystone::ServiceClient;
 use openstack::network::{resolve_address, url_host, vip_nic};
 use openstack::release::{upstream_version, Release};
@@ -88,13 +89,18 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
     plan.relation_data.extend(schema.leader_data);
     record(inputs, config, &mut plan);
     if full {
-        plan.files = files(inputs, config, release, &facts, templates)?;
-        if config.roles.has(Role::Api) && !inputs.site_enabled {
+        let api = config.roles.has(Role::Api);
+        let tls = api && tls::enabled(inputs, config);
+        plan.files = files(inputs, config, release, &facts, templates, tls)?;
+        if api && !inputs.site_enabled {
             // Apache reads the site only when (re)started.
             plan.commands.insert(
                 0,
                 Command::new("a2ensite", &["manila-api"]).restarting(&["apache2"]),
             );
+        }
+        if api {
+            tls::apply_to(inputs, config, release, templates, &mut plan)?;
         }
         publish(inputs, config, &facts, &mut plan);
     }
@@ -148,6 +154,9 @@ impl<'i> Facts<'i> {
         }
         if !inputs.ha_answer.problems().is_empty() {
             relations.push(inputs.ha_answer.status(endpoint::HA));
+        }
+        if api && !inputs.certificates.data.problems().is_empty() {
+            relations.push(inputs.certificates.data.status(endpoint::CERTIFICATES));
         }
         Facts {
             readiness: Readiness {
@@ -372,6 +381,7 @@ fn files(
     release: Release,
     facts: &Facts<'_>,
     templates: &Templates,
+    tls: bool,
 ) -> Result<Vec<PlannedFile>, TemplateError> {
     let backends = &facts.backends;
     let keystone = facts.keystone.as_ref();
@@ -434,6 +444,11 @@ fn files(
             templates,
             release,
             workers,
+            if tls {
+                tls::TLS_WSGI_PORT
+            } else {
+                render::WSGI_PORT
+            },
             &haproxy(inputs, config),
         )?);
     }
@@ -568,6 +583,11 @@ fn relation_data(
                 &registration.to_bag(),
             );
         }
+        let requests = tls::requests(inputs, config);
+        if !requests.is_empty() {
+            let bag = tls_certificates::CertRequests::new(&inputs.unit, requests).to_bag();
+            each(&mut data, &inputs.certificates.relations, &bag);
+        }
     } else {
         let request = CredentialsRequest::new(inputs.unit.app().as_str());
         each(
@@ -628,6 +648,11 @@ fn relation_data(
 /// The two endpoints keystone registers, v1 (`manila`) and v2 (`manilav2`), when every
 /// endpoint type has an address.
 fn registration(inputs: &Inputs, config: &Config) -> Option<Registration> {
+    let scheme = if tls::enabled(inputs, config) {
+        "https"
+    } else {
+        "http"
+    };
     let mut urls = Vec::new();
     for ty in EndpointType::ALL {
         let endpoint = config.endpoint(ty);
@@ -639,7 +664,7 @@ fn registration(inputs: &Inputs, config: &Config) -> Option<Registration> {
             inputs.addresses.binding(ty),
         )?;
         urls.push(format!(
-            "http://{}:{}",
+            "{scheme}://{}:{}",
             url_host(&address),
             render::API_PORT
         ));

@@ -26,7 +26,8 @@ pub const RABBIT_CA: &str = "/etc/manila/rabbit-ca.pem";
 
 /// The port haproxy fronts the API on, registered in keystone and opened.
 pub const API_PORT: u16 = 8786;
-/// The port Apache serves `manila-wsgi` on, behind haproxy.
+/// The port Apache serves `manila-wsgi` on, behind haproxy (with TLS, the TLS site's port:
+/// the application moves 10 lower, [`crate::tls::TLS_WSGI_PORT`]).
 pub const WSGI_PORT: u16 = 8776;
 /// memcached, for keystonemiddleware's token cache.
 pub const MEMCACHED_ADDRESS: &str = "127.0.0.1:11211";
@@ -203,11 +204,12 @@ pub fn common_files(
     ])
 }
 
-/// Renders the files of the api role.
+/// Renders the files of the api role, the WSGI application on `wsgi_port`.
 pub fn api_files(
     templates: &Templates,
     release: Release,
     workers: u32,
+    wsgi_port: u16,
     haproxy: &HaproxyCfg,
 ) -> Result<Vec<RenderedFile>, TemplateError> {
     let search = release.template_search();
@@ -224,7 +226,7 @@ pub fn api_files(
                 "manila-api.conf",
                 &search,
                 &ApacheSite {
-                    port: WSGI_PORT,
+                    port: wsgi_port,
                     processes: workers,
                 },
             )?,
@@ -253,11 +255,16 @@ pub fn api_files(
 
 /// TLS material a relation sent, as files: certificates world-readable, keys not.
 pub fn pem_file(path: &str, pem: &str, private: bool) -> RenderedFile {
+    pem_file_with(path, pem, if private { manila_private() } else { public() })
+}
+
+/// PEM text as a file with `spec`.
+pub fn pem_file_with(path: &str, pem: &str, spec: FileSpec) -> RenderedFile {
     let mut content = pem.trim_end().to_owned();
     content.push('\n');
     RenderedFile {
         path: path.to_owned(),
         content,
-        spec: if private { manila_private() } else { public() },
+        spec,
     }
 }

@@ -11,6 +11,9 @@
 //! Services restart when a file they read changed (each [`PlannedFile`] names its readers):
 //! when the content differs from the file on the machine, or from what the last successful
 //! hook wrote (so that a hook failing between the write and the restart restarts on retry).
+//! A file a running service re-reads on `reload` (Apache's certificates) names it among its
+//! reloaders instead ([`PlannedFile::reloading`]): the service reloads, keeping its
+//! connections, unless something else restarts it in the same hook.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -148,6 +151,8 @@ pub struct PlannedFile {
     pub file: RenderedFile,
     /// Restarted when the file changed (those of them the plan wants running).
     pub read_by: Vec<String>,
+    /// Reloaded when the file changed (those of them that run and are not restarted anyway).
+    pub reloaded_by: Vec<String>,
 }
 
 /// A planned file reads as the file it writes (`planned.path`, `planned.content`).
@@ -164,6 +169,16 @@ impl PlannedFile {
         PlannedFile {
             file,
             read_by: read_by.iter().map(|s| (*s).to_owned()).collect(),
+            reloaded_by: Vec::new(),
+        }
+    }
+
+    /// A file `services` re-read on reload: a change reloads them rather than restarting.
+    pub fn reloading(file: RenderedFile, services: &[&str]) -> Self {
+        PlannedFile {
+            file,
+            read_by: Vec::new(),
+            reloaded_by: services.iter().map(|s| (*s).to_owned()).collect(),
         }
     }
 }
@@ -319,8 +334,10 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> Result<(), Erro
     // A file no service reads needs no record of what was written (the record is there to
     // restart readers when a hook is retried): it goes straight to the machine, and a
     // private key's fingerprint stays out of unit state.
-    let (tracked, untracked): (Vec<&PlannedFile>, Vec<&PlannedFile>) =
-        plan.files.iter().partition(|f| !f.read_by.is_empty());
+    let (tracked, untracked): (Vec<&PlannedFile>, Vec<&PlannedFile>) = plan
+        .files
+        .iter()
+        .partition(|f| !f.read_by.is_empty() || !f.reloaded_by.is_empty());
     let files: Vec<RenderedFile> = tracked.iter().map(|f| f.file.clone()).collect();
     let changed = ctx.write_files(&files)?;
     for file in untracked {
@@ -339,11 +356,21 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> Result<(), Erro
         host.run(&command.program, command.args.iter())?;
         to_restart.extend(command.restarts.iter().map(String::as_str));
     }
+    let to_reload: BTreeSet<&str> = plan
+        .files
+        .iter()
+        .filter(|f| changed.contains(&f.file.path))
+        .flat_map(|f| f.reloaded_by.iter().map(String::as_str))
+        .filter(|name| !to_restart.contains(name))
+        .collect();
 
     let left_alone: Vec<&str> = plan
         .services
         .iter()
-        .filter(|(n, s)| *s == ServiceState::Untouched && to_restart.contains(n.as_str()))
+        .filter(|(n, s)| {
+            *s == ServiceState::Untouched
+                && (to_restart.contains(n.as_str()) || to_reload.contains(n.as_str()))
+        })
         .map(|(n, _)| n.as_str())
         .collect();
     if !left_alone.is_empty() {
@@ -368,6 +395,8 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> Result<(), Erro
             ServiceState::Run | ServiceState::RunUnchecked => {
                 if is_running && to_restart.contains(name.as_str()) {
                     host.service(name)?.restart()?;
+                } else if is_running && to_reload.contains(name.as_str()) {
+                    host.service(name)?.reload()?;
                 } else if !is_running {
                     // A service that does not start is the status's to report (and the next
                     // hook's to try again), not a reason to fail this one.

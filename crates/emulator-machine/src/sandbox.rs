@@ -77,6 +77,12 @@ const HOST_ETC: &[&str] = &[
     "localtime",
     "adduser.conf",
     "deluser.conf",
+    // The trust store as Ubuntu's ca-certificates leaves it, so that a charm's
+    // `update-ca-certificates` (the host's, from `/usr`) runs on the machine's own copy.
+    // Not `ssl/private`: the host's keys stay the host's.
+    "ssl/certs",
+    "ca-certificates.conf",
+    "ca-certificates",
 ];
 
 /// Host directories of `/etc` that describe the host's `/usr`, which the machine shares:

@@ -93,6 +93,10 @@ fn charms() -> Vec<Declared> {
             "tests/fixtures/charms/rabbitmq-server",
             <fixture_rabbitmq_server::Config as Options>::OPTIONS,
         ),
+        Declared::fixture::<fixture_vault::Vault>(
+            "tests/fixtures/charms/vault",
+            <fixture_vault::Config as Options>::OPTIONS,
+        ),
         Declared::fixture::<dummy_backend::DummyBackend>(
             "tests/fixtures/real-charms/dummy-backend",
             <dummy_backend::Config as Options>::OPTIONS,

@@ -18,3 +18,4 @@ mod roles;
 mod split;
 mod statuses;
 mod support;
+mod tls;

@@ -291,6 +291,7 @@ pub(crate) fn ready(unit_name: &str, roles: &str) -> Inputs {
             api_port_open: api,
             app_version: Some("18.0.0".to_owned()),
             ha_vips: Vec::new(),
+            tls_ca: None,
         },
         shared_db: shared_db(&me, &[("mysql/0", db_bag(&format!("{unit_name} other/0")))]),
         amqp: amqp(&[("rabbitmq-server/0", rabbit_bag("10.5.0.30"))]),
@@ -340,6 +341,9 @@ pub(crate) fn ready(unit_name: &str, roles: &str) -> Inputs {
             .collect(),
         schema_present: None,
         site_enabled: api,
+        certificates: Endpoint::missing(),
+        tls_machine: Default::default(),
+        now: std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000),
         config: Configured::Valid(config),
         unit: me,
     }

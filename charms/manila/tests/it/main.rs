@@ -3,6 +3,7 @@
 //! the emulator's scenario.
 
 mod actions;
+mod apache;
 mod api_actions;
 mod fixtures;
 mod generated;
@@ -12,4 +13,5 @@ mod hostile_templates;
 mod properties;
 mod reconcile;
 mod snapshots;
+mod tls;
 mod validator;

@@ -243,3 +243,64 @@ fn a_failed_render_names_the_template_and_leaves_the_old_file() {
     assert_eq!(err.to_string(), "cannot render template 'bravo/demo.conf'");
     assert_eq!(fs::read_to_string(machine.path(CONF)).unwrap(), "old\n");
 }
+
+const CERT: &str = "/etc/demo/cert.pem";
+
+// The certificate (from config `value`) is re-read on reload; demo.conf needs a restart.
+demo_charm!(Reloads, |ctx, event| {
+    let value = ctx.config()?.string("value")?;
+    let mut plan = Plan::status(UnitStatus::new(Status::Active, ""));
+    plan.files = vec![
+        PlannedFile::new(
+            RenderedFile {
+                path: CONF.into(),
+                content: "fixed\n".into(),
+                spec: FileSpec::new("root", "root", 0o644),
+            },
+            &["demo-api"],
+        ),
+        PlannedFile::reloading(
+            RenderedFile {
+                path: CERT.into(),
+                content: format!("{value}\n"),
+                spec: FileSpec::new("root", "root", 0o600),
+            },
+            &["demo-api"],
+        ),
+    ];
+    plan.services = vec![("demo-api".into(), ServiceState::Run)];
+    apply(ctx, plan)?;
+    Ok(())
+});
+
+#[test]
+fn a_changed_file_its_readers_reload_reloads_them_unless_they_restart_anyway() {
+    let machine = Machine::new();
+    let first = Recorder::new()
+        .answer("config-get", &config("one"))
+        .answer("state-get", "{}");
+    dispatch::<Reloads, _>(env("hooks/config-changed"), &first, machine.host());
+    // Both files are new: the restart covers the reload.
+    assert_eq!(machine.service_calls(), ["demo-api restart"]);
+    let stored = first
+        .calls()
+        .into_iter()
+        .find(|c| c.tool == "state-set")
+        .unwrap();
+    let second = Recorder::new()
+        .answer("config-get", &config("two"))
+        .answer("state-get", stored.stdin_text().unwrap());
+    dispatch::<Reloads, _>(env("hooks/config-changed"), &second, machine.host());
+    assert_eq!(
+        machine.service_calls(),
+        ["demo-api restart", "demo-api reload"]
+    );
+    assert_eq!(
+        fs::metadata(machine.path(CERT))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o7777,
+        0o600
+    );
+}

@@ -1,0 +1,400 @@
+//! TLS for the API, as the reference API charms terminate it (charm-helpers'
+//! `ApacheSSLContext`, the `openstack_https_frontend` site, `cert_utils`).
+//!
+//! Where the certificate comes from: the `ssl_cert`/`ssl_key` options (with `ssl_ca`) when
+//! both are set, which take precedence, else the `certificates` relation (one certificate per
+//! address of this unit's bindings, [`requests`]); with neither, no TLS and the layout is the
+//! plain one.
+//!
+//! The layout, charm-helpers' port arithmetic for a public port P behind haproxy
+//! (`determine_apache_port`, `determine_api_port` with `singlenode_mode`): haproxy keeps P
+//! (8786) and spreads over every api unit's P-10 (8776). Without TLS Apache serves the WSGI
+//! application on P-10. With TLS Apache's `openstack_https_frontend` site terminates TLS on
+//! P-10, one virtual host per address of the unit with that address's certificate, and
+//! proxies to the WSGI application on P-20 (8766) on localhost. So traffic between units
+//! (haproxy to Apache) is TLS too, and haproxy, in TCP mode, is unchanged.
+//!
+//! The CA goes into the system trust store (`/usr/local/share/ca-certificates`, then
+//! `update-ca-certificates`), so that Manila's own clients verify it. Keys are root-only
+//! files; a renewed certificate reloads Apache (the toolkit's [`PlannedFile::reloading`]).
+//!
+//! Bad material is refused where it is read: options in [`options`] (called by the
+//! configuration's validation, so the last valid configuration keeps serving, and the status
+//! names the option), relation data by [`tls_certificates::Issued::from_bag`] (so
+//! `Context::receive` keeps the last good answer, and the status names the relation).
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::time::SystemTime;
+
+use charm::plan::{Command, Plan, PlannedFile};
+use charm::{RenderedFile, TemplateError, Templates};
+use databag::Host;
+use host::FileSpec;
+use serde::Serialize;
+use tls_certificates::{CertRequest, KeyPair};
+
+use crate::config::{Config, EndpointType};
+use crate::inputs::{state_key, Inputs};
+use crate::render;
+use openstack::network::{resolve_address, url_host};
+use openstack::release::Release;
+
+/// The site terminating TLS, by the reference's name.
+pub const HTTPS_SITE: &str = "/etc/apache2/sites-available/openstack_https_frontend.conf";
+pub const HTTPS_SITE_ENABLED: &str = "/etc/apache2/sites-enabled/openstack_https_frontend.conf";
+/// Certificates and keys, as charm-helpers keeps them (`cert_<cn>`, `key_<cn>`; `cert`,
+/// `key` from the options).
+pub const SSL_DIR: &str = "/etc/apache2/ssl/manila";
+/// The names charm-helpers gives a CA in the trust store, from the options and from the
+/// relation.
+pub const CA_FROM_OPTIONS: &str = "/usr/local/share/ca-certificates/charm_config_juju_ca_cert.crt";
+pub const CA_FROM_RELATION: &str = "/usr/local/share/ca-certificates/vault_juju_ca_cert.crt";
+/// Apache's modules the site needs.
+pub const MODULES: [&str; 4] = ["ssl", "proxy", "proxy_http", "headers"];
+
+/// The port Apache terminates TLS on (the plain layout's WSGI port).
+pub const TLS_PORT: u16 = render::WSGI_PORT;
+/// The WSGI application's port behind the TLS site.
+pub const TLS_WSGI_PORT: u16 = render::WSGI_PORT - 10;
+
+/// Where the certificate in use comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Options,
+    Relation,
+}
+
+/// The certificate material in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Material {
+    pub source: Source,
+    /// `None`: one certificate for every address (the options); else by common name.
+    pub single: Option<KeyPair>,
+    pub by_name: BTreeMap<Host, KeyPair>,
+    /// The CA to trust, if one was given.
+    pub ca: Option<String>,
+}
+
+fn decode(b64: &str, option: &str) -> Result<String, String> {
+    let bag = databag::Bag::from([(option.to_owned(), b64.to_owned())]);
+    databag::fields::base64_text(&bag, option)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| e.kind().to_string())
+}
+
+/// The `ssl_*` options checked together at `now`: `None` when `ssl_cert` and `ssl_key`
+/// are not both set; else the material, or the option to blame and why.
+pub fn options(
+    config: &Config,
+    now: SystemTime,
+) -> Option<Result<Material, (&'static str, String)>> {
+    let (cert, key) = match (&config.ssl_cert, &config.ssl_key) {
+        (None, None) => return None,
+        (Some(_), None) => return Some(Err(("ssl_key", "is needed with ssl_cert".to_owned()))),
+        (None, Some(_)) => return Some(Err(("ssl_cert", "is needed with ssl_key".to_owned()))),
+        (Some(cert), Some(key)) => (cert, key),
+    };
+    Some((|| {
+        let cert = decode(cert, "ssl_cert").map_err(|e| ("ssl_cert", e))?;
+        let key = decode(key, "ssl_key").map_err(|e| ("ssl_key", e))?;
+        let ca = match &config.ssl_ca {
+            Some(ca) => Some(decode(ca, "ssl_ca").map_err(|e| ("ssl_ca", e))?),
+            None => None,
+        };
+        let pair = KeyPair::check(&cert, &key, ca.as_deref(), None, now).map_err(|e| {
+            let option = match e {
+                tls_certificates::TlsProblem::KeyMismatch => "ssl_key",
+                tls_certificates::TlsProblem::NotSignedByCa { .. } => "ssl_ca",
+                tls_certificates::TlsProblem::NotPem {
+                    what: "the key", ..
+                } => "ssl_key",
+                tls_certificates::TlsProblem::NotPem { what: "the CA", .. } => "ssl_ca",
+                _ => "ssl_cert",
+            };
+            (option, e.to_string())
+        })?;
+        let ca = match ca {
+            Some(ca) => Some(
+                tls_certificates::x509::ca_bundle("the CA", &ca)
+                    .map_err(|e| ("ssl_ca", e.to_string()))?,
+            ),
+            None => None,
+        };
+        Ok(Material {
+            source: Source::Options,
+            single: Some(pair),
+            by_name: BTreeMap::new(),
+            ca,
+        })
+    })())
+}
+
+/// The material in force: the options' when set, else the relation's last good answer.
+pub fn material(inputs: &Inputs, config: &Config) -> Option<Material> {
+    if let Some(options) = options(config, inputs.now) {
+        // An invalid pair never reaches here: the configuration would not be valid.
+        return options.ok();
+    }
+    let issued = inputs.certificates.data.ready()?;
+    if issued.certs.is_empty() {
+        return None;
+    }
+    Some(Material {
+        source: Source::Relation,
+        single: None,
+        by_name: issued.certs.clone(),
+        ca: Some(issued.ca.clone()),
+    })
+}
+
+/// This unit's address on each network it serves the API on: the cluster address, then each
+/// endpoint type's (its binding, or `os-*-network`), deduplicated, each with the host name
+/// configured for the types served there.
+fn addresses(inputs: &Inputs, config: &Config) -> Vec<(IpAddr, Vec<Host>)> {
+    let mut out: Vec<(IpAddr, Vec<Host>)> = Vec::new();
+    let default = inputs
+        .addresses
+        .cluster
+        .or_else(|| inputs.addresses.binding(EndpointType::Internal).primary());
+    if let Some(address) = default {
+        out.push((address, Vec::new()));
+    }
+    for ty in EndpointType::ALL {
+        let endpoint = config.endpoint(ty);
+        let Some(address) = resolve_address(
+            None,
+            endpoint.network,
+            &[],
+            false,
+            inputs.addresses.binding(ty),
+        )
+        .and_then(|a| a.parse::<IpAddr>().ok()) else {
+            continue;
+        };
+        let hostname = endpoint
+            .hostname
+            .and_then(|h| Host::parse(ty.word(), h).ok());
+        match out.iter_mut().find(|(a, _)| *a == address) {
+            Some((_, names)) => names.extend(hostname),
+            None => out.push((address, hostname.into_iter().collect())),
+        }
+    }
+    out
+}
+
+/// The VIP in `address`'s network, as charm-helpers' `get_vip_in_network`.
+fn vip_near(inputs: &Inputs, config: &Config, address: IpAddr) -> Option<IpAddr> {
+    let network = EndpointType::ALL
+        .into_iter()
+        .flat_map(|ty| &inputs.addresses.binding(ty).addresses)
+        .find(|bound| bound.address == address)
+        .and_then(|bound| bound.network)?;
+    config
+        .vips
+        .iter()
+        .copied()
+        .find(|vip| network.contains(*vip))
+}
+
+fn host(address: IpAddr) -> Option<Host> {
+    Host::parse("address", &address.to_string()).ok()
+}
+
+/// The certificates this unit asks the `certificates` relation for, as charm-helpers'
+/// `get_certificate_request`: one per address (its common name the address, where the
+/// reference reverse-resolves the unit's main address to a host name: a charm's run decides
+/// nothing from DNS here), with that address and the VIP in its network; and one per
+/// configured `os-*-hostname`, whose names are every address and VIP of the unit.
+pub fn requests(inputs: &Inputs, config: &Config) -> Vec<CertRequest> {
+    let addresses = addresses(inputs, config);
+    let mut every = std::collections::BTreeSet::new();
+    let mut requests = Vec::new();
+    for (address, _) in &addresses {
+        let Some(common_name) = host(*address) else {
+            continue;
+        };
+        let mut sans = std::collections::BTreeSet::from([common_name.clone()]);
+        sans.extend(vip_near(inputs, config, *address).and_then(host));
+        every.extend(sans.iter().cloned());
+        requests.push(CertRequest { common_name, sans });
+    }
+    for (_, names) in &addresses {
+        for name in names {
+            if requests.iter().all(|r| &r.common_name != name) {
+                requests.push(CertRequest {
+                    common_name: name.clone(),
+                    sans: every.clone(),
+                });
+            }
+        }
+    }
+    requests
+}
+
+/// One virtual host of the TLS site.
+#[derive(Debug, Clone, Serialize)]
+pub struct VirtualHost {
+    /// The address in `<VirtualHost>`'s form (IPv6 in brackets).
+    pub address: String,
+    pub server_name: String,
+    pub cert: String,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct HttpsSite {
+    port: u16,
+    backend_port: u16,
+    hosts: Vec<VirtualHost>,
+}
+
+/// The files of TLS: the certificates and keys, the site and the CA; and the virtual hosts'
+/// count (none: no certificate fits any address, TLS stays off).
+fn cert_files(
+    inputs: &Inputs,
+    config: &Config,
+    material: &Material,
+) -> (Vec<PlannedFile>, Vec<VirtualHost>) {
+    let mut files = Vec::new();
+    let mut hosts = Vec::new();
+    let key_spec = FileSpec::new("root", "root", 0o600);
+    let cert_spec = FileSpec::new("root", "root", 0o644);
+    let write = |name: &str, pair: &KeyPair, files: &mut Vec<PlannedFile>| {
+        let cert = format!("{SSL_DIR}/cert{name}");
+        let key = format!("{SSL_DIR}/key{name}");
+        if files.iter().all(|f: &PlannedFile| f.path != cert) {
+            files.push(PlannedFile::reloading(
+                render::pem_file_with(&cert, &pair.certificate, cert_spec.clone()),
+                &["apache2"],
+            ));
+            files.push(PlannedFile::reloading(
+                render::pem_file_with(&key, pair.key.expose(), key_spec.clone()),
+                &["apache2"],
+            ));
+        }
+        (cert, key)
+    };
+    for (address, names) in addresses(inputs, config) {
+        let Some(address_host) = host(address) else {
+            continue;
+        };
+        // A host name's certificate names every address; the address's own names only it
+        // (charm-helpers links `cert_<address>` to the host name's for the same reason).
+        let chosen = match &material.single {
+            Some(pair) => Some((String::new(), pair, address_host.to_string())),
+            None => names
+                .iter()
+                .chain(std::iter::once(&address_host))
+                .find_map(|name| {
+                    material
+                        .by_name
+                        .get(name)
+                        .map(|pair| (format!("_{name}"), pair, name.to_string()))
+                }),
+        };
+        let Some((suffix, pair, server_name)) = chosen else {
+            continue;
+        };
+        let (cert, key) = write(&suffix, pair, &mut files);
+        hosts.push(VirtualHost {
+            address: url_host(&address.to_string()),
+            server_name,
+            cert,
+            key,
+        });
+    }
+    (files, hosts)
+}
+
+/// What TLS adds to `plan`, and whether it is on; with TLS off, what a previous TLS
+/// configuration left is taken away.
+pub fn apply_to(
+    inputs: &Inputs,
+    config: &Config,
+    release: Release,
+    templates: &Templates,
+    plan: &mut Plan,
+) -> Result<bool, TemplateError> {
+    let material = material(inputs, config);
+    let (files, hosts) = match &material {
+        Some(material) => cert_files(inputs, config, material),
+        None => (Vec::new(), Vec::new()),
+    };
+    let on = !hosts.is_empty();
+    let ca_path = match material.as_ref().map(|m| m.source) {
+        Some(Source::Options) => CA_FROM_OPTIONS,
+        _ => CA_FROM_RELATION,
+    };
+    let ca = material.as_ref().and_then(|m| m.ca.clone()).filter(|_| on);
+    if on {
+        plan.files.extend(files);
+        let site = templates.render(
+            "openstack_https_frontend.conf",
+            &release.template_search(),
+            &HttpsSite {
+                port: TLS_PORT,
+                backend_port: TLS_WSGI_PORT,
+                hosts,
+            },
+        )?;
+        plan.files.push(PlannedFile::new(
+            RenderedFile {
+                path: HTTPS_SITE.to_owned(),
+                content: site,
+                spec: FileSpec::new("root", "root", 0o644),
+            },
+            &["apache2"],
+        ));
+        if !inputs.tls_machine.modules {
+            let mut args = vec!["-q"];
+            args.extend(MODULES);
+            plan.commands
+                .push(Command::new("a2enmod", &args).restarting(&["apache2"]));
+        }
+        if !inputs.tls_machine.site_enabled {
+            plan.commands.push(
+                Command::new("a2ensite", &["openstack_https_frontend"]).restarting(&["apache2"]),
+            );
+        }
+    } else if inputs.tls_machine.site_enabled {
+        plan.commands.push(
+            Command::new("a2dissite", &["openstack_https_frontend"]).restarting(&["apache2"]),
+        );
+        plan.remove.push(HTTPS_SITE.to_owned());
+    }
+    // The trust store: the CA in force, nothing else of ours.
+    let other = if ca_path == CA_FROM_OPTIONS {
+        CA_FROM_RELATION
+    } else {
+        CA_FROM_OPTIONS
+    };
+    if let Some(ca) = &ca {
+        plan.files.push(PlannedFile::new(
+            RenderedFile {
+                path: ca_path.to_owned(),
+                content: ca.clone(),
+                spec: FileSpec::new("root", "root", 0o644),
+            },
+            &[],
+        ));
+    }
+    let recorded = inputs.recorded.tls_ca.as_deref();
+    let wanted = ca.as_ref().map(|ca| format!("{ca_path}\n{ca}"));
+    if recorded != wanted.as_deref() {
+        if ca.is_none() {
+            plan.remove.push(ca_path.to_owned());
+        }
+        plan.remove.push(other.to_owned());
+        // `--fresh` drops the links of a CA removed above.
+        plan.commands
+            .push(Command::new("update-ca-certificates", &["--fresh"]));
+        plan.state.push((state_key::TLS_CA.to_owned(), wanted));
+    }
+    Ok(on)
+}
+
+/// Whether the API is served over TLS: there is material, and it fits an address.
+pub fn enabled(inputs: &Inputs, config: &Config) -> bool {
+    material(inputs, config).is_some_and(|m| !cert_files(inputs, config, &m).1.is_empty())
+}

@@ -1,0 +1,191 @@
+//! TLS for the API with the vault fixture (a real CA) and with the `ssl_*` options: the https
+//! layout, https endpoints in keystone, renewal reloading Apache, bad material blocked with
+//! the last good certificate kept.
+
+use base64::Engine as _;
+use emulator::{DeployOptions, ServiceAction};
+use manila_testbed::Charm;
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+
+use crate::support::{self, World};
+
+const UNIT: &str = "manila/0";
+const SITE: &str = "/etc/apache2/sites-available/openstack_https_frontend.conf";
+const WSGI_SITE: &str = "/etc/apache2/sites-available/manila-api.conf";
+
+fn apache(world: &World, action: ServiceAction) -> u64 {
+    world
+        .service(UNIT, "apache2")
+        .totals
+        .get(&action)
+        .copied()
+        .unwrap_or(0)
+}
+
+/// The certificate file of the unit's one virtual host.
+fn served_cert(world: &World) -> (String, String) {
+    let site = world.file(UNIT, SITE).expect("the TLS site");
+    let path = site
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("SSLCertificateFile "))
+        .expect("a certificate")
+        .to_owned();
+    let cert = world.file(UNIT, &path).expect("the certificate file");
+    (path, cert)
+}
+
+fn configure(world: &mut World, app: &str, options: &[(&str, &str)]) {
+    world
+        .model
+        .set_config(app, options.iter().map(|(k, v)| (*k, *v)))
+        .unwrap();
+    world.settle();
+}
+
+#[test]
+fn the_vault_fixture_turns_the_api_to_https_and_renewals_reload_apache() {
+    let mut world = support::all_in_one();
+    assert!(world.file(UNIT, SITE).is_none());
+    world.deploy("vault", Charm::Vault, DeployOptions::new());
+    world
+        .model
+        .relate("manila:certificates", "vault:certificates")
+        .unwrap();
+    world.settle();
+    world.assert_status(UNIT, "active", "Unit is ready");
+    world.assert_status("vault/0", "active", "Unit is ready");
+
+    // Apache terminates TLS on 8776 in front of the application, moved to 8766.
+    let site = world.file(UNIT, SITE).unwrap();
+    assert!(site.contains("Listen 8776"), "{site}");
+    assert!(
+        site.contains("ProxyPass / http://localhost:8766/"),
+        "{site}"
+    );
+    assert!(world.file(UNIT, WSGI_SITE).unwrap().contains("Listen 8766"));
+    assert!(world
+        .file(
+            UNIT,
+            "/etc/apache2/sites-enabled/openstack_https_frontend.conf"
+        )
+        .is_some());
+    let (cert_path, cert) = served_cert(&world);
+    assert!(cert.starts_with("-----BEGIN CERTIFICATE-----"));
+    let key_path = cert_path.replace("/cert_", "/key_");
+    assert_eq!(world.mode(UNIT, &key_path), Some(0o600));
+    assert!(world.service(UNIT, "apache2").running);
+
+    // The CA is trusted on the machine; keystone lists https endpoints.
+    let ca = world
+        .file(
+            UNIT,
+            "/usr/local/share/ca-certificates/vault_juju_ca_cert.crt",
+        )
+        .expect("the CA in the trust store");
+    assert!(ca.contains("BEGIN CERTIFICATE"));
+    // update-ca-certificates linked it into the machine's trust store.
+    let bundle = world
+        .file(UNIT, "/etc/ssl/certs/ca-certificates.crt")
+        .unwrap();
+    assert!(bundle.contains(ca.trim()), "the CA is not in the bundle");
+    let catalog = world.keystone_catalog();
+    let manila: Vec<_> = catalog
+        .iter()
+        .filter(|(_, _, app)| app == "manila")
+        .collect();
+    assert!(!manila.is_empty());
+    for (service, url, _) in manila {
+        assert!(url.starts_with("https://"), "{service}: {url}");
+        assert!(url.contains(":8786/"), "{service}: {url}");
+    }
+
+    // A renewal replaces the certificate and reloads Apache, without a restart.
+    let restarts = apache(&world, ServiceAction::Restart);
+    let reloads = apache(&world, ServiceAction::Reload);
+    configure(&mut world, "vault", &[("generation", "1")]);
+    world.assert_status(UNIT, "active", "Unit is ready");
+    let (_, renewed) = served_cert(&world);
+    assert_ne!(renewed, cert);
+    assert_eq!(apache(&world, ServiceAction::Restart), restarts);
+    assert_eq!(apache(&world, ServiceAction::Reload), reloads + 1);
+
+    // A certificate another CA signed: blocked naming the relation, the last good served.
+    configure(&mut world, "vault", &[("fault", "wrong-ca")]);
+    let (status, message) = world.status(UNIT);
+    assert_eq!(status, "blocked", "{message}");
+    assert!(
+        message.starts_with("'certificates' from vault/0: ")
+            && message.contains("the CA did not sign the certificate")
+            && message.ends_with("(using the last good data)"),
+        "{message}"
+    );
+    assert_eq!(served_cert(&world).1, renewed);
+    configure(&mut world, "vault", &[("fault", "")]);
+    world.assert_status(UNIT, "active", "Unit is ready");
+}
+
+fn b64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[test]
+fn the_ssl_options_win_and_a_bad_pair_keeps_the_last_good_one() {
+    let ca_key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "Operator CA");
+    let ca = params.self_signed(&ca_key).unwrap();
+    let issue = || {
+        let key = KeyPair::generate().unwrap();
+        let params = CertificateParams::new(vec!["manila.example.com".to_owned()]).unwrap();
+        let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
+        (cert.pem(), key.serialize_pem())
+    };
+    let (cert, key) = issue();
+    let (_, other_key) = issue();
+
+    let mut world = support::all_in_one();
+    world.deploy("vault", Charm::Vault, DeployOptions::new());
+    world
+        .model
+        .relate("manila:certificates", "vault:certificates")
+        .unwrap();
+    world.settle();
+    configure(
+        &mut world,
+        "manila",
+        &[
+            ("ssl_cert", &b64(&cert)),
+            ("ssl_key", &b64(&key)),
+            ("ssl_ca", &b64(&ca.pem())),
+        ],
+    );
+    world.assert_status(UNIT, "active", "Unit is ready");
+    let (path, served) = served_cert(&world);
+    assert_eq!(path, "/etc/apache2/ssl/manila/cert");
+    assert_eq!(served.trim(), cert.trim());
+    assert!(world
+        .file(
+            UNIT,
+            "/usr/local/share/ca-certificates/charm_config_juju_ca_cert.crt"
+        )
+        .is_some());
+    assert!(world
+        .file(
+            UNIT,
+            "/usr/local/share/ca-certificates/vault_juju_ca_cert.crt"
+        )
+        .is_none());
+
+    configure(&mut world, "manila", &[("ssl_key", &b64(&other_key))]);
+    let (status, message) = world.status(UNIT);
+    assert_eq!(status, "blocked");
+    assert!(
+        message.contains("'ssl_key': the private key does not match the certificate"),
+        "{message}"
+    );
+    assert_eq!(served_cert(&world).1.trim(), cert.trim());
+    assert_eq!(world.mode(UNIT, "/etc/apache2/ssl/manila/key"), Some(0o600));
+}
