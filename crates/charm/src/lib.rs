@@ -19,8 +19,9 @@
 //!   (`#[derive(Options)]`), `config.yaml` generated from them, raw values validated into
 //!   the struct ([`config::ConfigError`] names the option).
 //! - [`plan`]: a hook's decisions as data ([`Plan`]: status, packages, files and the
-//!   services that read them, commands, one desired state per service, relation data,
-//!   ports, unit-state records), [`plan::apply`] and [`plan::converge`].
+//!   services that read them, commands, one desired state per service, commands once
+//!   the services run (a secret on their stdin), relation data, ports, unit-state
+//!   records), [`plan::apply`] and [`plan::converge`].
 //! - [`Relations`] and [`received`]: relation data with Juju's access rules, and the last
 //!   good data kept when a remote unit sends something malformed.
 //! - [`StatusBoard`], [`UnitState`], [`ActionRun`], [`Templates`].

@@ -3,8 +3,8 @@
 //! A charm is `gather` (every read) → `reconcile` (a pure function of what was read to a
 //! [`Plan`]) → [`apply`]; [`converge`] runs the three. `apply` decides nothing: it installs
 //! what the plan lists, writes its files, runs its commands, puts each service in the state
-//! the plan wants, and sends relation data, ports, unit-state records and the status, in that
-//! order. The one thing it adds is a fact only it can know: a service the plan wants running
+//! the plan wants, runs the commands meant for the running services ([`Plan::after_start`]),
+//! and sends relation data, ports, unit-state records and the status, in that order. The one thing it adds is a fact only it can know: a service the plan wants running
 //! that would not start makes an `active` status `blocked` ("Services not running that
 //! should be: ...", the OpenStack charms' words), and the hook still succeeds.
 //!
@@ -14,11 +14,17 @@
 //! A file a running service re-reads on `reload` (Apache's certificates) names it among its
 //! reloaders instead ([`PlannedFile::reloading`]): the service reloads, keeping its
 //! connections, unless something else restarts it in the same hook.
+//!
+//! A [`Command`] may carry a [`Secret`] for its standard input (SQL granting a password, a
+//! broker user's password): never in its argv, a log or a file. Commands run every time they
+//! are planned, so `reconcile` plans them only when needed, typically from a unit-state record
+//! the same plan sets once they ran (set only when the hook got that far).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use host::{FileSpec, Host, HostError};
 use juju::{LogLevel, Port, RelationId, Status, ToolRunner};
+use secret::Secret;
 
 use crate::context::{Context, Seen};
 use crate::files::RenderedFile;
@@ -44,6 +50,11 @@ pub struct Plan {
     pub commands: Vec<Command>,
     /// The state each service should be in.
     pub services: Vec<(String, ServiceState)>,
+    /// Commands to run, in order, once every service is in its state: those that talk to a
+    /// daemon the plan runs (SQL, `rabbitmqctl`). A command that fails fails the hook.
+    /// [`converge`] gathers and decides once more after them, since what they did may change
+    /// what `gather` reads (an id the daemon made).
+    pub after_start: Vec<Command>,
     /// This unit's bags to write.
     pub relation_data: Vec<RelationWrite>,
     /// Ports to open (`true`) or close.
@@ -65,6 +76,7 @@ impl Plan {
             remove: Vec::new(),
             commands: Vec::new(),
             services: Vec::new(),
+            after_start: Vec::new(),
             relation_data: Vec::new(),
             ports: Vec::new(),
             state: Vec::new(),
@@ -187,10 +199,13 @@ impl PlannedFile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Command {
     pub program: String,
+    /// Never a secret: argv is visible to every local user and kept in errors.
     pub args: Vec<String>,
     /// Services to restart once it ran (those the plan wants running), e.g. Apache after
     /// enabling a site.
     pub restarts: Vec<String>,
+    /// Its standard input (closed when `None`): how a secret reaches it.
+    pub input: Option<Secret>,
 }
 
 impl Command {
@@ -199,7 +214,15 @@ impl Command {
             program: program.to_owned(),
             args: args.iter().map(|a| (*a).to_owned()).collect(),
             restarts: Vec::new(),
+            input: None,
         }
+    }
+
+    /// The command with `input` on its standard input.
+    #[must_use]
+    pub fn with_input(mut self, input: Secret) -> Self {
+        self.input = Some(input);
+        self
     }
 
     #[must_use]
@@ -298,6 +321,13 @@ pub fn install<R: ToolRunner>(ctx: &mut Context<R>, install: &Install) -> Result
 
 /// Carries out `plan` but its installation (see [`install`] and [`converge`]).
 pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> Result<(), Error> {
+    let status = carry_out(ctx, plan)?;
+    ctx.status().report(status.status, status.message);
+    Ok(())
+}
+
+/// Carries out `plan` but its installation and its status: the status to report.
+fn carry_out<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> Result<UnitStatus, Error> {
     for (level, line) in &plan.log {
         ctx.log(*level, line)?;
     }
@@ -353,7 +383,7 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> Result<(), Erro
         .flat_map(|f| f.read_by.iter().map(String::as_str))
         .collect();
     for command in &plan.commands {
-        host.run(&command.program, command.args.iter())?;
+        run(&host, command)?;
         to_restart.extend(command.restarts.iter().map(String::as_str));
     }
     let to_reload: BTreeSet<&str> = plan
@@ -427,6 +457,19 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> Result<(), Erro
         }
     }
 
+    // Only now: a service that did not start would fail them, and they may talk to it.
+    let mut restart_after: BTreeSet<&str> = BTreeSet::new();
+    for command in &plan.after_start {
+        run(&host, command)?;
+        restart_after.extend(command.restarts.iter().map(String::as_str));
+    }
+    for (name, state) in &plan.services {
+        let wanted = matches!(state, ServiceState::Run | ServiceState::RunUnchecked);
+        if wanted && restart_after.contains(name.as_str()) && seen[name.as_str()] == Seen::Up {
+            host.service(name)?.restart()?;
+        }
+    }
+
     // Pacemaker moves its services between nodes: what runs here is always asked.
     let (pacemaker, ours): (Vec<_>, Vec<_>) = plan
         .services
@@ -470,9 +513,7 @@ pub fn apply<R: ToolRunner>(ctx: &mut Context<R>, plan: Plan) -> Result<(), Erro
                 .any(|(n, s)| n == name && *s == ServiceState::Run)
         })
         .collect();
-    let status = with_services(plan.status, &reported);
-    ctx.status().report(status.status, status.message);
-    Ok(())
+    Ok(with_services(plan.status, &reported))
 }
 
 /// The reference's status for services that should run and do not; only an active status
@@ -507,7 +548,30 @@ where
             plan.install = None;
         }
     }
+    if plan.after_start.is_empty() {
+        return Ok(apply(ctx, plan)?);
+    }
+    // The status is the second decision's.
+    carry_out(ctx, plan)?;
+    // What the commands did to a daemon may be read back (an id it generated); the records
+    // the plan set keep `reconcile` from planning them again.
+    let inputs = gather(ctx).map_err(Into::into)?;
+    let mut plan = reconcile(&inputs, ctx.templates())?;
+    plan.install = None;
     Ok(apply(ctx, plan)?)
+}
+
+/// Runs `command`, with its input if it has one.
+fn run(host: &Host, command: &Command) -> Result<(), HostError> {
+    match &command.input {
+        None => host.run(&command.program, command.args.iter())?,
+        Some(input) => host.run_with_input(
+            &command.program,
+            command.args.iter(),
+            input.expose().as_bytes(),
+        )?,
+    };
+    Ok(())
 }
 
 /// Enables and starts `name`; whether it runs afterwards.

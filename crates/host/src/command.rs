@@ -1,4 +1,5 @@
 use std::ffi::OsStr;
+use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 use crate::error::{CommandError, HostError};
@@ -29,6 +30,27 @@ impl Host {
         Ok(self.run_checked(&argv, &[])?)
     }
 
+    /// Runs `program` with `args` as [`Host::run`] does, with `input` on its standard input
+    /// (then closed): the way to hand a command a password, which must stay out of its argv
+    /// (visible in `/proc` and kept in errors) and out of files. Neither the output nor an
+    /// error contains `input`, unless the command printed it.
+    pub fn run_with_input<I, S>(
+        &self,
+        program: &str,
+        args: I,
+        input: &[u8],
+    ) -> Result<CommandOutput, HostError>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut argv = vec![program.as_ref()];
+        let args: Vec<S> = args.into_iter().collect();
+        argv.extend(args.iter().map(AsRef::as_ref));
+        let output = self.spawn(&argv, &[], Some(input))?;
+        Ok(checked(&argv, output)?)
+    }
+
     /// Runs `argv` and returns its output whatever the exit status; only a failure to start is
     /// an error.
     pub(crate) fn run_unchecked(
@@ -36,13 +58,27 @@ impl Host {
         argv: &[&OsStr],
         env: &[(&str, &str)],
     ) -> Result<Output, CommandError> {
+        self.spawn(argv, env, None)
+    }
+
+    /// Runs `argv` with `input` on its stdin (closed when `None`), collecting its output.
+    fn spawn(
+        &self,
+        argv: &[&OsStr],
+        env: &[(&str, &str)],
+        input: Option<&[u8]>,
+    ) -> Result<Output, CommandError> {
         let Some((program, args)) = argv.split_first() else {
             return Err(CommandError::spawn(Vec::new(), empty_argv()));
         };
         let mut command = Command::new(program);
         command
             .args(args)
-            .stdin(Stdio::null())
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         // std searches for the program in the PATH given to the child, so this is enough to
@@ -56,9 +92,30 @@ impl Host {
             command.env_remove(ROOT_VAR);
         }
         command.envs(env.iter().copied());
-        command
-            .output()
-            .map_err(|source| CommandError::spawn(argv_strings(argv), source))
+        let spawn_error = |source| CommandError::spawn(argv_strings(argv), source);
+        let Some(input) = input else {
+            return command.output().map_err(spawn_error);
+        };
+        let mut child = command.spawn().map_err(spawn_error)?;
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        // Written beside the reading of stdout and stderr: a command answering before it
+        // read all its input must not block on a full pipe while we block on its stdin.
+        let written = std::thread::scope(|scope| {
+            let writer = scope.spawn(move || {
+                let written = stdin.write_all(input);
+                drop(stdin);
+                written
+            });
+            let output = child.wait_with_output();
+            (writer.join(), output)
+        });
+        let (written, output) = written;
+        if let Err(panic) = written {
+            std::panic::resume_unwind(panic);
+        }
+        // A write error is a command that exited without reading all its input (`true`, or
+        // one that failed early): its exit status says what happened.
+        output.map_err(spawn_error)
     }
 
     /// Runs `argv`; anything but exit 0 is an error.
@@ -67,20 +124,24 @@ impl Host {
         argv: &[&OsStr],
         env: &[(&str, &str)],
     ) -> Result<CommandOutput, CommandError> {
-        let output = self.run_unchecked(argv, env)?;
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        if !output.status.success() {
-            return Err(CommandError::exit(
-                argv_strings(argv),
-                output.status,
-                stderr,
-            ));
-        }
-        Ok(CommandOutput {
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr,
-        })
+        checked(argv, self.run_unchecked(argv, env)?)
     }
+}
+
+/// The output of `argv` if it exited 0, else the error keeping its status and stderr.
+fn checked(argv: &[&OsStr], output: Output) -> Result<CommandOutput, CommandError> {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    if !output.status.success() {
+        return Err(CommandError::exit(
+            argv_strings(argv),
+            output.status,
+            stderr,
+        ));
+    }
+    Ok(CommandOutput {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr,
+    })
 }
 
 pub(crate) fn argv_strings(argv: &[&OsStr]) -> Vec<String> {

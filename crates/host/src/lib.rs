@@ -55,7 +55,8 @@
 //! | [`Host::ensure_user`] (real mode only) | `useradd [--system] --gid GROUP --home-dir HOME --no-create-home [--shell /usr/sbin/nologin] NAME` (`--shell` with `--system`) | exit 0 |
 //!
 //! `apt-get` always runs with `DEBIAN_FRONTEND=noninteractive`. [`Host::run`] runs anything else
-//! the charm asks for, through the same `PATH`.
+//! the charm asks for, through the same `PATH`, and [`Host::run_with_input`] the same with bytes
+//! on its standard input.
 //!
 //! The init system is systemd when `<root>/run/systemd/system` is a directory (the test
 //! `sd_booted(3)` makes), otherwise Debian's init scripts. See [`Service`] for why the sysv
@@ -66,7 +67,8 @@
 //! Every failure is a [`HostError`] naming the path, package, service or command involved. A
 //! failed command keeps its argv, exit status and stderr in a [`CommandError`]. Argument vectors
 //! appear in errors (and are visible to every local user in `/proc`), so never put a secret in
-//! one: pass secrets through files written with a private [`FileSpec`].
+//! one: hand it to the command on its standard input ([`Host::run_with_input`]), or through a
+//! file written with a private [`FileSpec`] when the program reads only files.
 //!
 //! ```no_run
 //! use host::{FileSpec, Host};

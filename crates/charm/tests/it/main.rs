@@ -2,6 +2,7 @@
 //! hook-tool calls a hook makes.
 
 mod actions;
+mod commands;
 mod config;
 mod exit;
 mod files;

@@ -116,6 +116,13 @@ fn packages_and_services(init: InitSystem) -> (Scratch, Model) {
         "nothing left to purge"
     );
 
+    // A command's standard input reaches it inside the unit's machine (bubblewrap included).
+    let root = model.machine_root(model.machine_of(UNIT).unwrap());
+    assert_eq!(
+        ok(&mut model, "run-input s3cret"),
+        format!("s3cret in {}", root.display())
+    );
+
     let haproxy = service(&model, "haproxy");
     let counts = [
         ServiceAction::Start,

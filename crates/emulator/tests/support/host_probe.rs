@@ -63,7 +63,18 @@ fn probe(args: Vec<String>) -> Result<()> {
         }
         ["running", name] => println!("{}", host.service(name)?.is_running()?),
         ["enabled", name] => println!("{}", host.service(name)?.is_enabled()?),
-        _ => bail!("usage: host-probe init|install|purge|update|version|service|running|enabled …"),
+        // A command in the unit's machine given `input` on stdin: it prints what it read and
+        // where its root is (how a charm hands a daemon a password).
+        ["run-input", input] => print!(
+            "{}",
+            host.run_with_input(
+                "sh",
+                ["-c", r#"printf '%s in %s' "$(cat)" "${CHARM_HOST_ROOT:-/}""#],
+                input.as_bytes()
+            )?
+            .stdout
+        ),
+        _ => bail!("usage: host-probe init|install|purge|update|version|service|running|enabled|run-input …"),
     }
     Ok(())
 }

@@ -71,3 +71,58 @@ fn commands_learn_the_root_of_a_confined_host_only() {
     let real = Host::real().run("/bin/sh", script).unwrap();
     assert_eq!(real.stdout, "unset");
 }
+
+#[test]
+fn input_reaches_the_command_on_stdin_and_never_its_argv_or_error() {
+    let host = Host::real();
+    let output = host
+        .run_with_input(
+            "sh",
+            ["-c", "read -r word; printf '%s' \"$word\" | wc -c"],
+            b"hunter2\n",
+        )
+        .unwrap();
+    assert_eq!(output.stdout.trim(), "7");
+
+    let err = host
+        .run_with_input("sh", ["-c", "cat >/dev/null; exit 4"], b"hunter2")
+        .unwrap_err();
+    let HostError::Command(source) = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(source.exit_code(), Some(4));
+    assert!(!format!("{err} {err:?}").contains("hunter2"));
+}
+
+#[test]
+fn input_larger_than_a_pipe_is_written_while_the_output_is_read() {
+    // 1 MiB each way: more than both pipes hold, so writing and reading must overlap.
+    let input = vec![b'x'; 1 << 20];
+    let output = Host::real()
+        .run_with_input("cat", [] as [&str; 0], &input)
+        .unwrap();
+    assert_eq!(output.stdout.len(), 1 << 20);
+}
+
+#[test]
+fn a_command_that_reads_no_input_still_succeeds() {
+    let input = vec![b'x'; 1 << 20];
+    let output = Host::real()
+        .run_with_input("true", [] as [&str; 0], &input)
+        .unwrap();
+    assert_eq!(output.stdout, "");
+}
+
+#[test]
+fn a_confined_command_gets_its_input_and_the_root() {
+    let root = TempDir::new().unwrap();
+    let output = Host::confined(root.path())
+        .unwrap()
+        .run_with_input(
+            "/bin/sh",
+            ["-c", r#"printf '%s %s' "$CHARM_HOST_ROOT" "$(cat)""#],
+            b"in",
+        )
+        .unwrap();
+    assert_eq!(output.stdout, format!("{} in", root.path().display()));
+}
