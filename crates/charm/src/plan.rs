@@ -66,6 +66,17 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan of `stop` and `remove`: `maintenance` "Stopped", and each of `services` held
+    /// stopped (name those installed: an absent package has nothing to stop).
+    pub fn stopped(services: &[&str]) -> Plan {
+        let mut plan = Plan::status(UnitStatus::new(Status::Maintenance, "Stopped"));
+        for service in services {
+            plan.services
+                .push(((*service).to_owned(), ServiceState::Hold));
+        }
+        plan
+    }
+
     /// A plan that only sets `status`.
     pub fn status(status: UnitStatus) -> Plan {
         Plan {
@@ -616,5 +627,14 @@ mod tests {
         assert_eq!(with_services(active.clone(), &[]), active);
         let waiting = UnitStatus::new(Status::Waiting, "'shared-db' incomplete");
         assert_eq!(with_services(waiting.clone(), &["apache2"]), waiting);
+    }
+
+    #[test]
+    fn stopping_holds_the_services_named_and_says_so() {
+        let plan = Plan::stopped(&["mariadb"]);
+        assert_eq!(plan.service("mariadb"), Some(ServiceState::Hold));
+        assert_eq!(plan.services.len(), 1);
+        assert_eq!(plan.status, UnitStatus::new(Status::Maintenance, "Stopped"));
+        assert!(Plan::stopped(&[]).services.is_empty());
     }
 }

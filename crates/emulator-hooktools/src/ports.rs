@@ -254,16 +254,8 @@ fn record(
     direction: Direction,
 ) -> Result<(), String> {
     let (verb, request, opposite) = match direction {
-        Direction::Open => (
-            "open",
-            PortChange::Open(*port),
-            PortChange::Close(*port),
-        ),
-        Direction::Close => (
-            "close",
-            PortChange::Close(*port),
-            PortChange::Open(*port),
-        ),
+        Direction::Open => ("open", PortChange::Open(*port), PortChange::Close(*port)),
+        Direction::Close => ("close", PortChange::Close(*port), PortChange::Open(*port)),
     };
     let changes = if endpoint.is_empty() {
         Some(&mut ctx.pending.ports)
