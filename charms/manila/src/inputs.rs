@@ -12,6 +12,7 @@ use keystone::credentials::Credentials;
 use keystone::ServiceCredentials;
 use manila_plugin::{BackendStatus, PluginBackends};
 use mysql_shared::DatabaseAccess;
+use nrpe_external_master::NagiosHost;
 use openstack_ha::Peers;
 use rabbitmq::{AccessRequest, AmqpConnection, BrokerUnit};
 use rand::distributions::{Alphanumeric, DistString};
@@ -31,6 +32,7 @@ pub mod endpoint {
     pub const REMOTE_MANILA_PLUGIN: &str = "remote-manila-plugin";
     pub const CLUSTER: &str = "cluster";
     pub const HA: &str = "ha";
+    pub const NRPE: &str = "nrpe-external-master";
 }
 
 /// Unit-state keys of this charm.
@@ -47,6 +49,8 @@ pub mod state_key {
     /// configured are deleted through `json_delete_resources` (kept there, since hacluster may
     /// read the relation only after a later hook rewrote it).
     pub const HA_VIPS: &str = "ha-vips";
+    /// The NRPE files this unit wrote, space-separated (to remove those no longer wanted).
+    pub const NRPE_FILES: &str = "nrpe-files";
 }
 
 /// Keys of the `cluster` peer relation's application bag, which the leader writes and every
@@ -147,6 +151,32 @@ pub struct Recorded {
     pub app_version: Option<String>,
     /// The VIPs ever published on `ha` (see [`state_key::HA_VIPS`]).
     pub ha_vips: Vec<IpAddr>,
+    /// The NRPE files written (see [`state_key::NRPE_FILES`]), sorted.
+    pub nrpe_files: Vec<String>,
+}
+
+/// The `nrpe-external-master` relation and NRPE on the machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nrpe {
+    pub relations: Vec<RelationId>,
+    /// What the nrpe charm says (the host name nagios knows the machine by).
+    pub host: Received<NagiosHost>,
+    /// NRPE's configuration directory exists (the nrpe charm installed it): checks can be
+    /// written. Asked only while related, in full hooks.
+    pub installed: bool,
+    /// The nrpe charm exports service definitions (`/var/lib/nagios/export` exists).
+    pub exporting: bool,
+}
+
+impl Default for Nrpe {
+    fn default() -> Self {
+        Nrpe {
+            relations: Vec::new(),
+            host: Received::Missing,
+            installed: false,
+            exporting: false,
+        }
+    }
 }
 
 /// Everything [`reconcile`](crate::reconcile()) decides from.
@@ -186,6 +216,7 @@ pub struct Inputs {
     pub schema_present: Option<bool>,
     /// Whether Apache's manila-api site is enabled.
     pub site_enabled: bool,
+    pub nrpe: Nrpe,
 }
 
 impl Inputs {
@@ -255,6 +286,10 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
                     .filter_map(|vip| vip.parse().ok())
                     .collect()
             })
+            .unwrap_or_default(),
+        nrpe_files: state
+            .get(state_key::NRPE_FILES)
+            .map(|text| text.split_whitespace().map(str::to_owned).collect())
             .unwrap_or_default(),
     };
     let os = ctx
@@ -357,6 +392,18 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
         _ => None,
     };
 
+    let nrpe_relations = ctx.relations().ids(endpoint::NRPE)?;
+    let nrpe_host = ctx.receive(endpoint::NRPE, NagiosHost::from_bag, NagiosHost::from_bags)?;
+    let exists = |ctx: &mut Context<R>, path: &str| -> anyhow::Result<bool> {
+        Ok(ctx.host().file_stamp(path)?.is_some())
+    };
+    let related = full && !nrpe_relations.is_empty();
+    let nrpe = Nrpe {
+        installed: related && exists(ctx, nrpe_external_master::NRPE_CONFDIR)?,
+        exporting: related && exists(ctx, nrpe_external_master::NAGIOS_EXPORTDIR)?,
+        relations: nrpe_relations,
+        host: nrpe_host,
+    };
     let site_enabled = full
         && ctx
             .host()
@@ -386,6 +433,7 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
         running: BTreeSet::new(),
         schema_present: None,
         site_enabled,
+        nrpe,
     };
     let services = watched_services(&inputs);
     inputs.running = ctx.running(&services)?;

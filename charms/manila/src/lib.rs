@@ -69,16 +69,25 @@
 //! The actions on Manila's API (`actions/manila-api.yaml`: share types, protection, share
 //! servers, manage/unmanage) act as the charm's keystone service user: see [`api_actions`].
 //!
+//! # Monitoring and logging
+//!
+//! With the nrpe subordinate on `nrpe-external-master`, the unit defines NRPE checks for
+//! its roles' services, haproxy and the API, and tells the nrpe charm about them: see
+//! [`nrpe`]. `use-syslog` sends the services' records to syslog; `use-internal-endpoints`
+//! points keystonemiddleware and the Nova, Neutron and Cinder clients at the internal
+//! endpoints.
+//!
 //! # Not implemented
 //!
 //! TLS for the API (the `certificates` relation and the `ssl_*` options are declared but
-//! unused) and the NRPE checks.
+//! unused).
 
 pub mod actions;
 pub mod api_actions;
 pub mod backends;
 pub mod config;
 pub mod inputs;
+pub mod nrpe;
 pub mod reconcile;
 pub mod render;
 pub mod roles;

@@ -141,7 +141,7 @@ fn yaml_number(s: &str) -> bool {
     if let Some(rest) = s.strip_prefix("0x") {
         return all(rest, |c| c.is_ascii_hexdigit() || c == '_');
     }
-    // [0-9][0-9_]*\.[0-9.]*([eE][-+][0-9]+)?
+    // [0-9][0-9_]*\.[0-9_]*([eE][-+][0-9]+)?
     let Some((whole, fraction)) = s.split_once('.') else {
         return false;
     };

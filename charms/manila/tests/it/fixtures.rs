@@ -291,6 +291,7 @@ pub(crate) fn ready(unit_name: &str, roles: &str) -> Inputs {
             api_port_open: api,
             app_version: Some("18.0.0".to_owned()),
             ha_vips: Vec::new(),
+            nrpe_files: Vec::new(),
         },
         shared_db: shared_db(&me, &[("mysql/0", db_bag(&format!("{unit_name} other/0")))]),
         amqp: amqp(&[("rabbitmq-server/0", rabbit_bag("10.5.0.30"))]),
@@ -340,6 +341,7 @@ pub(crate) fn ready(unit_name: &str, roles: &str) -> Inputs {
             .collect(),
         schema_present: None,
         site_enabled: api,
+        nrpe: Default::default(),
         config: Configured::Valid(config),
         unit: me,
     }

@@ -9,6 +9,7 @@ mod generated;
 mod ha;
 mod hooks;
 mod hostile_templates;
+mod nrpe;
 mod properties;
 mod reconcile;
 mod snapshots;
