@@ -23,10 +23,11 @@ pub enum Charm {
     Mysql,
     RabbitmqServer,
     Hacluster,
+    Nrpe,
 }
 
 impl Charm {
-    pub const ALL: [Charm; 7] = [
+    pub const ALL: [Charm; 8] = [
         Charm::Manila,
         Charm::GenericBackend,
         Charm::NetappBackend,
@@ -34,6 +35,7 @@ impl Charm {
         Charm::Mysql,
         Charm::RabbitmqServer,
         Charm::Hacluster,
+        Charm::Nrpe,
     ];
 
     /// Its directory, relative to the workspace root.
@@ -46,6 +48,7 @@ impl Charm {
             Charm::Mysql => "tests/fixtures/charms/mysql",
             Charm::RabbitmqServer => "tests/fixtures/charms/rabbitmq-server",
             Charm::Hacluster => "tests/fixtures/charms/hacluster",
+            Charm::Nrpe => "tests/fixtures/charms/nrpe",
         }
     }
 
