@@ -142,13 +142,15 @@ pub fn checks(inputs: &Inputs, config: &Config, host: &NagiosHost) -> Vec<Check>
 }
 
 /// A process check of `service`: the daemons by their command name, Manila's Python
-/// services by their command line (anchored, so that the shell NRPE starts the check from,
-/// which holds the pattern in its own arguments, does not match).
+/// services by their command line, `python3 /usr/bin/<service> <arguments>` as their init
+/// scripts start them (anchored, so that the shell NRPE starts the check from, which holds
+/// the pattern in its own arguments, does not match; and without a `$`, which NRPE reads
+/// as the start of a macro).
 fn process_check(service: &str) -> String {
     if service.starts_with("manila-") {
         format!(
             "{PLUGINS}/check_procs -c 1: --ereg-argument-array='^/usr/bin/python3(\\.[0-9]+)? \
-             /usr/bin/{service}( |$)'"
+             /usr/bin/{service} '"
         )
     } else {
         format!("{PLUGINS}/check_procs -c 1: -C {service}")

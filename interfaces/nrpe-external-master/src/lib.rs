@@ -62,6 +62,8 @@ pub enum NameError {
     ControlCharacter,
     #[error("{} holds {:?}, which nagios refuses in object names", Quoted(.0), .1)]
     Illegal(String, char),
+    #[error("contains '$', which NRPE reads as a macro")]
+    Macro,
 }
 
 impl NagiosName {
@@ -187,7 +189,8 @@ impl Description {
     }
 }
 
-/// One NRPE command line (what NRPE hands to `/bin/sh -c`): one line, no control character.
+/// One NRPE command line (what NRPE hands to `/bin/sh -c`): one line, no control character,
+/// and no `$`, which NRPE reads as the start of a `$ARGn$` macro.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandLine(String);
 
@@ -201,6 +204,9 @@ impl CommandLine {
         }
         if value.chars().any(char::is_control) {
             return Err(NameError::ControlCharacter);
+        }
+        if value.contains('$') {
+            return Err(NameError::Macro);
         }
         Ok(CommandLine(value.to_owned()))
     }

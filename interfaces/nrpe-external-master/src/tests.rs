@@ -155,6 +155,7 @@ fn names_and_texts_cannot_end_a_line() {
     assert!(Description::parse("a (b)").is_err());
     assert!(CommandLine::parse("a\nb").is_err());
     assert!(CommandLine::parse("a\rb").is_err());
+    assert!(CommandLine::parse("check_procs -a 'x$'").is_err());
 }
 
 proptest! {

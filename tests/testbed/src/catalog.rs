@@ -64,8 +64,9 @@ pub fn manila_packages() -> Catalog {
     }
 }
 
-/// Debian 12's `nagios-nrpe-server`, which the nrpe fixture installs: its service, the
-/// `nagios` account, and the directories the principal's checks go to.
+/// Debian 12's `nagios-nrpe-server` and `monitoring-plugins-basic`, which the nrpe fixture
+/// installs: NRPE's service, the `nagios` account, and the directories the principal's
+/// checks go to.
 pub fn nrpe_packages() -> Catalog {
     let server = CatalogPackage {
         services: vec!["nagios-nrpe-server".to_owned()],
@@ -80,12 +81,20 @@ pub fn nrpe_packages() -> Catalog {
         .collect(),
         users: vec![SystemUser::new("nagios", "/var/lib/nagios")],
         description: "Nagios Remote Plugin Executor Server".to_owned(),
-        ..CatalogPackage::new("4.1.0-1")
+        ..CatalogPackage::new("4.1.0-1+b1")
+    };
+    let plugins = CatalogPackage {
+        directories: vec!["/usr/lib/nagios/plugins".to_owned()],
+        description: "Plugins for nagios compatible monitoring systems (basic)".to_owned(),
+        ..CatalogPackage::new("2.3.3-5+deb12u2")
     };
     Catalog {
-        packages: [("nagios-nrpe-server".to_owned(), server)]
-            .into_iter()
-            .collect(),
+        packages: [
+            ("nagios-nrpe-server".to_owned(), server),
+            ("monitoring-plugins-basic".to_owned(), plugins),
+        ]
+        .into_iter()
+        .collect(),
         archives: Default::default(),
     }
 }

@@ -110,7 +110,7 @@ fn every_service_of_the_roles_haproxy_and_the_api_are_checked() {
     assert_eq!(
         command_of(&plan, "manila-scheduler"),
         "/usr/lib/nagios/plugins/check_procs -c 1: \
-         --ereg-argument-array='^/usr/bin/python3(\\.[0-9]+)? /usr/bin/manila-scheduler( |$)'"
+         --ereg-argument-array='^/usr/bin/python3(\\.[0-9]+)? /usr/bin/manila-scheduler '"
     );
     assert_eq!(
         command_of(&plan, "manila_api_http"),
