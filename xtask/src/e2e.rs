@@ -4,7 +4,8 @@
 //! then the scenario drives the actual Manila API through haproxy with `manila-client`, as
 //! Keystone's admin, at the endpoint the charm registered in the catalog: a share lifecycle,
 //! the Manila API client's own `real_api` test, the charm's Manila-API actions through the
-//! emulator's `run` (issue #9), a config change, pause and resume, a second share-only
+//! emulator's `run` (issue #9), a config change, pause and resume, the NRPE checks run by
+//! Debian's NRPE with the nrpe fixture (issue 16, [`nrpe`]), a second share-only
 //! application with its own back end on a second machine (the host seen through private
 //! overlays and its own PID namespace, see [`RealHost`]), oslo-config-validator on every
 //! unit's manila.conf, and last TLS from the vault fixture (`tls`). Raw HTTP only where the client cannot go: a request without a token.
@@ -15,6 +16,7 @@
 //! Everything listens on and talks to loopback addresses only.
 
 mod actions;
+mod nrpe;
 mod tls;
 
 use std::cell::Cell;
@@ -49,6 +51,7 @@ const CHARMS: &[&str] = &[
     "tests/fixtures/real-charms/real-keystone",
     "tests/fixtures/real-charms/dummy-backend",
     tls::VAULT,
+    nrpe::NRPE_CHARM,
 ];
 
 /// What a second machine keeps to itself: manila's config, state, logs and pid files, so that
@@ -72,6 +75,7 @@ const SERVICES: &[&str] = &[
     "keystone",
     "rabbitmq-server",
     "mariadb",
+    "nagios-nrpe-server",
 ];
 
 /// Logs worth reading when something failed.
@@ -194,6 +198,7 @@ fn run(root: &Path, model_dir: &Path, clock: &mut Clock) -> Result<()> {
     })?;
     clock.time("config debug=true", || debug_change(&mut model, &manila))?;
     clock.time("pause and resume", || pause_resume(&mut model, &manila))?;
+    clock.time("nrpe checks", || nrpe::nrpe_checks(root, &mut model))?;
     clock.time("second share application", || {
         second_share_app(root, &mut model, &manila)
     })?;

@@ -2,10 +2,10 @@
 //! from it), and their validation.
 //!
 //! Names, types and defaults are those of the reference charm with the layers it inherits
-//! (`charm-layer-openstack`, `-principle`, `-api`), plus `roles`. A few inherited options are
-//! accepted but, as in the reference, nothing reads them: `use-syslog`,
-//! `use-internal-endpoints`, `nagios_context`, `nagios_servicegroups`. The `ssl_*` options
-//! are checked together ([`crate::tls::options`]). `action-managed-upgrade` is read by the
+//! (`charm-layer-openstack`, `-principle`, `-api`), plus `roles`. The `ssl_*` options are checked
+//! together ([`crate::tls::options`]). `use-syslog` and `use-internal-endpoints` shape
+//! manila.conf, and `nagios_context` and `nagios_servicegroups` the NRPE checks
+//! ([`crate::nrpe`]). `action-managed-upgrade` is read by the
 //! openstack-upgrade action ([`crate::actions`]).
 
 use std::net::IpAddr;
@@ -54,13 +54,15 @@ pub struct Config {
     /// Enable verbose logging (with debug: the DEBUG level in logging.conf).
     #[option(default = false)]
     pub verbose: bool,
-    /// Setting this to True will allow supporting services to log to syslog. (Accepted for
-    /// compatibility; Manila's files do not use it.)
+    /// Setting this to True will allow supporting services to log to syslog: Manila's services
+    /// send their records to syslog too (use_syslog in manila.conf, and the syslog handler in
+    /// logging.conf).
     #[option(default = false)]
     pub use_syslog: bool,
     /// Openstack mostly defaults to using public endpoints for internal communication between
     /// services. If set to True this option will configure services to use internal endpoints where
-    /// possible. (Accepted for compatibility; Manila's files do not use it.)
+    /// possible: keystonemiddleware ([keystone_authtoken] interface) and Manila's Nova, Neutron and
+    /// Cinder clients (endpoint_type) select the internal endpoints.
     #[option(default = false)]
     pub use_internal_endpoints: bool,
     /// OpenStack region the API endpoints are registered in.
@@ -78,10 +80,13 @@ pub struct Config {
     /// charm does not create it.
     #[option(default = "default_share_type", with = single_word)]
     pub default_share_type: String,
-    /// Used by the nrpe-external-master subordinate charm: a prefix for host names in nagios.
+    /// Used by the nrpe-external-master subordinate charm: a prefix for host names in nagios
+    /// (until the nrpe charm names the host), and the servicegroup when nagios_servicegroups is
+    /// empty.
     #[option(name = "nagios_context", default = "juju", with = nagios_context)]
     pub nagios_context: String,
-    /// Comma-separated list of nagios servicegroups for the service checks.
+    /// Comma-separated list of nagios servicegroups for the service checks. If left empty, the
+    /// nagios_context is used as the servicegroup.
     #[option(name = "nagios_servicegroups", default = "", with = nagios_servicegroups)]
     pub nagios_servicegroups: Vec<String>,
     /// Comma-separated key=value pairs added to the [DEFAULT] section of manila.conf, e.g.

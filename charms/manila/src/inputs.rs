@@ -12,6 +12,7 @@ use keystone::credentials::Credentials;
 use keystone::ServiceCredentials;
 use manila_plugin::{BackendStatus, PluginBackends};
 use mysql_shared::DatabaseAccess;
+use nrpe_external_master::NagiosHost;
 use openstack_ha::Peers;
 use rabbitmq::{AccessRequest, AmqpConnection, BrokerUnit};
 use rand::distributions::{Alphanumeric, DistString};
@@ -32,6 +33,7 @@ pub mod endpoint {
     pub const CLUSTER: &str = "cluster";
     pub const HA: &str = "ha";
     pub const CERTIFICATES: &str = "certificates";
+    pub const NRPE: &str = "nrpe-external-master";
 }
 
 /// Unit-state keys of this charm.
@@ -50,6 +52,8 @@ pub mod state_key {
     pub const HA_VIPS: &str = "ha-vips";
     /// The CA this unit put into the trust store: its path and PEM (public).
     pub const TLS_CA: &str = "tls-ca";
+    /// The NRPE files this unit wrote, space-separated (to remove those no longer wanted).
+    pub const NRPE_FILES: &str = "nrpe-files";
 }
 
 /// Keys of the `cluster` peer relation's application bag, which the leader writes and every
@@ -152,6 +156,32 @@ pub struct Recorded {
     pub ha_vips: Vec<IpAddr>,
     /// See [`state_key::TLS_CA`].
     pub tls_ca: Option<String>,
+    /// The NRPE files written (see [`state_key::NRPE_FILES`]), sorted.
+    pub nrpe_files: Vec<String>,
+}
+
+/// The `nrpe-external-master` relation and NRPE on the machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nrpe {
+    pub relations: Vec<RelationId>,
+    /// What the nrpe charm says (the host name nagios knows the machine by).
+    pub host: Received<NagiosHost>,
+    /// NRPE's configuration directory exists (the nrpe charm installed it): checks can be
+    /// written. Asked only while related, in full hooks.
+    pub installed: bool,
+    /// The nrpe charm exports service definitions (`/var/lib/nagios/export` exists).
+    pub exporting: bool,
+}
+
+impl Default for Nrpe {
+    fn default() -> Self {
+        Nrpe {
+            relations: Vec::new(),
+            host: Received::Missing,
+            installed: false,
+            exporting: false,
+        }
+    }
 }
 
 /// What of TLS Apache has enabled (read on api units in full hooks only).
@@ -205,6 +235,7 @@ pub struct Inputs {
     pub tls_machine: TlsMachine,
     /// The time certificates are checked at.
     pub now: std::time::SystemTime,
+    pub nrpe: Nrpe,
 }
 
 impl Inputs {
@@ -276,6 +307,10 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
             })
             .unwrap_or_default(),
         tls_ca: state.get(state_key::TLS_CA).map(str::to_owned),
+        nrpe_files: state
+            .get(state_key::NRPE_FILES)
+            .map(|text| text.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default(),
     };
     let os = ctx
         .host()
@@ -377,6 +412,18 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
         _ => None,
     };
 
+    let nrpe_relations = ctx.relations().ids(endpoint::NRPE)?;
+    let nrpe_host = ctx.receive(endpoint::NRPE, NagiosHost::from_bag, NagiosHost::from_bags)?;
+    let exists = |ctx: &mut Context<R>, path: &str| -> anyhow::Result<bool> {
+        Ok(ctx.host().file_stamp(path)?.is_some())
+    };
+    let related = full && !nrpe_relations.is_empty();
+    let nrpe = Nrpe {
+        installed: related && exists(ctx, nrpe_external_master::NRPE_CONFDIR)?,
+        exporting: related && exists(ctx, nrpe_external_master::NAGIOS_EXPORTDIR)?,
+        relations: nrpe_relations,
+        host: nrpe_host,
+    };
     let site_enabled = full
         && ctx
             .host()
@@ -426,6 +473,7 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
         certificates,
         tls_machine,
         now,
+        nrpe,
     };
     let services = watched_services(&inputs);
     inputs.running = ctx.running(&services)?;

@@ -72,15 +72,20 @@
 //! The actions on Manila's API (`actions/manila-api.yaml`: share types, protection, share
 //! servers, manage/unmanage) act as the charm's keystone service user: see [`api_actions`].
 //!
-//! # Not implemented
+//! # Monitoring and logging
 //!
-//! The NRPE checks.
+//! With the nrpe subordinate on `nrpe-external-master`, the unit defines NRPE checks for
+//! its roles' services, haproxy and the API, and tells the nrpe charm about them: see
+//! [`nrpe`]. `use-syslog` sends the services' records to syslog; `use-internal-endpoints`
+//! points keystonemiddleware and the Nova, Neutron and Cinder clients at the internal
+//! endpoints.
 
 pub mod actions;
 pub mod api_actions;
 pub mod backends;
 pub mod config;
 pub mod inputs;
+pub mod nrpe;
 pub mod reconcile;
 pub mod render;
 pub mod roles;

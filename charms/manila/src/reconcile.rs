@@ -103,6 +103,7 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
             tls::apply_to(inputs, config, release, templates, &mut plan)?;
         }
         publish(inputs, config, &facts, &mut plan);
+        monitoring(inputs, config, &mut plan);
     }
     Ok(plan)
 }
@@ -157,6 +158,9 @@ impl<'i> Facts<'i> {
         }
         if api && !inputs.certificates.data.problems().is_empty() {
             relations.push(inputs.certificates.data.status(endpoint::CERTIFICATES));
+        }
+        if !inputs.nrpe.host.problems().is_empty() {
+            relations.push(inputs.nrpe.host.status(endpoint::NRPE));
         }
         Facts {
             readiness: Readiness {
@@ -286,6 +290,24 @@ fn publish(inputs: &Inputs, config: &Config, facts: &Facts<'_>, plan: &mut Plan)
                 password.clone(),
             )]),
         });
+    }
+}
+
+/// The NRPE checks ([`crate::nrpe`]): their files, the ones to remove, `monitors`, and
+/// NRPE itself, restarted when a check changed (as nrpe.py restarts it after writing).
+fn monitoring(inputs: &Inputs, config: &Config, plan: &mut Plan) {
+    let password = stats_password(inputs);
+    let nrpe = crate::nrpe::plan(inputs, config, password.as_deref());
+    plan.files.extend(nrpe.files);
+    plan.remove.extend(nrpe.remove);
+    plan.relation_data.extend(nrpe.relation_data);
+    plan.state.extend(nrpe.state);
+    if nrpe.nrpe_service {
+        // The nrpe charm's service: started if it is not, never reported as this unit's.
+        plan.services.push((
+            crate::nrpe::NRPE_SERVICE.to_owned(),
+            plan::ServiceState::RunUnchecked,
+        ));
     }
 }
 
@@ -431,11 +453,16 @@ fn files(
         database,
         keystone: keystone.cloned(),
         rabbit,
-        backend_sections: backends
-            .sections()
-            .into_iter()
-            .map(render::BackendSection::from)
-            .collect(),
+        use_syslog: config.use_syslog,
+        keystone_interface: config.use_internal_endpoints.then_some("internal"),
+        backend_sections: service_clients(
+            backends
+                .sections()
+                .into_iter()
+                .map(render::BackendSection::from)
+                .collect(),
+            config.use_internal_endpoints,
+        ),
     };
     let mut files = render::common_files(templates, release, &conf, config.log_level())?;
     files.extend(extra);
@@ -455,14 +482,47 @@ fn files(
     Ok(files.into_iter().map(render::with_readers).collect())
 }
 
-fn haproxy(inputs: &Inputs, config: &Config) -> HaproxyCfg {
-    let timeouts = config.haproxy_timeouts();
-    let stats_password = inputs
+/// The password of haproxy's statistics page: the leader's, or the one this leader publishes
+/// now.
+fn stats_password(inputs: &Inputs) -> Option<String> {
+    inputs
         .cluster
         .as_ref()
         .and_then(|c| c.leader_value(leader_key::HAPROXY_STATS_PASSWORD))
         .map(str::to_owned)
-        .or_else(|| inputs.new_stats_password.clone());
+        .or_else(|| inputs.new_stats_password.clone())
+}
+
+/// The sections for Nova, Neutron and Cinder, Manila's clients of other services, with
+/// `use-internal-endpoints`: each selects the catalog's internal endpoint (`endpoint_type`,
+/// whose choices in manila's `nova`, `neutron` and `cinder` option groups include
+/// `internalURL`), over what a back end sent; a section no back end sent is added.
+fn service_clients(
+    mut sections: Vec<render::BackendSection>,
+    internal: bool,
+) -> Vec<render::BackendSection> {
+    if !internal {
+        return sections;
+    }
+    for name in manila_plugin::SHARED_SECTIONS {
+        let option = ("endpoint_type".to_owned(), "internalURL".to_owned());
+        match sections.iter_mut().find(|s| s.name == *name) {
+            Some(section) => {
+                section.options.retain(|(key, _)| key != "endpoint_type");
+                section.options.push(option);
+            }
+            None => sections.push(render::BackendSection {
+                name: (*name).to_owned(),
+                options: vec![option],
+            }),
+        }
+    }
+    sections
+}
+
+fn haproxy(inputs: &Inputs, config: &Config) -> HaproxyCfg {
+    let timeouts = config.haproxy_timeouts();
+    let stats_password = stats_password(inputs);
     let backends = haproxy_backends(inputs, config);
     let ipv6 =
         backends.iter().any(|b| b.local.contains(':')) || config.vips.iter().any(IpAddr::is_ipv6);

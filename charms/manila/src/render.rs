@@ -99,6 +99,11 @@ pub struct ManilaConf {
     pub database: Option<DatabaseSection>,
     pub keystone: Option<KeystoneSection>,
     pub rabbit: Option<RabbitSection>,
+    /// `use-syslog`: oslo.log also sends the services' records to syslog.
+    pub use_syslog: bool,
+    /// `[keystone_authtoken] interface`: `internal` with `use-internal-endpoints`
+    /// (keystonemiddleware's own default otherwise).
+    pub keystone_interface: Option<&'static str>,
     /// The back ends' sections, parsed on receipt (values already in oslo.config's syntax,
     /// which the template copies with `| safe`).
     pub backend_sections: Vec<BackendSection>,
@@ -127,6 +132,7 @@ impl From<&ini::Section> for BackendSection {
 #[derive(Debug, Clone, Serialize)]
 struct LoggingConf {
     level: &'static str,
+    syslog: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -197,7 +203,10 @@ pub fn common_files(
             content: templates.render(
                 "logging.conf",
                 &search,
-                &LoggingConf { level: log_level },
+                &LoggingConf {
+                    level: log_level,
+                    syslog: conf.use_syslog,
+                },
             )?,
             spec: manila_private(),
         },

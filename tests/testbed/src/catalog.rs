@@ -64,10 +64,48 @@ pub fn manila_packages() -> Catalog {
     }
 }
 
+/// Debian 12's `nagios-nrpe-server` and `monitoring-plugins-basic`, which the nrpe fixture
+/// installs: NRPE's service, the `nagios` account, and the directories the principal's
+/// checks go to.
+pub fn nrpe_packages() -> Catalog {
+    let server = CatalogPackage {
+        services: vec!["nagios-nrpe-server".to_owned()],
+        directories: ["/etc/nagios", "/etc/nagios/nrpe.d", "/var/lib/nagios"]
+            .map(str::to_owned)
+            .to_vec(),
+        files: [(
+            "/etc/nagios/nrpe.cfg".to_owned(),
+            "include_dir=/etc/nagios/nrpe.d/\n".to_owned(),
+        )]
+        .into_iter()
+        .collect(),
+        users: vec![SystemUser::new("nagios", "/var/lib/nagios")],
+        description: "Nagios Remote Plugin Executor Server".to_owned(),
+        ..CatalogPackage::new("4.1.0-1+b1")
+    };
+    let plugins = CatalogPackage {
+        directories: vec!["/usr/lib/nagios/plugins".to_owned()],
+        description: "Plugins for nagios compatible monitoring systems (basic)".to_owned(),
+        ..CatalogPackage::new("2.3.3-5+deb12u2")
+    };
+    Catalog {
+        packages: [
+            ("nagios-nrpe-server".to_owned(), server),
+            ("monitoring-plugins-basic".to_owned(), plugins),
+        ]
+        .into_iter()
+        .collect(),
+        archives: Default::default(),
+    }
+}
+
 /// The emulator's Debian archive with every workload package the workspace's charms install:
 /// Manila's, and the example charm's `example-greeter` (which its own tests supply).
 pub fn workspace_catalog() -> Catalog {
     let greeter = include_str!("../../../charms/example/tests/it/greeter-package.yaml");
     let greeter = Catalog::from_yaml(greeter).expect("the example charm's package is a catalog");
-    Catalog::default().with(manila_packages()).with(greeter)
+    Catalog::default()
+        .with(manila_packages())
+        .with(nrpe_packages())
+        .with(greeter)
 }

@@ -24,10 +24,11 @@ pub enum Charm {
     RabbitmqServer,
     Hacluster,
     Vault,
+    Nrpe,
 }
 
 impl Charm {
-    pub const ALL: [Charm; 8] = [
+    pub const ALL: [Charm; 9] = [
         Charm::Manila,
         Charm::GenericBackend,
         Charm::NetappBackend,
@@ -36,6 +37,7 @@ impl Charm {
         Charm::RabbitmqServer,
         Charm::Hacluster,
         Charm::Vault,
+        Charm::Nrpe,
     ];
 
     /// Its directory, relative to the workspace root.
@@ -49,6 +51,7 @@ impl Charm {
             Charm::RabbitmqServer => "tests/fixtures/charms/rabbitmq-server",
             Charm::Hacluster => "tests/fixtures/charms/hacluster",
             Charm::Vault => "tests/fixtures/charms/vault",
+            Charm::Nrpe => "tests/fixtures/charms/nrpe",
         }
     }
 

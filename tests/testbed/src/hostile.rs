@@ -131,6 +131,10 @@ const OTHER_FILES: &[&str] = &[
     "/etc/manila/ssh_image_key.pub",
 ];
 
+/// Directories of NRPE check files (one `command[...]` or `define service` per file; their
+/// names carry the nagios host name).
+const NRPE_DIRS: &[&str] = &["/etc/nagios/nrpe.d", "/var/lib/nagios/export"];
+
 /// Services the charms manage.
 const SERVICES: &[&str] = &[
     "apache2",
@@ -245,6 +249,23 @@ impl World {
                 let first = line.split_whitespace().next().unwrap_or_default();
                 if first.contains(MARK) || first.starts_with('[') || !ini::is_line_safe(line) {
                     problems.push(format!("{path}:{}: {line:?}", number + 1));
+                }
+            }
+        }
+        for dir in NRPE_DIRS {
+            let Ok(entries) = std::fs::read_dir(self.path_on(&baseline.unit, dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.contains(MARK) {
+                    problems.push(format!("{dir}/{name} appeared"));
+                }
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                for (number, line) in text.lines().enumerate() {
+                    if line.contains(MARK) || !ini::is_line_safe(line) {
+                        problems.push(format!("{dir}/{name}:{}: {line:?}", number + 1));
+                    }
                 }
             }
         }

@@ -22,8 +22,8 @@ mod validator;
 mod world;
 
 pub use catalog::{
-    manila_packages, workspace_catalog, DEBIAN_MANILA, MANILA_SCHEMA_HEAD, SCHEMA_SYNCS_FILE,
-    SHARED_SCHEMA_SYNCS,
+    manila_packages, nrpe_packages, workspace_catalog, DEBIAN_MANILA, MANILA_SCHEMA_HEAD,
+    SCHEMA_SYNCS_FILE, SHARED_SCHEMA_SYNCS,
 };
 pub use charms::{workspace, Charm};
 pub use conf::Conf;

@@ -21,7 +21,9 @@ pub const NOBLE_MANILA: &str = "1:18.0.0-0ubuntu1";
 /// `catalog` with Manila's packages at noble's version (caracal): the archive has Debian
 /// 12's versions of everything else, while its machines say Ubuntu 24.04.
 pub fn noble_catalog(catalog: Catalog) -> Catalog {
-    let mut catalog = catalog.with(crate::catalog::manila_packages());
+    let mut catalog = catalog
+        .with(crate::catalog::manila_packages())
+        .with(crate::catalog::nrpe_packages());
     for (name, package) in &mut catalog.packages {
         if name.starts_with("manila-") || name == "python3-manila" {
             package.version = NOBLE_MANILA.to_owned();

@@ -89,6 +89,10 @@ fn charms() -> Vec<Declared> {
             "tests/fixtures/charms/mysql-router",
             fixture_mysql_router::OPTIONS,
         ),
+        Declared::fixture::<fixture_nrpe::Nrpe>(
+            "tests/fixtures/charms/nrpe",
+            fixture_nrpe::OPTIONS,
+        ),
         Declared::fixture::<fixture_rabbitmq_server::RabbitmqServer>(
             "tests/fixtures/charms/rabbitmq-server",
             <fixture_rabbitmq_server::Config as Options>::OPTIONS,

@@ -44,9 +44,22 @@ fn assert_recovered(world: &World, baseline: &Baseline, tally: &mut Tally, input
     }
 }
 
+/// The all-in-one model with the nrpe fixture on manila, so that the nagios options and
+/// the nrpe charm's keys reach the NRPE files.
+fn all_in_one_monitored() -> World {
+    let mut world = support::all_in_one();
+    world.deploy("nrpe", support::Charm::Nrpe, emulator::DeployOptions::new());
+    world
+        .model
+        .relate("manila:nrpe-external-master", "nrpe:nrpe-external-master")
+        .unwrap();
+    world.settle();
+    world
+}
+
 #[test]
 fn hostile_option_values_never_inject_nor_stop_and_are_named() {
-    let mut world = support::all_in_one();
+    let mut world = all_in_one_monitored();
     let baseline = world.baseline(UNIT);
     assert!(baseline.running.len() >= 5, "{baseline:?}");
     let mut tally = Tally::default();
@@ -124,6 +137,7 @@ const OPTIONAL_KEYS: &[(&str, &[&str])] = &[
         ],
     ),
     ("manila-generic-backend/0", &[]),
+    ("nrpe/0", &[]),
 ];
 
 /// The endpoint of `manila` each related unit is on.
@@ -132,13 +146,14 @@ fn endpoint_of(remote: &str) -> &'static str {
         "mysql/0" => "shared-db",
         "rabbitmq-server/0" => "amqp",
         "keystone/0" => "identity-service",
+        "nrpe/0" => "nrpe-external-master",
         _ => "manila-plugin",
     }
 }
 
 #[test]
 fn hostile_relation_data_keeps_the_last_good_configuration_and_names_unit_and_key() {
-    let mut world = support::all_in_one();
+    let mut world = all_in_one_monitored();
     let baseline = world.baseline(UNIT);
     let mut tally = Tally::default();
     for (remote, optional) in OPTIONAL_KEYS {

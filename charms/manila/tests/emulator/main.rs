@@ -12,6 +12,7 @@ mod ha_haproxy;
 mod ha_share;
 mod hostile;
 mod memory;
+mod nrpe;
 mod outside_juju;
 mod restarts;
 mod roles;

@@ -90,8 +90,9 @@ fn a_haproxy_timeout_restarts_haproxy_alone() {
 fn hooks_that_change_nothing_restart_nothing() {
     let mut world = support::all_in_one();
     let before = events(&world);
-    // Options no file reads still fire config-changed.
-    configure(&mut world, &[("use-syslog", "true")]);
+    // Options no file reads still fire config-changed (the nagios ones shape the NRPE
+    // checks, and this unit has no nrpe subordinate).
+    configure(&mut world, &[("nagios_servicegroups", "ops")]);
     configure(&mut world, &[("nagios_context", "elsewhere")]);
     assert_eq!(since(&world, &before), []);
 
@@ -105,4 +106,34 @@ fn hooks_that_change_nothing_restart_nothing() {
     world.settle();
     assert_eq!(since(&world, &before), []);
     world.assert_status(UNIT, "active", "Unit is ready");
+}
+
+#[test]
+fn syslog_and_internal_endpoints_restart_what_reads_manila_conf() {
+    let mut world = support::all_in_one();
+    let before = events(&world);
+    configure(
+        &mut world,
+        &[("use-syslog", "true"), ("use-internal-endpoints", "true")],
+    );
+    let restart = vec![ServiceAction::Restart];
+    assert_eq!(
+        since(&world, &before),
+        [
+            ("apache2".to_owned(), restart.clone()),
+            ("manila-scheduler".to_owned(), restart.clone()),
+            ("manila-share".to_owned(), restart.clone()),
+            ("manila-data".to_owned(), restart),
+        ]
+    );
+    let conf = world.file(UNIT, "/etc/manila/manila.conf").unwrap();
+    for line in [
+        "use_syslog = True",
+        "interface = internal",
+        "endpoint_type = internalURL",
+    ] {
+        assert!(conf.lines().any(|l| l == line), "{line}: {conf}");
+    }
+    let logging = world.file(UNIT, "/etc/manila/logging.conf").unwrap();
+    assert!(logging.contains("handlers = stderr, syslog\n"), "{logging}");
 }

@@ -66,6 +66,8 @@ fn manila_conf() -> ManilaConf {
             ha_queues: true,
             ssl_ca_file: Some("/etc/manila/rabbit-ca.pem".into()),
         }),
+        use_syslog: true,
+        keystone_interface: Some("internal"),
         backend_sections: vec![BackendSection {
             name: "generic".into(),
             options: vec![("share_driver".into(), "x.Driver".into())],

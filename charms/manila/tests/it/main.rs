@@ -10,6 +10,7 @@ mod generated;
 mod ha;
 mod hooks;
 mod hostile_templates;
+mod nrpe;
 mod properties;
 mod reconcile;
 mod snapshots;

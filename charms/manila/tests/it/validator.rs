@@ -117,3 +117,35 @@ print(json.dumps(sorted(groups, key=str.lower)))
     );
     assert!(known.len() >= 20, "{known:?}");
 }
+
+/// `use-syslog` and `use-internal-endpoints` write options Manila's namespaces know:
+/// `[DEFAULT] use_syslog` (oslo.log), `[keystone_authtoken] interface`
+/// (keystonemiddleware), and `endpoint_type` in manila's `nova`, `neutron` and `cinder`
+/// groups, which are validated here too (only the back end's own section is skipped).
+#[test]
+fn the_logging_and_endpoint_options_are_manila_s() {
+    let Some(validator) = Validator::find() else {
+        return;
+    };
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/it/snapshots/it__nrpe__nrpe@syslog_internal_manila.conf.snap");
+    let text = fs::read_to_string(path).unwrap();
+    let conf = snapshot_body(&text);
+    for option in [
+        "use_syslog",
+        "interface = internal",
+        "endpoint_type = internalURL",
+    ] {
+        assert!(conf.contains(option), "{option}");
+    }
+    // The generic back end's `[nova] auth_uri` is its own (keystoneauth's legacy name,
+    // which no namespace lists): the plugin charm's to answer for, not this option's.
+    let conf = conf.replace("auth_uri = http://10.5.0.5:5000\n", "");
+    validator.check(&conf, &["generic"]).unwrap();
+    // And the validator does check those groups.
+    let wrong = format!("{conf}\n[cinder]\nendpoint_typo = internalURL\n");
+    assert!(validator
+        .check(&wrong, &["generic"])
+        .unwrap_err()
+        .mentions("cinder/endpoint_typo"));
+}

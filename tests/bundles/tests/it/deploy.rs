@@ -108,13 +108,48 @@ fn manila_split_settles_active_after_an_update_status() {
     .filter(|unit| model.unit_status(unit).unwrap().status == "waiting")
     .map(|unit| (unit.to_owned(), schema))
     .chain(clustered(&model, "manila-hacluster"))
+    .chain(monitoring(&model))
     .collect();
     assert_statuses(&model, &waiting);
     model.update_status().unwrap();
     settle(&mut model);
-    let clustered: Vec<_> = clustered(&model, "manila-hacluster").collect();
-    assert_eq!(clustered.len(), 3, "one hacluster unit per manila unit");
+    let clustered: Vec<_> = clustered(&model, "manila-hacluster")
+        .chain(monitoring(&model))
+        .collect();
+    assert_eq!(
+        clustered.len(),
+        7,
+        "one hacluster unit per manila unit, nrpe on api and data"
+    );
     assert_statuses(&model, &clustered);
+}
+
+/// The nrpe units of the split bundle: on each api,scheduler unit six checks (apache2,
+/// memcached, the scheduler, haproxy's two and the API; haproxy itself is Pacemaker's),
+/// on the data unit one.
+fn monitoring(model: &Model) -> Vec<(String, Status)> {
+    const API: Status = ("active", "Ready, monitoring 6 checks");
+    const DATA: Status = ("active", "Ready, monitoring 1 check");
+    let got = statuses(model);
+    let units: Vec<(String, Status)> = model
+        .units("nrpe")
+        .into_iter()
+        .map(|unit| {
+            let data = got.get(&unit).is_some_and(|(_, m)| m == DATA.1);
+            (unit, if data { DATA } else { API })
+        })
+        .collect();
+    assert_eq!(
+        units.len(),
+        4,
+        "nrpe on the three api units and the data unit"
+    );
+    assert_eq!(
+        units.iter().filter(|(_, s)| *s == DATA).count(),
+        1,
+        "{units:?}"
+    );
+    units
 }
 
 #[test]
