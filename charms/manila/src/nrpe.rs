@@ -12,10 +12,10 @@
 //! - **Commands** exist on Debian 12 and Ubuntu with `monitoring-plugins-basic`: the
 //!   reference's `check_systemd.py` comes with the nrpe charm and needs systemd and dbus, so a
 //!   service is checked with `check_procs` on its process (the Python services by their
-//!   command line); haproxy's two checks are small scripts the charm ships
-//!   ([`HAPROXY_SERVERS_SCRIPT`], [`HAPROXY_QUEUE_SCRIPT`]) reading haproxy's statistics
-//!   page with `check_http`, as the reference's `check_haproxy.sh` and
-//!   `check_haproxy_queue_depth.sh` do, with the statistics credentials in a file only the
+//!   command line); haproxy's two checks are one small script the charm ships
+//!   ([`HAPROXY_STATS_SCRIPT`], `servers` or `queue`) reading haproxy's statistics page with
+//!   `check_http`, as the reference's `check_haproxy.sh` and `check_haproxy_queue_depth.sh`
+//!   do, with the statistics credentials in a file only the
 //!   `nagios` group reads ([`HAPROXY_AUTH`]).
 //! - **Paused**: the checks of a paused unit's services (and haproxy's) stay defined but
 //!   answer `OK` saying the unit is paused (`check_dummy`), so nagios reports no failure
@@ -50,15 +50,12 @@ pub const PLUGINS: &str = "/usr/lib/nagios/plugins";
 pub const NRPE_SERVICE: &str = "nagios-nrpe-server";
 /// `user:password` of haproxy's statistics page, for the haproxy checks.
 pub const HAPROXY_AUTH: &str = "/etc/nagios/manila-haproxy-stats.auth";
-/// The haproxy checks, as machine paths.
-pub const HAPROXY_SERVERS_PATH: &str = "/usr/local/lib/nagios/plugins/check_haproxy.sh";
-pub const HAPROXY_QUEUE_PATH: &str = "/usr/local/lib/nagios/plugins/check_haproxy_queue_depth.sh";
-
-/// CRITICAL naming every haproxy server that is not up (the statistics page's CSV: field 2
-/// the server, field 18 its status; FRONTEND and BACKEND rows are not servers).
-pub const HAPROXY_SERVERS_SCRIPT: &str = include_str!("checks/check_haproxy.sh");
-/// CRITICAL when a backend has requests queued now, or more than 100 at its worst.
-pub const HAPROXY_QUEUE_SCRIPT: &str = include_str!("checks/check_haproxy_queue_depth.sh");
+/// The haproxy checks' script on the machine.
+pub const HAPROXY_STATS_PATH: &str = "/usr/local/lib/nagios/plugins/check_haproxy_stats.sh";
+/// `servers`: CRITICAL naming every haproxy server that is not up (the statistics page's
+/// CSV: field 2 the server, field 18 its status; FRONTEND and BACKEND rows are not servers).
+/// `queue`: CRITICAL when a backend has requests queued now, or more than 100 at its worst.
+pub const HAPROXY_STATS_SCRIPT: &str = include_str!("checks/check_haproxy_stats.sh");
 
 /// What the NRPE part adds to the plan.
 #[derive(Debug, Default)]
@@ -120,12 +117,12 @@ pub fn checks(inputs: &Inputs, config: &Config, host: &NagiosHost) -> Vec<Check>
         add(
             "haproxy_servers",
             format!("Check HAProxy {{{unit}}}"),
-            HAPROXY_SERVERS_PATH.to_owned(),
+            format!("{HAPROXY_STATS_PATH} servers"),
         );
         add(
             "haproxy_queue",
             format!("Check HAProxy queue depth {{{unit}}}"),
-            HAPROXY_QUEUE_PATH.to_owned(),
+            format!("{HAPROXY_STATS_PATH} queue"),
         );
         // Through haproxy, on this unit: Manila's unversioned root answers 300 with its
         // versions (200 on some releases). With TLS haproxy passes the connection on to
@@ -204,20 +201,14 @@ pub fn plan(inputs: &Inputs, config: &Config, stats_password: Option<&str>) -> N
             }
         }
         if config.roles.has(Role::Api) {
-            let script = |path: &str, content: &str| {
-                PlannedFile::new(
-                    RenderedFile {
-                        path: path.to_owned(),
-                        content: content.to_owned(),
-                        spec: FileSpec::new("root", "root", 0o755),
-                    },
-                    &[],
-                )
-            };
-            out.files
-                .push(script(HAPROXY_SERVERS_PATH, HAPROXY_SERVERS_SCRIPT));
-            out.files
-                .push(script(HAPROXY_QUEUE_PATH, HAPROXY_QUEUE_SCRIPT));
+            out.files.push(PlannedFile::new(
+                RenderedFile {
+                    path: HAPROXY_STATS_PATH.to_owned(),
+                    content: HAPROXY_STATS_SCRIPT.to_owned(),
+                    spec: FileSpec::new("root", "root", 0o755),
+                },
+                &[],
+            ));
             if let Some(password) = stats_password {
                 out.files.push(PlannedFile::new(
                     RenderedFile {

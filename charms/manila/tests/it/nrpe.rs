@@ -104,7 +104,7 @@ fn every_service_of_the_roles_haproxy_and_the_api_are_checked() {
         ("nagios", 0o640)
     );
     let script = plan
-        .file("/usr/local/lib/nagios/plugins/check_haproxy.sh")
+        .file("/usr/local/lib/nagios/plugins/check_haproxy_stats.sh")
         .unwrap();
     assert_eq!(script.spec.mode, 0o755);
     assert_eq!(
