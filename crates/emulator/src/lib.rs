@@ -68,6 +68,7 @@ mod model;
 mod model_state;
 mod runner;
 pub mod scenario;
+mod script_charm;
 use emulator_hooktools::server;
 pub mod status;
 use emulator_hooktools::wire;
@@ -86,4 +87,5 @@ pub use crate::{
         RealHost, SettleReport, Space, DEFAULT_SPACE, JUJU_VERSION,
     },
     model_state::{AgentState, InitSystem},
+    script_charm::script_charm,
 };

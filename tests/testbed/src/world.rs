@@ -161,13 +161,8 @@ impl World {
 
     /// A charm directory with `metadata` and a `dispatch` that does nothing (yet).
     pub fn script_charm(&self, app: &str, metadata: &str) -> PathBuf {
-        let dir = self.scratch.path().join("charms").join(app);
-        fs::create_dir_all(&dir).unwrap();
-        fs::write(dir.join("metadata.yaml"), metadata).unwrap();
-        let dispatch = dir.join("dispatch");
-        fs::write(&dispatch, "#!/bin/sh\n").unwrap();
-        fs::set_permissions(&dispatch, fs::Permissions::from_mode(0o755)).unwrap();
-        dir
+        let charms = self.scratch.path().join("charms");
+        emulator::script_charm(&charms, app, metadata, "#!/bin/sh\n").unwrap()
     }
 
     /// The keystone, mysql and rabbitmq-server fixtures, one unit each.
