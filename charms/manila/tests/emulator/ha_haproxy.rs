@@ -124,7 +124,12 @@ impl Backend {
         let thread = thread::spawn(move || {
             while !flag.load(Ordering::SeqCst) {
                 match listener.accept() {
-                    Ok((stream, _)) => serve(stream, &body),
+                    // Each connection on its own thread, as a real server would: a slow
+                    // one (a health check, a loaded machine) must not hold the others up.
+                    Ok((stream, _)) => {
+                        let body = body.clone();
+                        thread::spawn(move || serve(stream, &body));
+                    }
                     // Nothing to accept: look at the stop flag again shortly.
                     Err(e) if e.kind() == ErrorKind::WouldBlock => {
                         thread::sleep(Duration::from_millis(5))
@@ -159,7 +164,8 @@ impl Drop for Backend {
 fn serve(mut stream: TcpStream, body: &str) {
     // haproxy's TCP health checks connect and close without a request: no answer needed.
     let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    // As long as the client waits (`get`): under load haproxy may pass a request on late.
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let mut request = Vec::new();
     let mut buf = [0u8; 1024];
     while !request.windows(4).any(|w| w == b"\r\n\r\n") {
