@@ -50,6 +50,9 @@ pub mod state_key {
     pub const HA_VIPS: &str = "ha-vips";
     /// The CA this unit put into the trust store: its path and PEM (public).
     pub const TLS_CA: &str = "tls-ca";
+    /// While the API is served over TLS: where its certificate came from, when it expires
+    /// and the certificate and key files written ([`crate::tls::Served`]).
+    pub const TLS_SERVED: &str = "tls-served";
 }
 
 /// Keys of the `cluster` peer relation's application bag, which the leader writes and every
@@ -152,6 +155,8 @@ pub struct Recorded {
     pub ha_vips: Vec<IpAddr>,
     /// See [`state_key::TLS_CA`].
     pub tls_ca: Option<String>,
+    /// See [`state_key::TLS_SERVED`].
+    pub tls_served: Option<crate::tls::Served>,
 }
 
 /// What of TLS Apache has enabled (read on api units in full hooks only).
@@ -276,6 +281,9 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
             })
             .unwrap_or_default(),
         tls_ca: state.get(state_key::TLS_CA).map(str::to_owned),
+        tls_served: state
+            .get(state_key::TLS_SERVED)
+            .and_then(crate::tls::Served::decode),
     };
     let os = ctx
         .host()
