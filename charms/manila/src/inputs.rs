@@ -54,6 +54,9 @@ pub mod state_key {
     pub const TLS_CA: &str = "tls-ca";
     /// The NRPE files this unit wrote, space-separated (to remove those no longer wanted).
     pub const NRPE_FILES: &str = "nrpe-files";
+    /// While the API is served over TLS: where its certificate came from, when it expires
+    /// and the certificate and key files written ([`crate::tls::Served`]).
+    pub const TLS_SERVED: &str = "tls-served";
 }
 
 /// Keys of the `cluster` peer relation's application bag, which the leader writes and every
@@ -158,6 +161,8 @@ pub struct Recorded {
     pub tls_ca: Option<String>,
     /// The NRPE files written (see [`state_key::NRPE_FILES`]), sorted.
     pub nrpe_files: Vec<String>,
+    /// See [`state_key::TLS_SERVED`].
+    pub tls_served: Option<crate::tls::Served>,
 }
 
 /// The `nrpe-external-master` relation and NRPE on the machine.
@@ -311,6 +316,9 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
             .get(state_key::NRPE_FILES)
             .map(|text| text.split_whitespace().map(str::to_owned).collect())
             .unwrap_or_default(),
+        tls_served: state
+            .get(state_key::TLS_SERVED)
+            .and_then(crate::tls::Served::decode),
     };
     let os = ctx
         .host()

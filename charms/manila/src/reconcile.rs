@@ -333,6 +333,17 @@ fn decide_status(
         }
         return UnitStatus::new(Status::Maintenance, status::PAUSED);
     }
+    // Before anything else an operator may be told: clients are served a certificate that
+    // no longer holds.
+    if config.roles.has(Role::Api) {
+        if let tls::Serving::Kept(served) = tls::serving(inputs, config) {
+            let mut message = tls::kept_status(&served, inputs.now);
+            if let Some(invalid) = inputs.config.error() {
+                message = format!("{message}; {invalid}");
+            }
+            return status::blocked(message);
+        }
+    }
     if let Some(invalid) = inputs.config.error() {
         return status::blocked(invalid.to_string());
     }

@@ -18,6 +18,14 @@
 //! `update-ca-certificates`), so that Manila's own clients verify it. Keys are root-only
 //! files; a renewed certificate reloads Apache (the toolkit's [`PlannedFile::reloading`]).
 //!
+//! When the material in force stops being usable (the certificate kept as the last good one
+//! expired, and nothing valid replaces it), TLS stays on with what the machine serves
+//! ([`Serving::Kept`]), blocked naming the source and the expiry: plain HTTP would be a silent
+//! downgrade of every client and of Keystone's endpoints. Only the operator's explicit change
+//! (the `ssl_*` options cleared and the `certificates` relation removed) turns TLS off, which
+//! removes the site, the certificates and keys written (recorded in unit state, [`Served`])
+//! and the CA from the trust store.
+//!
 //! Bad material is refused where it is read: options in [`options`] (called by the
 //! configuration's validation, so the last valid configuration keeps serving, and the status
 //! names the option), relation data by [`tls_certificates::Issued::from_bag`] (so
@@ -63,6 +71,96 @@ pub const TLS_WSGI_PORT: u16 = render::WSGI_PORT - 10;
 pub enum Source {
     Options,
     Relation,
+}
+
+impl Source {
+    fn word(self) -> &'static str {
+        match self {
+            Source::Options => "options",
+            Source::Relation => "relation",
+        }
+    }
+
+    /// What the status names: the option or the relation an operator acts on.
+    pub fn named(self) -> &'static str {
+        match self {
+            Source::Options => "'ssl_cert'",
+            Source::Relation => "'certificates'",
+        }
+    }
+}
+
+/// What the unit serves TLS with, recorded in unit state by every hook that writes it
+/// ([`state_key::TLS_SERVED`](crate::inputs::state_key::TLS_SERVED)): the source, the
+/// earliest expiry, and the certificate and key files on the machine (taken away when TLS is
+/// switched off, or when a file is no longer used).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Served {
+    pub source: Source,
+    /// Seconds since the Unix epoch.
+    pub expires: u64,
+    /// The expiry as the certificate says it, for the status.
+    pub not_after: String,
+    pub files: Vec<String>,
+}
+
+impl Served {
+    /// One value per line: source, expiry (seconds), expiry (text), then the files.
+    pub fn encode(&self) -> String {
+        let mut lines = vec![
+            self.source.word().to_owned(),
+            self.expires.to_string(),
+            self.not_after.clone(),
+        ];
+        lines.extend(self.files.iter().cloned());
+        lines.join("\n")
+    }
+
+    /// The record read back; what does not parse was not written by this charm.
+    pub fn decode(text: &str) -> Option<Served> {
+        let mut lines = text.lines();
+        let source = match lines.next()? {
+            "options" => Source::Options,
+            "relation" => Source::Relation,
+            _ => return None,
+        };
+        let expires = lines.next()?.parse().ok()?;
+        let not_after = lines.next()?.to_owned();
+        let files = lines
+            .filter(|path| path.starts_with(SSL_DIR) && !path.contains(".."))
+            .map(str::to_owned)
+            .collect();
+        Some(Served {
+            source,
+            expires,
+            not_after,
+            files,
+        })
+    }
+}
+
+/// How the API is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Serving {
+    /// Plain HTTP: no TLS material, or the operator switched TLS off.
+    Plain,
+    /// Over TLS with this material, which fits these virtual hosts.
+    Tls {
+        material: Material,
+        files: Vec<PlannedFile>,
+        hosts: Vec<VirtualHost>,
+    },
+    /// Over TLS with what the machine has, though no usable material is there any more (the
+    /// certificate in force expired, and nothing valid replaces it): falling back to plain
+    /// HTTP would silently downgrade every client and Keystone's endpoints, so TLS stays on,
+    /// blocked, until the material is renewed or the operator switches TLS off.
+    Kept(Served),
+}
+
+impl Serving {
+    pub fn is_tls(&self) -> bool {
+        !matches!(self, Serving::Plain)
+    }
 }
 
 /// The certificate material in force.
@@ -233,7 +331,7 @@ pub fn requests(inputs: &Inputs, config: &Config) -> Vec<CertRequest> {
 }
 
 /// One virtual host of the TLS site.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VirtualHost {
     /// The address in `<VirtualHost>`'s form (IPv6 in brackets).
     pub address: String,
@@ -308,7 +406,7 @@ fn cert_files(
 }
 
 /// What TLS adds to `plan`, and whether it is on; with TLS off, what a previous TLS
-/// configuration left is taken away.
+/// configuration left is taken away (the site, the certificates and keys, the CA).
 pub fn apply_to(
     inputs: &Inputs,
     config: &Config,
@@ -316,59 +414,112 @@ pub fn apply_to(
     templates: &Templates,
     plan: &mut Plan,
 ) -> Result<bool, TemplateError> {
-    let material = material(inputs, config);
-    let (files, hosts) = match &material {
-        Some(material) => cert_files(inputs, config, material),
-        None => (Vec::new(), Vec::new()),
+    let recorded = inputs.recorded.tls_served.as_ref();
+    let (material, files, hosts) = match serving(inputs, config) {
+        // The machine keeps what it serves: nothing is written, removed or recorded.
+        Serving::Kept(_) => return Ok(true),
+        Serving::Plain => {
+            if inputs.tls_machine.site_enabled {
+                plan.commands.push(
+                    Command::new("a2dissite", &["openstack_https_frontend"])
+                        .restarting(&["apache2"]),
+                );
+                plan.remove.push(HTTPS_SITE.to_owned());
+            }
+            if let Some(served) = recorded {
+                plan.remove.extend(served.files.iter().cloned());
+                plan.state
+                    .push((crate::inputs::state_key::TLS_SERVED.to_owned(), None));
+            }
+            trust(inputs, None, plan);
+            return Ok(false);
+        }
+        Serving::Tls {
+            material,
+            files,
+            hosts,
+        } => (material, files, hosts),
     };
-    let on = !hosts.is_empty();
-    let ca_path = match material.as_ref().map(|m| m.source) {
+    let served = Served {
+        source: material.source,
+        expires: material
+            .single
+            .iter()
+            .chain(material.by_name.values())
+            .map(|pair| pair.expires)
+            .min()
+            .unwrap_or_default(),
+        not_after: material
+            .single
+            .iter()
+            .chain(material.by_name.values())
+            .min_by_key(|pair| pair.expires)
+            .map(|pair| pair.not_after.clone())
+            .unwrap_or_default(),
+        files: files.iter().map(|f| f.path.clone()).collect(),
+    };
+    if let Some(before) = recorded {
+        // Files of names no longer served (an address gone, the options replacing the
+        // relation's certificates).
+        plan.remove.extend(
+            before
+                .files
+                .iter()
+                .filter(|path| !served.files.contains(path))
+                .cloned(),
+        );
+    }
+    if recorded != Some(&served) {
+        plan.state.push((
+            crate::inputs::state_key::TLS_SERVED.to_owned(),
+            Some(served.encode()),
+        ));
+    }
+    plan.files.extend(files);
+    let site = templates.render(
+        "openstack_https_frontend.conf",
+        &release.template_search(),
+        &HttpsSite {
+            port: TLS_PORT,
+            backend_port: TLS_WSGI_PORT,
+            hosts,
+        },
+    )?;
+    plan.files.push(PlannedFile::new(
+        RenderedFile {
+            path: HTTPS_SITE.to_owned(),
+            content: site,
+            spec: FileSpec::new("root", "root", 0o644),
+        },
+        &["apache2"],
+    ));
+    if !inputs.tls_machine.modules {
+        let mut args = vec!["-q"];
+        args.extend(MODULES);
+        plan.commands
+            .push(Command::new("a2enmod", &args).restarting(&["apache2"]));
+    }
+    if !inputs.tls_machine.site_enabled {
+        plan.commands
+            .push(Command::new("a2ensite", &["openstack_https_frontend"]).restarting(&["apache2"]));
+    }
+    trust(inputs, Some(&material), plan);
+    Ok(true)
+}
+
+/// The trust store: the CA of the material in force, nothing else of ours (`None`: no CA of
+/// ours at all).
+fn trust(inputs: &Inputs, material: Option<&Material>, plan: &mut Plan) {
+    let ca_path = match material.map(|m| m.source) {
         Some(Source::Options) => CA_FROM_OPTIONS,
         _ => CA_FROM_RELATION,
     };
-    let ca = material.as_ref().and_then(|m| m.ca.clone()).filter(|_| on);
-    if on {
-        plan.files.extend(files);
-        let site = templates.render(
-            "openstack_https_frontend.conf",
-            &release.template_search(),
-            &HttpsSite {
-                port: TLS_PORT,
-                backend_port: TLS_WSGI_PORT,
-                hosts,
-            },
-        )?;
-        plan.files.push(PlannedFile::new(
-            RenderedFile {
-                path: HTTPS_SITE.to_owned(),
-                content: site,
-                spec: FileSpec::new("root", "root", 0o644),
-            },
-            &["apache2"],
-        ));
-        if !inputs.tls_machine.modules {
-            let mut args = vec!["-q"];
-            args.extend(MODULES);
-            plan.commands
-                .push(Command::new("a2enmod", &args).restarting(&["apache2"]));
-        }
-        if !inputs.tls_machine.site_enabled {
-            plan.commands.push(
-                Command::new("a2ensite", &["openstack_https_frontend"]).restarting(&["apache2"]),
-            );
-        }
-    } else if inputs.tls_machine.site_enabled {
-        plan.commands.push(
-            Command::new("a2dissite", &["openstack_https_frontend"]).restarting(&["apache2"]),
-        );
-        plan.remove.push(HTTPS_SITE.to_owned());
-    }
-    // The trust store: the CA in force, nothing else of ours.
     let other = if ca_path == CA_FROM_OPTIONS {
         CA_FROM_RELATION
     } else {
         CA_FROM_OPTIONS
     };
+    let ca = material.and_then(|m| m.ca.clone());
     if let Some(ca) = &ca {
         plan.files.push(PlannedFile::new(
             RenderedFile {
@@ -391,10 +542,58 @@ pub fn apply_to(
             .push(Command::new("update-ca-certificates", &["--fresh"]));
         plan.state.push((state_key::TLS_CA.to_owned(), wanted));
     }
-    Ok(on)
 }
 
-/// Whether the API is served over TLS: there is material, and it fits an address.
+/// Whether the operator asks for no TLS: neither `ssl_cert` nor `ssl_key` set, and no
+/// `certificates` relation. Only then does a unit that served TLS go back to plain HTTP.
+pub fn switched_off(inputs: &Inputs, config: &Config) -> bool {
+    config.ssl_cert.is_none()
+        && config.ssl_key.is_none()
+        && inputs.certificates.relations.is_empty()
+}
+
+/// How the API is served: over TLS with usable material fitting an address; without usable
+/// material, over TLS with what was served last unless the operator switched TLS off; else
+/// plain.
+pub fn serving(inputs: &Inputs, config: &Config) -> Serving {
+    if let Some(material) = material(inputs, config) {
+        let (files, hosts) = cert_files(inputs, config, &material);
+        if hosts.is_empty() {
+            // Material that fits no address of the unit (or a hook that reads no addresses,
+            // update-status) is no reason to keep an old certificate.
+            return Serving::Plain;
+        }
+        return Serving::Tls {
+            material,
+            files,
+            hosts,
+        };
+    }
+    match &inputs.recorded.tls_served {
+        Some(served) if !switched_off(inputs, config) => Serving::Kept(served.clone()),
+        _ => Serving::Plain,
+    }
+}
+
+/// Whether the API is served over TLS.
 pub fn enabled(inputs: &Inputs, config: &Config) -> bool {
-    material(inputs, config).is_some_and(|m| !cert_files(inputs, config, &m).1.is_empty())
+    serving(inputs, config).is_tls()
+}
+
+/// The status of a unit keeping TLS on without usable material: blocked, naming the source
+/// and the expiry, and what the operator can do.
+pub fn kept_status(served: &Served, now: SystemTime) -> String {
+    let seconds = now
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let what = if served.expires < seconds {
+        format!("expired ({})", served.not_after)
+    } else {
+        format!("no longer usable (expires {})", served.not_after)
+    };
+    format!(
+        "TLS certificate from {} {what}, still served: renew it, or remove the 'certificates' relation and the ssl_* options to serve plain http",
+        served.source.named()
+    )
 }

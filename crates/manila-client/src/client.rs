@@ -81,6 +81,9 @@ pub struct Client {
     credentials: Credentials,
     endpoint: String,
     microversion: Microversion,
+    /// Idempotent requests sent again after the server closed the connection without
+    /// answering ([`Client::resent`]).
+    resent: std::sync::atomic::AtomicU64,
 }
 
 /// One page of a list, as Manila answers it.
@@ -127,6 +130,7 @@ impl Client {
             credentials,
             endpoint: String::new(),
             microversion: crate::microversion::MIN_SUPPORTED,
+            resent: std::sync::atomic::AtomicU64::new(0),
         };
         client.endpoint = match settings.endpoint {
             Endpoint::Url(url) => url,
@@ -150,6 +154,13 @@ impl Client {
             server_max: versions.max,
         })?;
         Ok(client)
+    }
+
+    /// How many idempotent requests were sent again because the server closed their
+    /// connection without an answer (a kept-alive connection closed by a server that
+    /// reloads, as Apache's graceful restart does with its idle ones).
+    pub fn resent(&self) -> u64 {
+        self.resent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The microversion every request carries.
@@ -299,8 +310,15 @@ impl Client {
 
     /// Sends `request`; an error status becomes [`Error::Api`]. A token Manila refuses
     /// (revoked, expired early) is renewed once.
+    ///
+    /// An idempotent request (not a POST) whose connection the server closed before any
+    /// answer is sent once more on a new connection, as RFC 9112 section 9.3.1 allows: a
+    /// server closes an idle kept-alive connection whenever it likes (Apache on a graceful
+    /// reload, on `KeepAliveTimeout`), and a request already on its way then meets the
+    /// close; it was never processed.
     fn send(&self, request: &Request, target: &Target) -> Result<Vec<u8>, Error> {
         let mut retried = false;
+        let mut resent = false;
         loop {
             let token = self.auth_token()?;
             let url = format!("{}{}", self.endpoint, request.path);
@@ -328,9 +346,16 @@ impl Client {
                     .header(CONTENT_TYPE, "application/json")
                     .body(body.to_string());
             }
-            let response = builder
-                .send()
-                .map_err(|e| transport(&target.to_string(), &url, &e))?;
+            let response = match builder.send() {
+                Ok(response) => response,
+                Err(e) if !resent && request.method != Method::Post && closed_unanswered(&e) => {
+                    resent = true;
+                    self.resent
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    continue;
+                }
+                Err(e) => return Err(transport(&target.to_string(), &url, &e)),
+            };
             let status = response.status();
             let body = read_body(response, &target.to_string(), &url)?;
             if status.as_u16() == 401
@@ -823,6 +848,31 @@ impl Identified for Snapshot {
     fn id(&self) -> &str {
         &self.id
     }
+}
+
+/// Whether the server closed the connection before sending any answer: hyper's
+/// `IncompleteMessage` ("connection closed before message completed", hyper's
+/// `src/error.rs`), or a reset.
+pub fn closed_unanswered(error: &reqwest::Error) -> bool {
+    if error.is_timeout() || error.is_connect() {
+        return false;
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if cause.to_string() == "connection closed before message completed" {
+            return true;
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+            ) {
+                return true;
+            }
+        }
+        source = cause.source();
+    }
+    false
 }
 
 fn transport(target: &str, url: &str, error: &reqwest::Error) -> Error {

@@ -50,7 +50,7 @@ pub use crate::auth::{
     Project, Token, SERVICE_TYPE,
 };
 pub use crate::client::{
-    is_error_status, parse_field, Client, Settings, Wait, MICROVERSION_HEADER,
+    closed_unanswered, is_error_status, parse_field, Client, Settings, Wait, MICROVERSION_HEADER,
 };
 pub use crate::error::{ApiError, Error, Target};
 pub use crate::microversion::{Microversion, ServerVersions};

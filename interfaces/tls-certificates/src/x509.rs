@@ -43,6 +43,8 @@ pub struct KeyPair {
     pub key: Secret,
     /// The leaf's expiry, as RFC 2822-ish text for messages.
     pub not_after: String,
+    /// The leaf's expiry, in seconds since the Unix epoch (0 before it).
+    pub expires: u64,
 }
 
 impl std::fmt::Debug for KeyPair {
@@ -161,7 +163,8 @@ impl KeyPair {
             .as_secs();
         let validity = parsed.validity();
         let not_after = validity.not_after.to_string();
-        if u64::try_from(validity.not_after.timestamp()).unwrap_or(0) < seconds {
+        let expires = u64::try_from(validity.not_after.timestamp()).unwrap_or(0);
+        if expires < seconds {
             return Err(TlsProblem::Expired { not_after });
         }
         if u64::try_from(validity.not_before.timestamp()).unwrap_or(u64::MAX) > seconds {
@@ -229,6 +232,7 @@ impl KeyPair {
             certificate: pem_text(&all),
             key: Secret::new(key_text),
             not_after,
+            expires,
         })
     }
 }

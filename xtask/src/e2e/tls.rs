@@ -2,11 +2,18 @@
 //! certificate; Debian's Apache with mod_ssl then terminates TLS behind haproxy, in front of
 //! the WSGI application. Requests verified against the fixture's CA succeed, the share
 //! lifecycle runs over https, a client without that CA is refused, Keystone's catalog lists
-//! https, and a renewal reloads Apache (same main process) with the API answering throughout.
+//! https, and a renewal reloads Apache (same main process) while threads, each on its own
+//! kept-alive connection, issue authenticated requests back to back from before the renewal
+//! to after it settled: none may fail at the TLS, TCP or HTTP level (a 503 from the WSGI
+//! application restarting with Apache included: the charm's `WSGISocketRotation Off` is what
+//! keeps those away); each
+//! must complete requests during the renewal, and an observer's connection must see the old
+//! certificate, then the renewed one (the reload happened under load).
 
 use std::fs;
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use emulator::{DeployOptions, Model, Placement};
@@ -92,16 +99,110 @@ pub(super) fn tls(root: &Path, model: &mut Model, model_dir: &Path, keystone: &s
     }
     lifecycle(&manila)?;
 
-    stage("TLS: a renewal reloads Apache (the same main process), the API answering");
+    stage("TLS: a renewal with requests in flight: Apache reloaded (same main process), none lost");
     let pid = apache_pid();
     let served = fs::read_dir(SSL_DIR)?
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with("cert_"))
         .map(|e| fs::read_to_string(e.path()).unwrap_or_default())
         .collect::<Vec<_>>();
-    model.set_config("vault", [("generation", 1)])?;
-    model.settle()?;
+    let load = InFlight::new(CLIENTS + 1);
+    let clients = (0..CLIENTS)
+        .map(|_| client(model_dir, keystone, Some(&ca)))
+        .collect::<Result<Vec<_>>>()?;
+    let observer = observer(&ca)?;
+    let root_url = format!("{endpoint}/");
+    let (renewal, counts) = std::thread::scope(|scope| {
+        let load = &load;
+        let mut threads = Vec::new();
+        for (i, manila) in clients.iter().enumerate() {
+            threads.push(scope.spawn(move || {
+                load.run(i, || {
+                    manila
+                        .list_share_types()
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                })
+            }));
+        }
+        let observer = &observer;
+        let root_url = &root_url;
+        let seen = scope.spawn(move || {
+            let mut certificates: Vec<Vec<u8>> = Vec::new();
+            let mut resent = 0;
+            let counts = load.run(CLIENTS, || {
+                // As manila-client does (RFC 9112 9.3.1): a GET whose kept-alive connection
+                // the reloading server closed unanswered is sent once more.
+                let response = match observer.get(root_url).send() {
+                    Err(e) if manila_client::closed_unanswered(&e) => {
+                        resent += 1;
+                        observer.get(root_url).send()
+                    }
+                    other => other,
+                }
+                .map_err(|e| format!("{e:#}"))?;
+                let status = response.status();
+                let der = response
+                    .extensions()
+                    .get::<reqwest::tls::TlsInfo>()
+                    .and_then(|info| info.peer_certificate())
+                    .map(<[u8]>::to_vec)
+                    .unwrap_or_default();
+                // The versions document: 300 Multiple Choices, as Manila answers `/`.
+                if !(status.is_success() || status.as_u16() == 300) {
+                    return Err(format!("{root_url} answered {status}"));
+                }
+                if certificates.last() != Some(&der) {
+                    certificates.push(der);
+                }
+                Ok(())
+            });
+            (counts, certificates, resent)
+        });
+        // Every connection open and kept alive before the renewal starts.
+        load.wait_for(Phase::Before, 5);
+        load.enter(Phase::During);
+        let renewal = model
+            .set_config("vault", [("generation", 1)])
+            .map_err(anyhow::Error::from)
+            .and_then(|()| Ok(model.settle().map(drop)?));
+        load.enter(Phase::After);
+        load.wait_for(Phase::After, 20);
+        load.stop();
+        let mut counts: Vec<Counts> = threads
+            .into_iter()
+            .map(|t| t.join().expect("a request thread panicked"))
+            .collect();
+        let (observed, certificates, resent) = seen.join().expect("the observer thread panicked");
+        counts.push(observed);
+        (renewal.map(|()| (certificates, resent)), counts)
+    });
+    let (certificates, observer_resent) = renewal?;
     all_active(model)?;
+    let total = Counts::sum(&counts);
+    let resent = clients.iter().map(Client::resent).sum::<u64>() + observer_resent;
+    eprintln!(
+        "    requests in flight: {} before the renewal, {} during it (set_config to settled), {} after; {} failed; {resent} sent again after Apache closed their kept-alive connection unanswered ({} threads, each on its own kept-alive connection)",
+        total.ok[0], total.ok[1], total.ok[2], total.failed, CLIENTS + 1
+    );
+    if total.failed > 0 {
+        bail!(
+            "{} of the requests in flight during the renewal failed: {}",
+            total.failed,
+            total.errors.join("; ")
+        );
+    }
+    if counts.iter().any(|c| c.ok[1] == 0) {
+        bail!("a request thread completed no request during the renewal: {counts:?}");
+    }
+    // The observer's connection saw the old certificate, then the new one, with no request
+    // failing in between: the reload happened while requests were being served.
+    if certificates.len() != 2 {
+        bail!(
+            "the observer saw {} distinct certificates in a row where the old then the renewed one were expected",
+            certificates.len()
+        );
+    }
     let renewed = fs::read_dir(SSL_DIR)?
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with("cert_"))
@@ -117,8 +218,123 @@ pub(super) fn tls(root: &Path, model: &mut Model, model_dir: &Path, keystone: &s
         );
     }
     manila.list_share_types()?;
-    eprintln!("    renewed; Apache reloaded (main pid {pid} kept); the API answers");
+    eprintln!("    renewed; Apache reloaded (main pid {pid} kept, the served certificate changed under load); the API answers");
     Ok(())
+}
+
+/// Threads issuing authenticated requests through the charm's endpoint during the renewal,
+/// each with its own client (so its own kept-alive connection); one more, the observer,
+/// records which certificate served each of its requests.
+const CLIENTS: usize = 3;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Before = 0,
+    During = 1,
+    After = 2,
+}
+
+/// What one thread did, by phase.
+#[derive(Debug, Default)]
+struct Counts {
+    ok: [u64; 3],
+    failed: u64,
+    errors: Vec<String>,
+}
+
+impl Counts {
+    fn sum(all: &[Counts]) -> Counts {
+        let mut total = Counts::default();
+        for c in all {
+            for (t, n) in total.ok.iter_mut().zip(c.ok) {
+                *t += n;
+            }
+            total.failed += c.failed;
+            total.errors.extend(c.errors.iter().take(5).cloned());
+        }
+        total
+    }
+}
+
+/// Requests kept in flight: the phase the main thread is in, and each thread's count of
+/// successes in it.
+struct InFlight {
+    phase: std::sync::atomic::AtomicU8,
+    stop: std::sync::atomic::AtomicBool,
+    failed: std::sync::atomic::AtomicU64,
+    done: Vec<[std::sync::atomic::AtomicU64; 3]>,
+}
+
+impl InFlight {
+    fn new(threads: usize) -> Self {
+        InFlight {
+            phase: std::sync::atomic::AtomicU8::new(Phase::Before as u8),
+            stop: std::sync::atomic::AtomicBool::new(false),
+            failed: std::sync::atomic::AtomicU64::new(0),
+            done: (0..threads).map(|_| Default::default()).collect(),
+        }
+    }
+
+    /// Runs `request` back to back until stopped, counting by the phase it completed in.
+    fn run(&self, thread: usize, mut request: impl FnMut() -> Result<(), String>) -> Counts {
+        use std::sync::atomic::Ordering;
+        let mut counts = Counts::default();
+        while !self.stop.load(Ordering::SeqCst) {
+            let result = request();
+            let phase = usize::from(self.phase.load(Ordering::SeqCst));
+            match result {
+                Ok(()) => {
+                    counts.ok[phase] += 1;
+                    self.done[thread][phase].fetch_add(1, Ordering::SeqCst);
+                }
+                Err(e) => {
+                    counts.failed += 1;
+                    self.failed.fetch_add(1, Ordering::SeqCst);
+                    if counts.errors.len() < 5 {
+                        counts.errors.push(e);
+                    }
+                }
+            }
+        }
+        counts
+    }
+
+    fn enter(&self, phase: Phase) {
+        self.phase
+            .store(phase as u8, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Waits until every thread completed `n` requests in `phase`, or a request failed
+    /// (the stage fails on it; waiting longer would only hide it).
+    fn wait_for(&self, phase: Phase, n: u64) {
+        use std::sync::atomic::Ordering;
+        while self.failed.load(Ordering::SeqCst) == 0
+            && self
+                .done
+                .iter()
+                .any(|d| d[phase as usize].load(Ordering::SeqCst) < n)
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn stop(&self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// A client trusting the fixture's CA that reports the certificate each answer came with,
+/// keeping one connection alive.
+fn observer(ca: &str) -> Result<reqwest::blocking::Client> {
+    let mut builder = reqwest::blocking::Client::builder()
+        .tls_info(true)
+        .use_rustls_tls()
+        .pool_max_idle_per_host(1)
+        .timeout(Duration::from_secs(30));
+    for certificate in reqwest::Certificate::from_pem_bundle(ca.as_bytes())? {
+        builder = builder.add_root_certificate(certificate);
+    }
+    Ok(builder.build()?)
 }
 
 /// Takes away what the stage left on the host: the TLS site and its certificates, and the

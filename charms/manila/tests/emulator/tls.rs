@@ -189,3 +189,77 @@ fn the_ssl_options_win_and_a_bad_pair_keeps_the_last_good_one() {
     assert_eq!(served_cert(&world).1.trim(), cert.trim());
     assert_eq!(world.mode(UNIT, "/etc/apache2/ssl/manila/key"), Some(0o600));
 }
+
+#[test]
+fn an_expired_kept_certificate_stays_served_until_the_operator_switches_tls_off() {
+    const CA: &str = "/usr/local/share/ca-certificates/vault_juju_ca_cert.crt";
+    const BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+    const SITE_ENABLED: &str = "/etc/apache2/sites-enabled/openstack_https_frontend.conf";
+    let mut world = support::all_in_one();
+    world.deploy("vault", Charm::Vault, DeployOptions::new());
+    world
+        .model
+        .relate("manila:certificates", "vault:certificates")
+        .unwrap();
+    world.settle();
+    world.assert_status(UNIT, "active", "Unit is ready");
+
+    // A short-lived certificate, then nothing better from vault: an expired one.
+    const LIFETIME: u64 = 12;
+    let issued = std::time::Instant::now();
+    configure(
+        &mut world,
+        "vault",
+        &[("lifetime", &LIFETIME.to_string()), ("generation", "1")],
+    );
+    world.assert_status(UNIT, "active", "Unit is ready");
+    let (path, short_lived) = served_cert(&world);
+    configure(&mut world, "vault", &[("fault", "expired")]);
+    let (status, message) = world.status(UNIT);
+    assert_eq!(status, "blocked", "{message}");
+    assert!(message.ends_with("(using the last good data)"), "{message}");
+
+    // The kept certificate expires (hooks check it against the clock); the next hook keeps
+    // TLS on with it, blocked, rather than falling back to plain http.
+    let expired = issued + std::time::Duration::from_secs(LIFETIME + 2);
+    if let Some(left) = expired.checked_duration_since(std::time::Instant::now()) {
+        std::thread::sleep(left);
+    }
+    configure(&mut world, "manila", &[("debug", "true")]);
+    let (status, message) = world.status(UNIT);
+    assert_eq!(status, "blocked", "{message}");
+    assert!(
+        message.starts_with("TLS certificate from 'certificates' expired (")
+            && message.contains("still served"),
+        "{message}"
+    );
+    assert_eq!(served_cert(&world), (path.clone(), short_lived));
+    assert!(world.file(UNIT, SITE_ENABLED).is_some());
+    assert!(world.file(UNIT, WSGI_SITE).unwrap().contains("Listen 8766"));
+    let ca = world.file(UNIT, CA).expect("the CA still trusted");
+    for (service, url, app) in world.keystone_catalog() {
+        if app == "manila" {
+            assert!(url.starts_with("https://"), "{service}: {url}");
+        }
+    }
+
+    // The operator switches TLS off (no ssl_* options, the relation removed): plain http,
+    // and nothing of TLS left behind, the CA out of the trust store.
+    world
+        .model
+        .remove_relation("manila:certificates", "vault:certificates")
+        .unwrap();
+    world.settle();
+    world.assert_status(UNIT, "active", "Unit is ready");
+    let key = path.replace("/cert_", "/key_");
+    for gone in [SITE, SITE_ENABLED, path.as_str(), key.as_str(), CA] {
+        assert!(world.file(UNIT, gone).is_none(), "{gone} is still there");
+    }
+    assert!(!world.file(UNIT, BUNDLE).unwrap().contains(ca.trim()));
+    assert!(world.file(UNIT, WSGI_SITE).unwrap().contains("Listen 8776"));
+    for (service, url, app) in world.keystone_catalog() {
+        if app == "manila" {
+            assert!(url.starts_with("http://"), "{service}: {url}");
+        }
+    }
+}

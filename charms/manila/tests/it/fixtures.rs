@@ -293,6 +293,7 @@ pub(crate) fn ready(unit_name: &str, roles: &str) -> Inputs {
             ha_vips: Vec::new(),
             tls_ca: None,
             nrpe_files: Vec::new(),
+            tls_served: None,
         },
         shared_db: shared_db(&me, &[("mysql/0", db_bag(&format!("{unit_name} other/0")))]),
         amqp: amqp(&[("rabbitmq-server/0", rabbit_bag("10.5.0.30"))]),

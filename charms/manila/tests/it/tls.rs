@@ -32,14 +32,24 @@ pub(crate) fn ca(name: &str) -> Ca {
 
 impl Ca {
     pub(crate) fn issue(&self, names: &[&str], expired: bool) -> IssuedPem {
+        self.issue_until(names, expired.then_some((2020, 1, 1)))
+    }
+
+    /// A certificate expiring at `not_after` (year, month, day; rcgen's default, far away,
+    /// when `None`).
+    pub(crate) fn issue_until(
+        &self,
+        names: &[&str],
+        not_after: Option<(i32, u8, u8)>,
+    ) -> IssuedPem {
         let key = rcgen::KeyPair::generate().unwrap();
         let mut params =
             CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
                 .unwrap();
         params.distinguished_name.push(DnType::CommonName, names[0]);
-        if expired {
+        if let Some((year, month, day)) = not_after {
             params.not_before = rcgen::date_time_ymd(2000, 1, 1);
-            params.not_after = rcgen::date_time_ymd(2020, 1, 1);
+            params.not_after = rcgen::date_time_ymd(year, month, day);
         }
         IssuedPem {
             cert: params.signed_by(&key, &self.cert, &self.key).unwrap().pem(),
@@ -381,4 +391,181 @@ fn snapshots_of_the_tls_layout() {
         "tls@haproxy.cfg",
         redact(file(&plan, "/etc/haproxy/haproxy.cfg"))
     );
+}
+
+/// The inputs of the hook after `plan` ran: what it recorded, and the site it enabled.
+fn after(mut inputs: Inputs, plan: &manila_charm::Plan) -> Inputs {
+    inputs.recorded.tls_ca = recorded(plan, "tls-ca").flatten();
+    inputs.recorded.tls_served = recorded(plan, "tls-served")
+        .flatten()
+        .and_then(|text| tls::Served::decode(&text));
+    inputs.tls_machine.modules = true;
+    inputs.tls_machine.site_enabled = true;
+    inputs
+}
+
+/// 2029-04: after the certificates issued until 2028 expired.
+fn later() -> std::time::SystemTime {
+    std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_870_000_000)
+}
+
+fn assert_kept(plan: &manila_charm::Plan, source: &str) {
+    assert_eq!(
+        plan.status.status,
+        Status::Blocked,
+        "{}",
+        plan.status.message
+    );
+    assert!(
+        plan.status.message.starts_with(&format!(
+            "TLS certificate from {source} expired (Jan  1 00:00:00 2028 +00:00), still served"
+        )),
+        "{}",
+        plan.status.message
+    );
+    // Nothing of TLS touched: not the site, not the certificates, not the trust store.
+    assert!(plan.remove.is_empty(), "{:?}", plan.remove);
+    assert!(plan.commands.is_empty(), "{:?}", plan.commands);
+    assert!(plan.files.iter().all(|f| !f.path.starts_with(tls::SSL_DIR)
+        && f.path != tls::HTTPS_SITE
+        && !f.path.contains("ca-certificates")));
+    assert_eq!(recorded(plan, "tls-served"), None);
+    assert_eq!(recorded(plan, "tls-ca"), None);
+    // The application stays behind the TLS site, and Keystone keeps https.
+    assert!(file(plan, "/etc/apache2/sites-available/manila-api.conf").contains("Listen 8766"));
+    let urls = registered_urls(plan);
+    assert!(!urls.is_empty());
+    assert!(urls.iter().all(|u| u.starts_with("https://")), "{urls:?}");
+}
+
+#[test]
+fn a_kept_certificate_from_the_relation_that_expires_stays_served_blocked() {
+    let ca = ca("Vault CA");
+    let good = vault_answer(&ca, ca.issue_until(&[ADDRESS], Some((2028, 1, 1))));
+    let inputs = with_relation(ready("manila/0", "all"), &good);
+    let first = plan(&inputs);
+    assert_eq!(first.status.message, "Unit is ready");
+    let served = recorded(&first, "tls-served").flatten().expect("recorded");
+    assert!(served.starts_with("relation\n1830297600\n"), "{served}");
+    assert!(served.ends_with(
+        "/etc/apache2/ssl/manila/cert_10.5.0.10\n/etc/apache2/ssl/manila/key_10.5.0.10"
+    ));
+    let mut inputs = after(inputs, &first);
+    assert!(plan(&inputs).commands.is_empty());
+
+    // Later the kept answer has expired, and vault sends nothing better (an expired
+    // certificate, or nothing at all).
+    inputs.now = later();
+    let me = inputs.unit.clone();
+    let now = inputs.now;
+    for current in [
+        vault_answer(&ca, ca.issue(&[ADDRESS], true)),
+        good.clone(),
+        BTreeMap::new(),
+    ] {
+        let (data, _) = charm::received::receive_relation(
+            &current,
+            &good,
+            |bag| Issued::from_bag(bag, &me, now),
+            |units| Issued::from_bags(units, &me, now),
+        );
+        assert!(data.ready().is_none());
+        let mut inputs = inputs.clone();
+        inputs.certificates.data = data;
+        assert_kept(&plan(&inputs), "'certificates'");
+    }
+}
+
+#[test]
+fn a_kept_certificate_from_the_options_that_expires_stays_served_blocked() {
+    let own = ca("Operator CA");
+    let pem = own.issue_until(&[ADDRESS], Some((2028, 1, 1)));
+    let inputs = with_options(ready("manila/0", "all"), &pem, Some(&own));
+    let first = plan(&inputs);
+    assert_eq!(first.status.message, "Unit is ready");
+    let mut inputs = after(inputs, &first);
+    inputs.now = later();
+    let plan = plan(&inputs);
+    assert_kept(&plan, "'ssl_cert'");
+}
+
+#[test]
+fn switching_tls_off_takes_the_site_certificates_and_ca_away() {
+    let ca = ca("Vault CA");
+    let inputs = with_relation(
+        ready("manila/0", "all"),
+        &vault_answer(&ca, ca.issue(&[ADDRESS], false)),
+    );
+    let first = plan(&inputs);
+    let tls_on = after(inputs, &first);
+
+    // The relation removed, no options: the operator's explicit change.
+    let mut off = tls_on.clone();
+    off.certificates = Endpoint::missing();
+    let plan = plan(&off);
+    assert_eq!(plan.status.message, "Unit is ready");
+    for path in [
+        tls::HTTPS_SITE,
+        "/etc/apache2/ssl/manila/cert_10.5.0.10",
+        "/etc/apache2/ssl/manila/key_10.5.0.10",
+        tls::CA_FROM_RELATION,
+    ] {
+        assert!(
+            plan.remove.contains(&path.to_owned()),
+            "{path}: {:?}",
+            plan.remove
+        );
+    }
+    let programs: Vec<String> = plan
+        .commands
+        .iter()
+        .map(|c| format!("{} {}", c.program, c.args.join(" ")))
+        .collect();
+    assert!(programs.contains(&"a2dissite openstack_https_frontend".to_owned()));
+    assert!(programs.contains(&"update-ca-certificates --fresh".to_owned()));
+    assert_eq!(recorded(&plan, "tls-served"), Some(None));
+    assert_eq!(recorded(&plan, "tls-ca"), Some(None));
+    assert!(file(&plan, "/etc/apache2/sites-available/manila-api.conf").contains("Listen 8776"));
+    assert!(registered_urls(&plan)
+        .iter()
+        .all(|u| u.starts_with("http://")));
+
+    // The relation's certificate replaced by the options': the relation's files go.
+    let own = self::ca("Operator CA");
+    let options = with_options(tls_on, &own.issue(&[ADDRESS], false), Some(&own));
+    let replaced = self::plan(&options);
+    assert!(replaced
+        .remove
+        .contains(&"/etc/apache2/ssl/manila/key_10.5.0.10".to_owned()));
+    assert!(replaced.file("/etc/apache2/ssl/manila/key").is_some());
+}
+
+#[test]
+fn update_status_says_the_same_of_tls() {
+    let ca = ca("Vault CA");
+    let good = vault_answer(&ca, ca.issue_until(&[ADDRESS], Some((2028, 1, 1))));
+    let inputs = with_relation(ready("manila/0", "all"), &good);
+    let first = plan(&inputs);
+    let mut inputs = after(inputs, &first);
+    // update-status reads no addresses: a valid certificate is no reason to block.
+    inputs.mode = manila_charm::inputs::Mode::UpdateStatus;
+    inputs.addresses = Default::default();
+    assert_eq!(plan(&inputs).status.message, "Unit is ready");
+    // An expired kept one is.
+    inputs.now = later();
+    let me = inputs.unit.clone();
+    let now = inputs.now;
+    inputs.certificates.data = charm::received::receive_relation(
+        &good,
+        &good,
+        |bag| Issued::from_bag(bag, &me, now),
+        |units| Issued::from_bags(units, &me, now),
+    )
+    .0;
+    let plan = plan(&inputs);
+    assert_eq!(plan.status.status, Status::Blocked);
+    assert!(plan
+        .status
+        .message
+        .starts_with("TLS certificate from 'certificates' expired"));
 }

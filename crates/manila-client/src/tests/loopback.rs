@@ -283,3 +283,111 @@ fn services_are_listed_with_their_filters() {
     assert_eq!(services[1].binary, "manila-scheduler");
     assert!(!services[1].is_up());
 }
+
+/// A server that answers its connections in turn: `None` reads the request and closes the
+/// connection without an answer (a reloading server closing a kept-alive connection), else
+/// it answers the body. Returns its URL and the requests' paths as seen.
+fn closing_server(script: Vec<Option<&'static str>>) -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let record = Arc::clone(&seen);
+    thread::spawn(move || {
+        for (answer, stream) in script.into_iter().zip(listener.incoming()) {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let mut length = 0;
+            loop {
+                let mut header = String::new();
+                reader.read_line(&mut header).unwrap();
+                if header.trim_end().is_empty() {
+                    break;
+                }
+                if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            record.lock().unwrap().push(
+                line.split_whitespace()
+                    .take(2)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            if let Some(body) = answer {
+                let _ = stream.write_all(
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .as_bytes(),
+                );
+            }
+        }
+    });
+    (url, seen)
+}
+
+fn no_auth(url: &str) -> Client {
+    Client::connect(Settings::new(
+        Auth::NoAuth {
+            user: "admin".to_owned(),
+            project: "p1".to_owned(),
+        },
+        Endpoint::Url(format!("{url}/v2/p1")),
+    ))
+    .unwrap()
+}
+
+#[test]
+fn an_idempotent_request_whose_connection_closed_unanswered_is_sent_once_more() {
+    let (url, seen) = closing_server(vec![
+        Some(SERVER_VERSIONS),
+        None,
+        Some(r#"{"share_types": []}"#),
+        None,
+        None,
+    ]);
+    let client = no_auth(&url);
+    assert!(client.list_share_types().unwrap().is_empty());
+    assert_eq!(client.resent(), 1);
+    // Once only: a server that keeps closing is an error.
+    assert!(client.list_share_types().is_err());
+    assert_eq!(client.resent(), 2);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            "GET /",
+            "GET /v2/p1/types?is_public=all",
+            "GET /v2/p1/types?is_public=all",
+            "GET /v2/p1/types?is_public=all",
+            "GET /v2/p1/types?is_public=all",
+        ]
+    );
+}
+
+#[test]
+fn a_post_whose_connection_closed_unanswered_is_not_sent_again() {
+    let (url, seen) = closing_server(vec![Some(SERVER_VERSIONS), None, None]);
+    let client = no_auth(&url);
+    let new = NewShareType {
+        name: "t".to_owned(),
+        driver_handles_share_servers: false,
+        extra_specs: BTreeMap::new(),
+        is_public: true,
+        description: None,
+    };
+    let error = client.create_share_type(&new).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("connection closed before message completed"),
+        "{error}"
+    );
+    assert_eq!(client.resent(), 0);
+    assert_eq!(seen.lock().unwrap().len(), 2);
+}
