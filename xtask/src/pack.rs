@@ -22,9 +22,9 @@ const STATIC_TARGET: &str = "x86_64-unknown-linux-musl";
 /// A static PIE applies its own ~15,000 relocations at every start: it reads `.rela.dyn`
 /// (350 KiB) and writes every page of `.data.rel.ro` (260 KiB): measured on manila's binary
 /// of the time, its peak RSS per hook went from 5.25 to 4.74 MB without them, and a
-/// do-nothing start became as cheap as `/bin/true` (`cargo xtask bench`). Packed relative relocations (`-z pack-relative-relocs`)
-/// keep the PIE and only remove the first half (4.93 MB). What a fixed load address gives
-/// up is ASLR of the image itself (the stack, heap and mappings stay randomized): for a
+/// do-nothing start became as cheap as `/bin/true` (`cargo xtask bench`). Packed relative
+/// relocations (`-z pack-relative-relocs`) keep the PIE and only remove the first half
+/// (4.93 MB). What a fixed load address gives up is ASLR of the image itself (the stack, heap and mappings stay randomized): for a
 /// short-lived process in a language without memory unsafety (the workspace forbids
 /// `unsafe`), as Go builds executables on linux/amd64 by default.
 const STATIC_RUSTFLAGS: &str = "-C relocation-model=static";
