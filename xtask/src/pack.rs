@@ -24,9 +24,9 @@ const STATIC_TARGET: &str = "x86_64-unknown-linux-musl";
 /// of the time, its peak RSS per hook went from 5.25 to 4.74 MB without them, and a
 /// do-nothing start became as cheap as `/bin/true` (`cargo xtask bench`). Packed relative
 /// relocations (`-z pack-relative-relocs`) keep the PIE and only remove the first half
-/// (4.93 MB). What a fixed load address gives up is ASLR of the image itself (the stack, heap and mappings stay randomized): for a
-/// short-lived process in a language without memory unsafety (the workspace forbids
-/// `unsafe`), as Go builds executables on linux/amd64 by default.
+/// (4.93 MB). What a fixed load address gives up is ASLR of the image itself (the stack,
+/// heap and mappings stay randomized): acceptable for a short-lived process in a workspace
+/// that forbids `unsafe`, and what Go does on linux/amd64 by default.
 const STATIC_RUSTFLAGS: &str = "-C relocation-model=static";
 
 /// The Cargo profile of the charm binaries (the workspace's Cargo.toml): release, for size.
