@@ -15,6 +15,7 @@
 
 mod catalog;
 mod charms;
+pub mod checker;
 mod conf;
 mod deployments;
 pub mod hostile;

@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use base64::prelude::{Engine as _, BASE64_STANDARD};
 
 use emulator::DeployOptions;
+use manila_testbed::checker::{complaints, Checker};
 
 use crate::ha::{api_cluster, units, VIP};
 use crate::support::{Charm, Identity, World};
@@ -29,44 +30,20 @@ const CFG: &str = "/etc/haproxy/haproxy.cfg";
 
 /// Debian's haproxy, or `None` (skip) when it is not installed and not required.
 fn haproxy() -> Option<PathBuf> {
-    let required = std::env::var("REQUIRE_HAPROXY").is_ok_and(|v| v == "1");
-    let found = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
-        .chain([PathBuf::from("/usr/sbin")])
-        .map(|dir| dir.join("haproxy"))
-        .find(|candidate| candidate.is_file());
-    match found {
-        Some(path) => Some(path),
-        None if required => {
-            panic!("REQUIRE_HAPROXY=1 but haproxy is not installed: apt-get install -y haproxy")
-        }
-        None => {
-            eprintln!("haproxy is not installed: skipping (REQUIRE_HAPROXY=1 makes this fail)");
-            None
-        }
+    Checker {
+        program: "/usr/sbin/haproxy",
+        needs: &[],
+        require: "REQUIRE_HAPROXY",
+        install: "apt-get install -y haproxy",
     }
+    .find()
 }
 
 /// `haproxy -c -f <cfg>`; `Err` carries its complaints.
 fn check(haproxy: &Path, cfg: &str, dir: &Path) -> Result<(), String> {
     let path = dir.join("haproxy.cfg");
     fs::write(&path, cfg).unwrap();
-    let out = Command::new(haproxy)
-        .arg("-c")
-        .arg("-f")
-        .arg(&path)
-        .output()
-        .expect("haproxy runs");
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ))
-    }
+    complaints(Command::new(haproxy).arg("-c").arg("-f").arg(&path))
 }
 
 /// Every haproxy.cfg snapshot of this package's tests.

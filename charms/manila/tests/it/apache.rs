@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use manila_charm::{Inputs, Plan};
+use manila_testbed::checker::{complaints, Checker};
 
 use crate::fixtures::*;
 use crate::tls::{ca, vault_answer, with_relation, ADDRESS};
@@ -18,20 +19,13 @@ use crate::tls::{ca, vault_answer, with_relation, ADDRESS};
 const MODULES: &str = "/usr/lib/apache2/modules";
 
 fn apache2() -> Option<PathBuf> {
-    let required = std::env::var("REQUIRE_APACHE2").is_ok_and(|v| v == "1");
-    let path = PathBuf::from("/usr/sbin/apache2");
-    let wsgi = Path::new(MODULES).join("mod_wsgi.so");
-    match (path.is_file() && wsgi.is_file(), required) {
-        (true, _) => Some(path),
-        (false, true) => panic!(
-            "REQUIRE_APACHE2=1 but apache2 or mod_wsgi is not installed: \
-             apt-get install -y apache2 libapache2-mod-wsgi-py3"
-        ),
-        (false, false) => {
-            eprintln!("apache2 is not installed: skipping (REQUIRE_APACHE2=1 makes this fail)");
-            None
-        }
+    Checker {
+        program: "/usr/sbin/apache2",
+        needs: &["/usr/lib/apache2/modules/mod_wsgi.so"],
+        require: "REQUIRE_APACHE2",
+        install: "apt-get install -y apache2 libapache2-mod-wsgi-py3",
     }
+    .find()
 }
 
 /// Writes the plan's Apache files under `root` (their paths and the paths in them moved
@@ -76,21 +70,7 @@ fn configtest(apache2: &Path, plan: &Plan, root: &Path) -> Result<(), String> {
     }
     let main = root.join("apache2.conf");
     fs::write(&main, conf).unwrap();
-    let out = Command::new(apache2)
-        .arg("-t")
-        .arg("-f")
-        .arg(&main)
-        .output()
-        .expect("apache2 runs");
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ))
-    }
+    complaints(Command::new(apache2).arg("-t").arg("-f").arg(&main))
 }
 
 fn layouts() -> Vec<(&'static str, Inputs)> {
