@@ -459,11 +459,11 @@ fn all_active(model: &Model) -> Result<()> {
 
 // ---- the scenario --------------------------------------------------------------------------
 
-fn api_answers(model_dir: &Path, keystone: &str, endpoint: &str) -> Result<Client> {
-    stage("the API answers through haproxy on 8786 with a Keystone token");
+/// Keystone's admin, finding Manila through the catalog as an operator would (what the charm
+/// registered in Keystone), trusting `ca` beside the system's roots when given.
+fn admin_client(model_dir: &Path, keystone: &str, ca: Option<&str>) -> Result<Client> {
     let password = fs::read_to_string(model_dir.join("admin-password"))?;
-    // Found through the catalog as an operator would: what the charm registered in Keystone.
-    let manila = Client::connect(Settings::new(
+    let mut settings = Settings::new(
         Auth::Keystone(Keystone {
             auth_url: format!("{keystone}/v3"),
             username: "admin".to_owned(),
@@ -478,7 +478,14 @@ fn api_answers(model_dir: &Path, keystone: &str, endpoint: &str) -> Result<Clien
             interface: Interface::Public,
             region: None,
         },
-    ))?;
+    );
+    settings.ca_certificate = ca.map(str::to_owned);
+    Ok(Client::connect(settings)?)
+}
+
+fn api_answers(model_dir: &Path, keystone: &str, endpoint: &str) -> Result<Client> {
+    stage("the API answers through haproxy on 8786 with a Keystone token");
+    let manila = admin_client(model_dir, keystone, None)?;
     if !manila.endpoint().starts_with(&format!("{endpoint}/v2/")) {
         bail!(
             "the catalog's public sharev2 endpoint is {}, not manila/0's haproxy at {endpoint}",

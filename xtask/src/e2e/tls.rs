@@ -17,11 +17,9 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use emulator::{DeployOptions, Model, Placement};
-use manila_client::{
-    Auth, Client, Domain, Endpoint, Interface, Keystone, Project, Secret, Settings,
-};
+use manila_client::Client;
 
-use super::{all_active, charm, lifecycle, stage};
+use super::{admin_client, all_active, charm, lifecycle, stage};
 
 pub(super) const VAULT: &str = "tests/fixtures/charms/vault";
 
@@ -30,28 +28,6 @@ const HTTPS_SITE: &str = "openstack_https_frontend";
 const SSL_DIR: &str = "/etc/apache2/ssl/manila";
 const TRUSTED_CA: &str = "/usr/local/share/ca-certificates/vault_juju_ca_cert.crt";
 const APACHE_PID: &str = "/run/apache2/apache2.pid";
-
-fn client(model_dir: &Path, keystone: &str, ca: Option<&str>) -> Result<Client> {
-    let password = fs::read_to_string(model_dir.join("admin-password"))?;
-    let mut settings = Settings::new(
-        Auth::Keystone(Keystone {
-            auth_url: format!("{keystone}/v3"),
-            username: "admin".to_owned(),
-            password: Secret::new(password.trim()),
-            user_domain: Domain::Id("default".to_owned()),
-            project: Project::Name {
-                name: "admin".to_owned(),
-                domain: Domain::Id("default".to_owned()),
-            },
-        }),
-        Endpoint::Catalog {
-            interface: Interface::Public,
-            region: None,
-        },
-    );
-    settings.ca_certificate = ca.map(str::to_owned);
-    Ok(Client::connect(settings)?)
-}
 
 fn apache_pid() -> String {
     fs::read_to_string(APACHE_PID)
@@ -77,7 +53,7 @@ pub(super) fn tls(root: &Path, model: &mut Model, model_dir: &Path, keystone: &s
         .context("vault/0 sent no CA")?;
     let endpoint = format!("https://{}:8786", model.address("manila/0")?);
 
-    let manila = client(model_dir, keystone, Some(&ca))?;
+    let manila = admin_client(model_dir, keystone, Some(&ca))?;
     if !manila.endpoint().starts_with(&format!("{endpoint}/v2/")) {
         bail!(
             "the catalog's public sharev2 endpoint is {}, not {endpoint}",
@@ -89,7 +65,7 @@ pub(super) fn tls(root: &Path, model: &mut Model, model_dir: &Path, keystone: &s
         manila.endpoint(),
         manila.microversion()
     );
-    match client(model_dir, keystone, None) {
+    match admin_client(model_dir, keystone, None) {
         Ok(_) => bail!("a client without the fixture's CA was not refused by {endpoint}"),
         Err(e) => eprintln!("    without the fixture's CA: refused ({e})"),
     }
@@ -108,7 +84,7 @@ pub(super) fn tls(root: &Path, model: &mut Model, model_dir: &Path, keystone: &s
         .collect::<Vec<_>>();
     let load = InFlight::new(CLIENTS + 1);
     let clients = (0..CLIENTS)
-        .map(|_| client(model_dir, keystone, Some(&ca)))
+        .map(|_| admin_client(model_dir, keystone, Some(&ca)))
         .collect::<Result<Vec<_>>>()?;
     let observer = observer(&ca)?;
     let root_url = format!("{endpoint}/");
