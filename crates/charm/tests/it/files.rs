@@ -11,7 +11,7 @@ use juju::testing::Recorder;
 use juju::Status;
 use serde_json::json;
 
-use crate::support::{count, demo_charm, env, transcript, Machine};
+use crate::support::{count, demo_charm, env, stored_state, transcript, Machine};
 
 const CONF: &str = "/etc/demo/demo.conf";
 const PASTE: &str = "/etc/demo/paste.ini";
@@ -112,12 +112,8 @@ fn unchanged_files_restart_nothing_and_a_second_hook_sends_no_state() {
         .answer("config-get", &config("one"))
         .answer("state-get", "{}");
     dispatch::<Renders, _>(env("hooks/config-changed"), &first, machine.host());
-    let state_set = first
-        .calls()
-        .into_iter()
-        .find(|c| c.tool == "state-set")
-        .expect("the first hook records the file hashes");
-    let stored = state_set.stdin_text().unwrap().to_owned();
+    // The first hook records the file hashes.
+    let stored = stored_state(&first);
 
     let second = Recorder::new()
         .answer("config-get", &config("one"))
@@ -147,14 +143,10 @@ fn only_the_services_of_the_changed_file_restart() {
     // Someone edited demo.conf by hand; the next hook puts it back and restarts for it only
     // (paste.ini is unchanged).
     fs::write(machine.path(CONF), "tampered").unwrap();
-    let stored = first
-        .calls()
-        .into_iter()
-        .find(|c| c.tool == "state-set")
-        .unwrap();
+    let stored = stored_state(&first);
     let second = Recorder::new()
         .answer("config-get", &config("one"))
-        .answer("state-get", stored.stdin_text().unwrap());
+        .answer("state-get", &stored);
     dispatch::<Renders, _>(env("hooks/config-changed"), &second, machine.host());
     assert_eq!(
         machine.service_calls(),
@@ -282,14 +274,10 @@ fn a_changed_file_its_readers_reload_reloads_them_unless_they_restart_anyway() {
     dispatch::<Reloads, _>(env("hooks/config-changed"), &first, machine.host());
     // Both files are new: the restart covers the reload.
     assert_eq!(machine.service_calls(), ["demo-api restart"]);
-    let stored = first
-        .calls()
-        .into_iter()
-        .find(|c| c.tool == "state-set")
-        .unwrap();
+    let stored = stored_state(&first);
     let second = Recorder::new()
         .answer("config-get", &config("two"))
-        .answer("state-get", stored.stdin_text().unwrap());
+        .answer("state-get", &stored);
     dispatch::<Reloads, _>(env("hooks/config-changed"), &second, machine.host());
     assert_eq!(
         machine.service_calls(),

@@ -8,7 +8,7 @@ use charm::Outcome;
 use juju::testing::Recorder;
 use juju::HookEnv;
 
-use crate::support::{demo_charm, env, relation_env, run, transcript};
+use crate::support::{demo_charm, env, relation_env, run, stored_state, transcript};
 
 // Reads the configuration, leadership, the db network and both relation endpoints, and
 // publishes a user on each db relation.
@@ -190,12 +190,7 @@ fn juju_rewrites_its_address_keys_on_config_changed_so_a_write_of_them_reads_fir
         run::<PublishesAddress>(relation_env("db:4", "changed", Some("pg/0")), &first),
         Outcome::Handled
     ));
-    let stored = first
-        .calls()
-        .into_iter()
-        .find(|c| c.tool == "state-set")
-        .unwrap();
-    let state = stored.stdin_text().unwrap().to_owned();
+    let state = stored_state(&first);
     for (hook, reads) in [
         ("hooks/update-status", false),
         ("hooks/config-changed", true),

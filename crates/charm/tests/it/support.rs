@@ -158,3 +158,15 @@ pub(crate) fn transcript(recorder: &Recorder) -> Vec<String> {
 pub(crate) fn count(recorder: &Recorder, tool: &str) -> usize {
     recorder.calls().iter().filter(|c| c.tool == tool).count()
 }
+
+/// What the hook `recorder` answered stored with `state-set`: the next hook's `state-get`.
+pub(crate) fn stored_state(recorder: &Recorder) -> String {
+    recorder
+        .calls()
+        .into_iter()
+        .find(|c| c.tool == "state-set")
+        .expect("the hook records its state")
+        .stdin_text()
+        .unwrap()
+        .to_owned()
+}
