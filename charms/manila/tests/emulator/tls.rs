@@ -13,6 +13,17 @@ const UNIT: &str = "manila/0";
 const SITE: &str = "/etc/apache2/sites-available/openstack_https_frontend.conf";
 const WSGI_SITE: &str = "/etc/apache2/sites-available/manila-api.conf";
 
+/// `world` with the vault fixture related on `certificates`, settled.
+fn with_vault(mut world: World) -> World {
+    world.deploy("vault", Charm::Vault, DeployOptions::new());
+    world
+        .model
+        .relate("manila:certificates", "vault:certificates")
+        .unwrap();
+    world.settle();
+    world
+}
+
 fn apache(world: &World, action: ServiceAction) -> u64 {
     world
         .service(UNIT, "apache2")
@@ -44,14 +55,9 @@ fn configure(world: &mut World, app: &str, options: &[(&str, &str)]) {
 
 #[test]
 fn the_vault_fixture_turns_the_api_to_https_and_renewals_reload_apache() {
-    let mut world = support::all_in_one();
+    let world = support::all_in_one();
     assert!(world.file(UNIT, SITE).is_none());
-    world.deploy("vault", Charm::Vault, DeployOptions::new());
-    world
-        .model
-        .relate("manila:certificates", "vault:certificates")
-        .unwrap();
-    world.settle();
+    let mut world = with_vault(world);
     world.assert_status(UNIT, "active", "Unit is ready");
     world.assert_status("vault/0", "active", "Unit is ready");
 
@@ -146,13 +152,7 @@ fn the_ssl_options_win_and_a_bad_pair_keeps_the_last_good_one() {
     let (cert, key) = issue();
     let (_, other_key) = issue();
 
-    let mut world = support::all_in_one();
-    world.deploy("vault", Charm::Vault, DeployOptions::new());
-    world
-        .model
-        .relate("manila:certificates", "vault:certificates")
-        .unwrap();
-    world.settle();
+    let mut world = with_vault(support::all_in_one());
     configure(
         &mut world,
         "manila",
@@ -195,13 +195,7 @@ fn an_expired_kept_certificate_stays_served_until_the_operator_switches_tls_off(
     const CA: &str = "/usr/local/share/ca-certificates/vault_juju_ca_cert.crt";
     const BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
     const SITE_ENABLED: &str = "/etc/apache2/sites-enabled/openstack_https_frontend.conf";
-    let mut world = support::all_in_one();
-    world.deploy("vault", Charm::Vault, DeployOptions::new());
-    world
-        .model
-        .relate("manila:certificates", "vault:certificates")
-        .unwrap();
-    world.settle();
+    let mut world = with_vault(support::all_in_one());
     world.assert_status(UNIT, "active", "Unit is ready");
 
     // A short-lived certificate, then nothing better from vault: an expired one.
