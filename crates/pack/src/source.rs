@@ -108,6 +108,15 @@ impl CharmSource {
         Ok(contents)
     }
 
+    /// Writes the charm directory into `parent`, named after the charm (`parent/<name>`), as
+    /// tests deploy it; returns its path.
+    pub fn assemble_in(&self, parent: &Path) -> Result<PathBuf, PackError> {
+        let contents = self.contents()?;
+        let dest = parent.join(contents.name());
+        contents.write_dir(&dest)?;
+        Ok(dest)
+    }
+
     /// Writes the charm as a `.charm` zip at `dest_file`, byte for byte the same for the same
     /// input. The file appears only once complete.
     pub fn write_zip(&self, dest_file: &Path) -> Result<Contents, PackError> {

@@ -111,6 +111,15 @@ fn modes(tree: &BTreeMap<String, (u32, Vec<u8>)>) -> Vec<(&str, u32)> {
 }
 
 #[test]
+fn assembles_into_a_directory_named_after_the_charm() {
+    let f = fixture();
+    let parent = f.tmp.path().join("deploy");
+    let dest = f.source.assemble_in(&parent).unwrap();
+    assert_eq!(dest, parent.join("tiny"));
+    assert_eq!(tree(&dest)["metadata.yaml"].1, METADATA.as_bytes());
+}
+
+#[test]
 fn assembles_a_runnable_charm_directory() {
     let f = fixture();
     let dest = f.tmp.path().join("build/tiny");
