@@ -3,7 +3,6 @@
 //! Plain `std::time`, many iterations; run with `cargo bench -p emulator`.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -193,16 +192,9 @@ fn main() {
 }
 
 fn charm(parent: &Path, name: &str, dispatch: &str, actions: &str) -> PathBuf {
-    let dir = parent.join(name);
-    fs::create_dir_all(&dir).expect("charm dir");
-    fs::write(
-        dir.join("metadata.yaml"),
-        format!("name: {name}\nsummary: s\ndescription: d\n"),
-    )
-    .expect("metadata");
+    let metadata = format!("name: {name}\nsummary: s\ndescription: d\n");
+    let dir = emulator::script_charm(parent, name, &metadata, dispatch).expect("charm dir");
     fs::write(dir.join("actions.yaml"), actions).expect("actions");
-    fs::write(dir.join("dispatch"), dispatch).expect("dispatch");
-    fs::set_permissions(dir.join("dispatch"), fs::Permissions::from_mode(0o755)).expect("chmod");
     dir
 }
 

@@ -1,7 +1,6 @@
 //! Test charms whose `dispatch` is a shell script, and a model in a temp dir.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use emulator::{Catalog, Model};
@@ -105,14 +104,15 @@ impl TestCharm {
     }
 
     pub(crate) fn write(&self, parent: &Path) -> PathBuf {
-        let dir = parent.join(format!("charm-{}", self.name));
-        fs::create_dir_all(&dir).unwrap();
-        fs::write(
-            dir.join("metadata.yaml"),
-            format!(
-                "name: {}\nsummary: test charm\ndescription: a charm for tests\n{}",
-                self.name, self.metadata
-            ),
+        let metadata = format!(
+            "name: {}\nsummary: test charm\ndescription: a charm for tests\n{}",
+            self.name, self.metadata
+        );
+        let dir = emulator::script_charm(
+            parent,
+            &format!("charm-{}", self.name),
+            &metadata,
+            &self.dispatch,
         )
         .unwrap();
         if let Some(config) = &self.config {
@@ -121,9 +121,6 @@ impl TestCharm {
         if let Some(actions) = &self.actions {
             fs::write(dir.join("actions.yaml"), actions).unwrap();
         }
-        let dispatch = dir.join("dispatch");
-        fs::write(&dispatch, &self.dispatch).unwrap();
-        fs::set_permissions(&dispatch, fs::Permissions::from_mode(0o755)).unwrap();
         dir
     }
 }
