@@ -78,10 +78,10 @@ pub fn run<R: ToolRunner>(ctx: &mut Context<R>, action: Action) -> anyhow::Resul
         Action::Services(ServicesAction::Pause) => {
             let (inputs, _) = plan(ctx)?;
             let report = pause::pause(ctx, &services::managed(&inputs))?;
-            // The NRPE checks of the stopped services now say the unit is paused rather
-            // than fail (see `crate::nrpe`): written by converging, which on a paused unit
-            // starts and restarts none of its services.
-            if report.failed.is_empty() && !inputs.nrpe.relations.is_empty() {
+            // As resume does: the unit converges to its paused self (on a paused unit that
+            // starts and restarts nothing), so what depends on the pause is current at once,
+            // e.g. the NRPE checks of the stopped services saying paused rather than failing.
+            if report.failed.is_empty() {
                 crate::converge(ctx, Mode::Full)?;
             }
             Ok(())
