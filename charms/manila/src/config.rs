@@ -99,7 +99,7 @@ pub struct Config {
     #[option(default = "", with = scheduler_filters)]
     pub scheduler_default_filters: Vec<String>,
     /// Base64-encoded SSL certificate for the API endpoints (PEM, optionally followed by its
-    /// intermediates). With ssl_key, Apache terminates TLS for the API and keystone registers
+    /// intermediates). With ssl_key, haproxy terminates TLS for the API and keystone registers
     /// https endpoints; it takes precedence over certificates from the certificates relation.
     #[option(name = "ssl_cert", with = certificates)]
     pub ssl_cert: Option<String>,

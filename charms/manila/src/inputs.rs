@@ -189,13 +189,12 @@ impl Default for Nrpe {
     }
 }
 
-/// What of TLS Apache has enabled (read on api units in full hooks only).
+/// What of TLS the machine has besides what the charm records (read on api units in full
+/// hooks only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TlsMachine {
-    /// `ssl`, `proxy`, `proxy_http` and `headers`.
-    pub modules: bool,
-    /// The `openstack_https_frontend` site.
-    pub site_enabled: bool,
+    /// The reference's Apache site terminating TLS ([`crate::tls::LEGACY_HTTPS_SITE`]).
+    pub legacy_site_enabled: bool,
 }
 
 /// Everything [`reconcile`](crate::reconcile()) decides from.
@@ -447,12 +446,9 @@ pub fn gather<R: ToolRunner>(ctx: &mut Context<R>, mode: Mode) -> anyhow::Result
     let mut tls_machine = TlsMachine::default();
     if api && full {
         let host = ctx.host();
-        tls_machine.site_enabled = host.read_file(crate::tls::HTTPS_SITE_ENABLED)?.is_some();
-        tls_machine.modules = true;
-        for module in crate::tls::MODULES {
-            let path = format!("/etc/apache2/mods-enabled/{module}.load");
-            tls_machine.modules &= host.read_file(&path)?.is_some();
-        }
+        tls_machine.legacy_site_enabled = host
+            .read_file(crate::tls::LEGACY_HTTPS_SITE_ENABLED)?
+            .is_some();
     }
     let mut inputs = Inputs {
         mode,

@@ -24,9 +24,10 @@
 //! - api: Apache serves `/usr/bin/manila-wsgi` on 8776, haproxy fronts every api unit of
 //!   the application on 8786 (the port registered in keystone and opened), memcached caches
 //!   tokens. The packaged eventlet `manila-api` service is stopped, disabled and masked.
-//!   With TLS ([`tls`]: the `ssl_*` options, else the `certificates` relation) Apache
-//!   terminates TLS on 8776 and proxies to the application, moved to 8766; keystone's
-//!   endpoints are `https`.
+//!   With TLS ([`tls`]: the `ssl_*` options, else the `certificates` relation) haproxy
+//!   terminates TLS on each of the unit's addresses on 8766, in front of the unit's own
+//!   application, and its frontend on 8786 spreads over those; keystone's endpoints are
+//!   `https`.
 //! - scheduler, share, data: `manila-scheduler`, `manila-share` (only with a local back
 //!   end), `manila-data`.
 //!
@@ -129,7 +130,6 @@ impl Charm for Manila {
             "zed/logging.conf" => PythonIni,
             "zed/manila-api.conf" => Directives,
             "caracal/api-paste.ini" => PythonIni,
-            "openstack_https_frontend.conf" => Directives,
         ]
     );
 

@@ -126,7 +126,7 @@ pub fn checks(inputs: &Inputs, config: &Config, host: &NagiosHost) -> Vec<Check>
         );
         // Through haproxy, on this unit: Manila's unversioned root answers 300 with its
         // versions (200 on some releases). With TLS haproxy passes the connection on to
-        // Apache's TLS site, so the check speaks TLS too.
+        // where it terminates TLS, so the check speaks TLS too.
         let (over, tls) = if crate::tls::enabled(inputs, config) {
             ("HTTPS", " -S")
         } else {

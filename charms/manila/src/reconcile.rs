@@ -90,8 +90,7 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
     record(inputs, config, &mut plan);
     if full {
         let api = config.roles.has(Role::Api);
-        let tls = api && tls::enabled(inputs, config);
-        plan.files = files(inputs, config, release, &facts, templates, tls)?;
+        plan.files = files(inputs, config, release, &facts, templates)?;
         if api && !inputs.site_enabled {
             // Apache reads the site only when (re)started.
             plan.commands.insert(
@@ -100,7 +99,7 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
             );
         }
         if api {
-            tls::apply_to(inputs, config, release, templates, &mut plan)?;
+            tls::apply_to(inputs, config, &mut plan);
         }
         publish(inputs, config, &facts, &mut plan);
         monitoring(inputs, config, &mut plan);
@@ -414,7 +413,6 @@ fn files(
     release: Release,
     facts: &Facts<'_>,
     templates: &Templates,
-    tls: bool,
 ) -> Result<Vec<PlannedFile>, TemplateError> {
     let backends = &facts.backends;
     let keystone = facts.keystone.as_ref();
@@ -482,11 +480,6 @@ fn files(
             templates,
             release,
             workers,
-            if tls {
-                tls::TLS_WSGI_PORT
-            } else {
-                render::WSGI_PORT
-            },
             &haproxy(inputs, config),
         )?);
     }
@@ -537,6 +530,7 @@ fn haproxy(inputs: &Inputs, config: &Config) -> HaproxyCfg {
     let backends = haproxy_backends(inputs, config);
     let ipv6 =
         backends.iter().any(|b| b.local.contains(':')) || config.vips.iter().any(IpAddr::is_ipv6);
+    let tls = tls::haproxy(inputs, config);
     HaproxyCfg {
         queue_timeout: timeouts.queue,
         connect_timeout: timeouts.connect,
@@ -545,8 +539,12 @@ fn haproxy(inputs: &Inputs, config: &Config) -> HaproxyCfg {
         stats_password,
         frontend_port: render::API_PORT,
         ipv6,
-        backend_port: render::WSGI_PORT,
+        backend_port: match tls {
+            Some(_) => tls::TLS_PORT,
+            None => render::WSGI_PORT,
+        },
         backends,
+        tls,
     }
 }
 

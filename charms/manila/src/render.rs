@@ -26,8 +26,8 @@ pub const RABBIT_CA: &str = "/etc/manila/rabbit-ca.pem";
 
 /// The port haproxy fronts the API on, registered in keystone and opened.
 pub const API_PORT: u16 = 8786;
-/// The port Apache serves `manila-wsgi` on, behind haproxy (with TLS, the TLS site's port:
-/// the application moves 10 lower, [`crate::tls::TLS_WSGI_PORT`]).
+/// The port Apache serves `manila-wsgi` on, behind haproxy (with TLS too: haproxy terminates
+/// TLS on [`crate::tls::TLS_PORT`] in front of it).
 pub const WSGI_PORT: u16 = 8776;
 /// memcached, for keystonemiddleware's token cache.
 pub const MEMCACHED_ADDRESS: &str = "127.0.0.1:11211";
@@ -172,10 +172,14 @@ pub struct HaproxyCfg {
     pub frontend_port: u16,
     /// Whether the frontend also listens on IPv6 (the unit or a VIP has an IPv6 address).
     pub ipv6: bool,
+    /// The port of the units the frontend spreads over: the WSGI application's, or with TLS
+    /// the port haproxy terminates TLS on.
     pub backend_port: u16,
     /// The default backend (the network peers reach each other on) first, then one per
     /// other network the endpoints are split onto.
     pub backends: Vec<HaproxyBackend>,
+    /// Where this unit terminates TLS, when the API is served over it.
+    pub tls: Option<crate::tls::HaproxyTls>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -218,7 +222,6 @@ pub fn api_files(
     templates: &Templates,
     release: Release,
     workers: u32,
-    wsgi_port: u16,
     haproxy: &HaproxyCfg,
 ) -> Result<Vec<RenderedFile>, TemplateError> {
     let search = release.template_search();
@@ -235,7 +238,7 @@ pub fn api_files(
                 "manila-api.conf",
                 &search,
                 &ApacheSite {
-                    port: wsgi_port,
+                    port: WSGI_PORT,
                     processes: workers,
                 },
             )?,

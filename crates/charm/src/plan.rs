@@ -11,7 +11,7 @@
 //! Services restart when a file they read changed (each [`PlannedFile`] names its readers):
 //! when the content differs from the file on the machine, or from what the last successful
 //! hook wrote (so that a hook failing between the write and the restart restarts on retry).
-//! A file a running service re-reads on `reload` (Apache's certificates) names it among its
+//! A file a running service re-reads on `reload` (haproxy's certificates) names it among its
 //! reloaders instead ([`PlannedFile::reloading`]): the service reloads, keeping its
 //! connections, unless something else restarts it in the same hook.
 //!

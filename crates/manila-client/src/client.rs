@@ -158,7 +158,7 @@ impl Client {
 
     /// How many idempotent requests were sent again because the server closed their
     /// connection without an answer (a kept-alive connection closed by a server that
-    /// reloads, as Apache's graceful restart does with its idle ones).
+    /// reloads, as haproxy and Apache do with their idle ones).
     pub fn resent(&self) -> u64 {
         self.resent.load(std::sync::atomic::Ordering::Relaxed)
     }

@@ -1,14 +1,13 @@
 //! TLS on the real services (issue 16): the vault fixture's CA issues manila/0 its
-//! certificate; Debian's Apache with mod_ssl then terminates TLS behind haproxy, in front of
-//! the WSGI application. Requests verified against the fixture's CA succeed, the share
+//! certificate; Debian's haproxy then terminates TLS on the unit's address, in front of the
+//! WSGI application in Apache. Requests verified against the fixture's CA succeed, the share
 //! lifecycle runs over https, a client without that CA is refused, Keystone's catalog lists
-//! https, and a renewal reloads Apache (same main process) while threads, each on its own
-//! kept-alive connection, issue authenticated requests back to back from before the renewal
-//! to after it settled: none may fail at the TLS, TCP or HTTP level but for the known 503s and
-//! 500s of the WSGI application restarting with Apache during the renewal, counted apart
-//! ([`WSGI_RESTART_5XX`]); each
-//! must complete requests during the renewal, and an observer's connection must see the old
-//! certificate, then the renewed one (the reload happened under load).
+//! https, and a renewal reloads haproxy, not Apache (the WSGI application's daemon processes
+//! are the same), while threads, each on its own kept-alive connection, issue authenticated
+//! requests back to back from before the renewal to after it settled: none may fail at the
+//! TLS, TCP or HTTP level; each must complete requests during the renewal, and an observer's
+//! connection must see the old certificate, then the renewed one (the reload happened under
+//! load).
 
 use std::fs;
 use std::path::Path;
@@ -24,20 +23,41 @@ use super::{admin_client, all_active, charm, lifecycle, stage};
 pub(super) const VAULT: &str = "tests/fixtures/charms/vault";
 
 /// What the stage leaves on the host, removed by teardown (of this run or the next).
-const HTTPS_SITE: &str = "openstack_https_frontend";
-const SSL_DIR: &str = "/etc/apache2/ssl/manila";
+const SSL_DIR: &str = "/etc/haproxy/ssl/manila";
 const TRUSTED_CA: &str = "/usr/local/share/ca-certificates/vault_juju_ca_cert.crt";
-const APACHE_PID: &str = "/run/apache2/apache2.pid";
+/// Where an earlier layout terminated TLS (Apache's site and its certificates): taken away
+/// too, should a run of it have left them.
+const LEGACY_SITE: &str = "openstack_https_frontend";
+const LEGACY_SSL_DIR: &str = "/etc/apache2/ssl/manila";
 
-fn apache_pid() -> String {
-    fs::read_to_string(APACHE_PID)
-        .unwrap_or_default()
-        .trim()
-        .to_owned()
+/// The pids of the WSGI application's daemon processes (mod_wsgi names them after their
+/// group, `display-name=%{GROUP}`), in order.
+fn wsgi_daemons() -> Vec<u32> {
+    let mut pids: Vec<u32> = fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let pid = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = fs::read(entry.path().join("cmdline")).ok()?;
+            cmdline.starts_with(b"(wsgi:manila-api)").then_some(pid)
+        })
+        .collect();
+    pids.sort_unstable();
+    pids
+}
+
+/// The certificate files haproxy presents.
+fn served_certificates() -> Result<Vec<String>> {
+    Ok(fs::read_dir(SSL_DIR)?
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("cert"))
+        .map(|e| fs::read_to_string(e.path()).unwrap_or_default())
+        .collect())
 }
 
 pub(super) fn tls(root: &Path, model: &mut Model, model_dir: &Path, keystone: &str) -> Result<()> {
-    stage("TLS: the vault fixture's certificate, Apache mod_ssl behind haproxy, https catalog");
+    stage("TLS: the vault fixture's certificate, haproxy terminating it, https catalog");
     model.deploy(
         "vault",
         charm(root, VAULT),
@@ -75,13 +95,12 @@ pub(super) fn tls(root: &Path, model: &mut Model, model_dir: &Path, keystone: &s
     }
     lifecycle(&manila)?;
 
-    stage("TLS: a renewal with requests in flight: Apache reloaded (same main process), none lost");
-    let pid = apache_pid();
-    let served = fs::read_dir(SSL_DIR)?
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("cert_"))
-        .map(|e| fs::read_to_string(e.path()).unwrap_or_default())
-        .collect::<Vec<_>>();
+    stage("TLS: a renewal with requests in flight: haproxy reloaded, the application untouched, none lost");
+    let daemons = wsgi_daemons();
+    if daemons.is_empty() {
+        bail!("no mod_wsgi daemon process of manila-api runs");
+    }
+    let served = served_certificates()?;
     let load = InFlight::new(CLIENTS + 1);
     let clients = (0..CLIENTS)
         .map(|_| admin_client(model_dir, keystone, Some(&ca)))
@@ -158,16 +177,9 @@ pub(super) fn tls(root: &Path, model: &mut Model, model_dir: &Path, keystone: &s
     let total = Counts::sum(&counts);
     let resent = clients.iter().map(Client::resent).sum::<u64>() + observer_resent;
     eprintln!(
-        "    requests in flight: {} before the renewal, {} during it (set_config to settled), {} after; {} failed; {} answered 503 or 500 by the restarting WSGI application; {resent} sent again after Apache closed their kept-alive connection unanswered ({} threads, each on its own kept-alive connection)",
-        total.ok[0], total.ok[1], total.ok[2], total.failed, total.unavailable, CLIENTS + 1
+        "    requests in flight: {} before the renewal, {} during it (set_config to settled), {} after; {} failed; {resent} sent again after haproxy closed their kept-alive connection unanswered ({} threads, each on its own kept-alive connection)",
+        total.ok[0], total.ok[1], total.ok[2], total.failed, CLIENTS + 1
     );
-    if total.unavailable > 0 {
-        eprintln!(
-            "    KNOWN GAP (issue 16): {} request(s) answered 503 or 500 while mod_wsgi's daemons restarted with Apache: {}",
-            total.unavailable,
-            total.errors.join("; ")
-        );
-    }
     if total.failed > 0 {
         bail!(
             "{} of the requests in flight during the renewal failed: {}",
@@ -186,42 +198,18 @@ pub(super) fn tls(root: &Path, model: &mut Model, model_dir: &Path, keystone: &s
             certificates.len()
         );
     }
-    let renewed = fs::read_dir(SSL_DIR)?
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("cert_"))
-        .map(|e| fs::read_to_string(e.path()).unwrap_or_default())
-        .collect::<Vec<_>>();
-    if renewed == served {
+    if served_certificates()? == served {
         bail!("the renewal left the certificates in {SSL_DIR} as they were");
     }
-    if apache_pid() != pid {
+    if wsgi_daemons() != daemons {
         bail!(
-            "the renewal restarted Apache (main pid {pid} is now {})",
-            apache_pid()
+            "the renewal restarted the WSGI application (its daemons {daemons:?} are now {:?})",
+            wsgi_daemons()
         );
     }
     manila.list_share_types()?;
-    eprintln!("    renewed; Apache reloaded (main pid {pid} kept, the served certificate changed under load); the API answers");
+    eprintln!("    renewed; haproxy reloaded (the served certificate changed under load), the WSGI application's daemons {daemons:?} kept; the API answers");
     Ok(())
-}
-
-/// Whether the WSGI application's 503 or 500 answers while the renewal runs are counted apart
-/// rather than failing the stage (outside the renewal they always fail it). Known gap
-/// (TODO.md, issue 16): the TLS site and the WSGI application share one Apache, so the
-/// graceful reload that loads a renewed certificate also restarts mod_wsgi's daemon
-/// processes: a request reaching an old generation's daemon as it goes is answered 503, one
-/// it was serving 500 (seen: 1 or 2 in about 750 to 1,100 requests in flight; both are in
-/// `manila_access.log`, the WSGI site's own). Nothing is refused at the TLS or TCP level
-/// (those fail the stage). The fix is a terminator that reloads apart from the application
-/// (haproxy's own TLS, or a second Apache instance); set this to false to hold it to none.
-const WSGI_RESTART_5XX: bool = true;
-
-/// An answer of the WSGI application going away, as manila-client (`HTTP 503: …`) and the
-/// observer (`answered 503 …`) word it.
-fn answered_by_restarting_wsgi(error: &str) -> bool {
-    ["HTTP 503", "HTTP 500", "answered 503", "answered 500"]
-        .iter()
-        .any(|answer| error.contains(answer))
 }
 
 /// Threads issuing authenticated requests through the charm's endpoint during the renewal,
@@ -241,9 +229,6 @@ enum Phase {
 struct Counts {
     ok: [u64; 3],
     failed: u64,
-    /// Answered 503 by the WSGI application restarting with Apache (see
-    /// [`WSGI_RESTART_5XX`]).
-    unavailable: u64,
     errors: Vec<String>,
 }
 
@@ -255,7 +240,6 @@ impl Counts {
                 *t += n;
             }
             total.failed += c.failed;
-            total.unavailable += c.unavailable;
             total.errors.extend(c.errors.iter().take(5).cloned());
         }
         total
@@ -292,16 +276,6 @@ impl InFlight {
                 Ok(()) => {
                     counts.ok[phase] += 1;
                     self.done[thread][phase].fetch_add(1, Ordering::SeqCst);
-                }
-                Err(e)
-                    if WSGI_RESTART_5XX
-                        && phase == Phase::During as usize
-                        && answered_by_restarting_wsgi(&e) =>
-                {
-                    counts.unavailable += 1;
-                    if counts.errors.len() < 5 {
-                        counts.errors.push(e);
-                    }
                 }
                 Err(e) => {
                     counts.failed += 1;
@@ -353,8 +327,8 @@ fn observer(ca: &str) -> Result<reqwest::blocking::Client> {
     Ok(builder.build()?)
 }
 
-/// Takes away what the stage left on the host: the TLS site and its certificates, and the
-/// fixture's CA from the trust store.
+/// Takes away what the stage left on the host: the certificates, and the fixture's CA from
+/// the trust store.
 pub(super) fn teardown() {
     let quiet = |cmd: &mut Command| {
         let _ = cmd
@@ -363,12 +337,13 @@ pub(super) fn teardown() {
             .status();
     };
     if Path::new("/etc/apache2/sites-enabled")
-        .join(format!("{HTTPS_SITE}.conf"))
+        .join(format!("{LEGACY_SITE}.conf"))
         .exists()
     {
-        quiet(Command::new("a2dissite").arg(HTTPS_SITE));
+        quiet(Command::new("a2dissite").arg(LEGACY_SITE));
     }
-    let _ = fs::remove_file(format!("/etc/apache2/sites-available/{HTTPS_SITE}.conf"));
+    let _ = fs::remove_file(format!("/etc/apache2/sites-available/{LEGACY_SITE}.conf"));
+    let _ = fs::remove_dir_all(LEGACY_SSL_DIR);
     let _ = fs::remove_dir_all(SSL_DIR);
     if fs::remove_file(TRUSTED_CA).is_ok() {
         quiet(Command::new("update-ca-certificates").arg("--fresh"));

@@ -39,8 +39,27 @@ fn haproxy() -> Option<PathBuf> {
     .find()
 }
 
-/// `haproxy -c -f <cfg>`; `Err` carries its complaints.
+/// `haproxy -c -f <cfg>`; `Err` carries its complaints. haproxy loads the certificates
+/// named after `crt`: each is a freshly made one (certificate then key, as the charm writes
+/// them) in `dir`.
 fn check(haproxy: &Path, cfg: &str, dir: &Path) -> Result<(), String> {
+    let mut cfg = cfg.to_owned();
+    let named: BTreeSet<String> = cfg
+        .split_whitespace()
+        .zip(cfg.split_whitespace().skip(1))
+        .filter(|(word, _)| *word == "crt")
+        .map(|(_, path)| path.to_owned())
+        .collect();
+    for (i, original) in named.iter().enumerate() {
+        let made = rcgen::generate_simple_self_signed(vec!["10.5.0.10".to_owned()]).unwrap();
+        let pem = dir.join(format!("cert-{i}.pem"));
+        fs::write(
+            &pem,
+            format!("{}{}", made.cert.pem(), made.key_pair.serialize_pem()),
+        )
+        .unwrap();
+        cfg = cfg.replace(original, &pem.display().to_string());
+    }
     let path = dir.join("haproxy.cfg");
     fs::write(&path, cfg).unwrap();
     complaints(Command::new(haproxy).arg("-c").arg("-f").arg(&path))

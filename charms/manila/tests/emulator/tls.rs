@@ -1,6 +1,6 @@
 //! TLS for the API with the vault fixture (a real CA) and with the `ssl_*` options: the https
-//! layout, https endpoints in keystone, renewal reloading Apache, bad material blocked with
-//! the last good certificate kept.
+//! layout (haproxy terminating it), https endpoints in keystone, renewal reloading haproxy
+//! and not touching Apache, bad material blocked with the last good certificate kept.
 
 use base64::Engine as _;
 use emulator::{DeployOptions, ServiceAction};
@@ -10,7 +10,7 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
 use crate::support::{self, World};
 
 const UNIT: &str = "manila/0";
-const SITE: &str = "/etc/apache2/sites-available/openstack_https_frontend.conf";
+const HAPROXY_CFG: &str = "/etc/haproxy/haproxy.cfg";
 const WSGI_SITE: &str = "/etc/apache2/sites-available/manila-api.conf";
 
 /// `world` with the vault fixture related on `certificates`, settled.
@@ -24,24 +24,32 @@ fn with_vault(mut world: World) -> World {
     world
 }
 
-fn apache(world: &World, action: ServiceAction) -> u64 {
+fn count(world: &World, service: &str, action: ServiceAction) -> u64 {
     world
-        .service(UNIT, "apache2")
+        .service(UNIT, service)
         .totals
         .get(&action)
         .copied()
         .unwrap_or(0)
 }
 
-/// The certificate file of the unit's one virtual host.
+/// The certificate file haproxy presents on the unit's one address: its path, and its
+/// certificate (the file's text before the key).
 fn served_cert(world: &World) -> (String, String) {
-    let site = world.file(UNIT, SITE).expect("the TLS site");
-    let path = site
+    let cfg = world
+        .file(UNIT, HAPROXY_CFG)
+        .expect("haproxy's configuration");
+    let path = cfg
         .lines()
-        .find_map(|l| l.trim().strip_prefix("SSLCertificateFile "))
+        .find_map(|l| l.split(" ssl crt ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
         .expect("a certificate")
         .to_owned();
-    let cert = world.file(UNIT, &path).expect("the certificate file");
+    let pem = world.file(UNIT, &path).expect("the certificate file");
+    let cert = pem
+        .split_inclusive("-----END CERTIFICATE-----\n")
+        .filter(|part| part.contains("BEGIN CERTIFICATE"))
+        .collect();
     (path, cert)
 }
 
@@ -54,32 +62,23 @@ fn configure(world: &mut World, app: &str, options: &[(&str, &str)]) {
 }
 
 #[test]
-fn the_vault_fixture_turns_the_api_to_https_and_renewals_reload_apache() {
+fn the_vault_fixture_turns_the_api_to_https_and_renewals_reload_haproxy() {
     let world = support::all_in_one();
-    assert!(world.file(UNIT, SITE).is_none());
+    assert!(!world.file(UNIT, HAPROXY_CFG).unwrap().contains("ssl crt"));
     let mut world = with_vault(world);
     world.assert_status(UNIT, "active", "Unit is ready");
     world.assert_status("vault/0", "active", "Unit is ready");
 
-    // Apache terminates TLS on 8776 in front of the application, moved to 8766.
-    let site = world.file(UNIT, SITE).unwrap();
-    assert!(site.contains("Listen 8776"), "{site}");
-    assert!(
-        site.contains("ProxyPass / http://localhost:8766/"),
-        "{site}"
-    );
-    assert!(world.file(UNIT, WSGI_SITE).unwrap().contains("Listen 8766"));
-    assert!(world
-        .file(
-            UNIT,
-            "/etc/apache2/sites-enabled/openstack_https_frontend.conf"
-        )
-        .is_some());
+    // haproxy terminates TLS on 8766 in front of the application, which stays on 8776.
+    let cfg = world.file(UNIT, HAPROXY_CFG).unwrap();
+    assert!(cfg.contains(":8766 ssl crt "), "{cfg}");
+    assert!(cfg.contains("server local 127.0.0.1:8776 check"), "{cfg}");
+    assert!(world.file(UNIT, WSGI_SITE).unwrap().contains("Listen 8776"));
     let (cert_path, cert) = served_cert(&world);
     assert!(cert.starts_with("-----BEGIN CERTIFICATE-----"));
-    let key_path = cert_path.replace("/cert_", "/key_");
-    assert_eq!(world.mode(UNIT, &key_path), Some(0o600));
+    assert_eq!(world.mode(UNIT, &cert_path), Some(0o600));
     assert!(world.service(UNIT, "apache2").running);
+    assert!(world.service(UNIT, "haproxy").running);
 
     // The CA is trusted on the machine; keystone lists https endpoints.
     let ca = world
@@ -105,15 +104,25 @@ fn the_vault_fixture_turns_the_api_to_https_and_renewals_reload_apache() {
         assert!(url.contains(":8786/"), "{service}: {url}");
     }
 
-    // A renewal replaces the certificate and reloads Apache, without a restart.
-    let restarts = apache(&world, ServiceAction::Restart);
-    let reloads = apache(&world, ServiceAction::Reload);
+    // A renewal replaces the certificate and reloads haproxy, without a restart; Apache,
+    // and the application in it, are not touched.
+    let totals = |world: &World| {
+        [
+            count(world, "haproxy", ServiceAction::Restart),
+            count(world, "haproxy", ServiceAction::Reload),
+            count(world, "apache2", ServiceAction::Restart),
+            count(world, "apache2", ServiceAction::Reload),
+        ]
+    };
+    let [restarts, reloads, apache_restarts, apache_reloads] = totals(&world);
     configure(&mut world, "vault", &[("generation", "1")]);
     world.assert_status(UNIT, "active", "Unit is ready");
     let (_, renewed) = served_cert(&world);
     assert_ne!(renewed, cert);
-    assert_eq!(apache(&world, ServiceAction::Restart), restarts);
-    assert_eq!(apache(&world, ServiceAction::Reload), reloads + 1);
+    assert_eq!(
+        totals(&world),
+        [restarts, reloads + 1, apache_restarts, apache_reloads]
+    );
 
     // A certificate another CA signed: blocked naming the relation, the last good served.
     configure(&mut world, "vault", &[("fault", "wrong-ca")]);
@@ -164,7 +173,7 @@ fn the_ssl_options_win_and_a_bad_pair_keeps_the_last_good_one() {
     );
     world.assert_status(UNIT, "active", "Unit is ready");
     let (path, served) = served_cert(&world);
-    assert_eq!(path, "/etc/apache2/ssl/manila/cert");
+    assert_eq!(path, "/etc/haproxy/ssl/manila/cert.pem");
     assert_eq!(served.trim(), cert.trim());
     assert!(world
         .file(
@@ -187,14 +196,16 @@ fn the_ssl_options_win_and_a_bad_pair_keeps_the_last_good_one() {
         "{message}"
     );
     assert_eq!(served_cert(&world).1.trim(), cert.trim());
-    assert_eq!(world.mode(UNIT, "/etc/apache2/ssl/manila/key"), Some(0o600));
+    assert_eq!(
+        world.mode(UNIT, "/etc/haproxy/ssl/manila/cert.pem"),
+        Some(0o600)
+    );
 }
 
 #[test]
 fn an_expired_kept_certificate_stays_served_until_the_operator_switches_tls_off() {
     const CA: &str = "/usr/local/share/ca-certificates/vault_juju_ca_cert.crt";
     const BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
-    const SITE_ENABLED: &str = "/etc/apache2/sites-enabled/openstack_https_frontend.conf";
     let mut world = with_vault(support::all_in_one());
     world.assert_status(UNIT, "active", "Unit is ready");
 
@@ -228,8 +239,7 @@ fn an_expired_kept_certificate_stays_served_until_the_operator_switches_tls_off(
         "{message}"
     );
     assert_eq!(served_cert(&world), (path.clone(), short_lived));
-    assert!(world.file(UNIT, SITE_ENABLED).is_some());
-    assert!(world.file(UNIT, WSGI_SITE).unwrap().contains("Listen 8766"));
+    assert!(world.file(UNIT, HAPROXY_CFG).unwrap().contains(&path));
     let ca = world.file(UNIT, CA).expect("the CA still trusted");
     for (service, url, app) in world.keystone_catalog() {
         if app == "manila" {
@@ -245,12 +255,11 @@ fn an_expired_kept_certificate_stays_served_until_the_operator_switches_tls_off(
         .unwrap();
     world.settle();
     world.assert_status(UNIT, "active", "Unit is ready");
-    let key = path.replace("/cert_", "/key_");
-    for gone in [SITE, SITE_ENABLED, path.as_str(), key.as_str(), CA] {
+    for gone in [path.as_str(), CA] {
         assert!(world.file(UNIT, gone).is_none(), "{gone} is still there");
     }
     assert!(!world.file(UNIT, BUNDLE).unwrap().contains(ca.trim()));
-    assert!(world.file(UNIT, WSGI_SITE).unwrap().contains("Listen 8776"));
+    assert!(!world.file(UNIT, HAPROXY_CFG).unwrap().contains("ssl crt"));
     for (service, url, app) in world.keystone_catalog() {
         if app == "manila" {
             assert!(url.starts_with("http://"), "{service}: {url}");

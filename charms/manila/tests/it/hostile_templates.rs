@@ -94,6 +94,14 @@ fn haproxy_cfg() -> HaproxyCfg {
                 address: "10.5.0.10".into(),
             }],
         }],
+        tls: Some(manila_charm::tls::HaproxyTls {
+            port: 8766,
+            backend_port: 8776,
+            binds: vec![manila_charm::tls::TlsBind {
+                address: "10.5.0.10".into(),
+                pem: "/etc/haproxy/ssl/manila/cert_10.5.0.10.pem".into(),
+            }],
+        }),
     }
 }
 

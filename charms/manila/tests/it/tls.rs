@@ -8,6 +8,7 @@ use base64::Engine as _;
 use charm::{Configured, Received};
 use juju::Status;
 use manila_charm::inputs::{Endpoint, Inputs};
+use manila_charm::render::HAPROXY_CFG;
 use manila_charm::tls;
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa};
 use tls_certificates::{answer_bag, CertRequests, Issued, IssuedPem};
@@ -133,7 +134,7 @@ fn an_api_unit_asks_for_a_certificate_per_address_as_charm_helpers_does() {
     );
     assert!(CertRequests::from_bag(&bag).unwrap().is_ready());
     // Nothing issued yet: the plain layout, http endpoints.
-    assert!(plan.file(tls::HTTPS_SITE).is_none());
+    assert!(!file(&plan, HAPROXY_CFG).contains("ssl crt"));
     assert!(file(&plan, "/etc/apache2/sites-available/manila-api.conf").contains("Listen 8776"));
     assert!(registered_urls(&plan)
         .iter()
@@ -144,13 +145,15 @@ fn an_api_unit_asks_for_a_certificate_per_address_as_charm_helpers_does() {
 #[test]
 fn without_tls_nothing_of_it_is_planned() {
     let plan = plan(&ready("manila/0", "all"));
-    assert!(plan.files.iter().all(|f| !f.path.contains("ssl")
-        && !f.path.contains("ca-certificates")
-        && f.path != tls::HTTPS_SITE));
+    assert!(plan
+        .files
+        .iter()
+        .all(|f| !f.path.contains("ssl") && !f.path.contains("ca-certificates")));
+    assert!(!file(&plan, HAPROXY_CFG).contains("tls-in"));
     assert!(plan
         .commands
         .iter()
-        .all(|c| c.program != "a2enmod" && c.program != "update-ca-certificates"));
+        .all(|c| c.program != "a2dissite" && c.program != "update-ca-certificates"));
     assert_eq!(recorded(&plan, "tls-ca"), None);
 }
 
@@ -163,28 +166,36 @@ fn an_issued_certificate_turns_the_api_to_https() {
     );
     let plan = plan(&inputs);
     assert_eq!(plan.status.message, "Unit is ready");
-    let site = file(&plan, tls::HTTPS_SITE);
-    assert!(site.contains("<VirtualHost 10.5.0.10:8776>"), "{site}");
+    // haproxy terminates TLS on the unit's address, in front of the unit's application
+    // (which stays where it was), and its frontend spreads over the units' TLS port.
+    let haproxy = file(&plan, HAPROXY_CFG);
     assert!(
-        site.contains("ProxyPass / http://localhost:8766/"),
-        "{site}"
+        haproxy.contains(
+            "bind 10.5.0.10:8766 ssl crt /etc/haproxy/ssl/manila/cert_10.5.0.10.pem ssl-min-ver TLSv1.2\n"
+        ),
+        "{haproxy}"
     );
-    // The application moves 10 down; haproxy is unchanged (its backends are now the sites).
-    assert!(file(&plan, "/etc/apache2/sites-available/manila-api.conf").contains("Listen 8766"));
-    let haproxy = file(&plan, "/etc/haproxy/haproxy.cfg");
-    assert!(haproxy.contains("bind *:8786") && haproxy.contains(":8776 check"));
+    assert!(
+        haproxy.contains("server local 127.0.0.1:8776 check"),
+        "{haproxy}"
+    );
+    assert!(haproxy.contains("bind *:8786") && haproxy.contains("10.5.0.10:8766 check"));
+    assert!(file(&plan, "/etc/apache2/sites-available/manila-api.conf").contains("Listen 8776"));
 
-    let key = plan
-        .file("/etc/apache2/ssl/manila/key_10.5.0.10")
-        .expect("the key");
-    assert_eq!(key.spec.mode, 0o600);
-    assert_eq!(key.spec.owner, "root");
-    // A renewal reloads Apache; only the site's change restarts it.
-    assert_eq!(key.reloaded_by, ["apache2"]);
-    assert!(key.read_by.is_empty());
-    let cert = plan.file("/etc/apache2/ssl/manila/cert_10.5.0.10").unwrap();
-    assert!(cert.content.starts_with("-----BEGIN CERTIFICATE-----"));
-    assert_eq!(cert.reloaded_by, ["apache2"]);
+    let pem = plan
+        .file("/etc/haproxy/ssl/manila/cert_10.5.0.10.pem")
+        .expect("the certificate");
+    assert_eq!(pem.spec.mode, 0o600, "it holds the key");
+    assert_eq!(pem.spec.owner, "root");
+    // A renewal reloads haproxy; only a change of its configuration restarts it.
+    assert_eq!(pem.reloaded_by, ["haproxy"]);
+    assert!(pem.read_by.is_empty());
+    assert!(pem.content.starts_with("-----BEGIN CERTIFICATE-----"));
+    assert!(pem.content.contains("PRIVATE KEY-----"));
+    assert!(plan
+        .files
+        .iter()
+        .all(|f| !f.path.starts_with("/etc/apache2/ssl")));
 
     let ca_file = file(&plan, tls::CA_FROM_RELATION);
     assert!(ca_file.contains("BEGIN CERTIFICATE"));
@@ -193,9 +204,7 @@ fn an_issued_certificate_turns_the_api_to_https() {
         .iter()
         .map(|c| format!("{} {}", c.program, c.args.join(" ")))
         .collect();
-    assert!(programs.contains(&"a2enmod -q ssl proxy proxy_http headers".to_owned()));
-    assert!(programs.contains(&"a2ensite openstack_https_frontend".to_owned()));
-    assert!(programs.contains(&"update-ca-certificates --fresh".to_owned()));
+    assert_eq!(programs, ["update-ca-certificates --fresh"]);
     assert!(matches!(recorded(&plan, "tls-ca"), Some(Some(_))));
 
     let urls = registered_urls(&plan);
@@ -216,8 +225,6 @@ fn a_settled_tls_unit_runs_no_command_again() {
     );
     let first = plan(&inputs);
     inputs.recorded.tls_ca = recorded(&first, "tls-ca").flatten();
-    inputs.tls_machine.modules = true;
-    inputs.tls_machine.site_enabled = true;
     let again = plan(&inputs);
     assert!(again.commands.is_empty(), "{:?}", again.commands);
     assert_eq!(recorded(&again, "tls-ca"), None);
@@ -237,13 +244,13 @@ fn the_options_take_precedence_over_the_relation() {
     );
     let plan = plan(&inputs);
     assert_eq!(plan.status.message, "Unit is ready");
-    let site = file(&plan, tls::HTTPS_SITE);
+    let haproxy = file(&plan, HAPROXY_CFG);
     assert!(
-        site.contains("SSLCertificateFile /etc/apache2/ssl/manila/cert\n"),
-        "{site}"
+        haproxy.contains("bind 10.5.0.10:8766 ssl crt /etc/haproxy/ssl/manila/cert.pem "),
+        "{haproxy}"
     );
     assert!(plan
-        .file("/etc/apache2/ssl/manila/cert_10.5.0.10")
+        .file("/etc/haproxy/ssl/manila/cert_10.5.0.10.pem")
         .is_none());
     assert_eq!(
         file(&plan, tls::CA_FROM_OPTIONS).trim(),
@@ -300,10 +307,7 @@ fn bad_options_block_naming_the_option_and_keep_the_last_good_pair() {
             "{}",
             plan.status.message
         );
-        assert_eq!(
-            file(&plan, "/etc/apache2/ssl/manila/cert").trim(),
-            good.cert.trim()
-        );
+        assert!(file(&plan, "/etc/haproxy/ssl/manila/cert.pem").starts_with(good.cert.trim()));
     }
     // A certificate alone is not enough.
     let raw = raw_config("all").with("ssl_cert", b64(&good.cert));
@@ -366,7 +370,9 @@ fn a_bad_answer_blocks_naming_the_relation_and_keeps_the_last_good_one() {
             "{message}"
         );
         assert!(!message.contains("PRIVATE"));
-        assert!(plan.file(tls::HTTPS_SITE).is_some());
+        assert!(plan
+            .file("/etc/haproxy/ssl/manila/cert_10.5.0.10.pem")
+            .is_some());
     }
 }
 
@@ -380,27 +386,17 @@ fn snapshots_of_the_tls_layout() {
         &vault_answer(&ca, ca.issue(&[ADDRESS], false)),
     ));
     insta::assert_snapshot!(
-        "tls@openstack_https_frontend.conf",
-        file(&plan, tls::HTTPS_SITE)
-    );
-    insta::assert_snapshot!(
-        "tls@manila-api.conf",
-        file(&plan, "/etc/apache2/sites-available/manila-api.conf")
-    );
-    insta::assert_snapshot!(
         "tls@haproxy.cfg",
         redact(file(&plan, "/etc/haproxy/haproxy.cfg"))
     );
 }
 
-/// The inputs of the hook after `plan` ran: what it recorded, and the site it enabled.
+/// The inputs of the hook after `plan` ran: what it recorded.
 fn after(mut inputs: Inputs, plan: &manila_charm::Plan) -> Inputs {
     inputs.recorded.tls_ca = recorded(plan, "tls-ca").flatten();
     inputs.recorded.tls_served = recorded(plan, "tls-served")
         .flatten()
         .and_then(|text| tls::Served::decode(&text));
-    inputs.tls_machine.modules = true;
-    inputs.tls_machine.site_enabled = true;
     inputs
 }
 
@@ -409,7 +405,7 @@ fn later() -> std::time::SystemTime {
     std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_870_000_000)
 }
 
-fn assert_kept(plan: &manila_charm::Plan, source: &str) {
+fn assert_kept(plan: &manila_charm::Plan, source: &str, served_haproxy: &str) {
     assert_eq!(
         plan.status.status,
         Status::Blocked,
@@ -423,16 +419,18 @@ fn assert_kept(plan: &manila_charm::Plan, source: &str) {
         "{}",
         plan.status.message
     );
-    // Nothing of TLS touched: not the site, not the certificates, not the trust store.
+    // Nothing of TLS touched: not the certificates, not the trust store; and haproxy's
+    // configuration is the one that served them (the recorded addresses and files).
     assert!(plan.remove.is_empty(), "{:?}", plan.remove);
     assert!(plan.commands.is_empty(), "{:?}", plan.commands);
-    assert!(plan.files.iter().all(|f| !f.path.starts_with(tls::SSL_DIR)
-        && f.path != tls::HTTPS_SITE
-        && !f.path.contains("ca-certificates")));
+    assert!(plan
+        .files
+        .iter()
+        .all(|f| !f.path.starts_with(tls::SSL_DIR) && !f.path.contains("ca-certificates")));
     assert_eq!(recorded(plan, "tls-served"), None);
     assert_eq!(recorded(plan, "tls-ca"), None);
-    // The application stays behind the TLS site, and Keystone keeps https.
-    assert!(file(plan, "/etc/apache2/sites-available/manila-api.conf").contains("Listen 8766"));
+    assert_eq!(file(plan, HAPROXY_CFG), served_haproxy);
+    // Keystone keeps https.
     let urls = registered_urls(plan);
     assert!(!urls.is_empty());
     assert!(urls.iter().all(|u| u.starts_with("https://")), "{urls:?}");
@@ -447,9 +445,7 @@ fn a_kept_certificate_from_the_relation_that_expires_stays_served_blocked() {
     assert_eq!(first.status.message, "Unit is ready");
     let served = recorded(&first, "tls-served").flatten().expect("recorded");
     assert!(served.starts_with("relation\n1830297600\n"), "{served}");
-    assert!(served.ends_with(
-        "/etc/apache2/ssl/manila/cert_10.5.0.10\n/etc/apache2/ssl/manila/key_10.5.0.10"
-    ));
+    assert!(served.ends_with("\n10.5.0.10\t/etc/haproxy/ssl/manila/cert_10.5.0.10.pem"));
     let mut inputs = after(inputs, &first);
     assert!(plan(&inputs).commands.is_empty());
 
@@ -472,7 +468,7 @@ fn a_kept_certificate_from_the_relation_that_expires_stays_served_blocked() {
         assert!(data.ready().is_none());
         let mut inputs = inputs.clone();
         inputs.certificates.data = data;
-        assert_kept(&plan(&inputs), "'certificates'");
+        assert_kept(&plan(&inputs), "'certificates'", file(&first, HAPROXY_CFG));
     }
 }
 
@@ -486,11 +482,11 @@ fn a_kept_certificate_from_the_options_that_expires_stays_served_blocked() {
     let mut inputs = after(inputs, &first);
     inputs.now = later();
     let plan = plan(&inputs);
-    assert_kept(&plan, "'ssl_cert'");
+    assert_kept(&plan, "'ssl_cert'", file(&first, HAPROXY_CFG));
 }
 
 #[test]
-fn switching_tls_off_takes_the_site_certificates_and_ca_away() {
+fn switching_tls_off_takes_the_frontend_certificates_and_ca_away() {
     let ca = ca("Vault CA");
     let inputs = with_relation(
         ready("manila/0", "all"),
@@ -505,9 +501,7 @@ fn switching_tls_off_takes_the_site_certificates_and_ca_away() {
     let plan = plan(&off);
     assert_eq!(plan.status.message, "Unit is ready");
     for path in [
-        tls::HTTPS_SITE,
-        "/etc/apache2/ssl/manila/cert_10.5.0.10",
-        "/etc/apache2/ssl/manila/key_10.5.0.10",
+        "/etc/haproxy/ssl/manila/cert_10.5.0.10.pem",
         tls::CA_FROM_RELATION,
     ] {
         assert!(
@@ -521,8 +515,9 @@ fn switching_tls_off_takes_the_site_certificates_and_ca_away() {
         .iter()
         .map(|c| format!("{} {}", c.program, c.args.join(" ")))
         .collect();
-    assert!(programs.contains(&"a2dissite openstack_https_frontend".to_owned()));
-    assert!(programs.contains(&"update-ca-certificates --fresh".to_owned()));
+    assert_eq!(programs, ["update-ca-certificates --fresh"]);
+    assert!(!file(&plan, HAPROXY_CFG).contains("ssl crt"));
+    assert!(file(&plan, HAPROXY_CFG).contains("10.5.0.10:8776 check"));
     assert_eq!(recorded(&plan, "tls-served"), Some(None));
     assert_eq!(recorded(&plan, "tls-ca"), Some(None));
     assert!(file(&plan, "/etc/apache2/sites-available/manila-api.conf").contains("Listen 8776"));
@@ -536,8 +531,8 @@ fn switching_tls_off_takes_the_site_certificates_and_ca_away() {
     let replaced = self::plan(&options);
     assert!(replaced
         .remove
-        .contains(&"/etc/apache2/ssl/manila/key_10.5.0.10".to_owned()));
-    assert!(replaced.file("/etc/apache2/ssl/manila/key").is_some());
+        .contains(&"/etc/haproxy/ssl/manila/cert_10.5.0.10.pem".to_owned()));
+    assert!(replaced.file("/etc/haproxy/ssl/manila/cert.pem").is_some());
 }
 
 #[test]
@@ -568,4 +563,95 @@ fn update_status_says_the_same_of_tls() {
         .status
         .message
         .starts_with("TLS certificate from 'certificates' expired"));
+}
+
+#[test]
+fn the_references_apache_tls_site_is_retired_where_a_unit_has_it() {
+    let mut inputs = ready("manila/0", "all");
+    inputs.tls_machine.legacy_site_enabled = true;
+    let plan = plan(&inputs);
+    let disabled = plan
+        .commands
+        .iter()
+        .find(|c| c.program == "a2dissite")
+        .expect("the site disabled");
+    assert_eq!(disabled.args, ["openstack_https_frontend"]);
+    assert!(plan.remove.contains(&tls::LEGACY_HTTPS_SITE.to_owned()));
+}
+
+#[test]
+fn the_served_record_reads_back_and_refuses_what_this_charm_did_not_write() {
+    let served = tls::Served {
+        source: tls::Source::Relation,
+        expires: 1_830_297_600,
+        not_after: "Jan  1 00:00:00 2028 +00:00".to_owned(),
+        binds: vec![
+            tls::TlsBind {
+                address: "10.5.0.10".to_owned(),
+                pem: "/etc/haproxy/ssl/manila/cert_10.5.0.10.pem".to_owned(),
+            },
+            tls::TlsBind {
+                address: "fd00::10".to_owned(),
+                pem: "/etc/haproxy/ssl/manila/cert_10.5.0.10.pem".to_owned(),
+            },
+        ],
+    };
+    assert_eq!(tls::Served::decode(&served.encode()), Some(served.clone()));
+    assert_eq!(
+        served.files(),
+        ["/etc/haproxy/ssl/manila/cert_10.5.0.10.pem"]
+    );
+    for bad in [
+        "relation\n1\nx\n10.5.0.10\t/etc/shadow",
+        "relation\n1\nx\n10.5.0.10\t/etc/haproxy/ssl/manila/../../shadow",
+        "relation\n1\nx\nnot-an-address\t/etc/haproxy/ssl/manila/cert.pem",
+        "relation\n1\nx\n/etc/haproxy/ssl/manila/cert.pem",
+        "other\n1\nx",
+    ] {
+        assert_eq!(tls::Served::decode(bad), None, "{bad:?}");
+    }
+}
+
+/// Debian's haproxy loads the configuration with the certificate files the plan writes (each
+/// the certificate and then its key), moved under a scratch directory: `haproxy -c`. Runs
+/// when haproxy is installed, or fails without it under `REQUIRE_HAPROXY=1`.
+#[test]
+fn haproxy_loads_the_planned_certificates() {
+    let Some(haproxy) = manila_testbed::checker::Checker {
+        program: "/usr/sbin/haproxy",
+        needs: &[],
+        require: "REQUIRE_HAPROXY",
+        install: "apt-get install -y haproxy",
+    }
+    .find() else {
+        return;
+    };
+    let ca = ca("Vault CA");
+    let plan = plan(&with_relation(
+        ready("manila/0", "all"),
+        &vault_answer(&ca, ca.issue(&[ADDRESS], false)),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().display().to_string();
+    for file in plan
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with(tls::SSL_DIR))
+    {
+        let path = dir.path().join(file.path.trim_start_matches('/'));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &file.content).unwrap();
+    }
+    let cfg = file(&plan, HAPROXY_CFG).replace(tls::SSL_DIR, &format!("{root}{}", tls::SSL_DIR));
+    assert!(cfg.contains(&format!("ssl crt {root}")), "{cfg}");
+    let path = dir.path().join("haproxy.cfg");
+    std::fs::write(&path, cfg).unwrap();
+    if let Err(e) = manila_testbed::checker::complaints(
+        std::process::Command::new(haproxy)
+            .arg("-c")
+            .arg("-f")
+            .arg(&path),
+    ) {
+        panic!("haproxy -c refused the TLS configuration:\n{e}");
+    }
 }
