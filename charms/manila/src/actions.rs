@@ -34,7 +34,7 @@ pub enum Action {
     Services(ServicesAction),
     OpenstackUpgrade,
     PackageUpgrade,
-    /// The actions on Manila's API ([`crate::api_actions`]).
+    /// The actions on Manila's API ([`crate::api_actions`]): their own binary runs them.
     Api(crate::api_actions::ApiAction),
 }
 
@@ -112,7 +112,12 @@ pub fn run<R: ToolRunner>(ctx: &mut Context<R>, action: Action) -> anyhow::Resul
         }
         Action::OpenstackUpgrade => openstack_upgrade(ctx),
         Action::PackageUpgrade => package_upgrade(ctx),
-        Action::Api(action) => crate::api_actions::run(ctx, action),
+        // `main` execs the API actions' binary for them: they reach here only in process.
+        Action::Api(action) => anyhow::bail!(
+            "'{}' runs in the charm's {} binary",
+            action.name(),
+            crate::api_actions::BINARY
+        ),
     }
 }
 

@@ -72,6 +72,8 @@
 //!
 //! The actions on Manila's API (`actions/manila-api.yaml`: share types, protection, share
 //! servers, manage/unmanage) act as the charm's keystone service user: see [`api_actions`].
+//! They run in the charm's second binary, `manila-api-actions`, which the hook binary execs
+//! for them: their HTTP client stays out of the binary every hook runs.
 //!
 //! # Monitoring and logging
 //!

@@ -15,6 +15,8 @@
 //!
 //! - [`Charm`] and [`dispatch`]: the trait a charm implements, and the in-process entry point
 //!   that tests and the model emulator use with their own [`juju::ToolRunner`].
+//!   [`exec_for_actions`] hands some actions to another binary of the charm, for code that
+//!   only they need to stay out of every hook's binary.
 //! - [`config`]: options declared once, as the fields of the charm's config struct
 //!   (`#[derive(Options)]`), `config.yaml` generated from them, raw values validated into
 //!   the struct ([`config::ConfigError`] names the option).
@@ -70,7 +72,7 @@ pub use metadata::{Endpoint, Metadata, MetadataError, Role, Scope};
 pub use plan::{Plan, PlannedFile, ServiceState};
 pub use received::{relations_status, Problem, Received};
 pub use relations::{Bag, RelationError, Relations, RemoteUnits, SecretBag};
-pub use run::{dispatch, run, Blocked, Charm, Outcome};
+pub use run::{dispatch, exec_for_actions, run, Blocked, Charm, Outcome};
 pub use state::{StateError, UnitState};
 pub use status::{services_not_running, StatusBoard, UnitStatus};
 pub use templates::{Format, Template, TemplateError, Templates};

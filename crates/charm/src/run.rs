@@ -8,8 +8,9 @@
 //! - A panic never escapes: it is caught, logged the same way, and exits 1.
 
 use std::any::Any;
+use std::os::unix::process::CommandExt;
 use std::panic::{self, AssertUnwindSafe};
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 
 use host::Host;
 use juju::{HookEnv, HookTools, LogLevel, ProcessRunner, ToolRunner};
@@ -120,6 +121,32 @@ pub fn run<C: Charm>() -> ExitCode {
             failed.into()
         }
     }
+}
+
+/// For a charm shipped as several binaries (every one in the charm's `bin/`): when Juju
+/// dispatched an action `handled` accepts, replaces this process with the charm's binary named
+/// `binary`, found beside the running one, with the same environment (an `exec`: no process
+/// of its own, the pid, signals and exit code are the other binary's). Returns `None` for
+/// every other hook and action, which the caller runs itself, and an exit code only when the
+/// exec failed (said on stderr, which Juju logs).
+///
+/// What it is for: a hook's memory is mostly the pages of the binary it runs. Code that only
+/// some actions need (an HTTP client and its TLS stack, say) put in a second binary is not
+/// spread among the code every hook runs.
+pub fn exec_for_actions(binary: &str, handled: impl Fn(&str) -> bool) -> Option<ExitCode> {
+    let path = std::env::var("JUJU_DISPATCH_PATH").ok()?;
+    let action = path.strip_prefix("actions/")?;
+    if !handled(action) {
+        return None;
+    }
+    let error = match std::env::current_exe() {
+        Ok(exe) => Command::new(exe.with_file_name(binary))
+            .args(std::env::args_os().skip(1))
+            .exec(),
+        Err(e) => e,
+    };
+    eprintln!("ERROR action {action}: cannot run the charm's binary {binary}: {error}");
+    Some(ExitCode::FAILURE)
 }
 
 /// Runs one hook of charm `C` in this process with `runner` answering the hook tools: what

@@ -6,13 +6,18 @@ use std::path::{Path, PathBuf};
 
 use crate::error::PackError;
 
-/// The Cargo package that builds a charm, and the binary it ships.
+/// The Cargo package that builds a charm, and the binaries it ships: every `[[bin]]` target
+/// of the package.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CargoCharm {
     /// `[package] name`, for `cargo build -p`.
     pub package: String,
-    /// The `[[bin]]` target's name, or the package name when there is no `[[bin]]` table.
+    /// The binary `dispatch` runs: the only `[[bin]]` target, or the one named after the
+    /// package; the package name when there is no `[[bin]]` table.
     pub binary: String,
+    /// The package's other `[[bin]]` targets, which the charm's binary execs itself (for
+    /// some actions, say): shipped beside it.
+    pub other_binaries: Vec<String>,
 }
 
 impl CargoCharm {
@@ -51,7 +56,21 @@ impl CargoCharm {
                 )))
             }
         };
-        Ok(CargoCharm { package, binary })
+        let other_binaries = bins
+            .iter()
+            .filter(|name| **name != binary)
+            .map(|name| (*name).to_owned())
+            .collect();
+        Ok(CargoCharm {
+            package,
+            binary,
+            other_binaries,
+        })
+    }
+
+    /// Every binary's name, the one `dispatch` runs first.
+    pub fn binaries(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.binary.as_str()).chain(self.other_binaries.iter().map(String::as_str))
     }
 }
 

@@ -1,4 +1,4 @@
-//! A charm's source (its directory and its built binary) and the list of files Juju gets.
+//! A charm's source (its directory and its built binaries) and the list of files Juju gets.
 
 use std::fs;
 use std::io;
@@ -16,11 +16,13 @@ use crate::{archive, ARCHIVE_BIN_DIR};
 const OPTIONAL_FILES: &[&str] = &["README.md", "copyright", "icon.svg"];
 
 /// A compiled charm's source: `dir` holds `metadata.yaml` and friends (`charms/<name>`),
-/// `binary` is the built executable that handles every hook and action.
+/// `binary` is the built executable `dispatch` runs for every hook and action, and
+/// `other_binaries` those it execs itself (for some actions): all go into `bin/`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CharmSource {
     pub dir: PathBuf,
     pub binary: PathBuf,
+    pub other_binaries: Vec<PathBuf>,
 }
 
 /// The validated list of files of a packed charm, sorted by path: what both
@@ -55,24 +57,46 @@ impl CharmSource {
         CharmSource {
             dir: dir.into(),
             binary: binary.into(),
+            other_binaries: Vec::new(),
         }
+    }
+
+    /// With `binaries` shipped beside [`CharmSource::binary`].
+    pub fn with_other_binaries(
+        mut self,
+        binaries: impl IntoIterator<Item = impl Into<PathBuf>>,
+    ) -> CharmSource {
+        self.other_binaries
+            .extend(binaries.into_iter().map(Into::into));
+        self
     }
 
     /// Validates the charm and lists what a packed copy of it holds.
     pub fn contents(&self) -> Result<Contents, PackError> {
         let info = validate(&self.dir)?;
-        let binary = self.binary_name()?;
+        let binary = binary_name(&self.binary)?;
         let mut entries = vec![
             Entry::copy("metadata.yaml", self.dir.join("metadata.yaml"), 0o644),
             Entry::generated("manifest.yaml", manifest_yaml(), 0o644),
             Entry::generated("dispatch", dispatch_script(&binary), 0o755),
             Entry::dir(ARCHIVE_BIN_DIR),
-            Entry::copy(
-                &format!("{ARCHIVE_BIN_DIR}/{binary}"),
-                self.binary.clone(),
-                0o755,
-            ),
         ];
+        let mut names = Vec::new();
+        for path in std::iter::once(&self.binary).chain(&self.other_binaries) {
+            let name = binary_name(path)?;
+            if names.contains(&name) {
+                return Err(PackError::Binary {
+                    path: path.clone(),
+                    reason: format!("a second binary named {name}"),
+                });
+            }
+            entries.push(Entry::copy(
+                &format!("{ARCHIVE_BIN_DIR}/{name}"),
+                path.clone(),
+                0o755,
+            ));
+            names.push(name);
+        }
         if info.has_config {
             entries.push(Entry::copy(
                 "config.yaml",
@@ -125,32 +149,6 @@ impl CharmSource {
         Ok(contents)
     }
 
-    /// The binary's file name. It is written into the dispatch script, so only plain
-    /// characters pass.
-    fn binary_name(&self) -> Result<String, PackError> {
-        let invalid = |reason: &str| PackError::Binary {
-            path: self.binary.clone(),
-            reason: reason.to_owned(),
-        };
-        let meta = fs::metadata(&self.binary).map_err(|err| invalid(&err.to_string()))?;
-        if !meta.is_file() {
-            return Err(invalid("not a regular file"));
-        }
-        let name = self
-            .binary
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or_else(|| invalid("the file name is not UTF-8"))?;
-        let plain = |c: char| c.is_ascii_alphanumeric() || "._+-".contains(c);
-        if name.starts_with('.') || !name.chars().all(plain) {
-            return Err(invalid(
-                "the file name must be letters, digits, '.', '_', '+' and '-' (it is written \
-                 into the dispatch script)",
-            ));
-        }
-        Ok(name.to_owned())
-    }
-
     /// The charm's own LICENSE, else the enclosing Cargo workspace's.
     fn license(&self) -> Result<Option<PathBuf>, PackError> {
         let own = self.dir.join("LICENSE");
@@ -163,6 +161,31 @@ impl CharmSource {
         let shared = root.join("LICENSE");
         Ok(is_file(&shared)?.then_some(shared))
     }
+}
+
+/// A binary's file name, checked to be a regular file. The one `dispatch` runs is written
+/// into the script, so only plain characters pass (for every binary: one rule).
+fn binary_name(path: &Path) -> Result<String, PackError> {
+    let invalid = |reason: &str| PackError::Binary {
+        path: path.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let meta = fs::metadata(path).map_err(|err| invalid(&err.to_string()))?;
+    if !meta.is_file() {
+        return Err(invalid("not a regular file"));
+    }
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| invalid("the file name is not UTF-8"))?;
+    let plain = |c: char| c.is_ascii_alphanumeric() || "._+-".contains(c);
+    if name.starts_with('.') || !name.chars().all(plain) {
+        return Err(invalid(
+            "the file name must be letters, digits, '.', '_', '+' and '-' (it is written \
+             into the dispatch script)",
+        ));
+    }
+    Ok(name.to_owned())
 }
 
 /// The script Juju runs for every hook and action. It starts no process of its own: `cd` and
@@ -250,7 +273,7 @@ impl Entry {
         matches!(self.kind, EntryKind::Dir)
     }
 
-    /// Permission bits: 0755 for directories, `dispatch` and the binary, 0644 otherwise.
+    /// Permission bits: 0755 for directories, `dispatch` and the binaries, 0644 otherwise.
     pub fn mode(&self) -> u32 {
         match self.kind {
             EntryKind::Dir => 0o755,

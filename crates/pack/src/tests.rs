@@ -564,6 +564,44 @@ fn the_binary_must_exist_and_have_a_plain_name() {
     );
 }
 
+#[test]
+fn other_binaries_ship_beside_the_one_dispatch_runs() {
+    let f = fixture();
+    let helper = f.tmp.path().join("target/release/tiny-helper");
+    fs::write(&helper, "#!/bin/sh\necho helper\n").unwrap();
+    fs::set_permissions(&helper, fs::Permissions::from_mode(0o700)).unwrap();
+    let source = f.source.clone().with_other_binaries([&helper]);
+    let dest = f.tmp.path().join("charm");
+    source.assemble_dir(&dest).unwrap();
+    let files = tree(&dest);
+    assert_eq!(files["bin/tiny-helper"].0, 0o755);
+    assert_eq!(files["bin/tiny-charm"].0, 0o755);
+    // dispatch still runs the first.
+    let dispatch = fs::read_to_string(dest.join("dispatch")).unwrap();
+    assert!(dispatch.ends_with("exec ./bin/tiny-charm\n"), "{dispatch}");
+    // The archive holds the same.
+    let archive = f.tmp.path().join("tiny.charm");
+    source.write_zip(&archive).unwrap();
+    let unpacked = f.tmp.path().join("unpacked");
+    extract(&archive, &unpacked).unwrap();
+    assert_eq!(tree(&unpacked), files);
+
+    // Two binaries of one name would overwrite each other.
+    let twin = f.tmp.path().join("twin");
+    fs::create_dir(&twin).unwrap();
+    fs::copy(&helper, twin.join("tiny-charm")).unwrap();
+    let err = f
+        .source
+        .clone()
+        .with_other_binaries([twin.join("tiny-charm")])
+        .contents()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("a second binary named tiny-charm"),
+        "{err}"
+    );
+}
+
 fn cargo_charm(manifest: &str) -> Result<CargoCharm, PackError> {
     let tmp = TempDir::new().unwrap();
     fs::write(tmp.path().join("Cargo.toml"), manifest).unwrap();
@@ -576,6 +614,7 @@ fn cargo_names_the_package_and_binary() {
     let found = |package: &str, binary: &str| CargoCharm {
         package: package.into(),
         binary: binary.into(),
+        other_binaries: Vec::new(),
     };
     assert_eq!(
         cargo_charm(pkg).unwrap(),
@@ -585,13 +624,19 @@ fn cargo_names_the_package_and_binary() {
         cargo_charm(&format!("{pkg}[[bin]]\nname = \"manila\"\n")).unwrap(),
         found("manila-charm", "manila")
     );
+    // The other targets ship beside the one dispatch runs.
+    let two = cargo_charm(&format!(
+        "{pkg}[[bin]]\nname = \"tool\"\n[[bin]]\nname = \"manila-charm\"\n"
+    ))
+    .unwrap();
     assert_eq!(
-        cargo_charm(&format!(
-            "{pkg}[[bin]]\nname = \"tool\"\n[[bin]]\nname = \"manila-charm\"\n"
-        ))
-        .unwrap(),
-        found("manila-charm", "manila-charm")
+        two,
+        CargoCharm {
+            other_binaries: vec!["tool".into()],
+            ..found("manila-charm", "manila-charm")
+        }
     );
+    assert_eq!(two.binaries().collect::<Vec<_>>(), ["manila-charm", "tool"]);
     let err = cargo_charm(&format!(
         "{pkg}[[bin]]\nname = \"a\"\n[[bin]]\nname = \"b\"\n"
     ))
@@ -615,6 +660,7 @@ fn the_example_charm_in_this_workspace_is_found() {
         CargoCharm {
             package: "example-charm".into(),
             binary: "example-charm".into(),
+            other_binaries: Vec::new(),
         }
     );
 }

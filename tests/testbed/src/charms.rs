@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use charm_pack::CargoCharm;
+use charm_pack::{CargoCharm, CharmSource};
 use serde_json::Value;
 
 /// A charm of the workspace a test deploys.
@@ -66,14 +66,21 @@ impl Charm {
         workspace().join(self.source())
     }
 
-    /// The charm's binary, built (with every other charm) on first use.
+    /// The charm's directory and binaries (the one `dispatch` runs, and those it execs),
+    /// built (with every other charm) on first use: what packing it takes.
     #[track_caller]
-    pub fn binary(self) -> PathBuf {
+    pub fn built(self) -> CharmSource {
         built()
             .iter()
             .find(|(charm, _)| *charm == self)
-            .map(|(_, path)| path.clone())
+            .map(|(_, source)| source.clone())
             .unwrap_or_else(|| panic!("{self:?} was not built"))
+    }
+
+    /// The binary `dispatch` runs.
+    #[track_caller]
+    pub fn binary(self) -> PathBuf {
+        self.built().binary
     }
 }
 
@@ -97,8 +104,8 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn built() -> &'static Vec<(Charm, PathBuf)> {
-    static BUILT: OnceLock<Vec<(Charm, PathBuf)>> = OnceLock::new();
+fn built() -> &'static Vec<(Charm, CharmSource)> {
+    static BUILT: OnceLock<Vec<(Charm, CharmSource)>> = OnceLock::new();
     BUILT.get_or_init(|| {
         let targets: Vec<(Charm, CargoCharm)> = Charm::ALL
             .iter()
@@ -131,13 +138,18 @@ fn built() -> &'static Vec<(Charm, PathBuf)> {
         targets
             .into_iter()
             .map(|(charm, target)| {
-                let path = messages
-                    .iter()
-                    .filter(|m| m["target"]["kind"][0] == "bin")
-                    .find(|m| m["target"]["name"] == target.binary.as_str())
-                    .and_then(|m| m["executable"].as_str())
-                    .unwrap_or_else(|| panic!("cargo built no binary {}", target.binary));
-                (charm, PathBuf::from(path))
+                let path = |binary: &str| {
+                    messages
+                        .iter()
+                        .filter(|m| m["target"]["kind"][0] == "bin")
+                        .find(|m| m["target"]["name"] == binary)
+                        .and_then(|m| m["executable"].as_str())
+                        .map(PathBuf::from)
+                        .unwrap_or_else(|| panic!("cargo built no binary {binary}"))
+                };
+                let source = CharmSource::new(charm.dir(), path(&target.binary))
+                    .with_other_binaries(target.other_binaries.iter().map(|b| path(b)));
+                (charm, source)
             })
             .collect()
     })

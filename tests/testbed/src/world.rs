@@ -6,7 +6,6 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
-use charm_pack::CharmSource;
 use databag::Readiness;
 use emulator::{Catalog, DeployOptions, Model, ServiceState};
 use serde_json::{Map, Value};
@@ -130,9 +129,7 @@ impl World {
     pub fn charm(&self, charm: Charm) -> PathBuf {
         let dest = self.scratch.path().join("charms").join(charm.dir_name());
         if !dest.exists() {
-            CharmSource::new(charm.dir(), charm.binary())
-                .assemble_dir(&dest)
-                .unwrap();
+            charm.built().assemble_dir(&dest).unwrap();
         }
         dest
     }

@@ -4,8 +4,10 @@
 //! says which relation it needs, and an unreachable keystone is reported without the
 //! service password. The calls themselves run in `cargo xtask e2e` against a real Manila.
 
+use std::fs;
+
 use emulator::{ActionResult, ActionStatus, DeployOptions};
-use manila_charm::api_actions::NO_KEYSTONE;
+use manila_charm::api_actions::{BINARY, NO_KEYSTONE};
 use serde_json::{json, Map, Value};
 
 use crate::support::{self, Charm, World};
@@ -127,4 +129,37 @@ fn an_unreachable_keystone_fails_the_action_without_the_password() {
         !format!("{done:?}").contains(password.as_str()),
         "{done:#?}"
     );
+}
+
+/// The actions on Manila's API are the charm's second binary's: the hook binary execs it for
+/// them (`charm::exec_for_actions`), which keeps their HTTP client out of every hook's pages.
+/// Without it in `bin/` they fail saying so; with it, they run.
+#[test]
+fn the_api_actions_run_in_the_charms_second_binary() {
+    let mut world = alone();
+    let second = world
+        .model
+        .charm_dir(UNIT)
+        .unwrap()
+        .join("bin")
+        .join(BINARY);
+    assert!(second.is_file(), "{second:?}");
+    let away = second.with_extension("away");
+    fs::rename(&second, &away).unwrap();
+    let done = world
+        .model
+        .run_action(UNIT, "list-share-types", Map::new())
+        .unwrap();
+    assert_eq!(done.status, ActionStatus::Failed, "{done:#?}");
+    let stderr = done.results["stderr"].as_str().unwrap_or_default();
+    assert!(
+        stderr.contains("cannot run the charm's binary manila-api-actions"),
+        "{done:#?}"
+    );
+    fs::rename(&away, &second).unwrap();
+    let done = world
+        .model
+        .run_action(UNIT, "list-share-types", Map::new())
+        .unwrap();
+    assert_failed(&done, NO_KEYSTONE);
 }

@@ -163,10 +163,15 @@ fn pack_everything() -> Packed {
         } else {
             dir.join(format!("build/store/{name}.charm"))
         };
-        let binary = binaries
-            .get(&charm.binary)
-            .unwrap_or_else(|| panic!("cargo built no binary {}", charm.binary));
-        CharmSource::new(source, binary).write_zip(&dest).unwrap();
+        let binary = |name: &str| {
+            binaries
+                .get(name)
+                .unwrap_or_else(|| panic!("cargo built no binary {name}"))
+        };
+        CharmSource::new(source, binary(&charm.binary))
+            .with_other_binaries(charm.other_binaries.iter().map(|b| binary(b)))
+            .write_zip(&dest)
+            .unwrap();
     }
     fs::create_dir(dir.join("bundles")).unwrap();
     for name in bundle_names() {
