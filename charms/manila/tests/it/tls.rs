@@ -86,6 +86,15 @@ pub(crate) fn with_relation(
     inputs
 }
 
+/// An all-in-one unit to which vault issued a certificate for its address.
+fn issued() -> Inputs {
+    let ca = ca("Vault CA");
+    with_relation(
+        ready("manila/0", "all"),
+        &vault_answer(&ca, ca.issue(&[ADDRESS], false)),
+    )
+}
+
 fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
@@ -159,11 +168,7 @@ fn without_tls_nothing_of_it_is_planned() {
 
 #[test]
 fn an_issued_certificate_turns_the_api_to_https() {
-    let ca = ca("Vault CA");
-    let inputs = with_relation(
-        ready("manila/0", "all"),
-        &vault_answer(&ca, ca.issue(&[ADDRESS], false)),
-    );
+    let inputs = issued();
     let plan = plan(&inputs);
     assert_eq!(plan.status.message, "Unit is ready");
     // haproxy terminates TLS on the unit's address, in front of the unit's application
@@ -218,11 +223,7 @@ fn an_issued_certificate_turns_the_api_to_https() {
 
 #[test]
 fn a_settled_tls_unit_runs_no_command_again() {
-    let ca = ca("Vault CA");
-    let mut inputs = with_relation(
-        ready("manila/0", "all"),
-        &vault_answer(&ca, ca.issue(&[ADDRESS], false)),
-    );
+    let mut inputs = issued();
     let first = plan(&inputs);
     inputs.recorded.tls_ca = recorded(&first, "tls-ca").flatten();
     let again = plan(&inputs);
@@ -380,11 +381,7 @@ fn a_bad_answer_blocks_naming_the_relation_and_keeps_the_last_good_one() {
 /// and key contents are not snapshotted: they differ each run).
 #[test]
 fn snapshots_of_the_tls_layout() {
-    let ca = ca("Vault CA");
-    let plan = plan(&with_relation(
-        ready("manila/0", "all"),
-        &vault_answer(&ca, ca.issue(&[ADDRESS], false)),
-    ));
+    let plan = plan(&issued());
     insta::assert_snapshot!(
         "tls@haproxy.cfg",
         redact(file(&plan, "/etc/haproxy/haproxy.cfg"))
@@ -487,11 +484,7 @@ fn a_kept_certificate_from_the_options_that_expires_stays_served_blocked() {
 
 #[test]
 fn switching_tls_off_takes_the_frontend_certificates_and_ca_away() {
-    let ca = ca("Vault CA");
-    let inputs = with_relation(
-        ready("manila/0", "all"),
-        &vault_answer(&ca, ca.issue(&[ADDRESS], false)),
-    );
+    let inputs = issued();
     let first = plan(&inputs);
     let tls_on = after(inputs, &first);
 
@@ -626,11 +619,7 @@ fn haproxy_loads_the_planned_certificates() {
     .find() else {
         return;
     };
-    let ca = ca("Vault CA");
-    let plan = plan(&with_relation(
-        ready("manila/0", "all"),
-        &vault_answer(&ca, ca.issue(&[ADDRESS], false)),
-    ));
+    let plan = plan(&issued());
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().display().to_string();
     for file in plan
