@@ -22,7 +22,11 @@
 //! the CA at a given time ([`x509::KeyPair::check`]): a provider's certificate that is not
 //! PEM, whose key is another's, that the CA did not sign, or that expired, is a
 //! [`FieldError`] naming the key, so that the charm keeps its last good certificates.
+//!
+//! With the `testing` feature, `testing::TestCa` issues certificates for tests.
 
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod x509;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,43 +1,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
-use databag::{Bag, Host, Readiness, Secret};
+use databag::{Bag, Host, Readiness};
 use juju::UnitName;
 use proptest::prelude::*;
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa};
 
 use super::*;
-
-struct Ca {
-    cert: rcgen::Certificate,
-    key: rcgen::KeyPair,
-}
-
-fn ca(name: &str) -> Ca {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(DnType::CommonName, name);
-    Ca {
-        cert: params.self_signed(&key).unwrap(),
-        key,
-    }
-}
-
-fn issue(ca: &Ca, cn: &str, not_after: Option<(i32, u8, u8)>) -> IssuedPem {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let mut params = CertificateParams::new(vec![cn.to_owned()]).unwrap();
-    params.distinguished_name.push(DnType::CommonName, cn);
-    if let Some((y, m, d)) = not_after {
-        params.not_before = rcgen::date_time_ymd(2000, 1, 1);
-        params.not_after = rcgen::date_time_ymd(y, m, d);
-    }
-    let cert = params.signed_by(&key, &ca.cert, &ca.key).unwrap();
-    IssuedPem {
-        cert: cert.pem(),
-        key: Secret::new(key.serialize_pem()),
-    }
-}
+use crate::testing::TestCa;
 
 fn unit() -> UnitName {
     "manila/0".parse().unwrap()
@@ -47,7 +16,7 @@ fn now() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)
 }
 
-fn answer(ca: &Ca, certs: &[(&str, IssuedPem)]) -> Bag {
+fn answer(ca: &TestCa, certs: &[(&str, IssuedPem)]) -> Bag {
     let issued = BTreeMap::from([(
         "manila_0".to_owned(),
         certs
@@ -55,7 +24,7 @@ fn answer(ca: &Ca, certs: &[(&str, IssuedPem)]) -> Bag {
             .map(|(cn, pem)| ((*cn).to_owned(), pem.clone()))
             .collect(),
     )]);
-    answer_bag(&ca.cert.pem(), "", &issued)
+    answer_bag(&ca.pem(), "", &issued)
 }
 
 fn host(s: &str) -> Host {
@@ -92,8 +61,8 @@ fn requests_are_written_as_charm_helpers_writes_them() {
 
 #[test]
 fn an_answer_is_read_with_its_certificates_checked() {
-    let ca = ca("Test CA");
-    let bag = answer(&ca, &[("10.0.0.2", issue(&ca, "10.0.0.2", None))]);
+    let ca = TestCa::new("Test CA");
+    let bag = answer(&ca, &[("10.0.0.2", ca.issue(&["10.0.0.2"], false))]);
     assert!(bag.contains_key("manila_0.processed_requests"));
     let issued = Issued::from_bag(&bag, &unit(), now())
         .unwrap()
@@ -107,8 +76,8 @@ fn an_answer_is_read_with_its_certificates_checked() {
 
 #[test]
 fn an_answer_for_another_unit_is_not_ours_yet() {
-    let ca = ca("Test CA");
-    let bag = answer(&ca, &[("10.0.0.2", issue(&ca, "10.0.0.2", None))]);
+    let ca = TestCa::new("Test CA");
+    let bag = answer(&ca, &[("10.0.0.2", ca.issue(&["10.0.0.2"], false))]);
     let other: UnitName = "manila/1".parse().unwrap();
     assert_eq!(
         Issued::from_bag(&bag, &other, now()).unwrap(),
@@ -128,8 +97,8 @@ fn problem(bag: &Bag) -> String {
 
 #[test]
 fn bad_certificates_are_refused_naming_the_problem() {
-    let ca = ca("Test CA");
-    let good = issue(&ca, "10.0.0.2", None);
+    let ca = TestCa::new("Test CA");
+    let good = ca.issue(&["10.0.0.2"], false);
 
     let not_pem = IssuedPem {
         cert: "not a certificate".to_owned(),
@@ -138,7 +107,7 @@ fn bad_certificates_are_refused_naming_the_problem() {
     let msg = problem(&answer(&ca, &[("10.0.0.2", not_pem)]));
     assert!(msg.contains("is not a PEM certificate"), "{msg}");
 
-    let other = issue(&ca, "10.0.0.2", None);
+    let other = ca.issue(&["10.0.0.2"], false);
     let mismatched = IssuedPem {
         cert: good.cert.clone(),
         key: other.key,
@@ -146,14 +115,14 @@ fn bad_certificates_are_refused_naming_the_problem() {
     let msg = problem(&answer(&ca, &[("10.0.0.2", mismatched)]));
     assert!(msg.contains("does not match"), "{msg}");
 
-    let stranger = self::ca("Another CA");
+    let stranger = TestCa::new("Another CA");
     let msg = problem(&answer(
         &ca,
-        &[("10.0.0.2", issue(&stranger, "10.0.0.2", None))],
+        &[("10.0.0.2", stranger.issue(&["10.0.0.2"], false))],
     ));
     assert!(msg.contains("the CA did not sign"), "{msg}");
 
-    let expired = issue(&ca, "10.0.0.2", Some((2020, 1, 1)));
+    let expired = ca.issue(&["10.0.0.2"], true);
     let msg = problem(&answer(&ca, &[("10.0.0.2", expired)]));
     assert!(msg.contains("expired"), "{msg}");
     // No message repeats the key.
@@ -162,8 +131,8 @@ fn bad_certificates_are_refused_naming_the_problem() {
 
 #[test]
 fn a_ca_that_is_not_pem_is_refused() {
-    let ca = ca("Test CA");
-    let mut bag = answer(&ca, &[("10.0.0.2", issue(&ca, "10.0.0.2", None))]);
+    let ca = TestCa::new("Test CA");
+    let mut bag = answer(&ca, &[("10.0.0.2", ca.issue(&["10.0.0.2"], false))]);
     bag.insert("ca".into(), "garbage".into());
     let e = Issued::from_bag(&bag, &unit(), now()).unwrap_err();
     assert_eq!(e.key(), "ca");
@@ -171,11 +140,11 @@ fn a_ca_that_is_not_pem_is_refused() {
 
 #[test]
 fn the_options_path_checks_a_lone_certificate_without_a_ca() {
-    let ca = ca("Test CA");
-    let pem = issue(&ca, "10.0.0.2", None);
+    let ca = TestCa::new("Test CA");
+    let pem = ca.issue(&["10.0.0.2"], false);
     let pair = KeyPair::check(&pem.cert, pem.key.expose(), None, None, now()).unwrap();
     assert!(pair.certificate.contains("BEGIN CERTIFICATE"));
-    let expired = issue(&ca, "10.0.0.2", Some((2020, 1, 1)));
+    let expired = ca.issue(&["10.0.0.2"], true);
     assert!(matches!(
         KeyPair::check(&expired.cert, expired.key.expose(), None, None, now()),
         Err(TlsProblem::Expired { .. })
@@ -209,8 +178,8 @@ proptest! {
 
 #[test]
 fn material_is_re_encoded_with_unix_line_endings() {
-    let ca = ca("Test CA");
-    let pem = issue(&ca, "10.0.0.2", None);
+    let ca = TestCa::new("Test CA");
+    let pem = ca.issue(&["10.0.0.2"], false);
     let pair = KeyPair::check(&pem.cert, pem.key.expose(), None, None, now()).unwrap();
     assert!(!pair.certificate.contains('\r'));
     assert!(!pair.key.expose().contains('\r'));

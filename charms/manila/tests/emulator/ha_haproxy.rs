@@ -22,6 +22,7 @@ use base64::prelude::{Engine as _, BASE64_STANDARD};
 
 use emulator::DeployOptions;
 use manila_testbed::checker::{complaints, Checker};
+use tls_certificates::testing::TestCa;
 
 use crate::ha::{api_cluster, units, VIP};
 use crate::support::{Charm, Identity, World};
@@ -51,13 +52,9 @@ fn check(haproxy: &Path, cfg: &str, dir: &Path) -> Result<(), String> {
         .map(|(_, path)| path.to_owned())
         .collect();
     for (i, original) in named.iter().enumerate() {
-        let made = rcgen::generate_simple_self_signed(vec!["10.5.0.10".to_owned()]).unwrap();
+        let made = TestCa::new("Test CA").issue(&["10.5.0.10"], false);
         let pem = dir.join(format!("cert-{i}.pem"));
-        fs::write(
-            &pem,
-            format!("{}{}", made.cert.pem(), made.key_pair.serialize_pem()),
-        )
-        .unwrap();
+        fs::write(&pem, format!("{}{}", made.cert, made.key.expose())).unwrap();
         cfg = cfg.replace(original, &pem.display().to_string());
     }
     let path = dir.join("haproxy.cfg");

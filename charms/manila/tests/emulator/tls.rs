@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use emulator::{DeployOptions, ServiceAction};
 use manila_testbed::Charm;
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+use tls_certificates::testing::TestCa;
 
 use crate::support::{self, World};
 
@@ -145,21 +145,14 @@ fn b64(text: &str) -> String {
 
 #[test]
 fn the_ssl_options_win_and_a_bad_pair_keeps_the_last_good_one() {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "Operator CA");
-    let ca = params.self_signed(&ca_key).unwrap();
-    let issue = || {
-        let key = KeyPair::generate().unwrap();
-        let params = CertificateParams::new(vec!["manila.example.com".to_owned()]).unwrap();
-        let cert = params.signed_by(&key, &ca, &ca_key).unwrap();
-        (cert.pem(), key.serialize_pem())
-    };
-    let (cert, key) = issue();
-    let (_, other_key) = issue();
+    let ca = TestCa::new("Operator CA");
+    let issued = ca.issue(&["manila.example.com"], false);
+    let (cert, key) = (issued.cert, issued.key.expose().to_owned());
+    let other_key = ca
+        .issue(&["manila.example.com"], false)
+        .key
+        .expose()
+        .to_owned();
 
     let mut world = with_vault(support::all_in_one());
     configure(

@@ -347,7 +347,7 @@ fn with_tls_the_api_check_speaks_tls() {
         command_of(&plain, "manila_api_http"),
         "/usr/lib/nagios/plugins/check_http -I 127.0.0.1 -p 8786 -u / -e 200,300"
     );
-    let vault = crate::tls::ca("Vault CA");
+    let vault = tls_certificates::testing::TestCa::new("Vault CA");
     let answer = crate::tls::vault_answer(&vault, vault.issue(&[crate::tls::ADDRESS], false));
     let tls = plan(&crate::tls::with_relation(
         with_nrpe(ready("manila/0", "all")),

@@ -10,63 +10,19 @@ use juju::Status;
 use manila_charm::inputs::{Endpoint, Inputs};
 use manila_charm::render::HAPROXY_CFG;
 use manila_charm::tls;
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa};
+use tls_certificates::testing::TestCa;
 use tls_certificates::{answer_bag, CertRequests, Issued, IssuedPem};
 
 use crate::fixtures::*;
 
-pub(crate) struct Ca {
-    cert: rcgen::Certificate,
-    key: rcgen::KeyPair,
-}
-
-pub(crate) fn ca(name: &str) -> Ca {
-    let key = rcgen::KeyPair::generate().unwrap();
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.distinguished_name.push(DnType::CommonName, name);
-    Ca {
-        cert: params.self_signed(&key).unwrap(),
-        key,
-    }
-}
-
-impl Ca {
-    pub(crate) fn issue(&self, names: &[&str], expired: bool) -> IssuedPem {
-        self.issue_until(names, expired.then_some((2020, 1, 1)))
-    }
-
-    /// A certificate expiring at `not_after` (year, month, day; rcgen's default, far away,
-    /// when `None`).
-    pub(crate) fn issue_until(
-        &self,
-        names: &[&str],
-        not_after: Option<(i32, u8, u8)>,
-    ) -> IssuedPem {
-        let key = rcgen::KeyPair::generate().unwrap();
-        let mut params =
-            CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
-                .unwrap();
-        params.distinguished_name.push(DnType::CommonName, names[0]);
-        if let Some((year, month, day)) = not_after {
-            params.not_before = rcgen::date_time_ymd(2000, 1, 1);
-            params.not_after = rcgen::date_time_ymd(year, month, day);
-        }
-        IssuedPem {
-            cert: params.signed_by(&key, &self.cert, &self.key).unwrap().pem(),
-            key: databag::Secret::new(key.serialize_pem()),
-        }
-    }
-}
-
 pub(crate) const ADDRESS: &str = "10.5.0.10";
 
-pub(crate) fn vault_answer(ca: &Ca, pem: IssuedPem) -> BTreeMap<juju::UnitName, databag::Bag> {
+pub(crate) fn vault_answer(ca: &TestCa, pem: IssuedPem) -> BTreeMap<juju::UnitName, databag::Bag> {
     let issued = BTreeMap::from([(
         "manila_0".to_owned(),
         BTreeMap::from([(ADDRESS.to_owned(), pem)]),
     )]);
-    BTreeMap::from([(unit("vault/0"), answer_bag(&ca.cert.pem(), "", &issued))])
+    BTreeMap::from([(unit("vault/0"), answer_bag(&ca.pem(), "", &issued))])
 }
 
 pub(crate) fn with_relation(
@@ -88,7 +44,7 @@ pub(crate) fn with_relation(
 
 /// An all-in-one unit to which vault issued a certificate for its address.
 fn issued() -> Inputs {
-    let ca = ca("Vault CA");
+    let ca = TestCa::new("Vault CA");
     with_relation(
         ready("manila/0", "all"),
         &vault_answer(&ca, ca.issue(&[ADDRESS], false)),
@@ -99,12 +55,12 @@ fn b64(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(text)
 }
 
-fn with_options(mut inputs: Inputs, pem: &IssuedPem, ca: Option<&Ca>) -> Inputs {
+fn with_options(mut inputs: Inputs, pem: &IssuedPem, ca: Option<&TestCa>) -> Inputs {
     let mut raw = raw_config("all")
         .with("ssl_cert", b64(&pem.cert))
         .with("ssl_key", b64(pem.key.expose()));
     if let Some(ca) = ca {
-        raw = raw.with("ssl_ca", b64(&ca.cert.pem()));
+        raw = raw.with("ssl_ca", b64(&ca.pem()));
     }
     inputs.config = configured(&raw);
     inputs
@@ -115,6 +71,14 @@ fn file<'p>(plan: &'p manila_charm::Plan, path: &str) -> &'p str {
         .file(path)
         .unwrap_or_else(|| panic!("no {path}"))
         .content
+}
+
+/// The plan's commands, each as its program and arguments on one line.
+fn command_lines(plan: &manila_charm::Plan) -> Vec<String> {
+    plan.commands
+        .iter()
+        .map(|c| format!("{} {}", c.program, c.args.join(" ")))
+        .collect()
 }
 
 fn registered_urls(plan: &manila_charm::Plan) -> Vec<String> {
@@ -204,12 +168,7 @@ fn an_issued_certificate_turns_the_api_to_https() {
 
     let ca_file = file(&plan, tls::CA_FROM_RELATION);
     assert!(ca_file.contains("BEGIN CERTIFICATE"));
-    let programs: Vec<String> = plan
-        .commands
-        .iter()
-        .map(|c| format!("{} {}", c.program, c.args.join(" ")))
-        .collect();
-    assert_eq!(programs, ["update-ca-certificates --fresh"]);
+    assert_eq!(command_lines(&plan), ["update-ca-certificates --fresh"]);
     assert!(matches!(recorded(&plan, "tls-ca"), Some(Some(_))));
 
     let urls = registered_urls(&plan);
@@ -233,8 +192,8 @@ fn a_settled_tls_unit_runs_no_command_again() {
 
 #[test]
 fn the_options_take_precedence_over_the_relation() {
-    let vault = ca("Vault CA");
-    let own = ca("Operator CA");
+    let vault = TestCa::new("Vault CA");
+    let own = TestCa::new("Operator CA");
     let inputs = with_options(
         with_relation(
             ready("manila/0", "all"),
@@ -253,20 +212,17 @@ fn the_options_take_precedence_over_the_relation() {
     assert!(plan
         .file("/etc/haproxy/ssl/manila/cert_10.5.0.10.pem")
         .is_none());
-    assert_eq!(
-        file(&plan, tls::CA_FROM_OPTIONS).trim(),
-        own.cert.pem().trim()
-    );
+    assert_eq!(file(&plan, tls::CA_FROM_OPTIONS).trim(), own.pem().trim());
     assert!(plan.file(tls::CA_FROM_RELATION).is_none());
     assert!(plan.remove.contains(&tls::CA_FROM_RELATION.to_owned()));
 }
 
 #[test]
 fn bad_options_block_naming_the_option_and_keep_the_last_good_pair() {
-    let own = ca("Operator CA");
+    let own = TestCa::new("Operator CA");
     let good = own.issue(&[ADDRESS], false);
     let other = own.issue(&[ADDRESS], false);
-    let stranger = ca("Stranger CA");
+    let stranger = TestCa::new("Stranger CA");
     let cases = [
         (
             IssuedPem {
@@ -322,9 +278,9 @@ fn bad_options_block_naming_the_option_and_keep_the_last_good_pair() {
 
 #[test]
 fn a_bad_answer_blocks_naming_the_relation_and_keeps_the_last_good_one() {
-    let ca = ca("Vault CA");
+    let ca = TestCa::new("Vault CA");
     let good = vault_answer(&ca, ca.issue(&[ADDRESS], false));
-    let stranger = self::ca("Stranger");
+    let stranger = TestCa::new("Stranger");
     let inputs = ready("manila/0", "all");
     let me = inputs.unit.clone();
     let now = inputs.now;
@@ -435,7 +391,7 @@ fn assert_kept(plan: &manila_charm::Plan, source: &str, served_haproxy: &str) {
 
 #[test]
 fn a_kept_certificate_from_the_relation_that_expires_stays_served_blocked() {
-    let ca = ca("Vault CA");
+    let ca = TestCa::new("Vault CA");
     let good = vault_answer(&ca, ca.issue_until(&[ADDRESS], Some((2028, 1, 1))));
     let inputs = with_relation(ready("manila/0", "all"), &good);
     let first = plan(&inputs);
@@ -471,7 +427,7 @@ fn a_kept_certificate_from_the_relation_that_expires_stays_served_blocked() {
 
 #[test]
 fn a_kept_certificate_from_the_options_that_expires_stays_served_blocked() {
-    let own = ca("Operator CA");
+    let own = TestCa::new("Operator CA");
     let pem = own.issue_until(&[ADDRESS], Some((2028, 1, 1)));
     let inputs = with_options(ready("manila/0", "all"), &pem, Some(&own));
     let first = plan(&inputs);
@@ -503,12 +459,7 @@ fn switching_tls_off_takes_the_frontend_certificates_and_ca_away() {
             plan.remove
         );
     }
-    let programs: Vec<String> = plan
-        .commands
-        .iter()
-        .map(|c| format!("{} {}", c.program, c.args.join(" ")))
-        .collect();
-    assert_eq!(programs, ["update-ca-certificates --fresh"]);
+    assert_eq!(command_lines(&plan), ["update-ca-certificates --fresh"]);
     assert!(!file(&plan, HAPROXY_CFG).contains("ssl crt"));
     assert!(file(&plan, HAPROXY_CFG).contains("10.5.0.10:8776 check"));
     assert_eq!(recorded(&plan, "tls-served"), Some(None));
@@ -519,7 +470,7 @@ fn switching_tls_off_takes_the_frontend_certificates_and_ca_away() {
         .all(|u| u.starts_with("http://")));
 
     // The relation's certificate replaced by the options': the relation's files go.
-    let own = self::ca("Operator CA");
+    let own = TestCa::new("Operator CA");
     let options = with_options(tls_on, &own.issue(&[ADDRESS], false), Some(&own));
     let replaced = self::plan(&options);
     assert!(replaced
@@ -530,7 +481,7 @@ fn switching_tls_off_takes_the_frontend_certificates_and_ca_away() {
 
 #[test]
 fn update_status_says_the_same_of_tls() {
-    let ca = ca("Vault CA");
+    let ca = TestCa::new("Vault CA");
     let good = vault_answer(&ca, ca.issue_until(&[ADDRESS], Some((2028, 1, 1))));
     let inputs = with_relation(ready("manila/0", "all"), &good);
     let first = plan(&inputs);
@@ -563,12 +514,7 @@ fn the_references_apache_tls_site_is_retired_where_a_unit_has_it() {
     let mut inputs = ready("manila/0", "all");
     inputs.tls_machine.legacy_site_enabled = true;
     let plan = plan(&inputs);
-    let disabled = plan
-        .commands
-        .iter()
-        .find(|c| c.program == "a2dissite")
-        .expect("the site disabled");
-    assert_eq!(disabled.args, ["openstack_https_frontend"]);
+    assert_eq!(command_lines(&plan), ["a2dissite openstack_https_frontend"]);
     assert!(plan.remove.contains(&tls::LEGACY_HTTPS_SITE.to_owned()));
 }
 
