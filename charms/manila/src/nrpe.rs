@@ -68,8 +68,8 @@ pub struct NrpePlan {
     pub nrpe_service: bool,
 }
 
-/// The checks this unit defines.
-pub fn checks(inputs: &Inputs, config: &Config, host: &NagiosHost) -> Vec<Check> {
+/// The checks this unit defines; `tls`: whether the API is served over TLS.
+pub fn checks(inputs: &Inputs, config: &Config, host: &NagiosHost, tls: bool) -> Vec<Check> {
     let unit = host.unit_label(&inputs.unit);
     let paused = |name: &str| {
         CommandLine::parse(&format!(
@@ -127,11 +127,7 @@ pub fn checks(inputs: &Inputs, config: &Config, host: &NagiosHost) -> Vec<Check>
         // Through haproxy, on this unit: Manila's unversioned root answers 300 with its
         // versions (200 on some releases). With TLS haproxy passes the connection on to
         // where it terminates TLS, so the check speaks TLS too.
-        let (over, tls) = if crate::tls::enabled(inputs, config) {
-            ("HTTPS", " -S")
-        } else {
-            ("HTTP", "")
-        };
+        let (over, tls) = if tls { ("HTTPS", " -S") } else { ("HTTP", "") };
         add(
             "manila_api_http",
             format!("Manila API over {over} {{{unit}}}"),
@@ -160,14 +156,15 @@ fn process_check(service: &str) -> String {
     }
 }
 
-/// The NRPE part of the plan. `stats_password` is haproxy's statistics password, when known.
-pub fn plan(inputs: &Inputs, config: &Config, stats_password: Option<&str>) -> NrpePlan {
+/// The NRPE part of the plan. `stats_password` is haproxy's statistics password, when known;
+/// `tls`, whether the API is served over TLS.
+pub fn plan(inputs: &Inputs, config: &Config, stats_password: Option<&str>, tls: bool) -> NrpePlan {
     let mut out = NrpePlan::default();
     let nrpe = &inputs.nrpe;
     let host = nrpe.host.ready().cloned().unwrap_or_default();
     let mut wanted: Vec<String> = Vec::new();
     if !nrpe.relations.is_empty() && nrpe.installed {
-        let checks = checks(inputs, config, &host);
+        let checks = checks(inputs, config, &host, tls);
         let context = NagiosName::parse(&config.nagios_context).ok();
         let mut groups: Vec<NagiosName> = config
             .nagios_servicegroups

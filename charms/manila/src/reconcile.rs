@@ -99,10 +99,10 @@ pub fn reconcile(inputs: &Inputs, templates: &Templates) -> Result<Plan, Templat
             );
         }
         if api {
-            tls::apply_to(inputs, config, &mut plan);
+            tls::apply_to(inputs, &facts.tls, &mut plan);
         }
         publish(inputs, config, &facts, &mut plan);
-        monitoring(inputs, config, &mut plan);
+        monitoring(inputs, config, &facts, &mut plan);
     }
     Ok(plan)
 }
@@ -114,6 +114,8 @@ struct Facts<'i> {
     /// The status of each relation the roles need (or that has problems to report).
     relations: Vec<Option<UnitStatus>>,
     keystone: Option<KeystoneSection>,
+    /// How the API is served (plain on units without the api role).
+    tls: tls::Serving,
 }
 
 impl<'i> Facts<'i> {
@@ -170,6 +172,11 @@ impl<'i> Facts<'i> {
             backends,
             relations,
             keystone: keystone_section(inputs, api),
+            tls: if api {
+                tls::serving(inputs, config)
+            } else {
+                tls::Serving::Plain
+            },
         }
     }
 }
@@ -249,8 +256,7 @@ fn publish(inputs: &Inputs, config: &Config, facts: &Facts<'_>, plan: &mut Plan)
     let share_ready = facts.readiness.share_clustered
         && facts.readiness.relations
         && facts.readiness.local_backend;
-    let (unit_data, asked_hacluster) =
-        relation_data(inputs, config, facts.keystone.as_ref(), share_ready);
+    let (unit_data, asked_hacluster) = relation_data(inputs, config, facts, share_ready);
     plan.relation_data
         .extend(unit_data.into_iter().map(|(relation, data)| RelationWrite {
             relation,
@@ -294,9 +300,9 @@ fn publish(inputs: &Inputs, config: &Config, facts: &Facts<'_>, plan: &mut Plan)
 
 /// The NRPE checks ([`crate::nrpe`]): their files, the ones to remove, `monitors`, and
 /// NRPE itself, restarted when a check changed (as nrpe.py restarts it after writing).
-fn monitoring(inputs: &Inputs, config: &Config, plan: &mut Plan) {
+fn monitoring(inputs: &Inputs, config: &Config, facts: &Facts<'_>, plan: &mut Plan) {
     let password = stats_password(inputs);
-    let nrpe = crate::nrpe::plan(inputs, config, password.as_deref());
+    let nrpe = crate::nrpe::plan(inputs, config, password.as_deref(), facts.tls.is_tls());
     plan.files.extend(nrpe.files);
     plan.remove.extend(nrpe.remove);
     plan.relation_data.extend(nrpe.relation_data);
@@ -334,14 +340,12 @@ fn decide_status(
     }
     // Before anything else an operator may be told: clients are served a certificate that
     // no longer holds.
-    if config.roles.has(Role::Api) {
-        if let tls::Serving::Kept(served) = tls::serving(inputs, config) {
-            let mut message = tls::kept_status(&served, inputs.now);
-            if let Some(invalid) = inputs.config.error() {
-                message = format!("{message}; {invalid}");
-            }
-            return status::blocked(message);
+    if let tls::Serving::Kept(served) = &facts.tls {
+        let mut message = tls::kept_status(served, inputs.now);
+        if let Some(invalid) = inputs.config.error() {
+            message = format!("{message}; {invalid}");
         }
+        return status::blocked(message);
     }
     if let Some(invalid) = inputs.config.error() {
         return status::blocked(invalid.to_string());
@@ -480,7 +484,7 @@ fn files(
             templates,
             release,
             workers,
-            &haproxy(inputs, config),
+            &haproxy(inputs, config, &facts.tls),
         )?);
     }
     Ok(files.into_iter().map(render::with_readers).collect())
@@ -524,13 +528,13 @@ fn service_clients(
     sections
 }
 
-fn haproxy(inputs: &Inputs, config: &Config) -> HaproxyCfg {
+fn haproxy(inputs: &Inputs, config: &Config, serving: &tls::Serving) -> HaproxyCfg {
     let timeouts = config.haproxy_timeouts();
     let stats_password = stats_password(inputs);
     let backends = haproxy_backends(inputs, config);
     let ipv6 =
         backends.iter().any(|b| b.local.contains(':')) || config.vips.iter().any(IpAddr::is_ipv6);
-    let tls = tls::haproxy(inputs, config);
+    let tls = serving.haproxy();
     HaproxyCfg {
         queue_timeout: timeouts.queue,
         connect_timeout: timeouts.connect,
@@ -620,9 +624,10 @@ fn prefix_of(inputs: &Inputs, address: IpAddr) -> u8 {
 fn relation_data(
     inputs: &Inputs,
     config: &Config,
-    keystone: Option<&KeystoneSection>,
+    facts: &Facts<'_>,
     share_ready: bool,
 ) -> (Vec<(RelationId, Bag)>, bool) {
+    let keystone = facts.keystone.as_ref();
     let mut data = Vec::new();
     let api = config.roles.has(Role::Api);
     let each = |data: &mut Vec<(RelationId, Bag)>, ids: &[RelationId], bag: &Bag| {
@@ -645,7 +650,7 @@ fn relation_data(
     each(&mut data, &inputs.amqp.relations, &amqp.to_bag());
 
     if api {
-        if let Some(registration) = registration(inputs, config) {
+        if let Some(registration) = registration(inputs, config, facts.tls.is_tls()) {
             each(
                 &mut data,
                 &inputs.identity_service.relations,
@@ -716,12 +721,8 @@ fn relation_data(
 
 /// The two endpoints keystone registers, v1 (`manila`) and v2 (`manilav2`), when every
 /// endpoint type has an address.
-fn registration(inputs: &Inputs, config: &Config) -> Option<Registration> {
-    let scheme = if tls::enabled(inputs, config) {
-        "https"
-    } else {
-        "http"
-    };
+fn registration(inputs: &Inputs, config: &Config, tls: bool) -> Option<Registration> {
+    let scheme = if tls { "https" } else { "http" };
     let mut urls = Vec::new();
     for ty in EndpointType::ALL {
         let endpoint = config.endpoint(ty);

@@ -200,6 +200,19 @@ impl Serving {
     pub fn is_tls(&self) -> bool {
         !matches!(self, Serving::Plain)
     }
+
+    /// What haproxy's configuration adds for TLS: `None` when the API is plain.
+    pub fn haproxy(&self) -> Option<HaproxyTls> {
+        match self {
+            Serving::Plain => None,
+            Serving::Kept(served) => Some(served.haproxy()),
+            Serving::Tls { binds, .. } => Some(HaproxyTls {
+                port: TLS_PORT,
+                backend_port: render::WSGI_PORT,
+                binds: binds.clone(),
+            }),
+        }
+    }
 }
 
 /// The certificate material in force.
@@ -442,7 +455,7 @@ fn cert_files(
 /// What TLS adds to `plan` besides haproxy's configuration ([`haproxy`]): the certificate
 /// files and the CA, recorded in unit state; with TLS off, what a previous TLS configuration
 /// left is taken away (the certificate files, the CA).
-pub fn apply_to(inputs: &Inputs, config: &Config, plan: &mut Plan) {
+pub fn apply_to(inputs: &Inputs, serving: &Serving, plan: &mut Plan) {
     if inputs.tls_machine.legacy_site_enabled {
         plan.commands.push(
             Command::new("a2dissite", &["openstack_https_frontend"]).restarting(&["apache2"]),
@@ -450,7 +463,7 @@ pub fn apply_to(inputs: &Inputs, config: &Config, plan: &mut Plan) {
         plan.remove.push(LEGACY_HTTPS_SITE.to_owned());
     }
     let recorded = inputs.recorded.tls_served.as_ref();
-    let (material, files, binds) = match serving(inputs, config) {
+    let (material, files, binds) = match serving {
         // The machine keeps what it serves: nothing is written, removed or recorded.
         Serving::Kept(_) => return,
         Serving::Plain => {
@@ -466,7 +479,7 @@ pub fn apply_to(inputs: &Inputs, config: &Config, plan: &mut Plan) {
             material,
             files,
             binds,
-        } => (material, files, binds),
+        } => (material, files.clone(), binds.clone()),
     };
     let pairs = || material.single.iter().chain(material.by_name.values());
     let served = Served {
@@ -496,20 +509,7 @@ pub fn apply_to(inputs: &Inputs, config: &Config, plan: &mut Plan) {
         ));
     }
     plan.files.extend(files);
-    trust(inputs, Some(&material), plan);
-}
-
-/// What haproxy's configuration adds for TLS: `None` when the API is plain.
-pub fn haproxy(inputs: &Inputs, config: &Config) -> Option<HaproxyTls> {
-    match serving(inputs, config) {
-        Serving::Plain => None,
-        Serving::Kept(served) => Some(served.haproxy()),
-        Serving::Tls { binds, .. } => Some(HaproxyTls {
-            port: TLS_PORT,
-            backend_port: render::WSGI_PORT,
-            binds,
-        }),
-    }
+    trust(inputs, Some(material), plan);
 }
 
 /// The trust store: the CA of the material in force, nothing else of ours (`None`: no CA of
@@ -578,11 +578,6 @@ pub fn serving(inputs: &Inputs, config: &Config) -> Serving {
         Some(served) if !switched_off(inputs, config) => Serving::Kept(served.clone()),
         _ => Serving::Plain,
     }
-}
-
-/// Whether the API is served over TLS.
-pub fn enabled(inputs: &Inputs, config: &Config) -> bool {
-    serving(inputs, config).is_tls()
 }
 
 /// The status of a unit keeping TLS on without usable material: blocked, naming the source
