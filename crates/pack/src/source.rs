@@ -74,14 +74,8 @@ impl CharmSource {
     /// Validates the charm and lists what a packed copy of it holds.
     pub fn contents(&self) -> Result<Contents, PackError> {
         let info = validate(&self.dir)?;
-        let binary = binary_name(&self.binary)?;
-        let mut entries = vec![
-            Entry::copy("metadata.yaml", self.dir.join("metadata.yaml"), 0o644),
-            Entry::generated("manifest.yaml", manifest_yaml(), 0o644),
-            Entry::generated("dispatch", dispatch_script(&binary), 0o755),
-            Entry::dir(ARCHIVE_BIN_DIR),
-        ];
-        let mut names = Vec::new();
+        let mut binaries = Vec::new();
+        let mut names: Vec<String> = Vec::new();
         for path in std::iter::once(&self.binary).chain(&self.other_binaries) {
             let name = binary_name(path)?;
             if names.contains(&name) {
@@ -90,13 +84,21 @@ impl CharmSource {
                     reason: format!("a second binary named {name}"),
                 });
             }
-            entries.push(Entry::copy(
+            binaries.push(Entry::copy(
                 &format!("{ARCHIVE_BIN_DIR}/{name}"),
                 path.clone(),
                 0o755,
             ));
             names.push(name);
         }
+        let mut entries = vec![
+            Entry::copy("metadata.yaml", self.dir.join("metadata.yaml"), 0o644),
+            Entry::generated("manifest.yaml", manifest_yaml(), 0o644),
+            // `names[0]` is `binary`'s, the one dispatch runs.
+            Entry::generated("dispatch", dispatch_script(&names[0]), 0o755),
+            Entry::dir(ARCHIVE_BIN_DIR),
+        ];
+        entries.extend(binaries);
         if info.has_config {
             entries.push(Entry::copy(
                 "config.yaml",
